@@ -1,0 +1,2 @@
+export * from "./embedding-provider.js";
+export * from "./errors.js";

@@ -1,0 +1,31 @@
+/** A retrieval dataset in memory, in BEIR's shape. Loaders produce it; the retrieval task consumes it. */
+
+export interface CorpusDocument {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface Query {
+  id: string;
+  text: string;
+}
+
+/** Relevance judgments: query id -> document id -> grade. Grade 0 is kept (judged non-relevant). */
+export type Qrels = Map<string, Map<string, number>>;
+
+export interface RetrievalDataset {
+  /** Task name as shown in results, e.g. "SciFact" or "quickstart". */
+  name: string;
+  /** Documents in file order. */
+  corpus: CorpusDocument[];
+  /** Queries in file order. */
+  queries: Query[];
+  /** Judgments for the split being evaluated. */
+  qrels: Qrels;
+  split: string;
+  /** sha256 over the corpus, queries and qrels bytes: the dataset revision recorded in results. */
+  contentHash: string;
+  /** Counted, non-fatal problems (e.g. qrels naming unknown documents), already summarised. */
+  warnings: string[];
+}
