@@ -1,1 +1,11 @@
+export { closestMatch, editDistance } from "./closest-match.js";
+export { configJsonSchema, configSchema, type SchemaNode } from "./config-schema.js";
 export type * from "./config-types.js";
+export {
+  builtinProviderNames,
+  defaultRuntimeSettings,
+  loadConfig,
+  parseConfig,
+  toDropRule,
+} from "./load-config.js";
+export { type ConfigIssue, validateAgainstSchema } from "./validate-against-schema.js";

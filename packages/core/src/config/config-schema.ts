@@ -1,0 +1,195 @@
+/**
+ * The JSON Schema of `embedeval.yml`: one definition that serves two purposes. The config loader
+ * validates against it (with file, line and "did you mean" messages), and `embedeval schema` writes it
+ * out for editor completion (YAML language server: `# yaml-language-server: $schema=...`).
+ *
+ * Only the subset of JSON Schema that `validateAgainstSchema` understands is used here: type, properties,
+ * required, additionalProperties: false, items, enum, minimum, maximum, minItems, pattern, oneOf of types.
+ */
+
+export interface SchemaNode {
+  type?: "object" | "array" | "string" | "number" | "integer" | "boolean";
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+  enum?: readonly (string | number | boolean)[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minItems?: number;
+  pattern?: string;
+  /** Alternatives by type, e.g. a number or a string such as "2%". */
+  oneOf?: SchemaNode[];
+  default?: unknown;
+  examples?: unknown[];
+}
+
+const dropRule: SchemaNode = {
+  description:
+    'Largest allowed drop before a change counts as a regression: a number in the metric\'s units (0.01 = one nDCG point) or a percentage of the baseline such as "2%".',
+  oneOf: [
+    { type: "number", minimum: 0 },
+    { type: "string", pattern: "^\\d+(\\.\\d+)?%$" },
+  ],
+};
+
+const runtime: SchemaNode = {
+  type: "object",
+  description: "How the runtime calls this model's provider.",
+  additionalProperties: false,
+  properties: {
+    maxConcurrency: { type: "integer", minimum: 1, default: 4, description: "Calls in flight at once." },
+    requestsPerMinute: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: "Upper bound on calls per minute; the runtime also slows down when throttled.",
+    },
+    timeoutSeconds: { type: "number", exclusiveMinimum: 0, default: 60, description: "Per-call timeout." },
+    maxRetries: {
+      type: "integer",
+      minimum: 0,
+      default: 6,
+      description: "Retries of a retryable failure (throttling, 5xx, timeouts).",
+    },
+    batchSize: {
+      type: "integer",
+      minimum: 1,
+      description: "Texts per call; defaults to the provider's maximum.",
+    },
+  },
+};
+
+const model: SchemaNode = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "provider"],
+  properties: {
+    id: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      description: "Unique name of this model in the config; names its results folder and report rows.",
+      examples: ["titan-v2-512"],
+    },
+    provider: {
+      type: "string",
+      description:
+        "Built-in provider (tfidf, bm25, precomputed, bedrock, sagemaker) or the npm package name of a provider plugin.",
+      examples: ["bedrock", "sagemaker", "tfidf", "bm25", "precomputed"],
+    },
+    model: {
+      type: "string",
+      description: "The provider's model id, e.g. amazon.titan-embed-text-v2:0.",
+    },
+    options: {
+      type: "object",
+      description: "Provider-specific options (dimensions, region, endpoint, ...).",
+      additionalProperties: true,
+    },
+    similarity: {
+      type: "string",
+      enum: ["cosine", "dot"],
+      default: "cosine",
+      description: "How query and document vectors are compared.",
+    },
+    queryPrefix: { type: "string", default: "", description: 'Prepended to every query, e.g. "query: ".' },
+    documentPrefix: { type: "string", default: "", description: "Prepended to every document." },
+    revision: {
+      type: "string",
+      default: "no_revision_available",
+      description: "Model revision, used as the folder name in the MTEB results layout.",
+    },
+    pricePerMillionTokens: {
+      type: "number",
+      minimum: 0,
+      description: "USD per million input tokens; overrides the built-in list price.",
+    },
+    runtime,
+  },
+};
+
+const task: SchemaNode = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "path"],
+  properties: {
+    name: { type: "string", description: "Task name shown in results and reports." },
+    type: { type: "string", enum: ["retrieval"], default: "retrieval" },
+    path: {
+      type: "string",
+      description: "A local BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (.gz accepted).",
+    },
+    splits: { type: "array", items: { type: "string" }, minItems: 1, default: ["test"] },
+    ignoreIdenticalIds: {
+      type: "boolean",
+      default: false,
+      description: "Drop hits whose document id equals the query id (MTEB does so for ArguAna, Quora, ...).",
+    },
+  },
+};
+
+const override: SchemaNode = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    task: { type: "string" },
+    model: { type: "string" },
+    metric: { type: "string" },
+    maxDrop: dropRule,
+    significance: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+    level: { type: "string", enum: ["off", "warn", "error"] },
+  },
+};
+
+export const configSchema: SchemaNode = {
+  type: "object",
+  description: "embedeval configuration: the models and tasks to evaluate, and the rule for regressions.",
+  additionalProperties: false,
+  required: ["models", "tasks"],
+  properties: {
+    name: {
+      type: "string",
+      description: "Distinguishes several configs in one repository (one PR comment each).",
+    },
+    models: { type: "array", minItems: 1, items: model },
+    tasks: { type: "array", minItems: 1, items: task },
+    compare: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        metric: { type: "string", default: "ndcg_at_10" },
+        maxDrop: { ...dropRule, default: 0.01 },
+        significance: { type: "number", exclusiveMinimum: 0, maximum: 1, default: 0.05 },
+        resamples: { type: "integer", minimum: 100, default: 2000 },
+        seed: { type: "integer", default: 42 },
+        overrides: { type: "array", items: override },
+      },
+    },
+    cache: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { type: "boolean", default: true },
+        directory: { type: "string", default: ".embedeval/cache" },
+      },
+    },
+    output: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        directory: { type: "string", default: "embedeval-results" },
+      },
+    },
+  },
+};
+
+/** The schema as a standalone JSON Schema document. */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: "https://github.com/embedeval/embedeval/blob/main/packages/core/embedeval.schema.json",
+    title: "embedeval.yml",
+    ...configSchema,
+  };
+}

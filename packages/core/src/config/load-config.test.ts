@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../contract/errors.js";
+import { parseConfig } from "./load-config.js";
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseConfig(text, "/repo/embedeval.yml");
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const valid = `
+models:
+  - id: bm25
+    provider: bm25
+  - id: titan-512
+    provider: bedrock
+    model: amazon.titan-embed-text-v2:0
+    options: { dimensions: 512 }
+    runtime: { maxConcurrency: 8 }
+tasks:
+  - name: quickstart
+    path: ./data
+compare:
+  maxDrop: "2%"
+`;
+
+describe("parseConfig", () => {
+  it("applies defaults and resolves paths against the config's folder", () => {
+    const config = parseConfig(valid, "/repo/embedeval.yml");
+    expect(config.models).toHaveLength(2);
+    expect(config.models[0]).toMatchObject({ id: "bm25", model: "bm25", similarity: "cosine", line: 3 });
+    expect(config.models[1]?.runtime).toEqual({ maxConcurrency: 8, timeoutSeconds: 60, maxRetries: 6 });
+    expect(config.tasks[0]).toMatchObject({
+      path: "/repo/data",
+      splits: ["test"],
+      ignoreIdenticalIds: false,
+    });
+    expect(config.compare.maxDrop).toEqual({ kind: "relative", amount: 0.02 });
+    expect(config.compare.metric).toBe("ndcg_at_10");
+    expect(config.cache.directory).toBe("/repo/.embedeval/cache");
+    expect(config.output.directory).toBe("/repo/embedeval-results");
+  });
+
+  it("suggests the closest provider with file and line", () => {
+    const error = errorOf("models:\n  - id: a\n    provider: bedroc\ntasks:\n  - name: t\n    path: x\n");
+    expect(error.message).toBe("unknown provider `bedroc`; did you mean `bedrock`?");
+    expect(error.line).toBe(3);
+    expect(error.key).toBe("models[0].provider");
+    expect(error.file).toContain("embedeval.yml");
+  });
+
+  it("reports unknown keys with a suggestion, and every issue at once", () => {
+    const error = errorOf(
+      "models:\n  - id: a\n    provider: bm25\n    simlarity: dot\ntasks:\n  - name: t\n    path: x\n    splits: test\n",
+    );
+    expect(error.message).toContain("unknown key `simlarity` in `models[0]`; did you mean `similarity`?");
+    expect(error.line).toBe(4);
+    expect(error.message).toContain("embedeval.yml:8: `tasks[0].splits` must be a list; got `test`");
+  });
+
+  it("names a missing required key and a wrong enum value", () => {
+    const error = errorOf("models:\n  - id: a\n    provider: bm25\n    similarity: cosin\ntasks: []\n");
+    expect(error.message).toContain("`models[0].similarity` is `cosin`; expected one of: cosine, dot");
+    expect(error.message).toContain("did you mean `cosine`?");
+    expect(error.message).toContain("`tasks` needs at least 1 item(s)");
+  });
+
+  it("rejects duplicate model ids and bad numbers", () => {
+    const error = errorOf(
+      "models:\n  - id: a\n    provider: bm25\n  - id: a\n    provider: tfidf\n    runtime: { maxConcurrency: 0 }\ntasks:\n  - name: t\n    path: x\n",
+    );
+    expect(error.message).toContain("model id `a` is used twice");
+    expect(error.message).toContain("`models[1].runtime.maxConcurrency` must be at least 1; got 0");
+  });
+
+  it("points at YAML syntax errors", () => {
+    const error = errorOf("models:\n  - id: a\n   provider: [\n");
+    expect(error.message).toMatch(/^invalid YAML/);
+    expect(error.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it("accepts a third-party plugin package name", () => {
+    const config = parseConfig(
+      "models:\n  - id: a\n    provider: '@acme/embedeval-provider-x'\ntasks:\n  - name: t\n    path: x\n",
+      "/repo/embedeval.yml",
+    );
+    expect(config.models[0]?.provider).toBe("@acme/embedeval-provider-x");
+  });
+});

@@ -1,0 +1,207 @@
+import { readFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError } from "../contract/errors.js";
+import { closestMatch } from "./closest-match.js";
+import { configSchema } from "./config-schema.js";
+import type {
+  CompareOverride,
+  DropRule,
+  EmbedEvalConfig,
+  ModelConfig,
+  RuntimeSettings,
+  TaskConfig,
+} from "./config-types.js";
+import { validateAgainstSchema } from "./validate-against-schema.js";
+
+/** Providers that ship with embedeval; any other name is taken as the npm package of a plugin. */
+export const builtinProviderNames = ["tfidf", "bm25", "precomputed", "bedrock", "sagemaker"] as const;
+
+export const defaultRuntimeSettings: RuntimeSettings = {
+  maxConcurrency: 4,
+  timeoutSeconds: 60,
+  maxRetries: 6,
+};
+
+/**
+ * Reads, validates and normalises an `embedeval.yml`. Every problem is reported at once, each with
+ * file, line and key, what was expected, and the closest valid value when there is one.
+ */
+export async function loadConfig(file: string): Promise<EmbedEvalConfig> {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === "ENOENT" ? `config file not found: ${file}` : `cannot read config file ${file}: ${code}`,
+      { file, hint: "Pass --config <file>, or run `embedeval init` to write a starter embedeval.yml." },
+    );
+  }
+  return parseConfig(text, absolute);
+}
+
+/** Parses config text; `file` is used for messages and to resolve relative paths. */
+export function parseConfig(text: string, file: string): EmbedEvalConfig {
+  const displayName = relative(process.cwd(), file) || file;
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const line = first ? lineCounter.linePos(first.pos[0]).line : 1;
+    throw new ConfigError(`invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`, {
+      file: displayName,
+      line,
+      hint: "Check indentation and quoting around this line.",
+    });
+  }
+
+  const issues = validateAgainstSchema(document.contents, configSchema, lineCounter);
+  const raw = document.toJS() as Record<string, unknown> | null;
+
+  // Checks the schema cannot express: unique ids, provider names close to a built-in.
+  const models = (Array.isArray(raw?.models) ? raw.models : []) as Record<string, unknown>[];
+  const seenIds = new Map<string, number>();
+  models.forEach((model, index) => {
+    const line = lineAt(document, lineCounter, ["models", index]);
+    if (typeof model?.id === "string") {
+      if (seenIds.has(model.id)) {
+        issues.push({
+          path: `models[${index}].id`,
+          line,
+          message: `model id \`${model.id}\` is used twice (also models[${seenIds.get(model.id)}]); ids must be unique`,
+        });
+      } else {
+        seenIds.set(model.id, index);
+      }
+    }
+    const provider = model?.provider;
+    if (typeof provider === "string" && !(builtinProviderNames as readonly string[]).includes(provider)) {
+      const suggestion = closestMatch(provider, builtinProviderNames);
+      if (suggestion) {
+        issues.push({
+          path: `models[${index}].provider`,
+          line: lineAt(document, lineCounter, ["models", index, "provider"]),
+          message: `unknown provider \`${provider}\`; did you mean \`${suggestion}\`?`,
+        });
+      }
+    }
+  });
+  const tasks = (Array.isArray(raw?.tasks) ? raw.tasks : []) as Record<string, unknown>[];
+  const seenTasks = new Set<string>();
+  tasks.forEach((task, index) => {
+    if (typeof task?.name === "string") {
+      if (seenTasks.has(task.name)) {
+        issues.push({
+          path: `tasks[${index}].name`,
+          line: lineAt(document, lineCounter, ["tasks", index, "name"]),
+          message: `task name \`${task.name}\` is used twice; names must be unique`,
+        });
+      }
+      seenTasks.add(task.name);
+    }
+  });
+
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line);
+    const first = issues[0] as (typeof issues)[number];
+    const rest = issues.slice(1).map((issue) => `\n  ${displayName}:${issue.line}: ${issue.message}`);
+    throw new ConfigError(`${first.message}${rest.join("")}`, {
+      file: displayName,
+      line: first.line,
+      key: first.path,
+      hint: "See `embedeval schema` for every key, or `embedeval init` for a commented example.",
+    });
+  }
+
+  const baseDirectory = dirname(file);
+  const compare = (raw?.compare ?? {}) as Record<string, unknown>;
+  const cache = (raw?.cache ?? {}) as Record<string, unknown>;
+  const output = (raw?.output ?? {}) as Record<string, unknown>;
+
+  return {
+    file,
+    baseDirectory,
+    name: typeof raw?.name === "string" ? raw.name : relative(process.cwd(), file) || "embedeval.yml",
+    models: models.map((model, index) =>
+      toModelConfig(model, lineAt(document, lineCounter, ["models", index])),
+    ),
+    tasks: tasks.map((task, index) =>
+      toTaskConfig(task, baseDirectory, lineAt(document, lineCounter, ["tasks", index])),
+    ),
+    compare: {
+      metric: (compare.metric as string | undefined) ?? "ndcg_at_10",
+      maxDrop: toDropRule(compare.maxDrop ?? 0.01),
+      significance: (compare.significance as number | undefined) ?? 0.05,
+      resamples: (compare.resamples as number | undefined) ?? 2000,
+      seed: (compare.seed as number | undefined) ?? 42,
+      overrides: ((compare.overrides as Record<string, unknown>[] | undefined) ?? []).map(toOverride),
+    },
+    cache: {
+      enabled: (cache.enabled as boolean | undefined) ?? true,
+      directory: resolve(baseDirectory, (cache.directory as string | undefined) ?? ".embedeval/cache"),
+    },
+    output: {
+      directory: resolve(baseDirectory, (output.directory as string | undefined) ?? "embedeval-results"),
+    },
+  };
+}
+
+function toModelConfig(raw: Record<string, unknown>, line: number): ModelConfig {
+  const runtime = (raw.runtime ?? {}) as Partial<RuntimeSettings>;
+  const model: ModelConfig = {
+    id: raw.id as string,
+    provider: raw.provider as string,
+    model: (raw.model as string | undefined) ?? (raw.provider as string),
+    options: (raw.options as Record<string, unknown> | undefined) ?? {},
+    similarity: (raw.similarity as "cosine" | "dot" | undefined) ?? "cosine",
+    queryPrefix: (raw.queryPrefix as string | undefined) ?? "",
+    documentPrefix: (raw.documentPrefix as string | undefined) ?? "",
+    revision: (raw.revision as string | undefined) ?? "no_revision_available",
+    runtime: { ...defaultRuntimeSettings, ...runtime },
+    line,
+  };
+  if (typeof raw.pricePerMillionTokens === "number") model.pricePerMillionTokens = raw.pricePerMillionTokens;
+  return model;
+}
+
+function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line: number): TaskConfig {
+  return {
+    name: raw.name as string,
+    type: "retrieval",
+    path: resolve(baseDirectory, raw.path as string),
+    splits: (raw.splits as string[] | undefined) ?? ["test"],
+    ignoreIdenticalIds: (raw.ignoreIdenticalIds as boolean | undefined) ?? false,
+    line,
+  };
+}
+
+function toOverride(raw: Record<string, unknown>): CompareOverride {
+  const override: CompareOverride = {};
+  if (typeof raw.task === "string") override.task = raw.task;
+  if (typeof raw.model === "string") override.model = raw.model;
+  if (typeof raw.metric === "string") override.metric = raw.metric;
+  if (raw.maxDrop !== undefined) override.maxDrop = toDropRule(raw.maxDrop);
+  if (typeof raw.significance === "number") override.significance = raw.significance;
+  if (raw.level === "off" || raw.level === "warn" || raw.level === "error") override.level = raw.level;
+  return override;
+}
+
+/** `0.01` is an absolute drop in the metric's units; `"2%"` is relative to the baseline. */
+export function toDropRule(value: unknown): DropRule {
+  if (typeof value === "string" && value.endsWith("%")) {
+    return { kind: "relative", amount: Number(value.slice(0, -1)) / 100 };
+  }
+  return { kind: "absolute", amount: Number(value) };
+}
+
+function lineAt(
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: (string | number)[],
+): number {
+  const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const start = node?.range?.[0];
+  return start === undefined ? 1 : lineCounter.linePos(start).line;
+}
