@@ -1,0 +1,52 @@
+import { createSeededRandom } from "./seeded-random.js";
+
+export interface ConfidenceInterval {
+  low: number;
+  high: number;
+}
+
+export interface BootstrapOptions {
+  /** Number of resamples; at least 1,000 for a 95% interval to be stable. */
+  resamples: number;
+  seed: number;
+  /** Two-sided coverage, 0.95 by default. */
+  confidence?: number;
+}
+
+/**
+ * Paired bootstrap confidence interval of the mean difference (percentile method): resample the per-query
+ * differences (head minus base) with replacement, take the mean of each resample, and read the
+ * (1-c)/2 and (1+c)/2 quantiles. Pairing matters: the same query is hard for both sides, so resampling
+ * differences instead of each side separately gives a much tighter, correct interval.
+ */
+export function pairedBootstrapInterval(
+  differences: ArrayLike<number>,
+  options: BootstrapOptions,
+): ConfidenceInterval {
+  const count = differences.length;
+  if (count === 0) return { low: Number.NaN, high: Number.NaN };
+  const confidence = options.confidence ?? 0.95;
+  const resamples = Math.max(1, Math.floor(options.resamples));
+  const random = createSeededRandom(options.seed);
+  const means = new Float64Array(resamples);
+  for (let resample = 0; resample < resamples; resample++) {
+    let sum = 0;
+    for (let draw = 0; draw < count; draw++) {
+      sum += differences[Math.floor(random.next() * count)] as number;
+    }
+    means[resample] = sum / count;
+  }
+  means.sort();
+  const alpha = (1 - confidence) / 2;
+  return { low: quantile(means, alpha), high: quantile(means, 1 - alpha) };
+}
+
+/** Linear-interpolated quantile of sorted values (numpy's default, "linear"). */
+export function quantile(sorted: ArrayLike<number>, probability: number): number {
+  const position = (sorted.length - 1) * probability;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const lowValue = sorted[lower] as number;
+  const highValue = sorted[upper] as number;
+  return lowValue + (highValue - lowValue) * (position - lower);
+}
