@@ -1,0 +1,52 @@
+/**
+ * Escaping for text that comes from a config file or a result file (model ids, task names, split names,
+ * metric names, provider strings) before it goes into a GitHub comment. Such text is data, never markup:
+ * a model named `a|b` must not split a table cell, `<img onerror>` must not become HTML, `@team` must not
+ * ping anyone and `#12` must not link an issue.
+ * GitHub Flavored Markdown: https://github.github.com/gfm/#backslash-escapes
+ */
+const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
+/** Escapes for inline markdown, including table cells. Newlines become spaces. */
+export function escapeMarkdown(text: string): string {
+  return (
+    String(text)
+      .replace(/\r\n|\r|\n|\u2028|\u2029/g, " ")
+      .replace(/[&<>"]/g, (character) => htmlEntities[character] as string)
+      .replace(/[\\`*_{}[\]()#+!|~-]/g, (character) => `\\${character}`)
+      // A zero-width space after @ and before # stops mentions and issue links without changing what people see.
+      .replace(/@/g, "@\u200b")
+  );
+}
+
+/** Text for an HTML attribute or a tag body inside <details>/<summary>. */
+export function escapeHtml(text: string): string {
+  return (
+    String(text)
+      .replace(/\r\n|\r|\n/g, " ")
+      // Backticks, pipes and stars as entities too: GitHub may still run inline markdown inside <summary>.
+      .replace(/[&<>"'`|*_]/g, (character) => htmlEntities[character] ?? `&#${character.charCodeAt(0)};`)
+      .replace(/@/g, "@\u200b")
+  );
+}
+
+/**
+ * A label for a mermaid chart, inside double quotes: mermaid has no escape for quotes, so keep only a
+ * conservative character set and replace the rest with spaces.
+ */
+export function mermaidLabel(text: string, maxLength = 40): string {
+  const cleaned = String(text)
+    .replace(/[^\p{L}\p{N} ._:/+()@·-]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return cleaned.length > maxLength ? `${cleaned.slice(0, maxLength - 1)}…` : cleaned;
+}
+
+/** A hidden HTML comment that finds this config's sticky comment again. `--` cannot appear inside it. */
+export function commentMarker(configName: string): string {
+  const safe = String(configName)
+    .replace(/[\r\n]/g, " ")
+    .replace(/--+/g, "-")
+    .replace(/>/g, "");
+  return `<!-- embedeval:${safe} -->`;
+}

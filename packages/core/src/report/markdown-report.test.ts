@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { compareResults } from "../compare/compare-results.js";
+import { buildTaskResult, noisyScores } from "../compare/task-result-builder.js";
+import type { CompareOverride, CompareRule } from "../config/config-types.js";
+import { commentMarker, escapeMarkdown } from "./markdown-escape.js";
+import { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
+
+const rule: CompareRule & { overrides: CompareOverride[] } = {
+  metric: "ndcg_at_10",
+  maxDrop: { kind: "absolute", amount: 0.005 },
+  significance: 0.05,
+  resamples: 1000,
+  seed: 1,
+  overrides: [],
+};
+const now = new Date("2026-11-27T00:00:00Z");
+
+function sampleComparison() {
+  const scores = noisyScores(60, 0.6, 0.3, 1).map((value) => Math.max(0.1, value));
+  const base = [
+    buildTaskResult({ model: "titan-v2", task: "SciFact", ndcg: scores }),
+    buildTaskResult({ model: "cohere-v3", task: "SciFact", ndcg: scores }),
+  ];
+  const head = [
+    buildTaskResult({ model: "titan-v2", task: "SciFact", ndcg: scores.map((value) => value - 0.05) }),
+    buildTaskResult({
+      model: "cohere-v3",
+      task: "SciFact",
+      ndcg: scores,
+      usage: { cacheHits: 1200, costUsd: 0 },
+    }),
+    buildTaskResult({ model: "bge-small", task: "SciFact", ndcg: scores }),
+  ];
+  return compareResults(base, head, rule, { permutations: 2000 });
+}
+
+describe("renderMarkdownReport", () => {
+  it("starts with the config's hidden marker and summarises regressions and the baseline's age", () => {
+    const markdown = renderMarkdownReport(sampleComparison(), {
+      configName: "retrieval",
+      baseline: { commit: "0123456789abcdef", date: new Date("2026-11-24T12:00:00Z"), source: "merge-base" },
+      headCommit: "fedcba9876543210",
+      now,
+    });
+    expect(markdown.startsWith("<!-- embedeval:retrieval -->\n")).toBe(true);
+    expect(markdown).toContain("❌ **1 regression**");
+    expect(markdown).toContain("Baseline: `0123456` (merge\\-base, recorded, 2 days old)");
+    expect(markdown).toContain("Head: `fedcba9`");
+    expect(markdown).toContain("| titan\\-v2 | SciFact |");
+    expect(markdown).toContain("▼ -5.00");
+    expect(markdown).toContain("❌ regression");
+    expect(markdown).toContain("🆕 added");
+    expect(markdown).toContain("120 / 340 ms");
+    expect(markdown).toContain("1,200 (1,200)");
+    expect(markdown).toContain("```mermaid\nxychart-beta");
+    expect(markdown).toContain("<details><summary>titan-v2 · SciFact · test</summary>");
+    expect(markdown).toContain("| Recall@\u200b10 |");
+  });
+
+  it("reports absolute scores and no failure when there is no baseline", () => {
+    const comparison = compareResults(
+      [],
+      [buildTaskResult({ model: "bm25", task: "SciFact", ndcg: [0.5, 0.7] })],
+      rule,
+    );
+    const markdown = renderMarkdownReport(comparison, { configName: "c", now });
+    expect(markdown).toContain("**No baseline yet**");
+    expect(markdown).toContain("| bm25 | SciFact | 60.00 |");
+    expect(markdown).toContain('title "nDCG@10 (points)"');
+    expect(markdown).not.toContain("Baseline:");
+  });
+
+  it("escapes every string from config and data", () => {
+    const nasty = "evil|model`<img src=x onerror=alert(1)>@octocat #12\nnext";
+    const comparison = compareResults(
+      [],
+      [buildTaskResult({ model: nasty, task: 'Task"]; click', ndcg: [0.5] })],
+      rule,
+    );
+    const markdown = renderMarkdownReport(comparison, { configName: "name --> <b>", now });
+    expect(markdown).not.toContain("<img");
+    expect(markdown).not.toContain("@octocat");
+    const tableText = markdown
+      .split("\n")
+      .filter((line) => line.startsWith("| "))
+      .join("\n");
+    expect(tableText).not.toContain("evil|model");
+    expect(markdown).not.toContain("model`");
+    expect(markdown).toContain(
+      "evil\\|model\\`&lt;img src=x onerror=alert\\(1\\)&gt;@\u200boctocat \\#12 next",
+    );
+    // The marker cannot be closed early by the config name.
+    expect(markdown.split("\n")[0]).toBe("<!-- embedeval:name - <b -->");
+    // Mermaid labels keep only safe characters.
+    expect(markdown).not.toMatch(/x-axis \[[^\]]*"[^"]*[<>`|"][^"]*"/);
+    // Every table line has the same number of unescaped pipes.
+    const tableLines = markdown.split("\n").filter((line) => line.startsWith("| "));
+    const pipes = (line: string) => line.replace(/\\\|/g, "").split("|").length;
+    expect(new Set(tableLines.slice(0, 3).map(pipes)).size).toBe(1);
+  });
+
+  it("stays under GitHub's limit with a truncation note pointing to the job summary", () => {
+    const base = [];
+    const head = [];
+    for (let index = 0; index < 150; index++) {
+      const scores = noisyScores(30, 0.5, 0.2, index);
+      base.push(buildTaskResult({ model: `model-${index}`, task: `Task-${index}`, ndcg: scores }));
+      head.push(
+        buildTaskResult({
+          model: `model-${index}`,
+          task: `Task-${index}`,
+          ndcg: scores.map((v) => v * 0.99),
+        }),
+      );
+    }
+    const comparison = compareResults(base, head, rule, { permutations: 200 });
+    const full = renderMarkdownReport(comparison, { configName: "big", now, maxLength: 10_000_000 });
+    expect(full.length).toBeGreaterThan(githubCommentLimit);
+    const markdown = renderMarkdownReport(comparison, {
+      configName: "big",
+      now,
+      fullReportUrl: "https://github.com/o/r/actions/runs/1",
+    });
+    expect(markdown.length).toBeLessThan(githubCommentLimit);
+    expect(markdown).toContain("Report truncated");
+    expect(markdown).toContain("[job summary](https://github.com/o/r/actions/runs/1)");
+    expect(markdown.startsWith(commentMarker("big"))).toBe(true);
+    const small = renderMarkdownReport(comparison, { configName: "big", now, maxLength: 3000 });
+    expect(small.length).toBeLessThanOrEqual(3000);
+    expect(small).toContain("table rows left out");
+  });
+});
+
+describe("escapeMarkdown", () => {
+  it("neutralises markup, mentions and newlines", () => {
+    expect(escapeMarkdown("a*b_c [x](y) <t> @u\r\nz")).toBe("a\\*b\\_c \\[x\\]\\(y\\) &lt;t&gt; @\u200bu z");
+  });
+});

@@ -1,0 +1,282 @@
+import type { Comparison, ComparisonEntry, ComparisonRow, Verdict } from "../compare/comparison.js";
+import type { UsageSummary } from "../results/task-result.js";
+import { commentMarker, escapeHtml, escapeMarkdown, mermaidLabel } from "./markdown-escape.js";
+import {
+  formatAge,
+  formatCost,
+  formatCount,
+  formatDelta,
+  formatInterval,
+  formatLatency,
+  formatPValue,
+  formatScore,
+  metricLabel,
+} from "./report-format.js";
+
+/** GitHub rejects issue comments longer than this many characters. */
+export const githubCommentLimit = 65_536;
+
+export interface BaselineDescription {
+  /** Full commit SHA whose results are the base side. */
+  commit?: string;
+  /** When that commit was made (its age is shown). */
+  date?: Date;
+  /** How it was found, e.g. "merge-base of the pull request" or "nearest ancestor with results". */
+  source?: string;
+}
+
+export interface MarkdownReportOptions {
+  /** The config's name; goes into the hidden marker so several configs keep separate comments. */
+  configName: string;
+  /** The base side; omit (or baselineMissing in the comparison) for "no baseline yet". */
+  baseline?: BaselineDescription;
+  /** The evaluated commit. */
+  headCommit?: string;
+  /** Where the full report lives (job summary / run page), linked from the truncation note. */
+  fullReportUrl?: string;
+  /** Character budget; defaults to a little under GitHub's 65,536 comment limit (the job summary allows 1 MiB). */
+  maxLength?: number;
+  /** "Now", for the baseline's age (tests pass a fixed date). */
+  now?: Date;
+  /** Include the mermaid chart (default true). */
+  chart?: boolean;
+}
+
+const verdictLabels: Record<Verdict, string> = {
+  regression: "❌ regression",
+  improvement: "✅ improvement",
+  noise: "〰️ noise",
+  unchanged: "➖ unchanged",
+  added: "🆕 added",
+  removed: "🗑️ removed",
+};
+
+/**
+ * The pull request comment (also the job summary): hidden marker, a summary line, the model x task table
+ * with the gated metric, a mermaid chart of the deltas, and every metric in collapsible details. Every
+ * string from config or data is escaped. Longer than the budget, it drops details (then table rows) and
+ * says where the full report is.
+ */
+export function renderMarkdownReport(comparison: Comparison, options: MarkdownReportOptions): string {
+  const maxLength = options.maxLength ?? githubCommentLimit - 536;
+  const head = [commentMarker(options.configName), renderTitle(options), renderSummary(comparison, options)];
+  const table = renderTable(comparison);
+  const chart = options.chart === false ? "" : renderChart(comparison);
+  const details = comparison.entries.map(renderEntryDetails).filter((block) => block !== "");
+  const footer = renderFooter(comparison);
+
+  const assemble = (tableRows: string[], detailBlocks: string[], note: string) =>
+    `${[
+      ...head,
+      ...(tableRows.length > 0 ? [[...table.header, ...tableRows].join("\n")] : []),
+      chart,
+      detailBlocks.length > 0
+        ? `<details><summary>Every metric (${detailBlocks.length} ${detailBlocks.length === 1 ? "entry" : "entries"})</summary>\n\n${detailBlocks.join("\n\n")}\n\n</details>`
+        : "",
+      note,
+      footer,
+    ]
+      .filter((part) => part !== "")
+      .join("\n\n")}\n`;
+
+  let body = assemble(table.rows, details, "");
+  if (body.length <= maxLength) return body;
+
+  const where = options.fullReportUrl
+    ? `the [job summary](${options.fullReportUrl}) and the results artifact`
+    : "the job summary and the results artifact";
+  const note = (dropped: string) =>
+    `> [!NOTE]\n> Report truncated to fit GitHub's ${formatCount(githubCommentLimit)}-character comment limit (${dropped}). The full report is in ${where}.`;
+
+  let keptDetails = details.length;
+  while (keptDetails > 0) {
+    keptDetails = Math.floor(keptDetails / 2);
+    body = assemble(
+      table.rows,
+      details.slice(0, keptDetails),
+      note(`${details.length - keptDetails} detail sections left out`),
+    );
+    if (body.length <= maxLength) return body;
+  }
+  let keptRows = table.rows.length;
+  while (keptRows > 0) {
+    keptRows = Math.floor(keptRows * 0.8);
+    body = assemble(
+      table.rows.slice(0, keptRows),
+      [],
+      note(
+        `all detail sections and ${table.rows.length - keptRows} of ${table.rows.length} table rows left out`,
+      ),
+    );
+    if (body.length <= maxLength) return body;
+  }
+  // Pathological: even the header is too long (absurd config names). Cut hard, keep the marker.
+  return `${body.slice(0, maxLength - 200)}\n\n${note("cut")}\n`;
+}
+
+function renderTitle(options: MarkdownReportOptions): string {
+  return `### 📐 embedeval: ${escapeMarkdown(options.configName)}`;
+}
+
+function renderSummary(comparison: Comparison, options: MarkdownReportOptions): string {
+  const counts = countVerdicts(comparison);
+  const parts: string[] = [];
+  if (comparison.baselineMissing) {
+    parts.push(
+      `**No baseline yet**: absolute scores for ${comparison.entries.length} model × task ${comparison.entries.length === 1 ? "pair" : "pairs"}; nothing can regress.`,
+    );
+  } else {
+    const regressions = comparison.regressions.length;
+    const warnings = comparison.warnings.length;
+    parts.push(
+      [
+        regressions > 0 ? `❌ **${plural(regressions, "regression")}**` : "✅ **No regressions**",
+        warnings > 0 ? `⚠️ ${plural(warnings, "warning")}` : "",
+        `${plural(comparison.improvements.length, "improvement")}`,
+        `${counts.noise} within noise`,
+        `${counts.unchanged} unchanged`,
+        counts.added > 0 ? `${counts.added} added` : "",
+        counts.removed > 0 ? `${counts.removed} removed` : "",
+      ]
+        .filter((part) => part !== "")
+        .join(" · "),
+    );
+  }
+  const baseline = options.baseline;
+  const lines = [parts.join("")];
+  if (baseline?.commit && !comparison.baselineMissing) {
+    const age = baseline.date ? `, ${formatAge(baseline.date, options.now ?? new Date())} old` : "";
+    const source = baseline.source ? `${escapeMarkdown(baseline.source)}, ` : "";
+    lines.push(`Baseline: \`${shortSha(baseline.commit)}\` (${source}recorded${age})`);
+  }
+  if (options.headCommit) lines.push(`Head: \`${shortSha(options.headCommit)}\``);
+  return lines.join("  \n");
+}
+
+function renderTable(comparison: Comparison): { header: string[]; rows: string[] } {
+  const metrics = new Set(comparison.entries.map((entry) => entry.metric));
+  const metricName = metrics.size === 1 ? metricLabel([...metrics][0] as string) : "Score";
+  const header = [
+    `| Model | Task | ${metricName} | Δ | 95% CI | p | Verdict | Latency p50 / p95 | Cost | Texts embedded (cache hits) |`,
+    "|---|---|--:|--:|:-:|--:|---|--:|--:|--:|",
+  ];
+  const rows = comparison.entries.map((entry) => {
+    const row = entry.primary;
+    const usage = (entry.head ?? entry.base)?.embedeval?.usage;
+    const task = entry.split === "test" ? entry.task : `${entry.task} (${entry.split})`;
+    const score =
+      metrics.size === 1
+        ? formatScore(row.head ?? row.base)
+        : `${metricLabel(row.metric)} ${formatScore(row.head ?? row.base)}`;
+    return `| ${escapeMarkdown(entry.model)} | ${escapeMarkdown(task)} | ${escapeMarkdown(score)} | ${arrow(row)} ${formatDelta(row.delta)} | ${formatInterval(row.interval)} | ${formatPValue(row.pValue)} | ${verdictLabel(row)} | ${formatLatency(usage?.latencyMs)} | ${formatCost(usage?.costUsd)} | ${formatUsageCount(usage)} |`;
+  });
+  return { header, rows };
+}
+
+function renderChart(comparison: Comparison): string {
+  // Cap the bars: past ~20 categories the x axis labels overlap; the table has every row anyway.
+  const entries = comparison.entries.slice(0, 20);
+  if (entries.length === 0) return "";
+  const labels = entries.map((entry) => `"${mermaidLabel(`${entry.model} · ${entry.task}`)}"`);
+  const metric = metricLabel(entries[0]?.metric ?? "");
+  const compared = entries.filter((entry) => entry.primary.delta !== null);
+  if (!comparison.baselineMissing && compared.length > 0) {
+    const values = entries.map((entry) => round((entry.primary.delta ?? 0) * 100));
+    const limit = Math.max(0.5, ...values.map((value) => Math.abs(value)));
+    return [
+      "```mermaid",
+      "xychart-beta",
+      `  title "Δ ${mermaidLabel(metric)} vs baseline (points)"`,
+      `  x-axis [${labels.join(", ")}]`,
+      `  y-axis "Δ points" ${-round(limit * 1.1)} --> ${round(limit * 1.1)}`,
+      `  bar [${values.join(", ")}]`,
+      "```",
+    ].join("\n");
+  }
+  const values = entries.map((entry) => round((entry.primary.head ?? entry.primary.base ?? 0) * 100));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${mermaidLabel(metric)} (points)"`,
+    `  x-axis [${labels.join(", ")}]`,
+    `  y-axis "${mermaidLabel(metric)}" 0 --> 100`,
+    `  bar [${values.join(", ")}]`,
+    "```",
+  ].join("\n");
+}
+
+function renderEntryDetails(entry: ComparisonEntry): string {
+  if (entry.rows.length === 0) return "";
+  const usage = (entry.head ?? entry.base)?.embedeval?.usage;
+  const title = `${entry.model} · ${entry.task} · ${entry.split}`;
+  const lines = [
+    `<details><summary>${escapeHtml(title)}</summary>`,
+    "",
+    "| Metric | Base | Head | Δ | 95% CI | p | Verdict |",
+    "|---|--:|--:|--:|:-:|--:|---|",
+    ...entry.rows.map(
+      (row) =>
+        `| ${escapeMarkdown(metricLabel(row.metric))}${row.gated ? " (gated)" : ""} | ${formatScore(row.base)} | ${formatScore(row.head)} | ${formatDelta(row.delta)} | ${formatInterval(row.interval)} | ${formatPValue(row.pValue)} | ${row.gated ? verdictLabel(row) : escapeMarkdown(row.verdict)} |`,
+    ),
+  ];
+  if (usage) {
+    lines.push(
+      "",
+      `Usage: ${formatCount(usage.textsEmbedded)} texts embedded, ${formatCount(usage.cacheHits)} cache hits, ${formatCount(usage.tokens)} tokens (${escapeMarkdown(usage.tokensSource)}), ${formatCount(usage.calls)} calls, ${formatCount(usage.retries)} retries, ${formatCount(usage.throttles)} throttles; cost ${formatCost(usage.costUsd)}; latency p50/p95 ${formatLatency(usage.latencyMs)}${usage.throughput ? `; ${formatCount(usage.throughput)} texts/s` : ""}. Paired queries: ${formatCount(entry.primary.pairedQueries)}.`,
+    );
+  }
+  lines.push("", "</details>");
+  return lines.join("\n");
+}
+
+function renderFooter(comparison: Comparison): string {
+  const rule = comparison.rule;
+  const drop =
+    rule.maxDrop.kind === "absolute"
+      ? `${formatDelta(-rule.maxDrop.amount).replace("-", "")} points`
+      : `${(rule.maxDrop.amount * 100).toFixed(1)}%`;
+  return `<sub>A regression is a drop in ${escapeMarkdown(metricLabel(rule.metric))} of more than ${drop} that is significant (paired permutation test, p < ${rule.significance}); 95% CI: paired bootstrap, ${formatCount(rule.resamples)} resamples, ${formatCount(comparison.permutations)} permutations, seed ${rule.seed}${rule.overrides.length > 0 ? `; ${plural(rule.overrides.length, "override")}` : ""}. Scores in points (×100).</sub>`;
+}
+
+function verdictLabel(row: ComparisonRow): string {
+  if (row.verdict === "regression" && row.level === "warn") return "⚠️ regression (warn)";
+  if (row.level === "off" && row.gated) return `${verdictLabels[row.verdict]} (off)`;
+  return verdictLabels[row.verdict];
+}
+
+function arrow(row: ComparisonRow): string {
+  if (row.delta === null) return "";
+  if (Math.abs(row.delta) < 0.00005) return "";
+  return row.delta > 0 ? "▲" : "▼";
+}
+
+function formatUsageCount(usage: UsageSummary | undefined): string {
+  if (!usage) return "—";
+  return `${formatCount(usage.textsEmbedded)} (${formatCount(usage.cacheHits)})`;
+}
+
+function countVerdicts(comparison: Comparison): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = {
+    regression: 0,
+    improvement: 0,
+    noise: 0,
+    unchanged: 0,
+    added: 0,
+    removed: 0,
+  };
+  for (const entry of comparison.entries) counts[entry.primary.verdict]++;
+  return counts;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function shortSha(sha: string): string {
+  // A SHA is hex; anything else is dropped rather than escaped, since it sits in a code span.
+  return sha.replace(/[^0-9a-fA-F]/g, "").slice(0, 7);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

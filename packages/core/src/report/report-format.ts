@@ -1,0 +1,71 @@
+/** Number formatting shared by the markdown and terminal renderings. Scores are shown in points (x100), like MTEB's tables. */
+
+export function formatScore(value: number | null): string {
+  return value === null ? "—" : (value * 100).toFixed(2);
+}
+
+export function formatDelta(value: number | null): string {
+  if (value === null) return "—";
+  const points = value * 100;
+  if (Math.abs(points) < 0.005) return "±0.00";
+  return `${points > 0 ? "+" : "-"}${Math.abs(points).toFixed(2)}`;
+}
+
+export function formatInterval(interval: { low: number; high: number } | null): string {
+  if (!interval) return "—";
+  return `[${formatDelta(interval.low)}, ${formatDelta(interval.high)}]`;
+}
+
+export function formatPValue(value: number | null): string {
+  if (value === null) return "—";
+  if (value < 0.001) return "<0.001";
+  return value.toFixed(3);
+}
+
+export function formatCost(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  if (value === 0) return "$0";
+  if (value < 0.01) return `$${value.toPrecision(2)}`;
+  return `$${value.toFixed(2)}`;
+}
+
+export function formatLatency(latency: { p50: number; p95: number } | null | undefined): string {
+  if (!latency) return "—";
+  return `${Math.round(latency.p50)} / ${Math.round(latency.p95)} ms`;
+}
+
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** "3 days", "5 hours", "12 minutes": how old a baseline is. */
+export function formatAge(from: Date, now: Date): string {
+  const seconds = Math.max(0, (now.getTime() - from.getTime()) / 1000);
+  const units: [number, string][] = [
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of units) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size);
+      return `${count} ${name}${count === 1 ? "" : "s"}`;
+    }
+  }
+  return "less than a minute";
+}
+
+/** Human metric name: ndcg_at_10 -> nDCG@10. */
+export function metricLabel(metric: string): string {
+  const names: Record<string, string> = {
+    ndcg: "nDCG",
+    map: "MAP",
+    recall: "Recall",
+    precision: "P",
+    mrr: "MRR",
+    naucs: "nAUC",
+  };
+  const match = /^([a-z]+)_at_(\d+)$/.exec(metric);
+  if (match) return `${names[match[1] as string] ?? match[1]}@${match[2]}`;
+  return metric;
+}
