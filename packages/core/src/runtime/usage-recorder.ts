@@ -1,0 +1,131 @@
+import type { UsageSummary } from "../results/task-result.js";
+
+/**
+ * Accumulates what embedding cost: calls, retries, throttles, tokens, latencies. One recorder per
+ * (model, task) can span several runtime invocations (queries, then documents), so the summary's
+ * percentiles are over every call, not averages of averages.
+ */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  mean: number;
+}
+
+export class UsageRecorder {
+  readonly pricePerMillionTokens: number | null;
+  private calls = 0;
+  private retries = 0;
+  private throttles = 0;
+  private tokens = 0;
+  private estimatedCalls = 0;
+  private textsEmbedded = 0;
+  private cacheHits = 0;
+  private readonly callLatencies: number[] = [];
+  private readonly textLatencies: number[] = [];
+  private embeddingMilliseconds = 0;
+
+  constructor(options: { pricePerMillionTokens?: number | null } = {}) {
+    this.pricePerMillionTokens = options.pricePerMillionTokens ?? null;
+  }
+
+  /** A successful call of `texts` texts that took `milliseconds`. */
+  recordCall(call: {
+    texts: number;
+    milliseconds: number;
+    tokens: number;
+    tokensSource: "provider" | "estimated";
+  }): void {
+    this.calls += 1;
+    this.textsEmbedded += call.texts;
+    this.tokens += call.tokens;
+    if (call.tokensSource === "estimated") this.estimatedCalls += 1;
+    this.callLatencies.push(call.milliseconds);
+    if (call.texts > 0) this.textLatencies.push(call.milliseconds / call.texts);
+  }
+
+  /** A failed attempt that will be retried; `throttled` when the provider asked us to slow down. */
+  recordRetry(throttled: boolean): void {
+    this.retries += 1;
+    if (throttled) this.throttles += 1;
+  }
+
+  /** A throttle that was not retried (retries exhausted). */
+  recordThrottle(): void {
+    this.throttles += 1;
+  }
+
+  recordCacheHits(count: number): void {
+    this.cacheHits += count;
+  }
+
+  /** Wall time spent embedding (first call sent to last answer), for throughput. */
+  recordEmbeddingTime(milliseconds: number): void {
+    this.embeddingMilliseconds += milliseconds;
+  }
+
+  /** Adds everything `other` recorded (the usage of one invocation into a task's total). */
+  merge(other: UsageRecorder): void {
+    this.calls += other.calls;
+    this.retries += other.retries;
+    this.throttles += other.throttles;
+    this.tokens += other.tokens;
+    this.estimatedCalls += other.estimatedCalls;
+    this.textsEmbedded += other.textsEmbedded;
+    this.cacheHits += other.cacheHits;
+    this.callLatencies.push(...other.callLatencies);
+    this.textLatencies.push(...other.textLatencies);
+    this.embeddingMilliseconds += other.embeddingMilliseconds;
+  }
+
+  /** Latency per text: each call's latency divided by its batch size, as percentiles over calls. */
+  latencyPerText(): LatencySummary | null {
+    return summariseLatencies(this.textLatencies);
+  }
+
+  summary(): UsageSummary {
+    const tokensSource = this.calls === 0 ? "none" : this.estimatedCalls > 0 ? "estimated" : "provider";
+    const price = this.pricePerMillionTokens;
+    return {
+      textsEmbedded: this.textsEmbedded,
+      cacheHits: this.cacheHits,
+      calls: this.calls,
+      retries: this.retries,
+      throttles: this.throttles,
+      tokens: this.tokens,
+      tokensSource,
+      costUsd: price === null ? null : (this.tokens / 1_000_000) * price,
+      pricePerMillionTokens: price,
+      latencyMs: summariseLatencies(this.callLatencies),
+      throughput:
+        this.textsEmbedded > 0 && this.embeddingMilliseconds > 0
+          ? this.textsEmbedded / (this.embeddingMilliseconds / 1000)
+          : null,
+    };
+  }
+}
+
+/** Percentiles with linear interpolation between closest ranks (numpy's default). */
+export function percentile(sortedValues: readonly number[], fraction: number): number {
+  if (sortedValues.length === 0) return Number.NaN;
+  const position = (sortedValues.length - 1) * fraction;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sortedValues[lower] as number;
+  const high = sortedValues[upper] as number;
+  return low + (high - low) * (position - lower);
+}
+
+function summariseLatencies(values: readonly number[]): LatencySummary | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((left, right) => left - right);
+  let total = 0;
+  for (const value of sorted) total += value;
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), mean: total / sorted.length };
+}
+
+/** Rough token count when a provider reports none: about four characters a token for English. */
+export function estimateTokens(texts: readonly string[]): number {
+  let characters = 0;
+  for (const text of texts) characters += text.length;
+  return Math.ceil(characters / 4);
+}
