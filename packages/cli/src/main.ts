@@ -1,2 +1,25 @@
 #!/usr/bin/env node
-console.log("embedeval");
+import { runCli } from "./run-cli.js";
+
+// Ctrl-C aborts the run: in-flight calls are cancelled, what arrived is already cached, and the command
+// exits with a clear line. A second Ctrl-C exits at once.
+const controller = new AbortController();
+let interrupted = false;
+process.on("SIGINT", () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write(
+    "\nstopping: cancelling in-flight calls and saving what arrived (Ctrl-C again to quit now)\n",
+  );
+  controller.abort();
+});
+
+const code = await runCli({
+  argv: process.argv.slice(2),
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  environment: process.env,
+  signal: controller.signal,
+});
+process.exitCode = interrupted && code === 0 ? 130 : code;

@@ -1,1 +1,9 @@
-export {};
+export {
+  combineUsage,
+  type EvaluateRetrievalOptions,
+  emptyUsage,
+  evaluateRetrieval,
+  mainRetrievalMetric,
+  type RetrievalProgress,
+  retrievalKValues,
+} from "./retrieval-task.js";

@@ -1,0 +1,107 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadConfig } from "@embedeval/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../test/cli-harness.js";
+
+const quickstart = resolve(import.meta.dirname, "../../../examples/quickstart");
+
+describe("embedeval CLI", () => {
+  let workspace: string;
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), "embedeval-cli-"));
+    await cp(join(quickstart, "data"), join(workspace, "data"), { recursive: true });
+    await writeFile(
+      join(workspace, "embedeval.yml"),
+      [
+        "models:",
+        "  - id: bm25",
+        "    provider: bm25",
+        "  - id: tfidf",
+        "    provider: tfidf",
+        "    options: { dimensions: 1024 }",
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(async () => {
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  it("runs the quickstart end to end, writes MTEB-layout results, and caches embeddings", async () => {
+    const first = await runCliCaptured(["run"], workspace);
+    expect(first.stderr).not.toContain("error");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/model\s+task\s+nDCG@10/);
+    expect(first.stdout).toMatch(/bm25\s+quickstart\s+\d+\.\d\d/);
+    expect(first.stdout).toMatch(/cache: 0 hits, \d+ misses/);
+
+    const file = join(workspace, "embedeval-results/tfidf/no_revision_available/quickstart.json");
+    const result = JSON.parse(await readFile(file, "utf8"));
+    expect(result.task_name).toBe("quickstart");
+    const scores = result.scores.test[0];
+    expect(scores.main_score).toBe(scores.ndcg_at_10);
+    expect(scores.ndcg_at_10).toBeGreaterThan(0.2);
+    expect(Object.keys(result.embedeval.per_query.test).length).toBe(result.embedeval.counts.scoredQueries);
+
+    // Nothing changed: every text comes from the cache, and the scores are identical.
+    const second = await runCliCaptured(["run"], workspace);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/cache: \d+ hits, 0 misses/);
+    const again = JSON.parse(await readFile(file, "utf8"));
+    expect(again.scores).toEqual(result.scores);
+    expect(again.embedeval.per_query).toEqual(result.embedeval.per_query);
+    expect(again.embedeval.usage.textsEmbedded).toBe(0);
+  });
+
+  it("exits 2 with file, line and suggestion on a config typo", async () => {
+    await writeFile(
+      join(workspace, "typo.yml"),
+      "models:\n  - id: a\n    provider: bm52\ntasks:\n  - name: quickstart\n    path: ./data\n",
+    );
+    const outcome = await runCliCaptured(["run", "--config", "typo.yml"], workspace);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain("typo.yml:3: unknown provider `bm52`; did you mean `bm25`?");
+    expect(outcome.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 2 on unknown commands and options, 0 on --help", async () => {
+    expect((await runCliCaptured(["frobnicate"], workspace)).code).toBe(2);
+    const unknownOption = await runCliCaptured(["run", "--confg", "x"], workspace);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("--confg");
+    expect((await runCliCaptured(["--help"], workspace)).code).toBe(0);
+  });
+
+  it("exits 1 when a dataset is broken, naming file and line", async () => {
+    await cp(join(workspace, "data"), join(workspace, "broken"), { recursive: true });
+    const corpus = join(workspace, "broken/corpus.jsonl");
+    const lines = (await readFile(corpus, "utf8")).split("\n");
+    lines[2] = '{"_id": "x", "text": ';
+    await writeFile(corpus, lines.join("\n"));
+    await writeFile(
+      join(workspace, "broken.yml"),
+      "models:\n  - id: bm25\n    provider: bm25\ntasks:\n  - name: broken\n    path: ./broken\n",
+    );
+    const outcome = await runCliCaptured(["run", "--config", "broken.yml"], workspace);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/corpus\.jsonl:3/);
+  });
+
+  it("init writes a starter config that loads", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "embedeval-init-"));
+    const outcome = await runCliCaptured(["init"], folder);
+    expect(outcome.code).toBe(0);
+    expect((await runCliCaptured(["init"], folder)).code).toBe(2);
+    const config = await loadConfig(join(folder, "embedeval.yml"));
+    expect(config.models.map((model) => model.id)).toEqual(["bm25", "tfidf"]);
+    const schema = await runCliCaptured(["schema"], folder);
+    expect(JSON.parse(schema.stdout).properties.models.type).toBe("array");
+    await rm(folder, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,61 @@
+import { EmbedEvalError, formatError, version } from "@embedeval/core";
+import { type Command, type CommandContext, ExitCode } from "./command-context.js";
+import { initCommand } from "./commands/init-command.js";
+import { runCommand } from "./commands/run-command.js";
+import { schemaCommand } from "./commands/schema-command.js";
+
+const usage = `embedeval ${version}: evaluate text-embedding models the way MTEB does, and guard them in CI.
+
+Usage: embedeval <command> [options]
+
+Commands:
+  run      Evaluate every model in the config on every task     [--config embedeval.yml] [--no-cache]
+  score    Score a TREC run file against qrels                  --qrels FILE --run FILE [--k 1,3,10] [--json] [--per-query]
+  compare  Compare two results folders (deltas, CI, p-values)   BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT]
+  report   Render a results folder as a table or markdown       RESULTS_DIR [--markdown OUT]
+  init     Write a commented starter embedeval.yml              [--force]
+  schema   Print the JSON Schema of embedeval.yml
+
+Exit codes: 0 ok, 1 evaluation failed or regression found, 2 usage or config error.
+Run \`embedeval <command> --help\` for a command's options.`;
+
+/** Commands other packages contribute are loaded lazily so one broken command cannot break the rest. */
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => runCommand,
+  init: async () => initCommand,
+  schema: async () => schemaCommand,
+  score: async () => (await import("./commands/score-command.js")).scoreCommand,
+  compare: async () => (await import("./commands/compare-command.js")).compareCommand,
+  report: async () => (await import("./commands/report-command.js")).reportCommand,
+};
+
+export async function runCli(context: CommandContext): Promise<number> {
+  const [name, ...rest] = context.argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    context.stdout.write(`${usage}\n`);
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === "--version" || name === "-v") {
+    context.stdout.write(`${version}\n`);
+    return ExitCode.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    context.stderr.write(`error: unknown command \`${name}\`\n\n${usage}\n`);
+    return ExitCode.usage;
+  }
+  try {
+    const command = await load();
+    return await command({ ...context, argv: rest });
+  } catch (error) {
+    context.stderr.write(`${formatError(error)}\n`);
+    if (!EmbedEvalError.is(error) && error instanceof Error && error.stack) {
+      // Not one of ours: a bug. Keep the stack so it can be reported.
+      context.stderr.write(`${error.stack}\n`);
+    }
+    if (EmbedEvalError.is(error)) {
+      return error.code === "config" || error.code === "usage" ? ExitCode.usage : ExitCode.failed;
+    }
+    return ExitCode.failed;
+  }
+}

@@ -1,0 +1,188 @@
+import { resolve } from "node:path";
+import {
+  CancelledError,
+  EmbeddingCache,
+  type EmbeddingProvider,
+  type EmbedEvalConfig,
+  EmbedEvalError,
+  evaluateRetrieval,
+  formatError,
+  loadBeirFolder,
+  loadConfig,
+  type RetrievalDataset,
+  type Retriever,
+  type TaskResult,
+  writeTaskResult,
+} from "@embedeval/core";
+import { ProgressReporter, type ProgressStream } from "./progress-reporter.js";
+import { resolveProviderPlugin } from "./resolve-provider-plugin.js";
+
+export interface RunEvaluationOptions {
+  configPath: string;
+  cwd: string;
+  /** Ignore the embedding cache: every text is sent to its provider again. */
+  noCache?: boolean;
+  signal?: AbortSignal;
+  /** Where progress and log lines go (a TTY gets a progress bar). Defaults to nowhere. */
+  progressStream?: ProgressStream;
+  environment?: Record<string, string | undefined>;
+  /** Only these model ids / task names (default: all). */
+  models?: string[];
+  tasks?: string[];
+}
+
+export interface ModelFailure {
+  model: string;
+  task: string | undefined;
+  message: string;
+}
+
+export interface RunEvaluationResult {
+  config: EmbedEvalConfig;
+  results: TaskResult[];
+  outputDirectory: string;
+  /** Result files written, one per (model, task). */
+  files: string[];
+  /** Models that failed; the others still ran. */
+  failures: ModelFailure[];
+  cache: { hits: number; misses: number; bytes: number; entries: number } | null;
+}
+
+/**
+ * Runs every declared model on every declared task and writes one result file per (model, task).
+ * This is the library entry the CLI's `run` command and the GitHub Action both call.
+ */
+export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
+  const config = await loadConfig(resolve(options.cwd, options.configPath));
+  const environment = options.environment ?? process.env;
+  const reporter = new ProgressReporter(options.progressStream ?? { write: () => true });
+  const cache =
+    config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
+
+  const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
+  const tasks = config.tasks.filter((task) => !options.tasks || options.tasks.includes(task.name));
+
+  // Datasets first: a broken dataset is reported before any provider is paid.
+  const datasets = new Map<string, RetrievalDataset[]>();
+  for (const task of tasks) {
+    const splits: RetrievalDataset[] = [];
+    for (const split of task.splits) {
+      const dataset = await loadBeirFolder({
+        folder: task.path as string,
+        split,
+        name: task.name,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
+      splits.push(dataset);
+    }
+    datasets.set(task.name, splits);
+  }
+
+  const results: TaskResult[] = [];
+  const files: string[] = [];
+  const failures: ModelFailure[] = [];
+  try {
+    for (const model of models) {
+      let provider: EmbeddingProvider | Retriever;
+      let price: number | undefined;
+      try {
+        const plugin = await resolveProviderPlugin(model, config.file);
+        // Config override first, then the plugin's list price; otherwise the runtime's built-in table.
+        price = model.pricePerMillionTokens ?? plugin.pricesPerMillionTokens?.[model.model];
+        provider = await plugin.create({
+          model: model.model,
+          options: model.options,
+          baseDirectory: config.baseDirectory,
+          environment,
+        });
+      } catch (error) {
+        if (EmbedEvalError.is(error) && error.code === "config") throw error;
+        failures.push({ model: model.id, task: undefined, message: formatError(error) });
+        reporter.log(`${model.id}: ${formatError(error)}`);
+        continue;
+      }
+      try {
+        for (const task of tasks) {
+          const perSplit: TaskResult[] = [];
+          try {
+            for (const dataset of datasets.get(task.name) ?? []) {
+              const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
+              let progress: ReturnType<ProgressReporter["start"]> | undefined;
+              let stage = "";
+              const result = await evaluateRetrieval({
+                model,
+                provider,
+                dataset,
+                ignoreIdenticalIds: task.ignoreIdenticalIds,
+                ...(cache ? { cache } : {}),
+                ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+                onProgress: (update) => {
+                  if (update.stage !== stage) {
+                    progress?.finish();
+                    stage = update.stage;
+                    progress = reporter.start(`${label}: ${stageLabel(update.stage)}`, update.total);
+                  }
+                  progress?.update(update.done);
+                },
+              });
+              progress?.finish();
+              perSplit.push(result);
+            }
+          } catch (error) {
+            if (EmbedEvalError.is(error) && (error.code === "cancelled" || error.code === "config"))
+              throw error;
+            if (options.signal?.aborted) throw new CancelledError();
+            failures.push({ model: model.id, task: task.name, message: formatError(error) });
+            reporter.log(`${model.id} × ${task.name}: ${formatError(error)}`);
+            continue;
+          }
+          const merged = mergeSplits(perSplit);
+          if (merged) {
+            results.push(merged);
+            files.push(await writeTaskResult(config.output.directory, merged));
+          }
+        }
+      } finally {
+        if ("close" in provider && typeof provider.close === "function") await provider.close();
+      }
+    }
+  } finally {
+    await cache?.close();
+  }
+
+  return {
+    config,
+    results,
+    outputDirectory: config.output.directory,
+    files,
+    failures,
+    cache: cache ? cache.stats() : null,
+  };
+}
+
+function stageLabel(stage: string): string {
+  switch (stage) {
+    case "documents":
+      return "embedding documents";
+    case "queries":
+      return "embedding queries";
+    case "search":
+      return "searching";
+    default:
+      return "scoring";
+  }
+}
+
+/** Results of several splits of one task go in one file, as in MTEB (scores keyed by split). */
+function mergeSplits(results: TaskResult[]): TaskResult | undefined {
+  const [first, ...rest] = results;
+  if (!first) return undefined;
+  for (const result of rest) {
+    Object.assign(first.scores, result.scores);
+    Object.assign(first.embedeval.per_query, result.embedeval.per_query);
+    first.evaluation_time += result.evaluation_time;
+  }
+  return first;
+}

@@ -1,0 +1,230 @@
+import type { ModelConfig } from "../config/config-types.js";
+import { type EmbeddingProvider, isRetriever, type Retriever } from "../contract/embedding-provider.js";
+import { documentText } from "../datasets/beir-folder-loader.js";
+import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
+import { evaluateRun } from "../metrics/index.js";
+import type { Run } from "../metrics/run.js";
+import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
+import { type EmbeddingCache, embedTexts } from "../runtime/index.js";
+import { version } from "../version.js";
+import { searchDense } from "./search-dense.js";
+
+/** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
+export const retrievalKValues = [1, 3, 5, 10, 20, 100, 1000] as const;
+export const mainRetrievalMetric = "ndcg_at_10";
+
+export interface RetrievalProgress {
+  stage: "documents" | "queries" | "search" | "score";
+  done: number;
+  total: number;
+}
+
+export interface EvaluateRetrievalOptions {
+  model: ModelConfig;
+  provider: EmbeddingProvider | Retriever;
+  dataset: RetrievalDataset;
+  /** Drop hits whose document id equals the query id (per task, as MTEB does for ArguAna, Quora, ...). */
+  ignoreIdenticalIds: boolean;
+  cache?: EmbeddingCache;
+  /** USD per million tokens for this model, when known. */
+  pricePerMillionTokens?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RetrievalProgress) => void;
+  /** Clock for timings; injectable so results can be compared byte for byte in tests. */
+  now?: () => number;
+}
+
+/**
+ * Evaluates one model on one split of one retrieval dataset, exactly as MTEB does: documents are sent
+ * as `(title + " " + text).strip()`, queries as is (each with the model's prefix), only queries with
+ * judgments are embedded and scored, the top 1000 documents are retrieved by exact search, and every
+ * measure is computed with trec_eval's semantics.
+ */
+export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Promise<TaskResult> {
+  const { model, provider, dataset, signal } = options;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const topK = retrievalKValues[retrievalKValues.length - 1] as number;
+
+  const queries = dataset.queries.filter((query) => dataset.qrels.has(query.id));
+  const documents = dataset.corpus;
+  const documentTexts = documents.map((document) => model.documentPrefix + documentText(document));
+  const queryTexts = queries.map((query) => model.queryPrefix + query.text);
+
+  let run: Run;
+  let usage: UsageSummary;
+  let embedSeconds = 0;
+  let searchSeconds = 0;
+
+  if (isRetriever(provider)) {
+    const searchStarted = now();
+    options.onProgress?.({ stage: "search", done: 0, total: queries.length });
+    const ranked = await provider.retrieve({
+      documents: documents.map((document, index) => ({
+        id: document.id,
+        text: documentTexts[index] as string,
+      })),
+      queries: queries.map((query, index) => ({ id: query.id, text: queryTexts[index] as string })),
+      topK,
+      ...(signal ? { signal } : {}),
+    });
+    run = ranked;
+    searchSeconds = (now() - searchStarted) / 1000;
+    options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });
+    usage = emptyUsage();
+  } else {
+    const embedStarted = now();
+    const embedOptions = {
+      provider,
+      settings: model.runtime,
+      ...(options.cache ? { cache: options.cache } : {}),
+      ...(signal ? { signal } : {}),
+      ...(options.pricePerMillionTokens !== undefined
+        ? { pricePerMillionTokens: options.pricePerMillionTokens }
+        : {}),
+    };
+    const documentResult = await embedTexts({
+      ...embedOptions,
+      texts: documentTexts,
+      inputType: "document",
+      onProgress: (done: number, total: number) => options.onProgress?.({ stage: "documents", done, total }),
+    });
+    const queryResult = await embedTexts({
+      ...embedOptions,
+      texts: queryTexts,
+      inputType: "query",
+      onProgress: (done: number, total: number) => options.onProgress?.({ stage: "queries", done, total }),
+    });
+    embedSeconds = (now() - embedStarted) / 1000;
+
+    const searchStarted = now();
+    options.onProgress?.({ stage: "search", done: 0, total: queries.length });
+    run = await searchDense({
+      queryIds: queries.map((query) => query.id),
+      queryVectors: queryResult.embeddings,
+      documentIds: documents.map((document) => document.id),
+      documentVectors: documentResult.embeddings,
+      topK,
+      similarity: model.similarity,
+      ...(signal ? { signal } : {}),
+    });
+    searchSeconds = (now() - searchStarted) / 1000;
+    options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });
+    usage = combineUsage(documentResult.usage, queryResult.usage);
+  }
+
+  const scoreStarted = now();
+  const evaluation = evaluateRun(dataset.qrels, run, {
+    kValues: [...retrievalKValues],
+    ignoreIdenticalIds: options.ignoreIdenticalIds,
+  });
+  const scoreSeconds = (now() - scoreStarted) / 1000;
+
+  const perQuery: Record<string, Record<string, number>> = {};
+  for (const [queryId, scores] of [...evaluation.perQuery.entries()].sort(([a], [b]) => compareBytes(a, b))) {
+    perQuery[queryId] = scores;
+  }
+  const splitScores: SplitScores = {
+    ...sortedMetrics(evaluation.averages),
+    main_score: evaluation.averages[mainRetrievalMetric] ?? 0,
+    hf_subset: "default",
+    languages: ["eng-Latn"],
+  };
+  const totalSeconds = (now() - started) / 1000;
+
+  return {
+    dataset_revision: dataset.contentHash,
+    task_name: dataset.name,
+    mteb_version: "2.x-compatible",
+    scores: { [dataset.split]: [splitScores] },
+    evaluation_time: totalSeconds,
+    date: Math.floor(Date.now() / 1000),
+    embedeval: {
+      version,
+      model: {
+        id: model.id,
+        provider: model.provider,
+        model: model.model,
+        options: {
+          ...provider.vectorOptions,
+          similarity: model.similarity,
+          ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
+          ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
+        },
+        revision: model.revision,
+      },
+      per_query: { [dataset.split]: perQuery },
+      main_metric: mainRetrievalMetric,
+      usage,
+      timings: { embedSeconds, searchSeconds, scoreSeconds, totalSeconds },
+      warnings: dataset.warnings,
+      counts: {
+        documents: documents.length,
+        queries: queries.length,
+        scoredQueries: evaluation.scoredQueries,
+      },
+    },
+  };
+}
+
+function sortedMetrics(averages: Record<string, number>): Record<string, number> {
+  const sorted: Record<string, number> = {};
+  for (const key of Object.keys(averages).sort()) sorted[key] = averages[key] as number;
+  return sorted;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+export function emptyUsage(): UsageSummary {
+  return {
+    textsEmbedded: 0,
+    cacheHits: 0,
+    calls: 0,
+    retries: 0,
+    throttles: 0,
+    tokens: 0,
+    tokensSource: "none",
+    costUsd: null,
+    pricePerMillionTokens: null,
+    latencyMs: null,
+    throughput: null,
+  };
+}
+
+/**
+ * Adds the document and query usage of one task. Latency percentiles cannot be added, so the
+ * document side's (by far the larger sample) is kept, with the mean weighted by calls.
+ */
+export function combineUsage(documents: UsageSummary, queries: UsageSummary): UsageSummary {
+  const sources = [documents.tokensSource, queries.tokensSource].filter((source) => source !== "none");
+  const tokensSource =
+    sources.length === 0 ? "none" : sources.includes("estimated") ? "estimated" : "provider";
+  const cost =
+    documents.costUsd === null && queries.costUsd === null
+      ? null
+      : (documents.costUsd ?? 0) + (queries.costUsd ?? 0);
+  const calls = documents.calls + queries.calls;
+  let latencyMs = documents.latencyMs ?? queries.latencyMs;
+  if (documents.latencyMs && queries.latencyMs && calls > 0) {
+    latencyMs = {
+      p50: documents.latencyMs.p50,
+      p95: Math.max(documents.latencyMs.p95, queries.latencyMs.p95),
+      mean: (documents.latencyMs.mean * documents.calls + queries.latencyMs.mean * queries.calls) / calls,
+    };
+  }
+  return {
+    textsEmbedded: documents.textsEmbedded + queries.textsEmbedded,
+    cacheHits: documents.cacheHits + queries.cacheHits,
+    calls,
+    retries: documents.retries + queries.retries,
+    throttles: documents.throttles + queries.throttles,
+    tokens: documents.tokens + queries.tokens,
+    tokensSource,
+    costUsd: cost,
+    pricePerMillionTokens: documents.pricePerMillionTokens ?? queries.pricePerMillionTokens,
+    latencyMs,
+    throughput: documents.throughput,
+  };
+}
