@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { porterStem } from "./porter-stemmer.js";
+
+// Pairs from Porter's 1980 paper and the reference vocabulary/output files
+// (https://tartarus.org/martin/PorterStemmer/), full algorithm applied.
+const cases: [string, string][] = [
+  ["caresses", "caress"],
+  ["ponies", "poni"],
+  ["ties", "ti"],
+  ["caress", "caress"],
+  ["cats", "cat"],
+  ["feed", "feed"],
+  ["agreed", "agre"],
+  ["plastered", "plaster"],
+  ["bled", "bled"],
+  ["motoring", "motor"],
+  ["sing", "sing"],
+  ["conflated", "conflat"],
+  ["troubled", "troubl"],
+  ["sized", "size"],
+  ["hopping", "hop"],
+  ["tanned", "tan"],
+  ["falling", "fall"],
+  ["hissing", "hiss"],
+  ["fizzed", "fizz"],
+  ["failing", "fail"],
+  ["filing", "file"],
+  ["happy", "happi"],
+  ["sky", "sky"],
+  ["relational", "relat"],
+  ["conditional", "condit"],
+  ["generalization", "gener"],
+  ["oscillators", "oscil"],
+  ["hopeful", "hope"],
+  ["goodness", "good"],
+  ["adjustment", "adjust"],
+  ["revival", "reviv"],
+  ["allowance", "allow"],
+  ["inference", "infer"],
+  ["airliner", "airlin"],
+  ["gyroscopic", "gyroscop"],
+  ["defensible", "defens"],
+  ["irritant", "irrit"],
+  ["replacement", "replac"],
+  ["dependent", "depend"],
+  ["adoption", "adopt"],
+  ["communism", "commun"],
+  ["activate", "activ"],
+  ["effective", "effect"],
+  ["bowdlerize", "bowdler"],
+  ["probate", "probat"],
+  ["rate", "rate"],
+  ["cease", "ceas"],
+  ["controlling", "control"],
+  ["roll", "roll"],
+  ["connections", "connect"],
+  ["connected", "connect"],
+  ["abilities", "abil"],
+  ["abominable", "abomin"],
+  ["accordingly", "accordingli"],
+  ["archaeology", "archaeolog"],
+  ["sensibility", "sensibl"],
+  ["is", "is"],
+  ["as", "as"],
+];
+
+describe("porterStem", () => {
+  it.each(cases)("stems %s to %s", (word, stem) => {
+    expect(porterStem(word)).toBe(stem);
+  });
+});
