@@ -1,1 +1,28 @@
-export {};
+/**
+ * @embedeval/provider-bedrock: Amazon Bedrock embedding models (Titan text v1/v2, Cohere Embed v3/v4,
+ * Nova Multimodal Embeddings) for embedeval. The default export is the ProviderPlugin.
+ */
+import { plugin } from "./bedrock-plugin.js";
+
+export {
+  BedrockEmbeddingProvider,
+  type BedrockProviderOverrides,
+  clientOptionNames,
+} from "./bedrock-embedding-provider.js";
+export { classifySdkError } from "./bedrock-error.js";
+export {
+  createBedrockProvider,
+  listPricePerMillionTokens,
+  plugin,
+  pricesPerMillionTokens,
+} from "./bedrock-plugin.js";
+export {
+  baseModelId,
+  type ModelFamily,
+  type ModelFamilyId,
+  modelFamilies,
+  resolveModelFamily,
+} from "./model-family.js";
+export { redactSecrets } from "./redact-secrets.js";
+
+export default plugin;

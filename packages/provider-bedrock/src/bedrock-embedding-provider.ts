@@ -1,0 +1,245 @@
+/**
+ * One configured Bedrock embedding model: translates the provider contract into one InvokeModel
+ * call and back. No batching beyond one call, no retries (the client runs with maxAttempts 1 so the
+ * runtime is the only retry layer), no cache, no timing.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
+ */
+import {
+  BedrockRuntimeClient,
+  InvokeModelCommand,
+  type InvokeModelCommandOutput,
+} from "@aws-sdk/client-bedrock-runtime";
+import {
+  CancelledError,
+  ConfigError,
+  type EmbeddingProvider,
+  EmbedEvalError,
+  type EmbedRequest,
+  type EmbedResponse,
+  type ProviderCapabilities,
+  ProviderError,
+  type ProviderSettings,
+  type Usage,
+} from "@embedeval/core";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { classifySdkError } from "./bedrock-error.js";
+import { type ConfiguredModel, type ModelFamily, resolveModelFamily } from "./model-family.js";
+import { readPositiveInteger, readString, rejectUnknownOptions } from "./read-option.js";
+import { redactSecrets } from "./redact-secrets.js";
+import { UnexpectedResponseError } from "./response-vectors.js";
+
+/** Options every family takes; they configure the client, not the vectors. */
+export const clientOptionNames = [
+  "region",
+  "profile",
+  "endpoint",
+  "requestTimeoutMs",
+  "modelFamily",
+] as const;
+
+/** Bedrock reports input tokens for every InvokeModel call in this response header. */
+const tokenCountHeader = "x-amzn-bedrock-input-token-count";
+
+export interface BedrockProviderOverrides {
+  /** A ready client (tests, custom middleware). The provider does not destroy a client it did not create. */
+  client?: BedrockRuntimeClient;
+}
+
+interface ClientSetup {
+  client: BedrockRuntimeClient;
+  ownsClient: boolean;
+  secrets: string[];
+}
+
+function createClient(settings: ProviderSettings): ClientSetup {
+  const { options, environment } = settings;
+  const region = readString(options, "region") ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new ConfigError("No AWS region for the Bedrock model.", {
+      key: "options.region",
+      hint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
+    });
+  }
+  const profile = readString(options, "profile") ?? environment.AWS_PROFILE;
+  const endpoint =
+    readString(options, "endpoint") ??
+    environment.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ??
+    environment.AWS_ENDPOINT_URL;
+  const requestTimeoutMs = readPositiveInteger(options, "requestTimeoutMs");
+  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
+  const sessionToken = environment.AWS_SESSION_TOKEN;
+  // Keys given in the environment win, as in the SDK's own chain, unless a profile is named in
+  // config. Otherwise the SDK's default chain applies (SSO, web identity, container, instance).
+  const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !readString(options, "profile"));
+  const client = new BedrockRuntimeClient({
+    region,
+    maxAttempts: 1,
+    ...(endpoint ? { endpoint } : {}),
+    ...(profile && !useEnvironmentKeys ? { profile } : {}),
+    ...(useEnvironmentKeys
+      ? {
+          credentials: {
+            accessKeyId: accessKeyId as string,
+            secretAccessKey: secretAccessKey as string,
+            ...(sessionToken ? { sessionToken } : {}),
+          },
+        }
+      : {}),
+    // HTTP/1.1 with keep-alive, as boto3 does, instead of this client's default HTTP/2 handler: one
+    // multiplexed session per client turns a single stalled or reset connection into a failure of
+    // every call in flight, while independent sockets fail (and are retried) one call at a time.
+    requestHandler: new NodeHttpHandler(
+      requestTimeoutMs ? { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } : {},
+    ),
+  });
+  const secrets = [secretAccessKey, sessionToken].filter(
+    (value): value is string => typeof value === "string",
+  );
+  return { client, ownsClient: true, secrets };
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  // The runtime aborts with its own reason (a TimeoutError for a per-call timeout, a cancellation
+  // for Ctrl-C); handing it back lets the runtime tell the two apart.
+  return signal.reason ?? new CancelledError("The Bedrock call was cancelled.");
+}
+
+export class BedrockEmbeddingProvider implements EmbeddingProvider {
+  readonly specificationVersion = "v1" as const;
+  readonly provider = "bedrock";
+  readonly modelId: string;
+  readonly family: ModelFamily;
+  readonly capabilities: ProviderCapabilities;
+  readonly vectorOptions: Readonly<Record<string, unknown>>;
+  private readonly model: ConfiguredModel;
+  private readonly client: BedrockRuntimeClient;
+  private readonly ownsClient: boolean;
+  private readonly secrets: readonly string[];
+
+  constructor(settings: ProviderSettings, overrides: BedrockProviderOverrides = {}) {
+    this.modelId = settings.model;
+    this.family = resolveModelFamily(settings.model, readString(settings.options, "modelFamily"));
+    rejectUnknownOptions(
+      settings.options,
+      [...clientOptionNames, ...this.family.optionNames],
+      this.family.displayName,
+    );
+    this.model = this.family.configure(settings.options);
+    this.capabilities = this.model.capabilities;
+    this.vectorOptions = Object.freeze({ ...this.model.vectorOptions });
+    if (overrides.client) {
+      this.client = overrides.client;
+      this.ownsClient = false;
+      this.secrets = [];
+    } else {
+      const setup = createClient(settings);
+      this.client = setup.client;
+      this.ownsClient = setup.ownsClient;
+      this.secrets = setup.secrets;
+    }
+  }
+
+  async embed(request: EmbedRequest): Promise<EmbedResponse> {
+    const { texts, inputType, signal } = request;
+    if (texts.length === 0) return { embeddings: [], usage: { tokens: 0, source: "provider" } };
+    if (texts.length > this.capabilities.maxInputsPerCall) {
+      throw new EmbedEvalError(
+        "internal",
+        `${this.family.displayName} takes at most ${this.capabilities.maxInputsPerCall} text(s) per call; got ${texts.length}.`,
+        { hint: "Batch by capabilities.maxInputsPerCall before calling embed." },
+      );
+    }
+    if (signal?.aborted) throw abortReason(signal);
+    const body = this.model.requestBody(texts, inputType);
+    const command = new InvokeModelCommand({
+      modelId: this.modelId,
+      contentType: "application/json",
+      accept: "application/json",
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    // InvokeModel's output does not expose arbitrary response headers, and the token count for
+    // Cohere only comes in one. A middleware on this command's own stack sees the raw HTTP response,
+    // so the capture is per request even with many calls in flight on one client.
+    let responseHeaders: Record<string, string> = {};
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const headers = (result.response as { headers?: Record<string, string> } | undefined)?.headers;
+        if (headers) responseHeaders = headers;
+        return result;
+      },
+      { step: "deserialize", name: "embedevalCaptureResponseHeaders" },
+    );
+
+    const target = `model ${this.modelId}`;
+    let output: InvokeModelCommandOutput;
+    try {
+      output = await this.client.send(command, signal ? { abortSignal: signal } : {});
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw classifySdkError(error, { provider: this.provider, target, secrets: this.secrets });
+    }
+    const requestId = output.$metadata.requestId;
+    const text = output.body?.transformToString() ?? "";
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Retryable: a 200 whose body is not JSON is a transport or service hiccup (a truncated or
+      // garbled response), not a property of the input; the runtime's retry cap bounds the cost.
+      throw new ProviderError(
+        `bedrock ${target}: the response body is not valid JSON (${text.length} bytes, starting ${JSON.stringify(redactSecrets(text.slice(0, 60), this.secrets))}).`,
+        {
+          provider: this.provider,
+          retryable: true,
+          providerCode: "MalformedResponse",
+          status: 200,
+          requestId,
+        },
+      );
+    }
+    let parsed: ReturnType<ConfiguredModel["parseResponse"]>;
+    try {
+      parsed = this.model.parseResponse(json, texts);
+    } catch (error) {
+      if (!(error instanceof UnexpectedResponseError)) throw error;
+      // Not retryable: a well-formed answer of the wrong shape or dimension repeats on every call
+      // (a model or option mismatch), and its vectors must never reach the scorer.
+      throw new ProviderError(`bedrock ${target}: unexpected response: ${error.message}`, {
+        provider: this.provider,
+        retryable: false,
+        providerCode: error.reason === "dimension" ? "WrongDimension" : "UnexpectedResponse",
+        status: 200,
+        requestId,
+        hint:
+          error.reason === "dimension"
+            ? "The model returned vectors of another size than configured; check `options.dimensions` and the model id."
+            : undefined,
+      });
+    }
+    return {
+      embeddings: parsed.embeddings,
+      usage: this.usage(responseHeaders, parsed.tokens, texts),
+      ...(requestId ? { requestIds: [requestId] } : {}),
+    };
+  }
+
+  private usage(
+    headers: Record<string, string>,
+    bodyTokens: number | undefined,
+    texts: readonly string[],
+  ): Usage {
+    const headerValue = headers[tokenCountHeader] ?? headers[tokenCountHeader.toUpperCase()];
+    const headerTokens = headerValue === undefined ? Number.NaN : Number(headerValue);
+    if (Number.isFinite(headerTokens)) return { tokens: headerTokens, source: "provider" };
+    if (bodyTokens !== undefined) return { tokens: bodyTokens, source: "provider" };
+    // About four characters a token for English text: an estimate, labelled as one.
+    const characters = texts.reduce((sum, text) => sum + text.length, 0);
+    return { tokens: Math.ceil(characters / 4), source: "estimated" };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Turning the JSON vectors a model returned into Float32Arrays, checking them on the way: a vector
+ * of the wrong length or with a non-number in it must stop the run, never reach the scorer.
+ */
+
+/** The 200 body did not have the shape the model's documentation promises. */
+export class UnexpectedResponseError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "malformed-json" | "shape" | "dimension",
+  ) {
+    super(message);
+    this.name = "UnexpectedResponseError";
+  }
+}
+
+export function objectField(value: unknown, field: string): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return (value as Record<string, unknown>)[field];
+}
+
+/** A float (or int8/uint8) vector of exactly `dimensions` finite numbers. */
+export function numberVector(value: unknown, dimensions: number | undefined, where: string): Float32Array {
+  if (!Array.isArray(value))
+    throw new UnexpectedResponseError(`${where} is not an array of numbers.`, "shape");
+  if (dimensions !== undefined && value.length !== dimensions) {
+    throw new UnexpectedResponseError(
+      `${where} has ${value.length} dimensions; expected ${dimensions}.`,
+      "dimension",
+    );
+  }
+  const vector = new Float32Array(value.length);
+  for (let index = 0; index < value.length; index++) {
+    const element = value[index];
+    if (typeof element !== "number" || !Number.isFinite(element)) {
+      throw new UnexpectedResponseError(
+        `${where}[${index}] is ${JSON.stringify(element)}, not a finite number.`,
+        "shape",
+      );
+    }
+    vector[index] = element;
+  }
+  return vector;
+}
+
+/**
+ * Bits packed eight to a byte, most significant first (numpy.packbits order, what Cohere's `binary`
+ * and `ubinary` types return), unpacked to one 0/1 float per dimension so the usual cosine/dot
+ * scorer can rank them. Signed (`binary`, -128..127) and unsigned (`ubinary`, 0..255) bytes both work.
+ */
+export function unpackBits(value: unknown, dimensions: number, where: string): Float32Array {
+  const bytes = numberVector(value, dimensions / 8, where);
+  const vector = new Float32Array(dimensions);
+  for (let byteIndex = 0; byteIndex < bytes.length; byteIndex++) {
+    const byte = (bytes[byteIndex] ?? 0) & 0xff;
+    for (let bit = 0; bit < 8; bit++) vector[byteIndex * 8 + bit] = (byte >> (7 - bit)) & 1;
+  }
+  return vector;
+}
+
+/**
+ * A binary vector in either layout: one 0/1 value per dimension (Titan v2 documents `[int, ...]`),
+ * or packed bytes (dimensions / 8 values).
+ */
+export function binaryVector(value: unknown, dimensions: number, where: string): Float32Array {
+  if (Array.isArray(value) && value.length === dimensions) {
+    const vector = numberVector(value, dimensions, where);
+    for (const element of vector) {
+      if (element !== 0 && element !== 1) {
+        throw new UnexpectedResponseError(
+          `${where} has a value ${element}; a binary embedding holds 0 and 1.`,
+          "shape",
+        );
+      }
+    }
+    return vector;
+  }
+  return unpackBits(value, dimensions, where);
+}
+
+/** A list of exactly `count` vectors. */
+export function vectorList(value: unknown, count: number, where: string): unknown[] {
+  if (!Array.isArray(value)) throw new UnexpectedResponseError(`${where} is missing or not a list.`, "shape");
+  if (value.length !== count) {
+    throw new UnexpectedResponseError(
+      `${where} has ${value.length} vectors for ${count} input texts.`,
+      "shape",
+    );
+  }
+  return value;
+}
