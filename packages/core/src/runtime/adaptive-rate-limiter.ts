@@ -36,6 +36,7 @@ export class AdaptiveRateLimiter {
   private nextSlot = Number.NEGATIVE_INFINITY;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
   private decreases = 0;
+  private generation = 0;
   private readonly recentStarts: number[] = [];
 
   constructor(settings: AdaptiveRateLimiterSettings, clock: RuntimeClock) {
@@ -49,12 +50,15 @@ export class AdaptiveRateLimiter {
 
   /** Waits for the next slot. Returns the time the call may start (now, after the wait). */
   async acquire(signal?: AbortSignal): Promise<number> {
-    const now = this.clock.now();
-    if (Number.isFinite(this.rate)) {
-      const interval = 60_000 / this.rate;
+    for (;;) {
+      if (!Number.isFinite(this.rate)) break;
+      const now = this.clock.now();
+      const generation = this.generation;
       const slot = Math.max(now, this.nextSlot);
-      this.nextSlot = slot + interval;
+      this.nextSlot = slot + 60_000 / this.rate;
       if (slot > now) await this.clock.sleep(slot - now, signal);
+      // A slot reserved before a decrease was computed at the old pace: queue again at the new one.
+      if (generation === this.generation) break;
     }
     const started = this.clock.now();
     this.recentStarts.push(started);
@@ -73,8 +77,9 @@ export class AdaptiveRateLimiter {
     this.rate = Math.max(this.floor, base / 2);
     this.lastDecreaseAt = this.clock.now();
     this.decreases += 1;
-    // Slots already handed out were computed at the old pace; the next one starts from now.
-    this.nextSlot = Math.min(this.nextSlot, this.lastDecreaseAt + 60_000 / this.rate);
+    // The next call waits one interval at the new pace; callers already waiting queue again.
+    this.nextSlot = this.lastDecreaseAt + 60_000 / this.rate;
+    this.generation += 1;
   }
 
   onSuccess(): void {

@@ -162,7 +162,12 @@ export function scanSegment(
         markDamaged();
         continue;
       }
-      if (!ensure(recordHeaderBytes + payloadLength)) break; // torn tail: the writer died mid-record
+      // Past the end of the file: a torn tail (the writer died mid-record) or a damaged length field.
+      // Both are skipped the same way, by looking for the next record further on.
+      if (!ensure(recordHeaderBytes + payloadLength)) {
+        markDamaged();
+        continue;
+      }
       const start = position - chunkStart + recordHeaderBytes;
       const checksum = chunk.readUInt32LE(position - chunkStart + 8);
       if (crc32(chunk.subarray(start, start + payloadLength)) !== checksum) {

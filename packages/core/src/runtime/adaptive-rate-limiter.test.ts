@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { AdaptiveRateLimiter } from "./adaptive-rate-limiter.js";
+import { VirtualClock } from "./testing/virtual-clock.js";
+
+describe("AdaptiveRateLimiter", () => {
+  it("halves on a throttle and climbs back to the ceiling in recoverySuccesses steps", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 1200, recoverySuccesses: 20 }, clock);
+    const started = await limiter.acquire();
+    limiter.onThrottle(started);
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 600, decreases: 1 });
+    for (let success = 0; success < 19; success += 1) limiter.onSuccess();
+    expect(limiter.snapshot().requestsPerMinute).toBeCloseTo(1170, 9);
+    limiter.onSuccess();
+    limiter.onSuccess();
+    expect(limiter.snapshot().requestsPerMinute).toBe(1200);
+  });
+
+  it("ignores throttles of calls sent before the last decrease", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 600 }, clock);
+    const first = await limiter.acquire();
+    const second = await limiter.acquire();
+    limiter.onThrottle(second);
+    limiter.onThrottle(first);
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 300, decreases: 1 });
+    const third = await limiter.acquire();
+    limiter.onThrottle(third);
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 150, decreases: 2 });
+  });
+
+  it("without a configured ceiling, starts pacing at half the observed rate once throttled", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter({}, clock);
+    for (let call = 0; call < 10; call += 1) {
+      await limiter.acquire();
+      await clock.sleep(10);
+    }
+    expect(limiter.snapshot().requestsPerMinute).toBe(Number.POSITIVE_INFINITY);
+    limiter.onThrottle(clock.now());
+    // Ten starts in 100 ms: 6,000 a minute observed, 3,000 after the decrease.
+    expect(limiter.snapshot().requestsPerMinute).toBe(3000);
+  });
+});

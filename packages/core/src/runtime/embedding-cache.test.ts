@@ -1,0 +1,175 @@
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cacheNamespace } from "./cache-namespace.js";
+import { EmbeddingCache, formatCacheLine } from "./embedding-cache.js";
+
+const documents = cacheNamespace({
+  provider: "bedrock",
+  model: "amazon.titan-embed-text-v2:0",
+  vectorOptions: { dimensions: 256, normalize: true },
+  inputType: "document",
+});
+
+function vector(seed: number, dimension = 8): Float32Array {
+  return Float32Array.from({ length: dimension }, (_, index) => Math.sin(seed * 31 + index) * 1e-3 + index);
+}
+
+function segmentFiles(directory: string, namespaceId = documents.id): string[] {
+  const folder = join(directory, "embeddings-v1", namespaceId);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".segment"))
+    .map((name) => join(folder, name));
+}
+
+describe("EmbeddingCache", () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "embedeval-cache-"));
+  });
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("returns exactly the stored float32 values after reopening", async () => {
+    const first = await EmbeddingCache.open(directory);
+    const texts = ["alpha", "beta", "ünïcødé ✓", ""];
+    const vectors = texts.map((_, index) => vector(index));
+    first.put(documents, texts, vectors);
+    first.close();
+
+    const second = await EmbeddingCache.open(directory);
+    const found = second.get(documents, [...texts, "missing"]);
+    for (let index = 0; index < texts.length; index += 1) expect(found[index]).toEqual(vectors[index]);
+    expect(found[4]).toBeUndefined();
+    expect(second.stats()).toMatchObject({ hits: 4, misses: 1, entries: 4, damagedRecords: 0 });
+    expect(second.stats().bytes).toBe(readFileSync(segmentFiles(directory)[0] as string).length);
+    second.close();
+  });
+
+  it("keys by namespace: the same text as a query is not the document's vector", async () => {
+    const queries = cacheNamespace({ ...documents.description, inputType: "query" });
+    const otherDimensions = cacheNamespace({
+      ...documents.description,
+      vectorOptions: { dimensions: 512, normalize: true },
+    });
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["what is BM25?"], [vector(1)]);
+    expect(cache.get(queries, ["what is BM25?"])).toEqual([undefined]);
+    expect(cache.get(otherDimensions, ["what is BM25?"])).toEqual([undefined]);
+    expect(cache.get(documents, ["what is BM25?"])[0]).toEqual(vector(1));
+    cache.close();
+  });
+
+  it("treats option objects with the same content in another key order as one namespace", () => {
+    const reordered = cacheNamespace({
+      inputType: "document",
+      vectorOptions: { normalize: true, dimensions: 256 },
+      model: "amazon.titan-embed-text-v2:0",
+      provider: "bedrock",
+    });
+    expect(reordered.id).toBe(documents.id);
+  });
+
+  it("sees what earlier runs wrote, each run in its own segment", async () => {
+    for (let run = 0; run < 3; run += 1) {
+      const cache = await EmbeddingCache.open(directory);
+      cache.put(documents, [`text ${run}`], [vector(run)]);
+      cache.close();
+    }
+    expect(segmentFiles(directory)).toHaveLength(3);
+    const cache = await EmbeddingCache.open(directory);
+    const found = cache.get(documents, ["text 0", "text 1", "text 2"]);
+    expect(found).toEqual([vector(0), vector(1), vector(2)]);
+    cache.close();
+  });
+
+  it("ignores a torn tail left by a killed writer and keeps every complete record", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["one", "two"], [vector(1), vector(2)]);
+    cache.put(documents, ["three"], [vector(3)]);
+    cache.close();
+    const [file] = segmentFiles(directory);
+    const size = readFileSync(file as string).length;
+    truncateSync(file as string, size - 5); // the last record loses its final bytes
+
+    const reopened = await EmbeddingCache.open(directory);
+    expect(reopened.get(documents, ["one", "two", "three"])).toEqual([vector(1), vector(2), undefined]);
+    expect(reopened.stats().damagedRecords).toBe(1);
+    reopened.close();
+  });
+
+  it("skips a record whose bytes changed and still finds the records after it", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["one", "two", "three"], [vector(1), vector(2), vector(3)]);
+    cache.close();
+    const [file] = segmentFiles(directory);
+    const bytes = readFileSync(file as string);
+    // Header 48 bytes, each record 12 + 32 + 8 * 4 = 76 bytes: flip a float byte of the second record.
+    const secondRecordFloat = 48 + 76 + 12 + 32 + 5;
+    bytes[secondRecordFloat] = (bytes[secondRecordFloat] as number) ^ 0xff;
+    writeFileSync(file as string, bytes);
+
+    const reopened = await EmbeddingCache.open(directory);
+    expect(reopened.get(documents, ["one", "two", "three"])).toEqual([vector(1), undefined, vector(3)]);
+    expect(reopened.stats().damagedRecords).toBe(1);
+    reopened.close();
+  });
+
+  it("skips a record whose length field was damaged, resynchronising on the next record", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["one", "two", "three"], [vector(1), vector(2), vector(3)]);
+    cache.close();
+    const [file] = segmentFiles(directory);
+    const bytes = readFileSync(file as string);
+    bytes.writeUInt32LE(1_000_000, 48 + 4); // first record claims a huge payload
+    writeFileSync(file as string, bytes);
+
+    const reopened = await EmbeddingCache.open(directory);
+    expect(reopened.get(documents, ["one", "two", "three"])).toEqual([undefined, vector(2), vector(3)]);
+    reopened.close();
+  });
+
+  it("ignores a file with a foreign header and garbage appended after good records", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["one"], [vector(1)]);
+    cache.close();
+    const folder = join(directory, "embeddings-v1", documents.id);
+    writeFileSync(
+      join(folder, "0-foreign.segment"),
+      "not a cache file at all, just text that happens to be here",
+    );
+    appendFileSync(
+      segmentFiles(directory).find((path) => !path.endsWith("0-foreign.segment")) as string,
+      "junk!!",
+    );
+
+    const reopened = await EmbeddingCache.open(directory);
+    expect(reopened.get(documents, ["one"])).toEqual([vector(1)]);
+    expect(reopened.stats()).toMatchObject({ ignoredFiles: 1, damagedRecords: 1 });
+    expect(formatCacheLine(reopened.stats())).toMatch(
+      /^cache: 1 hits, 0 misses, \d+ B, 2 damaged entries ignored$/,
+    );
+    reopened.close();
+  });
+
+  it("notices bytes changed on disk after they were scanned and returns a miss, not wrong numbers", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(documents, ["one"], [vector(1)]);
+    const [file] = segmentFiles(directory);
+    const bytes = readFileSync(file as string);
+    bytes[48 + 12 + 32] = (bytes[48 + 12 + 32] as number) ^ 0x01;
+    writeFileSync(file as string, bytes);
+    expect(cache.get(documents, ["one"])).toEqual([undefined]);
+    cache.close();
+  });
+});
