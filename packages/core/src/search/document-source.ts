@@ -1,0 +1,47 @@
+import { UsageError } from "../contract/errors.js";
+
+/** A run of consecutive document rows: `vectors` holds `rows` × dimension float32 values, row-major. */
+export interface DocumentChunk {
+  /** Index of the first row in the whole collection. */
+  start: number;
+  rows: number;
+  /** Valid only until the next chunk is requested: sources may reuse one buffer. */
+  vectors: Float32Array;
+}
+
+/**
+ * Document vectors, read in chunks so that a corpus larger than memory can be searched. Rows are
+ * yielded in order, each exactly once, and together cover `rows` rows.
+ */
+export interface DocumentSource {
+  readonly dimension: number;
+  readonly rows: number;
+  chunks(options: { maxRows: number; signal?: AbortSignal }): AsyncIterable<DocumentChunk>;
+}
+
+/** A source over a matrix already in memory; chunks are views, nothing is copied. */
+export function matrixDocumentSource(vectors: Float32Array, rows: number, dimension: number): DocumentSource {
+  if (!Number.isInteger(dimension) || dimension <= 0) {
+    throw new UsageError(`Document dimension must be a positive integer, got ${dimension}.`);
+  }
+  if (vectors.length !== rows * dimension) {
+    throw new UsageError(
+      `The document matrix holds ${vectors.length} values, but ${rows} rows of dimension ${dimension} need ${rows * dimension}.`,
+      { hint: "Pass the vectors row-major, one row per document, all of the same dimension." },
+    );
+  }
+  return {
+    dimension,
+    rows,
+    async *chunks({ maxRows }) {
+      for (let start = 0; start < rows; start += maxRows) {
+        const chunkRows = Math.min(maxRows, rows - start);
+        yield {
+          start,
+          rows: chunkRows,
+          vectors: vectors.subarray(start * dimension, (start + chunkRows) * dimension),
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,252 @@
+import { describe, expect, it } from "vitest";
+import { CancelledError, DatasetError, UsageError } from "../contract/errors.js";
+import type { DocumentSource } from "./document-source.js";
+import { matrixDocumentSource } from "./document-source.js";
+import { exactSearch } from "./exact-search.js";
+import type { SearchBackend, SimilarityRequest } from "./search-backend.js";
+import { float32DotErrorFactor } from "./search-backend.js";
+import { bruteForceSearch, seededRandom, testMatrix } from "./search-test-data.js";
+import { tieRanksFromIds } from "./tie-rank.js";
+
+/**
+ * A genuine second implementation of the similarity block: float32 arithmetic at every step, summed
+ * backwards, so its numbers differ from the portable kernel's in the last bits, like onnxruntime's.
+ * With `perturb`, it also moves every value by a random amount up to its declared error bound,
+ * the worst a correct backend may do, to exercise the skipping argument at its edge.
+ */
+function float32Backend(perturb: boolean): SearchBackend {
+  const random = seededRandom(7);
+  return {
+    name: perturb ? "float32-perturbed" : "float32-reversed",
+    scoreErrorFactor: float32DotErrorFactor,
+    async similarities(request: SimilarityRequest) {
+      const { queries, queryCount, documents, documentCount, dimension } = request;
+      const output = new Float32Array(queryCount * documentCount);
+      for (let query = 0; query < queryCount; query++) {
+        for (let row = 0; row < documentCount; row++) {
+          let sum = 0;
+          let queryNorm = 0;
+          let documentNorm = 0;
+          for (let index = dimension - 1; index >= 0; index--) {
+            const left = queries[query * dimension + index] as number;
+            const right = documents[row * dimension + index] as number;
+            sum = Math.fround(sum + Math.fround(left * right));
+            queryNorm += left * left;
+            documentNorm += right * right;
+          }
+          const bound = float32DotErrorFactor(dimension) * Math.sqrt(queryNorm * documentNorm);
+          output[query * documentCount + row] = perturb ? sum + (random() * 2 - 1) * bound * 0.5 : sum;
+        }
+      }
+      return output;
+    },
+  };
+}
+
+interface Case {
+  queryCount: number;
+  documentCount: number;
+  dimension: number;
+  levels?: number;
+  duplicateFraction?: number;
+  seed: number;
+}
+
+function makeCase(testCase: Case) {
+  const { queryCount, documentCount, dimension, seed } = testCase;
+  const queries = testMatrix({ rows: queryCount, dimension, seed, levels: testCase.levels });
+  const documents = testMatrix({
+    rows: documentCount,
+    dimension,
+    seed: seed + 1,
+    levels: testCase.levels,
+    duplicateFraction: testCase.duplicateFraction,
+  });
+  // Ids whose byte order differs from their position, so a tie rank that is ignored shows.
+  const ids = Array.from({ length: documentCount }, (_, index) => `d${(index * 7919) % 10007}`);
+  return { queries, documents, documentTieRank: tieRanksFromIds(ids) };
+}
+
+const tieHeavy: Case = {
+  queryCount: 9,
+  documentCount: 300,
+  dimension: 5,
+  levels: 2,
+  duplicateFraction: 0.3,
+  seed: 11,
+};
+const smooth: Case = { queryCount: 7, documentCount: 257, dimension: 37, seed: 21 };
+
+describe("exactSearch", () => {
+  for (const similarity of ["cosine", "dot"] as const) {
+    for (const [label, testCase] of [
+      ["many exact ties", tieHeavy],
+      ["distinct scores", smooth],
+    ] as const) {
+      it(`equals the simple implementation (${similarity}, ${label}) for every chunk size and backend`, async () => {
+        const { queries, documents, documentTieRank } = makeCase(testCase);
+        const { queryCount, documentCount, dimension } = testCase;
+        for (const topK of [1, 10, 40]) {
+          const expected = bruteForceSearch({
+            queries,
+            queryCount,
+            documents,
+            documentCount,
+            dimension,
+            topK,
+            similarity,
+            documentTieRank,
+          });
+          const backends = [undefined, float32Backend(false), float32Backend(true)];
+          for (const backend of backends) {
+            for (const chunkRows of [1, 13, 64, documentCount]) {
+              const result = await exactSearch({
+                queries,
+                queryCount,
+                dimension,
+                documents: matrixDocumentSource(documents, documentCount, dimension),
+                topK,
+                similarity,
+                documentTieRank,
+                backend,
+                chunkRows,
+                similarityBlockBytes: 4 * 3 * chunkRows,
+              });
+              const context = `${backend?.name ?? "portable"}, topK ${topK}, chunk ${chunkRows}`;
+              expect(result.k, context).toBe(expected.k);
+              expect(Array.from(result.indices), context).toEqual(Array.from(expected.indices));
+              expect(Array.from(result.scores), context).toEqual(Array.from(expected.scores));
+            }
+          }
+        }
+      });
+    }
+  }
+
+  it("has many exact ties at the top-k cut in the tie-heavy case (so the test above means something)", () => {
+    const { queries, documents, documentTieRank } = makeCase(tieHeavy);
+    const { scores, k } = bruteForceSearch({
+      ...tieHeavy,
+      queries,
+      documents,
+      topK: 10,
+      similarity: "dot",
+      documentTieRank,
+    });
+    let tiesAtCut = 0;
+    for (let query = 0; query < tieHeavy.queryCount; query++) {
+      if (scores[query * k + k - 1] === scores[query * k + k - 2]) tiesAtCut++;
+    }
+    expect(tiesAtCut).toBeGreaterThan(tieHeavy.queryCount / 2);
+  });
+
+  it("ranks cosine and dot differently when norms differ", async () => {
+    const documents = Float32Array.from([10, 0, 0.6, 0.8]);
+    const queries = Float32Array.from([0.6, 0.8]);
+    const search = (similarity: "cosine" | "dot") =>
+      exactSearch({
+        queries,
+        queryCount: 1,
+        dimension: 2,
+        documents: matrixDocumentSource(documents, 2, 2),
+        topK: 2,
+        similarity,
+        documentTieRank: Uint32Array.from([0, 1]),
+      });
+    expect(Array.from((await search("dot")).indices)).toEqual([0, 1]);
+    const cosine = await search("cosine");
+    expect(Array.from(cosine.indices)).toEqual([1, 0]);
+    expect(cosine.scores[0]).toBeCloseTo(1, 6);
+  });
+
+  it("returns every document when topK exceeds the corpus, and handles an empty query set", async () => {
+    const documents = testMatrix({ rows: 3, dimension: 4, seed: 3 });
+    const queries = testMatrix({ rows: 2, dimension: 4, seed: 4 });
+    const base = {
+      dimension: 4,
+      documents: matrixDocumentSource(documents, 3, 4),
+      topK: 1000,
+      similarity: "dot" as const,
+      documentTieRank: Uint32Array.from([0, 1, 2]),
+    };
+    const result = await exactSearch({ ...base, queries, queryCount: 2 });
+    expect(result.k).toBe(3);
+    expect(result.indices.length).toBe(6);
+    expect(new Set(result.indices.subarray(0, 3))).toEqual(new Set([0, 1, 2]));
+    const empty = await exactSearch({ ...base, queries: new Float32Array(0), queryCount: 0 });
+    expect(empty.indices.length).toBe(0);
+  });
+
+  it("stops with CancelledError when the signal fires during a long scan or between chunks", async () => {
+    const dimension = 64;
+    const documentCount = 40_000;
+    const documents = testMatrix({ rows: documentCount, dimension, seed: 5 });
+    const queries = testMatrix({ rows: 100, dimension, seed: 6 });
+    const base = {
+      queries,
+      queryCount: 100,
+      dimension,
+      topK: 10,
+      similarity: "dot" as const,
+      documentTieRank: new Uint32Array(documentCount),
+    };
+    // One chunk of 512 MFLOP: only the scan's own checkpoints can notice this abort.
+    const during = new AbortController();
+    setImmediate(() => during.abort());
+    await expect(
+      exactSearch({
+        ...base,
+        documents: matrixDocumentSource(documents, documentCount, dimension),
+        signal: during.signal,
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
+    // A source that aborts when the second chunk is requested.
+    const between = new AbortController();
+    const inner = matrixDocumentSource(documents, documentCount, dimension);
+    const aborting: DocumentSource = {
+      dimension,
+      rows: documentCount,
+      async *chunks(options) {
+        let count = 0;
+        for await (const chunk of inner.chunks(options)) {
+          if (++count === 2) between.abort();
+          yield chunk;
+        }
+      },
+    };
+    await expect(
+      exactSearch({ ...base, documents: aborting, signal: between.signal, chunkRows: 100 }),
+    ).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it("rejects broken input with typed errors", async () => {
+    const documents = Float32Array.from([1, 2, Number.NaN, 4]);
+    const base = {
+      queries: Float32Array.from([1, 0]),
+      queryCount: 1,
+      dimension: 2,
+      documents: matrixDocumentSource(documents, 2, 2),
+      topK: 1,
+      similarity: "dot" as const,
+      documentTieRank: Uint32Array.from([0, 1]),
+    };
+    await expect(exactSearch(base)).rejects.toThrow(/document vector at position 1/);
+    await expect(exactSearch({ ...base, documentTieRank: new Uint32Array(1) })).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    await expect(
+      exactSearch({ ...base, dimension: 1, queries: Float32Array.from([1]) }),
+    ).rejects.toBeInstanceOf(DatasetError);
+    await expect(exactSearch({ ...base, topK: 0 })).rejects.toBeInstanceOf(UsageError);
+    const short: DocumentSource = {
+      dimension: 2,
+      rows: 3,
+      async *chunks() {
+        yield { start: 0, rows: 1, vectors: Float32Array.from([1, 1]) };
+      },
+    };
+    await expect(
+      exactSearch({ ...base, documents: short, documentTieRank: new Uint32Array(3) }),
+    ).rejects.toThrow(/yielded 1 rows but declared 3/);
+  });
+});

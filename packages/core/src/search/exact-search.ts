@@ -1,0 +1,397 @@
+/**
+ * Exact k-nearest-neighbour search, the way MTEB ranks documents (similarity matrix, top k), with
+ * trec_eval's tie order and bounded memory.
+ *
+ * Every reported score comes from `dotProduct` (similarity-kernel.ts). Without a backend, every
+ * (query, document) pair is scored by it (the portable path). With a backend, its fast
+ * approximate similarities only rule documents out: a document is skipped only when its
+ * approximate score plus the backend's error bound is below a score already certain to be in the
+ * top k; everything else is rescored by `dotProduct`. So both paths rank by identical numbers.
+ * docs/decisions/0001-exact-search-engine.md explains the argument.
+ */
+import type { Similarity } from "../config/config-types.js";
+import { CancelledError, DatasetError, UsageError } from "../contract/errors.js";
+import type { DocumentSource } from "./document-source.js";
+import type { SearchBackend } from "./search-backend.js";
+import { dotProduct, dotProductPair, largestRowNorm, normaliseRows, rowNorm } from "./similarity-kernel.js";
+import { TopKCollector } from "./top-k-collector.js";
+
+export interface ExactSearchOptions {
+  /** queryCount × dimension float32 values, row-major. */
+  queries: Float32Array;
+  queryCount: number;
+  dimension: number;
+  documents: DocumentSource;
+  /** How many documents to return per query (MTEB: 1000); fewer when the corpus is smaller. */
+  topK: number;
+  /** "cosine" L2-normalises queries and documents in float32 first, like MTEB; "dot" does not. */
+  similarity: Similarity;
+  /**
+   * Per document, its tie rank: a higher rank wins equal scores. For trec_eval's order use
+   * `tieRanksFromIds(documentIds)` (ids sorted by bytes; byte-greater ids win ties).
+   */
+  documentTieRank: Uint32Array;
+  signal?: AbortSignal;
+  /** A fast similarity backend; without one the portable kernel scores every pair. */
+  backend?: SearchBackend;
+  /**
+   * Document rows per chunk. Larger chunks mean fewer rescored candidates on the fast path, more
+   * memory (a chunk buffer, and a normalised copy for cosine). Default: 512 MiB of vectors.
+   */
+  chunkRows?: number;
+  /** Upper bound on one backend similarity block (queries × chunk rows × 4 bytes). Default 64 MiB. */
+  similarityBlockBytes?: number;
+}
+
+export interface SearchStatistics {
+  backend: string;
+  documents: number;
+  chunks: number;
+  /** Pairs scored by the portable kernel (all pairs without a backend; the candidates with one). */
+  pairsScored: number;
+}
+
+export interface SearchResult {
+  queryCount: number;
+  /** Results per query: min(topK, document count). */
+  k: number;
+  /** queryCount × k document indices, best first in trec_eval order. */
+  indices: Uint32Array;
+  /** queryCount × k scores (float32 values), matching `indices`. */
+  scores: Float32Array;
+  statistics: SearchStatistics;
+}
+
+const defaultChunkBytes = 512 * 1024 * 1024;
+const defaultSimilarityBlockBytes = 64 * 1024 * 1024;
+/** The portable scan gives the event loop a turn this often, so an abort signal is noticed. */
+const yieldIntervalMilliseconds = 50;
+/** Documents scored against all queries before moving on: a tile that stays in the CPU cache. */
+const documentTileRows = 32;
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError("The search was cancelled.");
+}
+
+/**
+ * Gives the event loop a turn every `yieldIntervalMilliseconds` of work, then checks the signal:
+ * JavaScript cannot see an abort (a timer, Ctrl-C) while a synchronous loop runs, and chunks from
+ * an async generator arrive through microtasks, which never let timers run either.
+ */
+class CancellationCheckpoint {
+  private lastYield = performance.now();
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
+  async check(): Promise<void> {
+    if (performance.now() - this.lastYield > yieldIntervalMilliseconds) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = performance.now();
+    }
+    throwIfAborted(this.signal);
+  }
+}
+
+function validate(options: ExactSearchOptions): void {
+  const { queries, queryCount, dimension, documents, topK, documentTieRank } = options;
+  if (!Number.isInteger(dimension) || dimension <= 0) {
+    throw new UsageError(`Search dimension must be a positive integer, got ${dimension}.`);
+  }
+  if (!Number.isInteger(queryCount) || queryCount < 0 || queries.length !== queryCount * dimension) {
+    throw new UsageError(
+      `The query matrix holds ${queries.length} values, but ${queryCount} queries of dimension ${dimension} need ${queryCount * dimension}.`,
+    );
+  }
+  if (documents.dimension !== dimension) {
+    throw new DatasetError(
+      `Document vectors have dimension ${documents.dimension} but query vectors have dimension ${dimension}.`,
+      { hint: "Embed queries and documents with the same model and the same `dimensions` option." },
+    );
+  }
+  if (!Number.isInteger(topK) || topK < 1)
+    throw new UsageError(`topK must be a positive integer, got ${topK}.`);
+  if (documentTieRank.length !== documents.rows) {
+    throw new UsageError(
+      `documentTieRank has ${documentTieRank.length} entries for ${documents.rows} documents: one per document is needed.`,
+      { hint: "Build it with tieRanksFromIds(documentIds)." },
+    );
+  }
+  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
+    throw new UsageError(`chunkRows must be a positive integer, got ${options.chunkRows}.`);
+  }
+}
+
+/** Queries as the kernel sees them (normalised for cosine), and their norms for the error bound. */
+function prepareQueries(options: ExactSearchOptions): { vectors: Float32Array; norms: Float64Array } {
+  const { queries, queryCount, dimension } = options;
+  const vectors = options.similarity === "cosine" ? new Float32Array(queries.length) : queries;
+  if (options.similarity === "cosine") {
+    const { firstNonFiniteRow } = normaliseRows(queries, vectors, queryCount, dimension);
+    if (firstNonFiniteRow >= 0) throw nonFiniteError("query", firstNonFiniteRow);
+  }
+  const norms = new Float64Array(queryCount);
+  for (let query = 0; query < queryCount; query++) {
+    const norm = rowNorm(vectors, query * dimension, dimension);
+    if (!Number.isFinite(norm)) throw nonFiniteError("query", query);
+    norms[query] = norm;
+  }
+  return { vectors, norms };
+}
+
+function nonFiniteError(kind: "query" | "document", row: number): DatasetError {
+  return new DatasetError(`The ${kind} vector at position ${row} holds a NaN or infinite value.`, {
+    hint: "The embedding provider returned a broken vector: clear its cache entry and embed again.",
+  });
+}
+
+export async function exactSearch(options: ExactSearchOptions): Promise<SearchResult> {
+  validate(options);
+  throwIfAborted(options.signal);
+  const { queryCount, dimension, documents, signal, backend } = options;
+  const k = Math.min(options.topK, documents.rows);
+  const { vectors: queryVectors, norms: queryNorms } = prepareQueries(options);
+  const collector = new TopKCollector(queryCount, k, options.documentTieRank);
+  const statistics: SearchStatistics = {
+    backend: backend?.name ?? "portable",
+    documents: 0,
+    chunks: 0,
+    pairsScored: 0,
+  };
+  if (k === 0 || queryCount === 0) return { queryCount, k, ...collector.finish(), statistics };
+
+  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
+  let normalised: Float32Array | undefined;
+  let expectedStart = 0;
+  const checkpoint = new CancellationCheckpoint(signal);
+  for await (const chunk of documents.chunks({ maxRows: chunkRows, signal })) {
+    await checkpoint.check();
+    if (chunk.start !== expectedStart || chunk.vectors.length !== chunk.rows * dimension) {
+      throw new DatasetError(
+        `The document source yielded rows ${chunk.start}..${chunk.start + chunk.rows - 1} (${chunk.vectors.length} values) where row ${expectedStart} was expected.`,
+      );
+    }
+    expectedStart += chunk.rows;
+    let chunkVectors = chunk.vectors;
+    let largestNorm: number;
+    let firstNonFiniteRow: number;
+    if (options.similarity === "cosine") {
+      if (normalised === undefined || normalised.length < chunk.vectors.length) {
+        normalised = new Float32Array(Math.min(chunkRows, documents.rows) * dimension);
+      }
+      chunkVectors = normalised.subarray(0, chunk.vectors.length);
+      ({ largestNorm, firstNonFiniteRow } = normaliseRows(
+        chunk.vectors,
+        chunkVectors,
+        chunk.rows,
+        dimension,
+      ));
+    } else {
+      ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunk.vectors, chunk.rows, dimension));
+    }
+    if (firstNonFiniteRow >= 0) throw nonFiniteError("document", chunk.start + firstNonFiniteRow);
+    const scope: ChunkScope = {
+      queryVectors,
+      queryNorms,
+      queryCount,
+      dimension,
+      documents: chunkVectors,
+      start: chunk.start,
+      rows: chunk.rows,
+      largestDocumentNorm: largestNorm,
+      collector,
+      statistics,
+      signal,
+      checkpoint,
+    };
+    if (backend === undefined) await scanPortable(scope);
+    else await scanWithBackend(scope, backend, options.similarityBlockBytes ?? defaultSimilarityBlockBytes);
+    statistics.documents += chunk.rows;
+    statistics.chunks += 1;
+  }
+  throwIfAborted(signal);
+  if (expectedStart !== documents.rows) {
+    throw new DatasetError(
+      `The document source yielded ${expectedStart} rows but declared ${documents.rows}.`,
+    );
+  }
+  return { queryCount, k, ...collector.finish(), statistics };
+}
+
+interface ChunkScope {
+  queryVectors: Float32Array;
+  queryNorms: Float64Array;
+  queryCount: number;
+  dimension: number;
+  documents: Float32Array;
+  start: number;
+  rows: number;
+  largestDocumentNorm: number;
+  collector: TopKCollector;
+  statistics: SearchStatistics;
+  signal: AbortSignal | undefined;
+  checkpoint: CancellationCheckpoint;
+}
+
+/** Scores every pair with the portable kernel: two queries per pass over a cached tile of documents. */
+async function scanPortable(scope: ChunkScope): Promise<void> {
+  const { queryVectors, queryCount, dimension, documents, start, rows, collector, checkpoint } = scope;
+  const thresholds = collector.thresholds;
+  const pair = new Float64Array(2);
+  for (let tileStart = 0; tileStart < rows; tileStart += documentTileRows) {
+    const tileEnd = Math.min(rows, tileStart + documentTileRows);
+    let query = 0;
+    for (; query + 1 < queryCount; query += 2) {
+      const firstOffset = query * dimension;
+      const secondOffset = firstOffset + dimension;
+      for (let row = tileStart; row < tileEnd; row++) {
+        dotProductPair(queryVectors, firstOffset, secondOffset, documents, row * dimension, dimension, pair);
+        const first = pair[0] as number;
+        const second = pair[1] as number;
+        if (first >= (thresholds[query] as number)) collector.offer(query, first, start + row);
+        if (second >= (thresholds[query + 1] as number)) collector.offer(query + 1, second, start + row);
+      }
+    }
+    if (query < queryCount) {
+      const offset = query * dimension;
+      for (let row = tileStart; row < tileEnd; row++) {
+        const score = dotProduct(queryVectors, offset, documents, row * dimension, dimension);
+        if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+      }
+    }
+    await checkpoint.check();
+  }
+  scope.statistics.pairsScored += queryCount * rows;
+}
+
+/**
+ * The fast path. For each block of queries the backend computes approximate similarities S against
+ * the chunk; with ε = bound · ‖q‖ · max‖d‖ ≥ |S − exact|, for each query:
+ *   - once the query's heap is full with worst kept score T, a document with S < T − ε has exact
+ *     score below T, so it can never enter: skip it; the rest are rescored exactly and offered;
+ *   - while the heap still has room and the chunk has more than k rows, let a be the k-th largest
+ *     S in the chunk: k documents of the chunk score at least a − ε exactly, so a document with
+ *     S < a − 2ε is beaten by k others and is skipped too.
+ * Strict inequalities keep exact ties (which the tie rank decides) among the rescored candidates.
+ */
+async function scanWithBackend(scope: ChunkScope, backend: SearchBackend, blockBytes: number): Promise<void> {
+  const { queryVectors, queryCount, dimension, documents, rows, signal } = scope;
+  const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
+  const blockQueries = Math.max(1, Math.min(queryCount, Math.floor(blockBytes / (4 * rows))));
+  const request = (first: number) => {
+    const count = Math.min(blockQueries, queryCount - first);
+    return backend.similarities({
+      queries: queryVectors.subarray(first * dimension, (first + count) * dimension),
+      queryCount: count,
+      documents,
+      documentCount: rows,
+      dimension,
+      signal,
+    });
+  };
+  const scratch = new CandidateScratch(rows, scope.collector.k);
+  // The backend computes the next block while this thread rescores the current one.
+  let pending: Promise<Float32Array> | undefined = request(0);
+  for (let first = 0; first < queryCount; first += blockQueries) {
+    const similarities: Float32Array = await (pending as Promise<Float32Array>);
+    await scope.checkpoint.check();
+    const count = Math.min(blockQueries, queryCount - first);
+    if (similarities.length !== count * rows) {
+      throw new DatasetError(
+        `Search backend ${backend.name} returned ${similarities.length} similarities for ${count} × ${rows}.`,
+      );
+    }
+    pending = first + blockQueries < queryCount ? request(first + blockQueries) : undefined;
+    pending?.catch(() => undefined);
+    for (let offset = 0; offset < count; offset++) {
+      const query = first + offset;
+      const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
+      rescoreCandidates(
+        scope,
+        query,
+        similarities.subarray(offset * rows, (offset + 1) * rows),
+        epsilon,
+        scratch,
+      );
+    }
+  }
+}
+
+/** Buffers reused across queries: a k-slot min-heap of approximate scores and a candidate list. */
+class CandidateScratch {
+  readonly heap: Float32Array;
+  readonly candidates: Uint32Array;
+  constructor(rows: number, k: number) {
+    this.heap = new Float32Array(k);
+    this.candidates = new Uint32Array(rows);
+  }
+}
+
+function rescoreCandidates(
+  scope: ChunkScope,
+  query: number,
+  similarities: Float32Array,
+  epsilon: number,
+  scratch: CandidateScratch,
+): void {
+  const { queryVectors, dimension, documents, start, rows, collector } = scope;
+  const queryOffset = query * dimension;
+  const thresholds = collector.thresholds;
+  let scored = 0;
+  if (collector.isFull(query) || rows <= collector.k) {
+    for (let row = 0; row < rows; row++) {
+      if ((similarities[row] as number) < (thresholds[query] as number) - epsilon) continue;
+      const score = dotProduct(queryVectors, queryOffset, documents, row * dimension, dimension);
+      scored++;
+      if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+    }
+    scope.statistics.pairsScored += scored;
+    return;
+  }
+  // One pass: track the k largest approximate scores in a min-heap, and keep every row that is
+  // within 2ε of the heap's minimum at the time it is seen (a superset of the final survivors,
+  // since that minimum only grows).
+  const k = collector.k;
+  const heap = scratch.heap;
+  const candidates = scratch.candidates;
+  let heapSize = 0;
+  let candidateCount = 0;
+  const twoEpsilon = 2 * epsilon;
+  for (let row = 0; row < rows; row++) {
+    const value = similarities[row] as number;
+    if (heapSize < k) {
+      let child = heapSize++;
+      while (child > 0) {
+        const parent = (child - 1) >> 1;
+        if ((heap[parent] as number) <= value) break;
+        heap[child] = heap[parent] as number;
+        child = parent;
+      }
+      heap[child] = value;
+      candidates[candidateCount++] = row;
+      continue;
+    }
+    const minimum = heap[0] as number;
+    if (value > minimum) {
+      let parent = 0;
+      for (;;) {
+        let child = 2 * parent + 1;
+        if (child >= k) break;
+        if (child + 1 < k && (heap[child + 1] as number) < (heap[child] as number)) child++;
+        if ((heap[child] as number) >= value) break;
+        heap[parent] = heap[child] as number;
+        parent = child;
+      }
+      heap[parent] = value;
+    }
+    if (value >= (heap[0] as number) - twoEpsilon) candidates[candidateCount++] = row;
+  }
+  const chunkBound = (heap[0] as number) - twoEpsilon;
+  for (let index = 0; index < candidateCount; index++) {
+    const row = candidates[index] as number;
+    const value = similarities[row] as number;
+    if (value < chunkBound || value < (thresholds[query] as number) - epsilon) continue;
+    const score = dotProduct(queryVectors, queryOffset, documents, row * dimension, dimension);
+    scored++;
+    if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+  }
+  scope.statistics.pairsScored += scored;
+}

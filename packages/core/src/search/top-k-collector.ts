@@ -1,0 +1,164 @@
+/**
+ * Keeps the best `k` documents of every query while chunks stream past: one bounded min-heap per
+ * query, stored flat (queryCount × k) in typed arrays so a million entries cost no objects.
+ *
+ * "Better" is trec_eval's order: higher score, then higher tie rank (byte-greater document id),
+ * then, only if a caller passes duplicate tie ranks, higher document index, so the result is
+ * deterministic whatever the input.
+ */
+export class TopKCollector {
+  readonly queryCount: number;
+  readonly k: number;
+  private readonly scores: Float64Array;
+  private readonly indices: Uint32Array;
+  private readonly tieRanks: Uint32Array;
+  private readonly sizes: Uint32Array;
+  private readonly documentTieRank: Uint32Array;
+  /**
+   * Per query, the worst kept score once its heap is full, -Infinity before: a score below it can
+   * never be kept, so hot loops compare against this array before calling `offer`.
+   */
+  readonly thresholds: Float64Array;
+
+  constructor(queryCount: number, k: number, documentTieRank: Uint32Array) {
+    this.queryCount = queryCount;
+    this.k = k;
+    this.scores = new Float64Array(queryCount * k);
+    this.indices = new Uint32Array(queryCount * k);
+    this.tieRanks = new Uint32Array(queryCount * k);
+    this.sizes = new Uint32Array(queryCount);
+    this.documentTieRank = documentTieRank;
+    this.thresholds = new Float64Array(queryCount).fill(Number.NEGATIVE_INFINITY);
+  }
+
+  isFull(query: number): boolean {
+    return this.sizes[query] === this.k;
+  }
+
+  /** Offers one scored document; keeps it if it beats the worst kept one. */
+  offer(query: number, score: number, documentIndex: number): void {
+    const k = this.k;
+    const base = query * k;
+    const size = this.sizes[query] as number;
+    const tieRank = this.documentTieRank[documentIndex] as number;
+    if (size < k) {
+      this.siftUp(base, size, score, tieRank, documentIndex);
+      this.sizes[query] = size + 1;
+      if (size + 1 === k) this.thresholds[query] = this.scores[base] as number;
+      return;
+    }
+    const worstScore = this.scores[base] as number;
+    if (score < worstScore) return;
+    if (score === worstScore) {
+      const worstTieRank = this.tieRanks[base] as number;
+      if (tieRank < worstTieRank) return;
+      if (tieRank === worstTieRank && documentIndex <= (this.indices[base] as number)) return;
+    }
+    this.siftDown(base, score, tieRank, documentIndex);
+    this.thresholds[query] = this.scores[base] as number;
+  }
+
+  /**
+   * The kept documents of every query, best first: `indices` and `scores` are queryCount × k
+   * row-major (k = min(topK, document count)).
+   */
+  finish(): { indices: Uint32Array; scores: Float32Array } {
+    const k = this.k;
+    const indices = new Uint32Array(this.queryCount * k);
+    const scores = new Float32Array(this.queryCount * k);
+    const order = new Uint32Array(k);
+    for (let query = 0; query < this.queryCount; query++) {
+      const base = query * k;
+      const size = this.sizes[query] as number;
+      for (let slot = 0; slot < size; slot++) order[slot] = slot;
+      const view = order.subarray(0, size);
+      view.sort((left, right) => this.compareSlots(base + right, base + left));
+      for (let rank = 0; rank < size; rank++) {
+        const slot = base + (view[rank] as number);
+        indices[base + rank] = this.indices[slot] as number;
+        scores[base + rank] = this.scores[slot] as number;
+      }
+    }
+    return { indices, scores };
+  }
+
+  /** Positive when slot `left` is better than slot `right`. */
+  private compareSlots(left: number, right: number): number {
+    const scoreDifference = (this.scores[left] as number) - (this.scores[right] as number);
+    if (scoreDifference !== 0) return scoreDifference;
+    const tieDifference = (this.tieRanks[left] as number) - (this.tieRanks[right] as number);
+    if (tieDifference !== 0) return tieDifference;
+    return (this.indices[left] as number) - (this.indices[right] as number);
+  }
+
+  private isWorse(score: number, tieRank: number, documentIndex: number, slot: number): boolean {
+    const other = this.scores[slot] as number;
+    if (score !== other) return score < other;
+    const otherTie = this.tieRanks[slot] as number;
+    if (tieRank !== otherTie) return tieRank < otherTie;
+    return documentIndex < (this.indices[slot] as number);
+  }
+
+  private place(slot: number, score: number, tieRank: number, documentIndex: number): void {
+    this.scores[slot] = score;
+    this.tieRanks[slot] = tieRank;
+    this.indices[slot] = documentIndex;
+  }
+
+  private move(from: number, to: number): void {
+    this.scores[to] = this.scores[from] as number;
+    this.tieRanks[to] = this.tieRanks[from] as number;
+    this.indices[to] = this.indices[from] as number;
+  }
+
+  private siftUp(
+    base: number,
+    position: number,
+    score: number,
+    tieRank: number,
+    documentIndex: number,
+  ): void {
+    let child = position;
+    while (child > 0) {
+      const parent = (child - 1) >> 1;
+      if (!this.isWorse(score, tieRank, documentIndex, base + parent)) break;
+      this.move(base + parent, base + child);
+      child = parent;
+    }
+    this.place(base + child, score, tieRank, documentIndex);
+  }
+
+  private siftDown(base: number, score: number, tieRank: number, documentIndex: number): void {
+    const size = this.k;
+    let parent = 0;
+    for (;;) {
+      let child = 2 * parent + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (
+        right < size &&
+        this.isWorse(
+          this.scores[base + right] as number,
+          this.tieRanks[base + right] as number,
+          this.indices[base + right] as number,
+          base + child,
+        )
+      ) {
+        child = right;
+      }
+      if (!this.isWorseThanSlot(base + child, score, tieRank, documentIndex)) break;
+      this.move(base + child, base + parent);
+      parent = child;
+    }
+    this.place(base + parent, score, tieRank, documentIndex);
+  }
+
+  /** True when the entry in `slot` is worse than the given one. */
+  private isWorseThanSlot(slot: number, score: number, tieRank: number, documentIndex: number): boolean {
+    const other = this.scores[slot] as number;
+    if (other !== score) return other < score;
+    const otherTie = this.tieRanks[slot] as number;
+    if (otherTie !== tieRank) return otherTie < tieRank;
+    return (this.indices[slot] as number) < documentIndex;
+  }
+}
