@@ -1,0 +1,43 @@
+/**
+ * What goes over the wire depends on the container behind the endpoint, not on SageMaker: each
+ * format knows its request body and how to find the vectors in the answer.
+ */
+import type { InputType } from "@embedeval/core";
+import { customFormat } from "./custom-format.js";
+import { huggingFaceToolkitFormat } from "./hugging-face-toolkit-format.js";
+import { jumpstartFormat } from "./jumpstart-format.js";
+import type { Options } from "./read-option.js";
+import { teiFormat } from "./tei-format.js";
+
+export type ContainerFormatName = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
+
+export interface ParsedResponse {
+  embeddings: Float32Array[];
+  warnings?: string[];
+}
+
+export interface ConfiguredFormat {
+  /** Options of this format that change the vectors, defaults filled in. */
+  vectorOptions: Record<string, unknown>;
+  /** True when the container returns unit-length vectors. */
+  normalized: boolean;
+  /** Forces one text per call (a custom template with `{{text}}`). */
+  maxInputsPerCall?: number;
+  requestBody(texts: readonly string[], inputType: InputType): unknown;
+  /** Throws UnexpectedResponseError when the body is not what the format documents. */
+  parseResponse(body: unknown, texts: readonly string[]): ParsedResponse;
+}
+
+export interface ContainerFormat {
+  name: ContainerFormatName;
+  /** Options this format reads, besides the endpoint options every format takes. */
+  optionNames: readonly string[];
+  configure(options: Options): ConfiguredFormat;
+}
+
+export const containerFormats: Readonly<Record<ContainerFormatName, ContainerFormat>> = {
+  tei: teiFormat,
+  jumpstart: jumpstartFormat,
+  "hf-inference-toolkit": huggingFaceToolkitFormat,
+  custom: customFormat,
+};

@@ -1,0 +1,127 @@
+/**
+ * Reading `options:` from config with errors that name the key, what was expected and, for enums,
+ * the closest valid value. The plugin does not know the config file's lines, so the key path is
+ * the location; the config loader adds the file.
+ */
+import { ConfigError } from "@embedeval/core";
+
+export type Options = Readonly<Record<string, unknown>>;
+
+function describe(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+}
+
+function keyPath(key: string): string {
+  return `options.${key}`;
+}
+
+export function readString(options: Options, key: string): string | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.length === 0) {
+    throw new ConfigError(`\`${keyPath(key)}\` must be a non-empty string, got ${describe(value)}.`, {
+      key: keyPath(key),
+    });
+  }
+  return value;
+}
+
+export function readBoolean(options: Options, key: string): boolean | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") {
+    throw new ConfigError(`\`${keyPath(key)}\` must be true or false, got ${describe(value)}.`, {
+      key: keyPath(key),
+    });
+  }
+  return value;
+}
+
+export function readPositiveInteger(options: Options, key: string): number | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`\`${keyPath(key)}\` must be a positive integer, got ${describe(value)}.`, {
+      key: keyPath(key),
+    });
+  }
+  return value;
+}
+
+/** Case-insensitive for strings: `end` is accepted for `END`, since YAML authors rarely remember case. */
+export function readChoice<T extends string | number>(
+  options: Options,
+  key: string,
+  allowed: readonly T[],
+  modelName: string,
+): T | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  const found = allowed.find(
+    (candidate) =>
+      candidate === value ||
+      (typeof candidate === "string" &&
+        typeof value === "string" &&
+        candidate.toLowerCase() === value.toLowerCase()),
+  );
+  if (found !== undefined) return found;
+  const closest = closestChoice(value, allowed);
+  throw new ConfigError(
+    `\`${keyPath(key)}\` for ${modelName} must be one of ${allowed.map((item) => describe(item)).join(", ")}, got ${describe(value)}.`,
+    { key: keyPath(key), hint: closest === undefined ? undefined : `Did you mean ${describe(closest)}?` },
+  );
+}
+
+function closestChoice<T extends string | number>(value: unknown, allowed: readonly T[]): T | undefined {
+  if (typeof value === "number") {
+    const numbers = allowed.filter((item): item is T & number => typeof item === "number");
+    return numbers.sort((a, b) => Math.abs(a - value) - Math.abs(b - value))[0];
+  }
+  if (typeof value !== "string") return undefined;
+  let best: T | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of allowed) {
+    const distance = editDistance(value.toLowerCase(), String(candidate).toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+}
+
+export function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row++) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column++) {
+      const substitution = (previous[column - 1] ?? 0) + (left[row - 1] === right[column - 1] ? 0 : 1);
+      current.push(Math.min((previous[column] ?? 0) + 1, (current[column - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[right.length] ?? 0;
+}
+
+/** Rejects options this model does not understand, so a typo (`dimension:`) is not silently ignored. */
+export function rejectUnknownOptions(options: Options, known: readonly string[], modelName: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    let closest: string | undefined;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const candidate of known) {
+      const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+      if (distance < bestDistance) {
+        closest = candidate;
+        bestDistance = distance;
+      }
+    }
+    throw new ConfigError(`Unknown option \`${keyPath(key)}\` for ${modelName}.`, {
+      key: keyPath(key),
+      hint:
+        closest !== undefined && bestDistance <= 3
+          ? `Did you mean \`${closest}\`? Options for this model: ${known.join(", ")}.`
+          : `Options for this model: ${known.join(", ")}.`,
+    });
+  }
+}

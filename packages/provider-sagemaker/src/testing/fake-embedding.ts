@@ -1,0 +1,57 @@
+/**
+ * Deterministic stand-in vectors for the local servers. They are feature-hashed bags of words, not
+ * random noise: texts that share words get similar vectors, so a retrieval run against the fake server
+ * produces a meaningful (if modest) ranking, and the same text always gets the same vector.
+ * (The same function as @embedeval/provider-bedrock/testing, copied so neither plugin depends on the other.)
+ */
+
+/** FNV-1a, 32 bits: tiny, stable across platforms, good enough to spread tokens over dimensions. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+const tokenPattern = /[\p{L}\p{N}]+/gu;
+
+/** Lower-cased word tokens; also what the servers count as "tokens" when they report usage. */
+export function fakeTokens(text: string): string[] {
+  return text.toLowerCase().match(tokenPattern) ?? [];
+}
+
+/** A stable token count: the number of words, at least one for any non-empty text. */
+export function fakeTokenCount(text: string): number {
+  return text.length === 0 ? 0 : Math.max(1, fakeTokens(text).length);
+}
+
+export interface FakeEmbeddingOptions {
+  /** Scale to unit length (what most providers do). When false the norm is deliberately not 1. */
+  normalize: boolean;
+}
+
+export function fakeEmbedding(text: string, dimensions: number, options: FakeEmbeddingOptions): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const token of fakeTokens(text)) {
+    const hash = fnv1a(token);
+    // Two buckets per token with independent signs keep collisions from cancelling whole words.
+    vector[hash % dimensions] = (vector[hash % dimensions] ?? 0) + (hash & 1 ? 1 : -1);
+    const second = fnv1a(`${token}#`);
+    vector[second % dimensions] = (vector[second % dimensions] ?? 0) + (second & 1 ? 0.5 : -0.5);
+  }
+  // A small text-specific component so empty or punctuation-only texts still get a non-zero vector.
+  let state = fnv1a(text) || 1;
+  for (let index = 0; index < dimensions; index++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    vector[index] = (vector[index] ?? 0) + ((state >>> 0) / 0xffffffff - 0.5) * 0.01;
+  }
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  norm = Math.sqrt(norm);
+  const scale = options.normalize ? 1 / norm : 0.37 / norm + 0.5;
+  return vector.map((value) => value * scale);
+}
