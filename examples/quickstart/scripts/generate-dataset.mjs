@@ -352,7 +352,7 @@ const articles = [
   [
     "sparks-env",
     "Environment variables and secrets in functions",
-    "Declare environment variables in project.yml; values written as ${NAME} are read from a .env file at deploy time and never stored in the repository. For secrets shared with other services, reference a Vault secret instead.",
+    "Declare environment variables in project.yml; values written as $NAME are read from a .env file at deploy time and never stored in the repository. For secrets shared with other services, reference a Vault secret instead.",
   ],
   [
     "sparks-schedule",
