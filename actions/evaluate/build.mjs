@@ -1,8 +1,12 @@
 // Bundles the action into one committed file, dist/index.js, that runs on the runner's Node with no install.
+// Deterministic: same sources, same bytes (.ci/check-dist rebuilds and diffs). Runs from any folder.
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/main.ts"],
+  absWorkingDir: dirname(fileURLToPath(import.meta.url)),
+  entryPoints: ["src/index.ts"],
   outfile: "dist/index.js",
   bundle: true,
   platform: "node",

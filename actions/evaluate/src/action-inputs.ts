@@ -1,0 +1,54 @@
+import * as core from "@actions/core";
+import { UsageError } from "@embedeval/core";
+
+export type ActionMode = "auto" | "evaluate" | "record" | "report";
+export type CommentPolicy = "always" | "on-change" | "never";
+
+export interface ActionInputs {
+  config: string;
+  githubToken: string;
+  mode: ActionMode;
+  comment: CommentPolicy;
+  failOnRegression: boolean;
+  /** "auto" (results branch, merge-base), "none", or a results folder. */
+  baseline: string;
+  workingDirectory: string;
+  /** Report mode: the folder with the head results (default: the config's output directory). */
+  results: string;
+  /** The branch that stores recorded results keyed by commit SHA. */
+  resultsBranch: string;
+}
+
+/** Reads and validates the inputs declared in action.yml; a wrong value names the input and the choices. */
+export function readInputs(): ActionInputs {
+  return {
+    config: core.getInput("config") || "embedeval.yml",
+    githubToken: core.getInput("github-token"),
+    mode: choice("mode", ["auto", "evaluate", "record", "report"], "auto"),
+    comment: choice("comment", ["always", "on-change", "never"], "always"),
+    failOnRegression: booleanInput("fail-on-regression", true),
+    baseline: core.getInput("baseline") || "auto",
+    workingDirectory: core.getInput("working-directory") || ".",
+    results: core.getInput("results"),
+    resultsBranch: core.getInput("results-branch") || "embedeval-results",
+  };
+}
+
+function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === "") return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`input \`${name}\` is \`${value}\`; expected one of ${allowed.join(", ")}`, {
+    hint: `Fix \`with: ${name}:\` in the workflow file.`,
+  });
+}
+
+function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === "") return fallback;
+  if (["true", "yes", "1", "on"].includes(value)) return true;
+  if (["false", "no", "0", "off"].includes(value)) return false;
+  throw new UsageError(`input \`${name}\` is \`${value}\`; expected true or false`, {
+    hint: `Fix \`with: ${name}:\` in the workflow file.`,
+  });
+}

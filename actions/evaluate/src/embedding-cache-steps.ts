@@ -1,0 +1,50 @@
+import * as cache from "@actions/cache";
+import * as core from "@actions/core";
+
+/**
+ * Carries the embedding cache between workflow runs with @actions/cache. The key ends with the commit
+ * SHA; the restore key is the prefix, so a pull request restores the newest cache saved on its base
+ * branch (GitHub lets a PR read its base branch's caches) and re-embeds only what changed.
+ * https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key
+ *
+ * Every failure here is soft: without the cache service (self-hosted, tests, outages) the run goes on.
+ */
+export function cacheKeys(configSlug: string, sha: string): { key: string; prefix: string } {
+  const prefix = `embedeval-embeddings-${process.platform}-${configSlug}-`;
+  return { key: `${prefix}${sha}`, prefix };
+}
+
+export async function restoreEmbeddingCache(
+  directory: string,
+  key: string,
+  prefix: string,
+): Promise<string | undefined> {
+  if (!cache.isFeatureAvailable()) {
+    core.info(
+      "embedding cache: the Actions cache service is not available here; every text will be embedded",
+    );
+    return undefined;
+  }
+  try {
+    const hit = await cache.restoreCache([directory], key, [prefix]);
+    core.info(hit ? `embedding cache: restored ${hit}` : "embedding cache: nothing to restore yet");
+    return hit;
+  } catch (error) {
+    core.warning(`embedding cache: restore failed, continuing without it (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+export async function saveEmbeddingCache(
+  directory: string,
+  key: string,
+  restoredKey: string | undefined,
+): Promise<void> {
+  if (!cache.isFeatureAvailable() || restoredKey === key) return;
+  try {
+    await cache.saveCache([directory], key);
+    core.info(`embedding cache: saved as ${key}`);
+  } catch (error) {
+    core.warning(`embedding cache: save failed, continuing (${(error as Error).message})`);
+  }
+}

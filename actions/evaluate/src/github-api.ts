@@ -1,0 +1,214 @@
+import { getOctokit } from "@actions/github";
+
+/**
+ * The few GitHub REST endpoints the action calls, behind one narrow interface (the test suite runs the
+ * bundled action against a local server implementing exactly these). Base URL: GITHUB_API_URL.
+ * Reference: https://docs.github.com/en/rest
+ */
+export interface Repository {
+  owner: string;
+  repo: string;
+}
+
+export interface CommitSummary {
+  sha: string;
+  date: Date | undefined;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  user: { login: string; type?: string } | null;
+  html_url?: string;
+}
+
+export class GitHubApi {
+  private readonly octokit: ReturnType<typeof getOctokit>;
+
+  constructor(
+    token: string,
+    readonly repository: Repository,
+  ) {
+    this.octokit = getOctokit(token);
+  }
+
+  /** The merge-base of two commits: https://docs.github.com/en/rest/commits/commits#compare-two-commits */
+  async mergeBase(base: string, head: string): Promise<string> {
+    const response = await this.octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+      ...this.repository,
+      basehead: `${base}...${head}`,
+      per_page: 1,
+    });
+    return (response.data as { merge_base_commit: { sha: string } }).merge_base_commit.sha;
+  }
+
+  /** A commit and its ancestors, newest first: https://docs.github.com/en/rest/commits/commits#list-commits */
+  async ancestors(sha: string, count: number): Promise<CommitSummary[]> {
+    const response = await this.octokit.request("GET /repos/{owner}/{repo}/commits", {
+      ...this.repository,
+      sha,
+      per_page: Math.min(100, count),
+    });
+    return (response.data as { sha: string; commit: { committer?: { date?: string } } }[]).map((commit) => ({
+      sha: commit.sha,
+      date: commit.commit.committer?.date ? new Date(commit.commit.committer.date) : undefined,
+    }));
+  }
+
+  /** Every file path on a branch, or undefined when the branch does not exist. */
+  async listFiles(branch: string): Promise<{ paths: string[]; truncated: boolean } | undefined> {
+    try {
+      const response = await this.octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        ...this.repository,
+        tree_sha: branch,
+        recursive: "1",
+      });
+      const data = response.data as { tree: { path: string; type: string }[]; truncated: boolean };
+      return {
+        paths: data.tree.filter((entry) => entry.type === "blob").map((entry) => entry.path),
+        truncated: data.truncated,
+      };
+    } catch (error) {
+      if (statusOf(error) === 404 || statusOf(error) === 409) return undefined;
+      throw error;
+    }
+  }
+
+  /** A file's raw text (the raw media type reads files up to 100 MB). */
+  async readFile(branch: string, path: string): Promise<string | undefined> {
+    try {
+      const response = await this.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.repository,
+        path,
+        ref: branch,
+        mediaType: { format: "raw" },
+      });
+      const data: unknown = response.data;
+      // Octokit decodes text/plain as a string; other content types arrive as an ArrayBuffer.
+      if (typeof data === "string") return data;
+      if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+      return JSON.stringify(data);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Adds files to a branch in one commit through the git data API (blob, tree, commit, ref), creating the
+   * branch as an orphan when absent. https://docs.github.com/en/rest/git
+   */
+  async commitFiles(
+    branch: string,
+    files: { path: string; content: string }[],
+    message: string,
+  ): Promise<string> {
+    let parent: string | undefined;
+    let baseTree: string | undefined;
+    try {
+      const ref = await this.octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...this.repository,
+        ref: `heads/${branch}`,
+      });
+      parent = (ref.data as { object: { sha: string } }).object.sha;
+      const commit = await this.octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+        ...this.repository,
+        commit_sha: parent,
+      });
+      baseTree = (commit.data as { tree: { sha: string } }).tree.sha;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    const tree = [];
+    for (const file of files) {
+      const blob = await this.octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
+        ...this.repository,
+        content: Buffer.from(file.content).toString("base64"),
+        encoding: "base64",
+      });
+      tree.push({ path: file.path, mode: "100644" as const, type: "blob" as const, sha: blob.data.sha });
+    }
+    const createdTree = await this.octokit.request("POST /repos/{owner}/{repo}/git/trees", {
+      ...this.repository,
+      tree,
+      ...(baseTree ? { base_tree: baseTree } : {}),
+    });
+    const commit = await this.octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+      ...this.repository,
+      message,
+      tree: createdTree.data.sha,
+      parents: parent ? [parent] : [],
+    });
+    if (parent) {
+      await this.octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
+        ...this.repository,
+        ref: `heads/${branch}`,
+        sha: commit.data.sha,
+      });
+    } else {
+      await this.octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+        ...this.repository,
+        ref: `refs/heads/${branch}`,
+        sha: commit.data.sha,
+      });
+    }
+    return commit.data.sha;
+  }
+
+  /** https://docs.github.com/en/rest/issues/comments#list-issue-comments */
+  async listComments(issue: number): Promise<IssueComment[]> {
+    const comments: IssueComment[] = [];
+    for (let page = 1; page <= 30; page++) {
+      const response = await this.octokit.request(
+        "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        {
+          ...this.repository,
+          issue_number: issue,
+          per_page: 100,
+          page,
+        },
+      );
+      const batch = response.data as IssueComment[];
+      comments.push(...batch);
+      if (batch.length < 100) break;
+    }
+    return comments;
+  }
+
+  async createComment(issue: number, body: string): Promise<IssueComment> {
+    const response = await this.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...this.repository,
+      issue_number: issue,
+      body,
+    });
+    return response.data as IssueComment;
+  }
+
+  async updateComment(id: number, body: string): Promise<IssueComment> {
+    const response = await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      ...this.repository,
+      comment_id: id,
+      body,
+    });
+    return response.data as IssueComment;
+  }
+
+  /**
+   * The login the token acts as. GITHUB_TOKEN (an installation token) cannot call GET /user (403), and its
+   * comments are authored by github-actions[bot], so that is the answer then.
+   */
+  async tokenLogin(): Promise<string> {
+    try {
+      const response = await this.octokit.request("GET /user");
+      return (response.data as { login: string }).login;
+    } catch {
+      return "github-actions[bot]";
+    }
+  }
+}
+
+/** The HTTP status of an octokit RequestError, if any. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}

@@ -1,0 +1,397 @@
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TaskResult, writeTaskResult } from "@embedeval/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTaskResult, noisyScores } from "../../../packages/core/src/compare/task-result-builder.js";
+import { resultsPath } from "../src/results-branch-store.js";
+import { FakeGitHubServer } from "./fake-github-server.js";
+import { ensureDist, runAction } from "./run-action.js";
+
+const fixture = join(import.meta.dirname, "fixtures/tiny-beir");
+const sha = (character: string) => character.repeat(40);
+// main: M1 (recorded) <- M2 (the PR's merge-base, not recorded) <- M3 (base tip, recorded with other scores)
+const M1 = sha("1");
+const M2 = sha("2");
+const M3 = sha("3");
+const H1 = sha("a");
+const H2 = sha("b");
+
+function pullRequestEvent(number: number, head: string, options: { fork?: boolean } = {}) {
+  return {
+    action: "synchronize",
+    number,
+    repository: { full_name: "octo-org/retrieval", default_branch: "main" },
+    pull_request: {
+      number,
+      base: { sha: M3, ref: "main", repo: { full_name: "octo-org/retrieval" } },
+      head: {
+        sha: head,
+        ref: "feature",
+        repo: { full_name: options.fork ? "stranger/retrieval" : "octo-org/retrieval" },
+      },
+    },
+  };
+}
+
+function config(name: string, tfidfDimensions: number): string {
+  return [
+    `name: ${name}`,
+    "models:",
+    "  - id: bm25",
+    "    provider: bm25",
+    "  - id: tfidf",
+    "    provider: tfidf",
+    `    options: { dimensions: ${tfidfDimensions} }`,
+    "tasks:",
+    "  - name: Tiny",
+    "    path: ./data",
+    "    splits: [test]",
+    "compare:",
+    "  metric: ndcg_at_10",
+    "  maxDrop: 0.01",
+    "cache:",
+    "  directory: ./.embedeval-cache",
+    "output:",
+    "  directory: ./results",
+    "",
+  ].join("\n");
+}
+
+async function workspaceWith(configText: string): Promise<string> {
+  const workspace = await mkdtemp(join(tmpdir(), "embedeval-action-"));
+  await cp(fixture, join(workspace, "data"), { recursive: true });
+  await writeFile(join(workspace, "embedeval.yml"), configText);
+  return workspace;
+}
+
+async function writeResults(directory: string, results: TaskResult[]): Promise<void> {
+  for (const result of results) await writeTaskResult(directory, result);
+}
+
+function seedBaseline(
+  server: FakeGitHubServer,
+  commit: string,
+  configName: string,
+  results: TaskResult[],
+): void {
+  server.seedFile(
+    "embedeval-results",
+    resultsPath(commit, configName),
+    JSON.stringify({ schema: 1, commit, configName, recordedAt: "2026-11-20T00:00:00Z", results }),
+  );
+}
+
+const workspaces: string[] = [];
+async function track(workspace: Promise<string>): Promise<string> {
+  const path = await workspace;
+  workspaces.push(path);
+  return path;
+}
+
+beforeAll(async () => {
+  await ensureDist();
+}, 120_000);
+afterAll(async () => {
+  for (const workspace of workspaces) await rm(workspace, { recursive: true, force: true });
+});
+
+function newServer(): FakeGitHubServer {
+  const server = new FakeGitHubServer();
+  server.addCommits([
+    { sha: M1, date: "2026-11-20T00:00:00Z" },
+    { sha: M2, parent: M1, date: "2026-11-22T00:00:00Z" },
+    { sha: M3, parent: M2, date: "2026-11-25T00:00:00Z" },
+  ]);
+  server.mergeBases.set(`${M3}...${H1}`, M2);
+  server.mergeBases.set(`${M3}...${H2}`, M2);
+  return server;
+}
+
+describe("the bundled action, evaluating with the built-in providers", () => {
+  const server = newServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it("passes with absolute scores when there is no baseline yet", async () => {
+    const workspace = await track(workspaceWith(config("tiny", 256)));
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(3, H1),
+      sha: sha("c"),
+      ref: "refs/pull/3/merge",
+      inputs: { config: "embedeval.yml", "github-token": "ghs_test" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("::error");
+    expect(run.stdout).toContain("not available here"); // @actions/cache without a cache service: soft
+    const comments = server.comments.get(3) ?? [];
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toMatch(/^<!-- embedeval:tiny -->/);
+    expect(comments[0]?.body).toContain("**No baseline yet**");
+    expect(comments[0]?.body).toMatch(/\| bm25 \| Tiny \| \d+\.\d\d \|/);
+    expect(run.outputs.regressed).toBe("false");
+    expect(run.outputs["comment-id"]).toBe(String(comments[0]?.id));
+    expect(run.outputs["results-directory"]).toBe(join(workspace, "results"));
+    expect(run.summary).toContain("**No baseline yet**");
+  });
+
+  it("records on a push to the default branch, then a PR compares with its merge-base's nearest recorded ancestor and updates one comment", async () => {
+    // Record M1 with the PR's config, and M3 (the base tip) with different scores: the PR must not use M3.
+    const recordM1 = await runAction({
+      apiUrl: server.url,
+      workspace: await track(workspaceWith(config("main-config", 256))),
+      eventName: "push",
+      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
+      sha: M1,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(recordM1.stderr).toBe("");
+    expect(recordM1.code).toBe(0);
+    expect(recordM1.stdout).toContain("embedeval: mode record");
+    const recordM3 = await runAction({
+      apiUrl: server.url,
+      workspace: await track(workspaceWith(config("main-config", 8))),
+      eventName: "push",
+      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(recordM3.code).toBe(0);
+    const stored = server.branchFiles("embedeval-results");
+    expect([...stored.keys()].sort()).toEqual([
+      resultsPath(M1, "main-config"),
+      resultsPath(M3, "main-config"),
+    ]);
+    expect(JSON.parse(stored.get(resultsPath(M1, "main-config")) as string).results).toHaveLength(2);
+
+    const prWorkspace = await track(workspaceWith(config("main-config", 256)));
+    const first = await runAction({
+      apiUrl: server.url,
+      workspace: prWorkspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(7, H1),
+      sha: sha("d"),
+      ref: "refs/pull/7/merge",
+      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
+    });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const afterFirst = server.comments.get(7) ?? [];
+    expect(afterFirst).toHaveLength(1);
+    const firstBody = afterFirst[0]?.body as string;
+    expect(firstBody).toContain(
+      "Baseline: `1111111` (nearest ancestor with results, 1 commit before the merge\\-base",
+    );
+    expect(firstBody).toContain("✅ **No regressions**");
+    expect(firstBody).toContain("2 unchanged");
+
+    // A second push changes the tfidf model's option: its score moves; the same comment is updated.
+    await writeFile(join(prWorkspace, "embedeval.yml"), config("main-config", 8));
+    const second = await runAction({
+      apiUrl: server.url,
+      workspace: prWorkspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(7, H2),
+      sha: sha("e"),
+      ref: "refs/pull/7/merge",
+      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
+    });
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    const afterSecond = server.comments.get(7) ?? [];
+    expect(afterSecond).toHaveLength(1);
+    expect(afterSecond[0]?.id).toBe(afterFirst[0]?.id);
+    expect(afterSecond[0]?.body).not.toBe(firstBody);
+    expect(afterSecond[0]?.body).toMatch(/\| tfidf \| Tiny \| [\d.]+ \| ▼ -\d/);
+    expect(second.outputs["comment-id"]).toBe(String(afterFirst[0]?.id));
+
+    // The same results reported again (mode report reads what run 2 wrote): the body is identical, so the
+    // comment is left alone. (A re-evaluation would differ: its usage line counts cache hits instead.)
+    const patches = server.requests.filter((request) => request.method === "PATCH").length;
+    const third = await runAction({
+      apiUrl: server.url,
+      workspace: prWorkspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(7, H2),
+      sha: sha("e"),
+      ref: "refs/pull/7/merge",
+      inputs: { "github-token": "ghs_test", "fail-on-regression": "false", mode: "report" },
+    });
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain("comment unchanged");
+    expect(server.requests.filter((request) => request.method === "PATCH").length).toBe(patches);
+  });
+});
+
+describe("the bundled action, reporting prebuilt results", () => {
+  const server = newServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  async function reportWorkspace(name: string, base: TaskResult[], head: TaskResult[]): Promise<string> {
+    const workspace = await track(workspaceWith(config(name, 256)));
+    await writeResults(join(workspace, "results"), head);
+    seedBaseline(server, M2, name, base);
+    return workspace;
+  }
+
+  it("fails the step on a significant regression and writes an annotation per regression", async () => {
+    const scores = noisyScores(100, 0.6, 0.3, 1).map((value) => Math.max(0.1, value));
+    const workspace = await reportWorkspace(
+      "regressing",
+      [
+        buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+        buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
+      ],
+      [
+        buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores.map((value) => value - 0.05) }),
+        buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
+      ],
+    );
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(11, H1),
+      sha: sha("f"),
+      ref: "refs/pull/11/merge",
+      inputs: { "github-token": "ghs_test", mode: "report" },
+    });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error"));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(
+      /^::error title=embedeval regression,file=embedeval.yml,line=\d+::bm25 × Tiny \(test\): nDCG@10 .* \(-5\.00 points/,
+    );
+    expect(errors[1]).toContain("significant regression(s)");
+    expect(run.outputs.regressed).toBe("true");
+    const body = server.comments.get(11)?.[0]?.body ?? "";
+    expect(body).toContain("❌ **1 regression**");
+    expect(body).toContain("Baseline: `2222222` (merge\\-base, recorded");
+    expect(run.summary).toContain("❌ **1 regression**");
+  });
+
+  it("passes an insignificant drop and shows it as noise (workflow_run, PR number from the results folder)", async () => {
+    const base = noisyScores(300, 0.6, 0.35, 3);
+    const jitter = noisyScores(300, 0, 0.2, 4);
+    const moved = base.map((value, index) => value + (jitter[index] as number));
+    const shift = moved.reduce((sum, value, index) => sum + value - (base[index] as number), 0) / 300;
+    const head = moved.map((value) => value - shift - 0.004);
+    const workspace = await reportWorkspace(
+      "noisy",
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: base })],
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: head })],
+    );
+    await writeFile(
+      join(workspace, "results/embedeval-pull-request.json"),
+      JSON.stringify({ number: 12, baseSha: M3, headSha: H1 }),
+    );
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "workflow_run",
+      event: { workflow_run: { pull_requests: [] }, repository: { full_name: "octo-org/retrieval" } },
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("embedeval: mode report");
+    expect(run.stdout).not.toContain("::error");
+    const body = server.comments.get(12)?.[0]?.body ?? "";
+    expect(body).toContain("▼ -0.40");
+    expect(body).toContain("〰️ noise");
+    expect(body).toContain("✅ **No regressions**");
+  });
+
+  it("degrades gracefully on a fork's read-only token: warning, report in the log and summary, no crash", async () => {
+    const scores = noisyScores(50, 0.5, 0.2, 9);
+    const workspace = await reportWorkspace(
+      "forked",
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })],
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })],
+    );
+    server.forbidComments = true;
+    try {
+      const run = await runAction({
+        apiUrl: server.url,
+        workspace,
+        eventName: "pull_request",
+        event: pullRequestEvent(13, H1, { fork: true }),
+        sha: sha("9"),
+        ref: "refs/pull/13/merge",
+        inputs: { "github-token": "ghs_test", mode: "report" },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/::warning::cannot comment on pull request #13 .*from a fork/);
+      expect(run.stdout).toContain("<!-- embedeval:forked -->");
+      expect(run.summary).toContain("➖ unchanged");
+      expect(server.comments.get(13) ?? []).toHaveLength(0);
+      expect(run.outputs["comment-id"]).toBeUndefined();
+    } finally {
+      server.forbidComments = false;
+    }
+  });
+
+  it("truncates an oversized report under 65,536 characters and keeps the full one in the summary", async () => {
+    const base: TaskResult[] = [];
+    const head: TaskResult[] = [];
+    for (let model = 0; model < 20; model++) {
+      for (let task = 0; task < 12; task++) {
+        const scores = noisyScores(20, 0.5, 0.2, model * 100 + task);
+        base.push(buildTaskResult({ model: `model-${model}`, task: `Task-${task}`, ndcg: scores }));
+        head.push(
+          buildTaskResult({
+            model: `model-${model}`,
+            task: `Task-${task}`,
+            ndcg: scores.map((v) => v * 0.999),
+          }),
+        );
+      }
+    }
+    const workspace = await reportWorkspace("huge", base, head);
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(14, H1),
+      sha: sha("8"),
+      ref: "refs/pull/14/merge",
+      inputs: { "github-token": "ghs_test", mode: "report" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const body = server.comments.get(14)?.[0]?.body ?? "";
+    expect(body.length).toBeGreaterThan(30_000);
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toContain("Report truncated");
+    expect(body).toContain("https://github.com/octo-org/retrieval/actions/runs/4242");
+    expect(run.summary.length).toBeGreaterThan(65_536);
+    expect(run.summary).not.toContain("Report truncated");
+  });
+
+  it("fails with a clear message, not a stack, on a bad input", async () => {
+    const workspace = await track(workspaceWith(config("bad", 256)));
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(15, H1),
+      sha: sha("7"),
+      ref: "refs/pull/15/merge",
+      inputs: { "github-token": "ghs_test", mode: "evalute" },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::error: input `mode` is `evalute`; expected one of auto, evaluate, record, report",
+    );
+    expect(run.stdout).not.toContain("    at ");
+  });
+});
