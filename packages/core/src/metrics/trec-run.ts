@@ -1,16 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { DatasetError } from "../contract/errors.js";
-import {
-  CARRIAGE_RETURN,
-  compareByteRanges,
-  HASH,
-  hashBytes,
-  LINE_FEED,
-  lineTextAt,
-  parseDecimal,
-  SPACE,
-  TAB,
-} from "./byte-scanning.js";
+import { compareByteRanges, HASH, LINE_FEED, lineTextAt, parseDecimal, SPACE } from "./byte-scanning.js";
 import type { RankedDocument, Run } from "./run.js";
 
 const RUN_LINE_SHAPE = "`query-id Q0 document-id rank score run-tag` (6 fields separated by spaces or tabs)";
@@ -88,7 +78,12 @@ function runError(
  * refuses that too: "duplicate docs") raises a DatasetError naming the file and line.
  */
 export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptions = {}): TrecRun {
-  const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  const source = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  // A final line feed is the scanner's sentinel; add one to a file that lacks it (one copy, rare).
+  const bytes =
+    source.length > 0 && source[source.length - 1] !== LINE_FEED
+      ? Buffer.concat([source, Buffer.from([LINE_FEED])])
+      : source;
   const file = options.file;
   const length = bytes.length;
 
@@ -99,19 +94,6 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
   let documentHashes = new Int32Array(capacity);
   let scores = new Float64Array(capacity);
   let lineNumbers = new Int32Array(capacity);
-  const grow = (): void => {
-    capacity *= 2;
-    const widen = <T extends Int32Array | Float64Array>(array: T, next: T): T => {
-      next.set(array);
-      return next;
-    };
-    queryIndexes = widen(queryIndexes, new Int32Array(capacity));
-    documentStarts = widen(documentStarts, new Int32Array(capacity));
-    documentEnds = widen(documentEnds, new Int32Array(capacity));
-    documentHashes = widen(documentHashes, new Int32Array(capacity));
-    scores = widen(scores, new Float64Array(capacity));
-    lineNumbers = widen(lineNumbers, new Int32Array(capacity));
-  };
 
   const queryIds: string[] = [];
   const queryIndexById = new Map<string, number>();
@@ -119,8 +101,8 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
   let previousQueryEnd = -1;
   let previousQuery = -1;
 
-  // Start and end offsets of up to six fields of the current line.
-  const fields = new Int32Array(12);
+  // This loop runs once per byte of files of tens of megabytes, so it keeps everything in locals (no closure
+  // captures a variable it assigns, which would move it to a slower context slot) and walks each field once.
   let size = 0;
   let line = 0;
   let position = 0;
@@ -128,40 +110,54 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
     line++;
     let fieldCount = 0;
     let byte = 0;
-    // Split the line into fields; stop at the line feed.
+    let queryStart = 0;
+    let queryEnd = 0;
+    let documentStart = 0;
+    let documentEnd = 0;
+    let documentHash = 0;
+    let scoreStart = 0;
+    let scoreEnd = 0;
+    // Split the line into fields; stop at the line feed. Any byte <= 0x20 other than the line feed separates
+    // fields (spaces and tabs as trec_eval, plus the \r of CRLF files): one comparison per byte. The buffer ends
+    // with a line feed (see above), so the inner loops need no bounds check.
     for (;;) {
-      while (position < length) {
-        byte = bytes[position] as number;
-        if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) break;
-        position++;
-      }
-      if (position >= length || byte === LINE_FEED) break;
+      byte = bytes[position] as number;
+      while (byte <= SPACE && byte !== LINE_FEED) byte = bytes[++position] as number;
+      if (byte === LINE_FEED) break;
       const start = position;
-      while (position < length) {
-        byte = bytes[position] as number;
-        if (byte === SPACE || byte === TAB || byte === CARRIAGE_RETURN || byte === LINE_FEED) break;
-        position++;
-      }
-      if (fieldCount < 6) {
-        fields[fieldCount * 2] = start;
-        fields[fieldCount * 2 + 1] = position;
+      if (fieldCount === 2) {
+        // The document id: hash it while walking it (FNV-1a, as hashBytes).
+        let hash = 0x811c9dc5;
+        while (byte > SPACE) {
+          hash = Math.imul(hash ^ byte, 0x01000193);
+          byte = bytes[++position] as number;
+        }
+        documentHash = hash | 0;
+        documentStart = start;
+        documentEnd = position;
+      } else {
+        while (byte > SPACE) byte = bytes[++position] as number;
+        if (fieldCount === 0) {
+          queryStart = start;
+          queryEnd = position;
+        } else if (fieldCount === 4) {
+          scoreStart = start;
+          scoreEnd = position;
+        }
       }
       fieldCount++;
     }
     position++; // past the line feed
     if (fieldCount === 0) continue;
-    const firstStart = fields[0] as number;
-    if (bytes[firstStart] === HASH) continue;
+    if (bytes[queryStart] === HASH) continue;
     if (fieldCount !== 6) {
       throw runError(`Expected ${RUN_LINE_SHAPE}, found ${fieldCount} field${fieldCount === 1 ? "" : "s"}.`, {
         file,
         line,
-        hint: `Check this line: \`${lineTextAt(bytes, firstStart)}\`. trec_eval's run format is documented at https://trec.nist.gov/trec_eval/.`,
+        hint: `Check this line: \`${lineTextAt(bytes, queryStart)}\`. trec_eval's run format is documented at https://trec.nist.gov/trec_eval/.`,
       });
     }
 
-    const scoreStart = fields[8] as number;
-    const scoreEnd = fields[9] as number;
     const score = parseDecimal(bytes, scoreStart, scoreEnd);
     if (Number.isNaN(score)) {
       const text = Buffer.from(bytes.buffer, bytes.byteOffset + scoreStart, scoreEnd - scoreStart).toString(
@@ -177,8 +173,6 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
       );
     }
 
-    const queryStart = firstStart;
-    const queryEnd = fields[1] as number;
     let query = previousQuery;
     if (
       previousQuery < 0 ||
@@ -202,13 +196,19 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
       previousQueryEnd = queryEnd;
     }
 
-    if (size === capacity) grow();
-    const documentStart = fields[4] as number;
-    const documentEnd = fields[5] as number;
+    if (size === capacity) {
+      capacity *= 2;
+      queryIndexes = widen(queryIndexes, new Int32Array(capacity));
+      documentStarts = widen(documentStarts, new Int32Array(capacity));
+      documentEnds = widen(documentEnds, new Int32Array(capacity));
+      documentHashes = widen(documentHashes, new Int32Array(capacity));
+      scores = widen(scores, new Float64Array(capacity));
+      lineNumbers = widen(lineNumbers, new Int32Array(capacity));
+    }
     queryIndexes[size] = query;
     documentStarts[size] = documentStart;
     documentEnds[size] = documentEnd;
-    documentHashes[size] = hashBytes(bytes, documentStart, documentEnd);
+    documentHashes[size] = documentHash;
     scores[size] = score;
     lineNumbers[size] = line;
     size++;
@@ -248,6 +248,11 @@ export function parseTrecRun(input: Uint8Array | string, options: ParseTrecOptio
   );
   rejectDuplicateDocuments(run);
   return run;
+}
+
+function widen<T extends Int32Array | Float64Array>(array: T, next: T): T {
+  next.set(array);
+  return next;
 }
 
 /** Open-addressing hash set per query over the precomputed hashes; bytes are compared only on a hash match. */
