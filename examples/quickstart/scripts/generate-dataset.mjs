@@ -10,13 +10,14 @@
  * questions, judged 2 (answers the question) or 1 (partly useful).
  *
  * Deterministic: a fixed-seed generator picks combinations, so running it again reproduces the
- * committed files byte for byte. Usage: node examples/quickstart/scripts/generate-dataset.mjs
+ * committed files byte for byte. Usage: node examples/quickstart/scripts/generate-dataset.mjs [folder]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const dataFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "data");
+// An optional argument writes elsewhere (the test regenerates into a temporary folder and compares).
+const dataFolder = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "data");
 
 /** mulberry32: a tiny seeded generator, so the dataset is the same on every machine. */
 function seededRandom(seed) {
