@@ -186,7 +186,7 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(afterFirst).toHaveLength(1);
     const firstBody = afterFirst[0]?.body as string;
     expect(firstBody).toContain(
-      "Baseline: `1111111` (nearest ancestor with results, 1 commit before the merge\\-base",
+      "Baseline: `1111111` (nearest ancestor with results, 1 commit before the merge-base",
     );
     expect(firstBody).toContain("✅ **No regressions**");
     expect(firstBody).toContain("2 unchanged");
@@ -273,7 +273,7 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(run.outputs.regressed).toBe("true");
     const body = server.comments.get(11)?.[0]?.body ?? "";
     expect(body).toContain("❌ **1 regression**");
-    expect(body).toContain("Baseline: `2222222` (merge\\-base, recorded");
+    expect(body).toContain("Baseline: `2222222` (merge-base, committed");
     expect(run.summary).toContain("❌ **1 regression**");
   });
 

@@ -13,9 +13,11 @@ export function escapeMarkdown(text: string): string {
     String(text)
       .replace(/\r\n|\r|\n|\u2028|\u2029/g, " ")
       .replace(/[&<>"]/g, (character) => htmlEntities[character] as string)
-      .replace(/[\\`*_{}[\]()#+!|~-]/g, (character) => `\\${character}`)
-      // A zero-width space after @ and before # stops mentions and issue links without changing what people see.
-      .replace(/@/g, "@\u200b")
+      // Only what can start markup inside a line (table cells and paragraphs never start a line here):
+      // emphasis, code, links and images (via the bracket), strikethrough, table pipes.
+      .replace(/[\\`*_{}[\]|~]/g, (character) => `\\${character}`)
+      // A zero-width space after @ and # stops mentions and issue links without changing what people see.
+      .replace(/[@#]/g, (character) => `${character}\u200b`)
   );
 }
 

@@ -44,9 +44,9 @@ describe("renderMarkdownReport", () => {
     });
     expect(markdown.startsWith("<!-- embedeval:retrieval -->\n")).toBe(true);
     expect(markdown).toContain("❌ **1 regression**");
-    expect(markdown).toContain("Baseline: `0123456` (merge\\-base, recorded, 2 days old)");
+    expect(markdown).toContain("Baseline: `0123456` (merge-base, committed 2 days ago)");
     expect(markdown).toContain("Head: `fedcba9`");
-    expect(markdown).toContain("| titan\\-v2 | SciFact |");
+    expect(markdown).toContain("| titan-v2 | SciFact |");
     expect(markdown).toContain("▼ -5.00");
     expect(markdown).toContain("❌ regression");
     expect(markdown).toContain("🆕 added");
@@ -87,7 +87,7 @@ describe("renderMarkdownReport", () => {
     expect(tableText).not.toContain("evil|model");
     expect(markdown).not.toContain("model`");
     expect(markdown).toContain(
-      "evil\\|model\\`&lt;img src=x onerror=alert\\(1\\)&gt;@\u200boctocat \\#12 next",
+      "evil\\|model\\`&lt;img src=x onerror=alert(1)&gt;@\u200boctocat #\u200b12 next",
     );
     // The marker cannot be closed early by the config name.
     expect(markdown.split("\n")[0]).toBe("<!-- embedeval:name - <b -->");
@@ -136,6 +136,8 @@ describe("renderMarkdownReport", () => {
 
 describe("escapeMarkdown", () => {
   it("neutralises markup, mentions and newlines", () => {
-    expect(escapeMarkdown("a*b_c [x](y) <t> @u\r\nz")).toBe("a\\*b\\_c \\[x\\]\\(y\\) &lt;t&gt; @\u200bu z");
+    expect(escapeMarkdown("a*b_c [x](y) <t> @u #1\r\nz")).toBe(
+      "a\\*b\\_c \\[x\\](y) &lt;t&gt; @\u200bu #\u200b1 z",
+    );
   });
 });

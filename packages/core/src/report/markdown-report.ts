@@ -145,9 +145,13 @@ function renderSummary(comparison: Comparison, options: MarkdownReportOptions): 
   const baseline = options.baseline;
   const lines = [parts.join("")];
   if (baseline?.commit && !comparison.baselineMissing) {
-    const age = baseline.date ? `, ${formatAge(baseline.date, options.now ?? new Date())} old` : "";
-    const source = baseline.source ? `${escapeMarkdown(baseline.source)}, ` : "";
-    lines.push(`Baseline: \`${shortSha(baseline.commit)}\` (${source}recorded${age})`);
+    const details = [
+      baseline.source ? escapeMarkdown(baseline.source) : "",
+      baseline.date ? `committed ${formatAge(baseline.date, options.now ?? new Date())} ago` : "",
+    ].filter((part) => part !== "");
+    lines.push(
+      `Baseline: \`${shortSha(baseline.commit)}\`${details.length > 0 ? ` (${details.join(", ")})` : ""}`,
+    );
   }
   if (options.headCommit) lines.push(`Head: \`${shortSha(options.headCommit)}\``);
   return lines.join("  \n");
@@ -168,7 +172,7 @@ function renderTable(comparison: Comparison): { header: string[]; rows: string[]
       metrics.size === 1
         ? formatScore(row.head ?? row.base)
         : `${metricLabel(row.metric)} ${formatScore(row.head ?? row.base)}`;
-    return `| ${escapeMarkdown(entry.model)} | ${escapeMarkdown(task)} | ${escapeMarkdown(score)} | ${arrow(row)} ${formatDelta(row.delta)} | ${formatInterval(row.interval)} | ${formatPValue(row.pValue)} | ${verdictLabel(row)} | ${formatLatency(usage?.latencyMs)} | ${formatCost(usage?.costUsd)} | ${formatUsageCount(usage)} |`;
+    return `| ${escapeMarkdown(entry.model)} | ${escapeMarkdown(task)} | ${escapeMarkdown(score)} | ${[arrow(row), formatDelta(row.delta)].filter((part) => part !== "").join(" ")} | ${formatInterval(row.interval)} | ${formatPValue(row.pValue)} | ${verdictLabel(row)} | ${formatLatency(usage?.latencyMs)} | ${formatCost(usage?.costUsd)} | ${formatUsageCount(usage)} |`;
   });
   return { header, rows };
 }
@@ -181,13 +185,15 @@ function renderChart(comparison: Comparison): string {
   const metric = metricLabel(entries[0]?.metric ?? "");
   const compared = entries.filter((entry) => entry.primary.delta !== null);
   if (!comparison.baselineMissing && compared.length > 0) {
-    const values = entries.map((entry) => round((entry.primary.delta ?? 0) * 100));
+    // Added and removed rows have no delta: a zero bar would read as "unchanged".
+    const deltaLabels = compared.map((entry) => `"${mermaidLabel(`${entry.model} · ${entry.task}`)}"`);
+    const values = compared.map((entry) => round((entry.primary.delta ?? 0) * 100));
     const limit = Math.max(0.5, ...values.map((value) => Math.abs(value)));
     return [
       "```mermaid",
       "xychart-beta",
       `  title "Δ ${mermaidLabel(metric)} vs baseline (points)"`,
-      `  x-axis [${labels.join(", ")}]`,
+      `  x-axis [${deltaLabels.join(", ")}]`,
       `  y-axis "Δ points" ${-round(limit * 1.1)} --> ${round(limit * 1.1)}`,
       `  bar [${values.join(", ")}]`,
       "```",

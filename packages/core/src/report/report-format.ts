@@ -25,7 +25,7 @@ export function formatPValue(value: number | null): string {
 export function formatCost(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "$0";
-  if (value < 0.01) return `$${value.toPrecision(2)}`;
+  if (value < 1) return `$${Number(value.toPrecision(2))}`;
   return `$${value.toFixed(2)}`;
 }
 
