@@ -106,8 +106,8 @@ export const scoreCommand: Command = async (context) => {
       scoreMissingQueries: values["score-missing"],
     });
     summary = [
-      `qrels: ${values.qrels} (${qrels.format === "beir" ? "BEIR tsv" : "TREC"}, ${qrels.judgments} judgments, ${qrels.qrels.size} queries)`,
-      `run:   ${values.run} (${run.size} documents, ${run.queryIds.length} queries)`,
+      `qrels: ${values.qrels} (${qrels.format === "beir" ? "BEIR tsv" : "TREC"}, ${count(qrels.judgments, "judgment", "judgments")}, ${count(qrels.qrels.size, "query", "queries")})`,
+      `run:   ${values.run} (${count(run.size, "ranked document", "ranked documents")}, ${count(run.queryIds.length, "query", "queries")})`,
       `scored queries: ${evaluation.scoredQueries}`,
     ].join("\n");
   } catch (error) {
@@ -181,6 +181,10 @@ function renderTable(averages: Record<string, number>, kValues: readonly number[
       .join("  ")
       .trimEnd();
   return [format(header), ...rows.map(format)].join("\n");
+}
+
+function count(value: number, one: string, many: string): string {
+  return `${value.toLocaleString("en-US")} ${plural(value, one, many)}`;
 }
 
 function plural(count: number, one: string, many: string): string {
