@@ -97,8 +97,13 @@ describe("exactSearch", () => {
             similarity,
             documentTieRank,
           });
-          const backends = [undefined, float32Backend(false), float32Backend(true)];
-          for (const backend of backends) {
+          const variants = [
+            { backend: undefined, portableKernel: "webassembly" as const },
+            { backend: undefined, portableKernel: "javascript" as const },
+            { backend: float32Backend(false), portableKernel: "webassembly" as const },
+            { backend: float32Backend(true), portableKernel: "javascript" as const },
+          ];
+          for (const { backend, portableKernel } of variants) {
             for (const chunkRows of [1, 13, 64, documentCount]) {
               const result = await exactSearch({
                 queries,
@@ -109,10 +114,12 @@ describe("exactSearch", () => {
                 similarity,
                 documentTieRank,
                 backend,
+                portableKernel,
                 chunkRows,
                 similarityBlockBytes: 4 * 3 * chunkRows,
               });
-              const context = `${backend?.name ?? "portable"}, topK ${topK}, chunk ${chunkRows}`;
+              const context = `${backend?.name ?? "portable"} ${portableKernel}, topK ${topK}, chunk ${chunkRows}`;
+              expect(result.statistics.kernel).toBe(portableKernel);
               expect(result.k, context).toBe(expected.k);
               expect(Array.from(result.indices), context).toEqual(Array.from(expected.indices));
               expect(Array.from(result.scores), context).toEqual(Array.from(expected.scores));

@@ -12,8 +12,10 @@
 import type { Similarity } from "../config/config-types.js";
 import { CancelledError, DatasetError, UsageError } from "../contract/errors.js";
 import type { DocumentSource } from "./document-source.js";
+import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
+import { createKernelScorer } from "./kernel-scorer.js";
 import type { SearchBackend } from "./search-backend.js";
-import { dotProduct, dotProductPair, largestRowNorm, normaliseRows, rowNorm } from "./similarity-kernel.js";
+import { largestRowNorm, normaliseRows, rowNorm } from "./similarity-kernel.js";
 import { TopKCollector } from "./top-k-collector.js";
 
 export interface ExactSearchOptions {
@@ -39,12 +41,19 @@ export interface ExactSearchOptions {
    * memory (a chunk buffer, and a normalised copy for cosine). Default: 512 MiB of vectors.
    */
   chunkRows?: number;
+  /**
+   * The portable kernel: "webassembly" (SIMD, the default; falls back to "javascript" where
+   * unavailable) or "javascript". Both give identical numbers.
+   */
+  portableKernel?: PortableKernel;
   /** Upper bound on one backend similarity block (queries × chunk rows × 4 bytes). Default 64 MiB. */
   similarityBlockBytes?: number;
 }
 
 export interface SearchStatistics {
   backend: string;
+  /** The portable kernel that computed the scores. */
+  kernel: PortableKernel;
   documents: number;
   chunks: number;
   /** Pairs scored by the portable kernel (all pairs without a backend; the candidates with one). */
@@ -120,21 +129,22 @@ function validate(options: ExactSearchOptions): void {
   }
 }
 
-/** Queries as the kernel sees them (normalised for cosine), and their norms for the error bound. */
-function prepareQueries(options: ExactSearchOptions): { vectors: Float32Array; norms: Float64Array } {
+/** Copies the queries into the kernel's memory (normalised for cosine); returns their norms. */
+function prepareQueries(options: ExactSearchOptions, target: Float32Array): Float64Array {
   const { queries, queryCount, dimension } = options;
-  const vectors = options.similarity === "cosine" ? new Float32Array(queries.length) : queries;
   if (options.similarity === "cosine") {
-    const { firstNonFiniteRow } = normaliseRows(queries, vectors, queryCount, dimension);
+    const { firstNonFiniteRow } = normaliseRows(queries, target, queryCount, dimension);
     if (firstNonFiniteRow >= 0) throw nonFiniteError("query", firstNonFiniteRow);
+  } else {
+    target.set(queries);
   }
   const norms = new Float64Array(queryCount);
   for (let query = 0; query < queryCount; query++) {
-    const norm = rowNorm(vectors, query * dimension, dimension);
+    const norm = rowNorm(target, query * dimension, dimension);
     if (!Number.isFinite(norm)) throw nonFiniteError("query", query);
     norms[query] = norm;
   }
-  return { vectors, norms };
+  return norms;
 }
 
 function nonFiniteError(kind: "query" | "document", row: number): DatasetError {
@@ -148,36 +158,43 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
   throwIfAborted(options.signal);
   const { queryCount, dimension, documents, signal, backend } = options;
   const k = Math.min(options.topK, documents.rows);
-  const { vectors: queryVectors, norms: queryNorms } = prepareQueries(options);
   const collector = new TopKCollector(queryCount, k, options.documentTieRank);
+  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
+  const capacityRows = Math.max(1, Math.min(chunkRows, documents.rows));
+  const scorer = createKernelScorer(
+    queryCount,
+    dimension,
+    capacityRows,
+    options.portableKernel ?? "webassembly",
+  );
   const statistics: SearchStatistics = {
     backend: backend?.name ?? "portable",
+    kernel: scorer.kernel,
     documents: 0,
     chunks: 0,
     pairsScored: 0,
   };
+  const queryNorms = prepareQueries(options, scorer.queries);
   if (k === 0 || queryCount === 0) return { queryCount, k, ...collector.finish(), statistics };
 
-  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
-  let normalised: Float32Array | undefined;
   let expectedStart = 0;
   const checkpoint = new CancellationCheckpoint(signal);
   for await (const chunk of documents.chunks({ maxRows: chunkRows, signal })) {
     await checkpoint.check();
-    if (chunk.start !== expectedStart || chunk.vectors.length !== chunk.rows * dimension) {
+    if (
+      chunk.start !== expectedStart ||
+      chunk.rows > capacityRows ||
+      chunk.vectors.length !== chunk.rows * dimension
+    ) {
       throw new DatasetError(
-        `The document source yielded rows ${chunk.start}..${chunk.start + chunk.rows - 1} (${chunk.vectors.length} values) where row ${expectedStart} was expected.`,
+        `The document source yielded rows ${chunk.start}..${chunk.start + chunk.rows - 1} (${chunk.vectors.length} values) where at most ${capacityRows} rows from row ${expectedStart} were asked for.`,
       );
     }
     expectedStart += chunk.rows;
-    let chunkVectors = chunk.vectors;
+    const chunkVectors = scorer.documents.subarray(0, chunk.vectors.length);
     let largestNorm: number;
     let firstNonFiniteRow: number;
     if (options.similarity === "cosine") {
-      if (normalised === undefined || normalised.length < chunk.vectors.length) {
-        normalised = new Float32Array(Math.min(chunkRows, documents.rows) * dimension);
-      }
-      chunkVectors = normalised.subarray(0, chunk.vectors.length);
       ({ largestNorm, firstNonFiniteRow } = normaliseRows(
         chunk.vectors,
         chunkVectors,
@@ -185,11 +202,12 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         dimension,
       ));
     } else {
-      ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunk.vectors, chunk.rows, dimension));
+      chunkVectors.set(chunk.vectors);
+      ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunkVectors, chunk.rows, dimension));
     }
     if (firstNonFiniteRow >= 0) throw nonFiniteError("document", chunk.start + firstNonFiniteRow);
     const scope: ChunkScope = {
-      queryVectors,
+      scorer,
       queryNorms,
       queryCount,
       dimension,
@@ -217,10 +235,11 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
 }
 
 interface ChunkScope {
-  queryVectors: Float32Array;
+  scorer: KernelScorer;
   queryNorms: Float64Array;
   queryCount: number;
   dimension: number;
+  /** The chunk as the kernel and the backend see it (normalised for cosine). */
   documents: Float32Array;
   start: number;
   rows: number;
@@ -231,30 +250,18 @@ interface ChunkScope {
   checkpoint: CancellationCheckpoint;
 }
 
-/** Scores every pair with the portable kernel: two queries per pass over a cached tile of documents. */
+/** Scores every pair: per tile of documents that stays in the CPU cache, every query in turn. */
 async function scanPortable(scope: ChunkScope): Promise<void> {
-  const { queryVectors, queryCount, dimension, documents, start, rows, collector, checkpoint } = scope;
+  const { scorer, queryCount, start, rows, collector, checkpoint } = scope;
   const thresholds = collector.thresholds;
-  const pair = new Float64Array(2);
+  const output = scorer.output;
   for (let tileStart = 0; tileStart < rows; tileStart += documentTileRows) {
-    const tileEnd = Math.min(rows, tileStart + documentTileRows);
-    let query = 0;
-    for (; query + 1 < queryCount; query += 2) {
-      const firstOffset = query * dimension;
-      const secondOffset = firstOffset + dimension;
-      for (let row = tileStart; row < tileEnd; row++) {
-        dotProductPair(queryVectors, firstOffset, secondOffset, documents, row * dimension, dimension, pair);
-        const first = pair[0] as number;
-        const second = pair[1] as number;
-        if (first >= (thresholds[query] as number)) collector.offer(query, first, start + row);
-        if (second >= (thresholds[query + 1] as number)) collector.offer(query + 1, second, start + row);
-      }
-    }
-    if (query < queryCount) {
-      const offset = query * dimension;
-      for (let row = tileStart; row < tileEnd; row++) {
-        const score = dotProduct(queryVectors, offset, documents, row * dimension, dimension);
-        if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+    const tileRows = Math.min(documentTileRows, rows - tileStart);
+    for (let query = 0; query < queryCount; query++) {
+      scorer.scoreRows(query, tileStart, tileRows);
+      for (let index = 0; index < tileRows; index++) {
+        const score = output[index] as number;
+        if (score >= (thresholds[query] as number)) collector.offer(query, score, start + tileStart + index);
       }
     }
     await checkpoint.check();
@@ -273,7 +280,8 @@ async function scanPortable(scope: ChunkScope): Promise<void> {
  * Strict inequalities keep exact ties (which the tie rank decides) among the rescored candidates.
  */
 async function scanWithBackend(scope: ChunkScope, backend: SearchBackend, blockBytes: number): Promise<void> {
-  const { queryVectors, queryCount, dimension, documents, rows, signal } = scope;
+  const { queryCount, dimension, documents, rows, signal } = scope;
+  const queryVectors = scope.scorer.queries;
   const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
   const blockQueries = Math.max(1, Math.min(queryCount, Math.floor(blockBytes / (4 * rows))));
   const request = (first: number) => {
@@ -325,6 +333,22 @@ class CandidateScratch {
   }
 }
 
+/** Scores the rows in `scorer.rowList[0..count)` exactly and offers them to the query's heap. */
+function scoreAndOffer(scope: ChunkScope, query: number, count: number): void {
+  const { scorer, collector, start } = scope;
+  if (count === 0) return;
+  scorer.scoreList(query, count);
+  const thresholds = collector.thresholds;
+  const rowList = scorer.rowList;
+  const output = scorer.output;
+  for (let index = 0; index < count; index++) {
+    const score = output[index] as number;
+    if (score >= (thresholds[query] as number))
+      collector.offer(query, score, start + (rowList[index] as number));
+  }
+  scope.statistics.pairsScored += count;
+}
+
 function rescoreCandidates(
   scope: ChunkScope,
   query: number,
@@ -332,18 +356,15 @@ function rescoreCandidates(
   epsilon: number,
   scratch: CandidateScratch,
 ): void {
-  const { queryVectors, dimension, documents, start, rows, collector } = scope;
-  const queryOffset = query * dimension;
-  const thresholds = collector.thresholds;
-  let scored = 0;
+  const { rows, collector } = scope;
+  const rowList = scope.scorer.rowList;
+  const bound = (collector.thresholds[query] as number) - epsilon;
   if (collector.isFull(query) || rows <= collector.k) {
+    let count = 0;
     for (let row = 0; row < rows; row++) {
-      if ((similarities[row] as number) < (thresholds[query] as number) - epsilon) continue;
-      const score = dotProduct(queryVectors, queryOffset, documents, row * dimension, dimension);
-      scored++;
-      if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+      if ((similarities[row] as number) >= bound) rowList[count++] = row;
     }
-    scope.statistics.pairsScored += scored;
+    scoreAndOffer(scope, query, count);
     return;
   }
   // One pass: track the k largest approximate scores in a min-heap, and keep every row that is
@@ -384,14 +405,11 @@ function rescoreCandidates(
     }
     if (value >= (heap[0] as number) - twoEpsilon) candidates[candidateCount++] = row;
   }
-  const chunkBound = (heap[0] as number) - twoEpsilon;
+  const chunkBound = Math.max((heap[0] as number) - twoEpsilon, bound);
+  let count = 0;
   for (let index = 0; index < candidateCount; index++) {
     const row = candidates[index] as number;
-    const value = similarities[row] as number;
-    if (value < chunkBound || value < (thresholds[query] as number) - epsilon) continue;
-    const score = dotProduct(queryVectors, queryOffset, documents, row * dimension, dimension);
-    scored++;
-    if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+    if ((similarities[row] as number) >= chunkBound) rowList[count++] = row;
   }
-  scope.statistics.pairsScored += scored;
+  scoreAndOffer(scope, query, count);
 }

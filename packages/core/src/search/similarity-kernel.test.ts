@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createKernelScorer } from "./kernel-scorer.js";
 import { testMatrix } from "./search-test-data.js";
-import { dotProduct, dotProductPair, largestRowNorm, normaliseRows } from "./similarity-kernel.js";
+import { dotProduct, largestRowNorm, normaliseRows } from "./similarity-kernel.js";
+import { wasmKernelAvailable } from "./similarity-wasm.js";
 
 describe("dotProduct", () => {
   it("is within float32 rounding of the exact dot product", () => {
@@ -15,15 +17,35 @@ describe("dotProduct", () => {
     expect(Math.abs(score - exact)).toBeLessThanOrEqual(Math.abs(exact) * 2 ** -23);
   });
 
-  it("gives exactly the same numbers as the two-query kernel, for every dimension remainder", () => {
-    for (const dimension of [1, 2, 3, 4, 5, 7, 8, 33]) {
-      const queries = testMatrix({ rows: 2, dimension, seed: dimension });
-      const documents = testMatrix({ rows: 5, dimension, seed: 100 + dimension });
-      const pair = new Float64Array(2);
-      for (let row = 0; row < 5; row++) {
-        dotProductPair(queries, 0, dimension, documents, row * dimension, dimension, pair);
-        expect(pair[0]).toBe(dotProduct(queries, 0, documents, row * dimension, dimension));
-        expect(pair[1]).toBe(dotProduct(queries, dimension, documents, row * dimension, dimension));
+  it("gives exactly the same numbers in WebAssembly and in JavaScript, for every dimension remainder", () => {
+    expect(wasmKernelAvailable()).toBe(true);
+    for (const dimension of [1, 2, 3, 4, 5, 7, 8, 33, 768, 771]) {
+      const queryCount = 3;
+      const rows = 40;
+      const wasm = createKernelScorer(queryCount, dimension, rows, "webassembly");
+      const javascript = createKernelScorer(queryCount, dimension, rows, "javascript");
+      expect(wasm.kernel).toBe("webassembly");
+      const queries = testMatrix({ rows: queryCount, dimension, seed: dimension });
+      // Values of very different magnitudes make the float64 sums round, so the order matters.
+      const documents = testMatrix({ rows, dimension, seed: 100 + dimension }).map((value, index) =>
+        index % 3 === 0 ? value * 1e6 : value,
+      );
+      for (const scorer of [wasm, javascript]) {
+        scorer.queries.set(queries);
+        scorer.documents.set(documents);
+        scorer.rowList.set(Array.from({ length: rows }, (_, index) => (index * 7) % rows));
+      }
+      for (let query = 0; query < queryCount; query++) {
+        wasm.scoreRows(query, 5, rows - 5);
+        javascript.scoreRows(query, 5, rows - 5);
+        const expected = Array.from({ length: rows - 5 }, (_, index) =>
+          dotProduct(queries, query * dimension, documents, (index + 5) * dimension, dimension),
+        );
+        expect(Array.from(wasm.output.subarray(0, rows - 5))).toEqual(expected);
+        expect(Array.from(javascript.output.subarray(0, rows - 5))).toEqual(expected);
+        wasm.scoreList(query, rows);
+        javascript.scoreList(query, rows);
+        expect(Array.from(wasm.output)).toEqual(Array.from(javascript.output));
       }
     }
   });

@@ -34,53 +34,6 @@ export function dotProduct(
   return Math.fround(sum0 + sum1 + (sum2 + sum3));
 }
 
-/**
- * Scores two queries against one document in one pass over the document (half the memory traffic
- * of two `dotProduct` calls). Each score is computed by exactly the same operations as `dotProduct`,
- * so the results are identical to it; the test suite checks that.
- */
-export function dotProductPair(
-  queries: Float32Array,
-  firstOffset: number,
-  secondOffset: number,
-  documents: Float32Array,
-  documentOffset: number,
-  dimension: number,
-  output: Float64Array,
-): void {
-  let first0 = 0;
-  let first1 = 0;
-  let first2 = 0;
-  let first3 = 0;
-  let second0 = 0;
-  let second1 = 0;
-  let second2 = 0;
-  let second3 = 0;
-  const unrolledEnd = dimension - (dimension % 4);
-  let index = 0;
-  for (; index < unrolledEnd; index += 4) {
-    const document0 = documents[documentOffset + index] as number;
-    const document1 = documents[documentOffset + index + 1] as number;
-    const document2 = documents[documentOffset + index + 2] as number;
-    const document3 = documents[documentOffset + index + 3] as number;
-    first0 += (queries[firstOffset + index] as number) * document0;
-    first1 += (queries[firstOffset + index + 1] as number) * document1;
-    first2 += (queries[firstOffset + index + 2] as number) * document2;
-    first3 += (queries[firstOffset + index + 3] as number) * document3;
-    second0 += (queries[secondOffset + index] as number) * document0;
-    second1 += (queries[secondOffset + index + 1] as number) * document1;
-    second2 += (queries[secondOffset + index + 2] as number) * document2;
-    second3 += (queries[secondOffset + index + 3] as number) * document3;
-  }
-  for (; index < dimension; index++) {
-    const document = documents[documentOffset + index] as number;
-    first0 += (queries[firstOffset + index] as number) * document;
-    second0 += (queries[secondOffset + index] as number) * document;
-  }
-  output[0] = Math.fround(first0 + first1 + (first2 + first3));
-  output[1] = Math.fround(second0 + second1 + (second2 + second3));
-}
-
 /** Euclidean norm of one row, in float64. */
 export function rowNorm(vectors: Float32Array, offset: number, dimension: number): number {
   let sum = 0;

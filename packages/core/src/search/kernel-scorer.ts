@@ -1,0 +1,104 @@
+/**
+ * Where the portable kernel's inputs live and how it is called: one query against a run of rows or
+ * a list of rows, scores into `output`. Two implementations with bit-identical results: the
+ * WebAssembly SIMD kernel (similarity-wasm.ts), whose buffers are views of its own memory, and the
+ * JavaScript `dotProduct` loop, used where WebAssembly SIMD is missing or memory is short.
+ */
+import { dotProduct } from "./similarity-kernel.js";
+import { createWasmScorer } from "./similarity-wasm.js";
+
+export type PortableKernel = "webassembly" | "javascript";
+
+export interface KernelScorer {
+  readonly kernel: PortableKernel;
+  /** queryCount × dimension, filled by the caller once. */
+  readonly queries: Float32Array;
+  /** Room for one chunk (capacityRows × dimension), filled by the caller per chunk. */
+  readonly documents: Float32Array;
+  /** Row numbers for `scoreList`. */
+  readonly rowList: Uint32Array;
+  /** Scores written by `scoreRows` and `scoreList`. */
+  readonly output: Float32Array;
+  /** output[r] = score(query, documents row firstRow + r) for r < count. */
+  scoreRows(query: number, firstRow: number, count: number): void;
+  /** output[j] = score(query, documents row rowList[j]) for j < count. */
+  scoreList(query: number, count: number): void;
+}
+
+export function createKernelScorer(
+  queryCount: number,
+  dimension: number,
+  capacityRows: number,
+  preferred: PortableKernel,
+): KernelScorer {
+  if (preferred === "webassembly") {
+    const scorer = createWasmKernelScorer(queryCount, dimension, capacityRows);
+    if (scorer !== null) return scorer;
+  }
+  return createJavaScriptKernelScorer(queryCount, dimension, capacityRows);
+}
+
+function createWasmKernelScorer(
+  queryCount: number,
+  dimension: number,
+  capacityRows: number,
+): KernelScorer | null {
+  // Layout in bytes, each region 16-byte aligned: queries, documents, row list, output.
+  const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const queriesAt = 0;
+  const documentsAt = align(queriesAt + queryCount * dimension * 4);
+  const rowListAt = align(documentsAt + capacityRows * dimension * 4);
+  const outputAt = align(rowListAt + capacityRows * 4);
+  const wasm = createWasmScorer(align(outputAt + capacityRows * 4));
+  if (wasm === null) return null;
+  const buffer = wasm.memory.buffer;
+  const rowBytes = dimension * 4;
+  return {
+    kernel: "webassembly",
+    queries: new Float32Array(buffer, queriesAt, queryCount * dimension),
+    documents: new Float32Array(buffer, documentsAt, capacityRows * dimension),
+    rowList: new Uint32Array(buffer, rowListAt, capacityRows),
+    output: new Float32Array(buffer, outputAt, capacityRows),
+    scoreRows: (query, firstRow, count) =>
+      wasm.scoreRows(queriesAt + query * rowBytes, documentsAt, dimension, firstRow, count, outputAt),
+    scoreList: (query, count) =>
+      wasm.scoreList(queriesAt + query * rowBytes, documentsAt, dimension, rowListAt, count, outputAt),
+  };
+}
+
+function createJavaScriptKernelScorer(
+  queryCount: number,
+  dimension: number,
+  capacityRows: number,
+): KernelScorer {
+  const queries = new Float32Array(queryCount * dimension);
+  const documents = new Float32Array(capacityRows * dimension);
+  const rowList = new Uint32Array(capacityRows);
+  const output = new Float32Array(capacityRows);
+  return {
+    kernel: "javascript",
+    queries,
+    documents,
+    rowList,
+    output,
+    scoreRows(query, firstRow, count) {
+      const queryOffset = query * dimension;
+      for (let index = 0; index < count; index++) {
+        output[index] = dotProduct(
+          queries,
+          queryOffset,
+          documents,
+          (firstRow + index) * dimension,
+          dimension,
+        );
+      }
+    },
+    scoreList(query, count) {
+      const queryOffset = query * dimension;
+      for (let index = 0; index < count; index++) {
+        const row = rowList[index] as number;
+        output[index] = dotProduct(queries, queryOffset, documents, row * dimension, dimension);
+      }
+    },
+  };
+}
