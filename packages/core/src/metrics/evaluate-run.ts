@@ -121,9 +121,10 @@ class Scratch {
 }
 
 /**
- * Scores a run against relevance judgments with MTEB's retrieval measures, trec_eval-exact (pytrec_eval with
- * relevance_level 1, see /docs and mteb-semantics): for every cutoff k, ndcg_at_k, map_at_k, recall_at_k,
- * precision_at_k, mrr_at_k and hit_rate_at_k.
+ * Scores a run against relevance judgments with MTEB's retrieval measures, computed as trec_eval does them
+ * (pytrec_eval with relevance_level 1, which is how MTEB calls it; MRR as MTEB's own code): for every cutoff k,
+ * ndcg_at_k, map_at_k, recall_at_k, precision_at_k, mrr_at_k and hit_rate_at_k. Values keep full precision;
+ * MTEB rounds its means to 5 decimals, which is for display only here.
  *
  * The run is either a `Run` (query id -> documents) or a parsed `TrecRun` (scored straight from its byte
  * columns). Ranking order: score descending, ties by document id descending in byte order. A run query with no
