@@ -1,17 +1,25 @@
-/** Levenshtein distance, for "did you mean" suggestions. Inputs are short (keys, provider names). */
+/**
+ * Edit distance with adjacent transpositions counted as one edit (optimal string alignment), for
+ * "did you mean" suggestions: `bm52` is one slip away from `bm25`. Inputs are short (keys, names).
+ */
 export function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] as number;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] as number;
+  const rows = a.length + 1;
+  const columns = b.length + 1;
+  const distance: number[] = new Array(rows * columns).fill(0);
+  const at = (i: number, j: number) => distance[i * columns + j] as number;
+  for (let i = 0; i < rows; i++) distance[i * columns] = i;
+  for (let j = 0; j < columns; j++) distance[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < columns; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(above + 1, (previous[j - 1] as number) + 1, diagonal + cost);
-      diagonal = above;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      }
+      distance[i * columns + j] = best;
     }
   }
-  return previous[b.length] as number;
+  return at(a.length, b.length);
 }
 
 /**

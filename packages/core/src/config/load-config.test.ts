@@ -91,3 +91,12 @@ describe("parseConfig", () => {
     expect(config.models[0]?.provider).toBe("@acme/embedeval-provider-x");
   });
 });
+
+describe("closestMatch", () => {
+  it("counts a transposition as one slip and ignores distant words", async () => {
+    const { closestMatch } = await import("./closest-match.js");
+    expect(closestMatch("bm52", ["tfidf", "bm25", "bedrock"])).toBe("bm25");
+    expect(closestMatch("sagemkaer", ["bedrock", "sagemaker"])).toBe("sagemaker");
+    expect(closestMatch("openai", ["tfidf", "bm25", "bedrock"])).toBeUndefined();
+  });
+});
