@@ -74,7 +74,29 @@ describe("Bm25Retriever", () => {
       topK: 10,
     });
     expect(results.get("q")?.map((document) => document.id)).toEqual(["rotation"]);
-    expect(retriever.vectorOptions).toEqual({ k1: 0.9, b: 0.4, stopwords: true, stemming: true });
+    expect(retriever.vectorOptions).toEqual({
+      k1: 0.9,
+      b: 0.4,
+      stopwords: true,
+      stemming: true,
+      exactLengths: false,
+    });
+  });
+
+  it("rounds long document lengths as Lucene's norm does, unless exactLengths is set", async () => {
+    // d1 has 100 terms (Lucene scores it as 96), d2 has 20; average length 60, exact in both modes.
+    const long = { id: "long", text: `${"filler ".repeat(99)}needle` };
+    const short = { id: "short", text: `${"other ".repeat(19)}needle` };
+    const query = { queries: [{ id: "q", text: "needle" }], topK: 10, documents: [long, short] };
+    const idf = Math.log(1 + (2 - 2 + 0.5) / (2 + 0.5));
+    const scoreFor = (length: number) => idf / (1 + 0.9 * (0.6 + (0.4 * length) / 60));
+    const lossy = await createBm25Retriever(settings({ stopwords: false, stemming: false })).retrieve(query);
+    const exact = await createBm25Retriever(
+      settings({ stopwords: false, stemming: false, exactLengths: true }),
+    ).retrieve(query);
+    expect(lossy.get("q")?.find((document) => document.id === "long")?.score).toBeCloseTo(scoreFor(96), 12);
+    expect(exact.get("q")?.find((document) => document.id === "long")?.score).toBeCloseTo(scoreFor(100), 12);
+    expect(lossy.get("q")?.find((document) => document.id === "short")?.score).toBeCloseTo(scoreFor(20), 12);
   });
 
   it("rejects unknown or out-of-range options", () => {

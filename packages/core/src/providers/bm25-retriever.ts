@@ -11,9 +11,10 @@
  * Terms come from an analyzer like Anserini's default English one (lower case, Lucene's stop words,
  * Porter stems).
  *
- * Known differences from Anserini: document lengths are exact here, while Lucene stores them in a
- * lossy one-byte norm; the tokenizer approximates Lucene's StandardTokenizer (see text-analyzer.ts);
- * scores are computed in float64. Ranks match Anserini's closely but not bit for bit.
+ * Document lengths are rounded as Lucene's one-byte norm rounds them (lucene-length-norm.ts), unless
+ * `exactLengths` is set; the average length is exact, as in Lucene. Known differences from Anserini:
+ * the tokenizer approximates Lucene's StandardTokenizer (see text-analyzer.ts), and scores are
+ * computed in float64 rather than float32. Ranks match Anserini's closely but not bit for bit.
  */
 import type {
   ProviderPlugin,
@@ -23,6 +24,7 @@ import type {
   ScoredDocument,
 } from "../contract/embedding-provider.js";
 import { CancelledError } from "../contract/errors.js";
+import { luceneDocumentLength } from "./lucene-length-norm.js";
 import { ProviderOptions } from "./provider-options.js";
 import { analyzeText, type TextAnalyzerOptions } from "./text-analyzer.js";
 
@@ -31,6 +33,8 @@ export interface Bm25Options extends TextAnalyzerOptions {
   k1: number;
   /** Document-length normalisation, 0 (none) to 1 (full). Default 0.4 (Anserini; Lucene: 0.75). */
   b: number;
+  /** Use exact document lengths instead of Lucene's one-byte rounding. Default false (as Anserini). */
+  exactLengths?: boolean;
   modelId?: string;
 }
 
@@ -49,6 +53,7 @@ export class Bm25Retriever implements Retriever {
       b: options.b,
       stopwords: options.stopwords,
       stemming: options.stemming,
+      exactLengths: options.exactLengths ?? false,
     };
   }
 
@@ -116,9 +121,11 @@ export class Bm25Retriever implements Retriever {
     });
     const averageLength = documents.length > 0 ? totalLength / documents.length : 0;
     const { k1, b } = this.options;
-    const lengthNorms = lengths.map((length) =>
-      averageLength > 0 ? k1 * (1 - b + (b * length) / averageLength) : k1 * (1 - b),
-    );
+    const exact = this.options.exactLengths ?? false;
+    const lengthNorms = lengths.map((length) => {
+      const scoredLength = exact ? length : luceneDocumentLength(length);
+      return averageLength > 0 ? k1 * (1 - b + (b * scoredLength) / averageLength) : k1 * (1 - b);
+    });
     return { postings, lengthNorms };
   }
 }
@@ -128,14 +135,21 @@ function compareDescending(left: string, right: string): number {
   return left < right ? 1 : left > right ? -1 : 0;
 }
 
-/** Builds the retriever from config: options `k1`, `b`, `stopwords`, `stemming`. */
+/** Builds the retriever from config: options `k1`, `b`, `stopwords`, `stemming`, `exactLengths`. */
 export function createBm25Retriever(settings: ProviderSettings): Bm25Retriever {
-  const options = new ProviderOptions(providerName, settings.options, ["k1", "b", "stopwords", "stemming"]);
+  const options = new ProviderOptions(providerName, settings.options, [
+    "k1",
+    "b",
+    "stopwords",
+    "stemming",
+    "exactLengths",
+  ]);
   return new Bm25Retriever({
     k1: options.number("k1", 0.9, { min: 0 }),
     b: options.number("b", 0.4, { min: 0, max: 1 }),
     stopwords: options.boolean("stopwords", true),
     stemming: options.boolean("stemming", true),
+    exactLengths: options.boolean("exactLengths", false),
     modelId: settings.model || "bm25",
   });
 }
