@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DatasetError, EmbedEvalError } from "../contract/errors.js";
-import { documentText, loadBeirFolder } from "./beir-folder-loader.js";
+import { documentText, loadBeirFolder, pythonStrip } from "./beir-folder-loader.js";
 
 const fixture = fileURLToPath(new URL("../../test/fixtures/datasets/tiny-beir", import.meta.url));
 
@@ -302,5 +302,15 @@ describe("documentText", () => {
     expect(documentText({ title: "Title", text: "Body " })).toBe("Title Body");
     expect(documentText({ title: " Title", text: "" })).toBe("Title");
     expect(documentText({ title: "", text: "  Body\n" })).toBe("Body");
+    expect(documentText({ title: " ", text: "Body" })).toBe("Body");
+  });
+
+  it("strips exactly what Python's str.strip() strips, not what trim() strips", () => {
+    // Python strips the separators U+001C..U+001F and NEL (U+0085); it keeps the byte-order mark.
+    expect(documentText({ title: "", text: "\u001cBody\u0085\u001f" })).toBe("Body");
+    expect(documentText({ title: "", text: "\ufeffBody\ufeff" })).toBe("\ufeffBody\ufeff");
+    expect(pythonStrip("\u3000\u2028 \t\u00a0Body\u202f\u205f\u2000\u200a\r\n")).toBe("Body");
+    expect(pythonStrip("\u200bBody")).toBe("\u200bBody");
+    expect(pythonStrip("   ")).toBe("");
   });
 });

@@ -105,11 +105,39 @@ export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<Re
 
 /**
  * The text a model embeds for a document, MTEB's rule: `(title + " " + text).strip()` when the
- * title is non-empty, else `text.strip()`. Python's str.strip() removes whitespace as str.isspace
- * defines it, which JavaScript's trim() matches for the characters that occur in practice.
+ * title is non-empty, else `text.strip()`.
  */
 export function documentText(document: Pick<CorpusDocument, "title" | "text">): string {
-  return document.title ? `${document.title} ${document.text}`.trim() : document.text.trim();
+  return pythonStrip(document.title ? `${document.title} ${document.text}` : document.text);
+}
+
+/**
+ * Python's str.strip(): removes the characters str.isspace() accepts. It differs from JavaScript's
+ * trim() on three points that would change the text sent to a model: Python also strips the
+ * separators U+001C..U+001F and NEL (U+0085), and does not strip the byte-order mark U+FEFF.
+ */
+export function pythonStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPythonWhitespace(text.charCodeAt(start))) start += 1;
+  while (end > start && isPythonWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isPythonWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
 }
 
 async function requireFolder(folder: string): Promise<void> {

@@ -1,2 +1,7 @@
-export { documentText, type LoadBeirFolderOptions, loadBeirFolder } from "./beir-folder-loader.js";
+export {
+  documentText,
+  type LoadBeirFolderOptions,
+  loadBeirFolder,
+  pythonStrip,
+} from "./beir-folder-loader.js";
 export type * from "./retrieval-dataset.js";
