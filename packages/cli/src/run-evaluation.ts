@@ -7,13 +7,16 @@ import {
   EmbedEvalError,
   evaluateRetrieval,
   formatError,
+  isRetriever,
   loadBeirFolder,
   loadConfig,
   type RetrievalDataset,
   type Retriever,
+  type SearchBackend,
   type TaskResult,
   writeTaskResult,
 } from "@embedeval/core";
+import { loadSearchBackend } from "./load-search-backend.js";
 import { ProgressReporter, type ProgressStream } from "./progress-reporter.js";
 import { resolveProviderPlugin } from "./resolve-provider-plugin.js";
 
@@ -79,6 +82,17 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
     datasets.set(task.name, splits);
   }
 
+  // Loaded only when some model needs dense search: BM25 alone never pays for it.
+  let searchBackend: SearchBackend | undefined;
+  let searchBackendLoaded = false;
+  const denseSearchBackend = async () => {
+    if (!searchBackendLoaded) {
+      searchBackendLoaded = true;
+      searchBackend = await loadSearchBackend(environment, (line) => reporter.log(line));
+    }
+    return searchBackend;
+  };
+
   const results: TaskResult[] = [];
   const files: string[] = [];
   const failures: ModelFailure[] = [];
@@ -118,6 +132,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
                 ...(cache ? { cache } : {}),
                 ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
                 ...(options.signal ? { signal: options.signal } : {}),
+                ...(isRetriever(provider) ? {} : { searchBackend: await denseSearchBackend() }),
                 onProgress: (update) => {
                   if (update.stage !== stage) {
                     progress?.finish();
@@ -150,6 +165,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
     }
   } finally {
     await cache?.close();
+    await searchBackend?.close?.();
   }
 
   return {

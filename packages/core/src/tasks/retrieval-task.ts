@@ -6,6 +6,7 @@ import { evaluateRun } from "../metrics/index.js";
 import type { Run } from "../metrics/run.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
 import { type EmbeddingCache, embedTexts } from "../runtime/index.js";
+import type { SearchBackend } from "../search/search-backend.js";
 import { version } from "../version.js";
 import { searchDense } from "./search-dense.js";
 
@@ -30,6 +31,8 @@ export interface EvaluateRetrievalOptions {
   pricePerMillionTokens?: number;
   signal?: AbortSignal;
   onProgress?: (progress: RetrievalProgress) => void;
+  /** A fast exact-search backend (onnxruntime); identical rankings without it, only slower. */
+  searchBackend?: SearchBackend;
   /** Clock for timings; injectable so results can be compared byte for byte in tests. */
   now?: () => number;
 }
@@ -107,6 +110,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       topK,
       similarity: model.similarity,
       ...(signal ? { signal } : {}),
+      ...(options.searchBackend ? { backend: options.searchBackend } : {}),
     });
     searchSeconds = (now() - searchStarted) / 1000;
     options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });

@@ -1,5 +1,10 @@
 import type { Similarity } from "../config/config-types.js";
+import { ProviderError } from "../contract/errors.js";
 import type { Run } from "../metrics/run.js";
+import { matrixDocumentSource } from "../search/document-source.js";
+import { exactSearch } from "../search/exact-search.js";
+import type { SearchBackend } from "../search/search-backend.js";
+import { tieRanksFromIds } from "../search/tie-rank.js";
 
 export interface SearchDenseOptions {
   queryIds: readonly string[];
@@ -9,43 +14,56 @@ export interface SearchDenseOptions {
   topK: number;
   similarity: Similarity;
   signal?: AbortSignal;
+  /** A fast backend (onnxruntime); rankings are identical without it, only slower. */
+  backend?: SearchBackend;
 }
 
 /**
- * Exact search from the retrieval task's point of view: ids and vectors in, a Run out. Interim simple
- * implementation (replaced by the search module's engine once it lands).
+ * Exact search from the retrieval task's point of view: ids and vectors in, a Run out, ranked in
+ * trec_eval's order (score descending, then document id descending by bytes).
  */
 export async function searchDense(options: SearchDenseOptions): Promise<Run> {
-  const { queryIds, queryVectors, documentIds, documentVectors, topK, similarity } = options;
-  const normalise = similarity === "cosine";
-  const documents = documentVectors.map((vector) => (normalise ? l2Normalised(vector) : vector));
+  const { queryIds, queryVectors, documentIds, documentVectors } = options;
+  const dimension = documentVectors[0]?.length ?? queryVectors[0]?.length ?? 0;
+  const documents = packRows(documentVectors, dimension, "document");
+  const queries = packRows(queryVectors, dimension, "query");
+  const result = await exactSearch({
+    queries,
+    queryCount: queryVectors.length,
+    dimension,
+    documents: matrixDocumentSource(documents, documentVectors.length, dimension),
+    topK: options.topK,
+    similarity: options.similarity,
+    documentTieRank: tieRanksFromIds(documentIds),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
   const run: Run = new Map();
   queryIds.forEach((queryId, queryIndex) => {
-    options.signal?.throwIfAborted();
-    const raw = queryVectors[queryIndex] as Float32Array;
-    const query = normalise ? l2Normalised(raw) : raw;
-    const scored = documents.map((document, index) => ({
-      id: documentIds[index] as string,
-      score: dot(query, document),
-    }));
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    run.set(queryId, scored.slice(0, topK));
+    const ranked = [];
+    for (let rank = 0; rank < result.k; rank++) {
+      const position = queryIndex * result.k + rank;
+      ranked.push({
+        id: documentIds[result.indices[position] as number] as string,
+        score: result.scores[position] as number,
+      });
+    }
+    run.set(queryId, ranked);
   });
   return run;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let index = 0; index < a.length; index++) sum += (a[index] as number) * (b[index] as number);
-  return Math.fround(sum);
-}
-
-function l2Normalised(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (const value of vector) sum += value * value;
-  const norm = Math.sqrt(sum);
-  const result = new Float32Array(vector.length);
-  if (norm === 0) return result;
-  for (let index = 0; index < vector.length; index++) result[index] = (vector[index] as number) / norm;
-  return result;
+/** One row-major matrix; a vector of another dimension is a provider bug worth naming. */
+function packRows(rows: readonly Float32Array[], dimension: number, kind: string): Float32Array {
+  const matrix = new Float32Array(rows.length * dimension);
+  rows.forEach((row, index) => {
+    if (row.length !== dimension) {
+      throw new ProviderError(
+        `${kind} vector ${index} has ${row.length} dimensions where the others have ${dimension}`,
+        { provider: "unknown", retryable: false, hint: "Check the model's dimensions option; clear the cache if it changed without a new model id." },
+      );
+    }
+    matrix.set(row, index * dimension);
+  });
+  return matrix;
 }
