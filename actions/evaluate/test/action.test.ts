@@ -208,7 +208,7 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(afterSecond).toHaveLength(1);
     expect(afterSecond[0]?.id).toBe(afterFirst[0]?.id);
     expect(afterSecond[0]?.body).not.toBe(firstBody);
-    expect(afterSecond[0]?.body).toMatch(/\| tfidf \| Tiny \| [\d.]+ \| ▼ -\d/);
+    expect(afterSecond[0]?.body).toMatch(/\| tfidf \| Tiny \| [\d.]+ \| ▼\u00a0-\d/);
     expect(second.outputs["comment-id"]).toBe(String(afterFirst[0]?.id));
 
     // The same results reported again (mode report reads what run 2 wrote): the body is identical, so the
@@ -306,7 +306,7 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(run.stdout).toContain("embedeval: mode report");
     expect(run.stdout).not.toContain("::error");
     const body = server.comments.get(12)?.[0]?.body ?? "";
-    expect(body).toContain("▼ -0.40");
+    expect(body).toContain("▼\u00a0-0.40");
     expect(body).toContain("〰️ noise");
     expect(body).toContain("✅ **No regressions**");
   });

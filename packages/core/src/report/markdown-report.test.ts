@@ -47,12 +47,14 @@ describe("renderMarkdownReport", () => {
     expect(markdown).toContain("Baseline: `0123456` (merge-base, committed 2 days ago)");
     expect(markdown).toContain("Head: `fedcba9`");
     expect(markdown).toContain("| titan-v2 | SciFact |");
-    expect(markdown).toContain("▼ -5.00");
+    expect(markdown).toContain("▼\u00a0-5.00");
     expect(markdown).toContain("❌ regression");
     expect(markdown).toContain("🆕 added");
     expect(markdown).toContain("120 / 340 ms");
     expect(markdown).toContain("1,200 (1,200)");
-    expect(markdown).toContain("```mermaid\nxychart-beta");
+    expect(markdown).toContain("```mermaid\n---\nconfig:");
+    expect(markdown).toContain('title "nDCG@10: this PR (bars) vs baseline (line)"');
+    expect(markdown).toMatch(/ {2}bar \[[\d., ]+\]\n {2}line \[[\d., ]+\]/);
     expect(markdown).toContain("<details><summary>titan-v2 · SciFact · test</summary>");
     expect(markdown).toContain("| Recall@\u200b10 |");
   });

@@ -161,7 +161,7 @@ function renderTable(comparison: Comparison): { header: string[]; rows: string[]
   const metrics = new Set(comparison.entries.map((entry) => entry.metric));
   const metricName = metrics.size === 1 ? metricLabel([...metrics][0] as string) : "Score";
   const header = [
-    `| Model | Task | ${metricName} | Δ | 95% CI | p | Verdict | Latency p50 / p95 | Cost | Texts embedded (cache hits) |`,
+    `| Model | Task | ${metricName} | Δ | 95% CI | p | Verdict | Latency p50 / p95 | Cost | Embedded (cached) |`,
     "|---|---|--:|--:|:-:|--:|---|--:|--:|--:|",
   ];
   const rows = comparison.entries.map((entry) => {
@@ -172,41 +172,47 @@ function renderTable(comparison: Comparison): { header: string[]; rows: string[]
       metrics.size === 1
         ? formatScore(row.head ?? row.base)
         : `${metricLabel(row.metric)} ${formatScore(row.head ?? row.base)}`;
-    return `| ${escapeMarkdown(entry.model)} | ${escapeMarkdown(task)} | ${escapeMarkdown(score)} | ${[arrow(row), formatDelta(row.delta)].filter((part) => part !== "").join(" ")} | ${formatInterval(row.interval)} | ${formatPValue(row.pValue)} | ${verdictLabel(row)} | ${formatLatency(usage?.latencyMs)} | ${formatCost(usage?.costUsd)} | ${formatUsageCount(usage)} |`;
+    return `| ${escapeMarkdown(entry.model)} | ${escapeMarkdown(task)} | ${escapeMarkdown(score)} | ${[arrow(row), formatDelta(row.delta)].filter((part) => part !== "").join("\u00a0")} | ${formatInterval(row.interval).replace(" ", "\u00a0")} | ${formatPValue(row.pValue)} | ${verdictLabel(row)} | ${formatLatency(usage?.latencyMs)} | ${formatCost(usage?.costUsd)} | ${formatUsageCount(usage)} |`;
   });
   return { header, rows };
 }
 
 function renderChart(comparison: Comparison): string {
-  // Cap the bars: past ~20 categories the x axis labels overlap; the table has every row anyway.
-  const entries = comparison.entries.slice(0, 20);
+  // Mermaid's xychart draws bars up from the axis minimum, so a bar of deltas would make -2 look like a
+  // short positive bar. Plot scores instead: head as bars, baseline as a line, on a zoomed axis.
+  // Capped at 20 categories: past that the labels overlap; the table has every row anyway.
+  const entries = comparison.entries.filter((entry) => entry.primary.head !== null).slice(0, 20);
   if (entries.length === 0) return "";
-  const labels = entries.map((entry) => `"${mermaidLabel(`${entry.model} · ${entry.task}`)}"`);
-  const metric = metricLabel(entries[0]?.metric ?? "");
-  const compared = entries.filter((entry) => entry.primary.delta !== null);
-  if (!comparison.baselineMissing && compared.length > 0) {
-    // Added and removed rows have no delta: a zero bar would read as "unchanged".
-    const deltaLabels = compared.map((entry) => `"${mermaidLabel(`${entry.model} · ${entry.task}`)}"`);
-    const values = compared.map((entry) => round((entry.primary.delta ?? 0) * 100));
-    const limit = Math.max(0.5, ...values.map((value) => Math.abs(value)));
-    return [
-      "```mermaid",
-      "xychart-beta",
-      `  title "Δ ${mermaidLabel(metric)} vs baseline (points)"`,
-      `  x-axis [${deltaLabels.join(", ")}]`,
-      `  y-axis "Δ points" ${-round(limit * 1.1)} --> ${round(limit * 1.1)}`,
-      `  bar [${values.join(", ")}]`,
-      "```",
-    ].join("\n");
-  }
-  const values = entries.map((entry) => round((entry.primary.head ?? entry.primary.base ?? 0) * 100));
+  const metric = mermaidLabel(metricLabel(entries[0]?.metric ?? ""));
+  const singleTask = new Set(entries.map((entry) => entry.task)).size === 1;
+  const labels = entries.map(
+    (entry) => `"${mermaidLabel(singleTask ? entry.model : `${entry.model} · ${entry.task}`, 24)}"`,
+  );
+  const head = entries.map((entry) => round((entry.primary.head as number) * 100));
+  const withBase = entries.filter((entry) => entry.primary.base !== null);
+  // A line needs a value per category: where there is no baseline (added rows) it repeats the head value.
+  const base = entries.map((entry) => round(((entry.primary.base ?? entry.primary.head) as number) * 100));
+  const all = withBase.length > 0 ? [...head, ...base] : head;
+  const low = Math.max(0, Math.floor(Math.min(...all) - 2));
+  const high = Math.min(100, Math.ceil(Math.max(...all) + 2));
   return [
     "```mermaid",
+    "---",
+    "config:",
+    "  xyChart:",
+    "    width: 900",
+    "    height: 360",
+    "    xAxis:",
+    "      labelFontSize: 11",
+    "---",
     "xychart-beta",
-    `  title "${mermaidLabel(metric)} (points)"`,
+    withBase.length > 0
+      ? `  title "${metric}: this PR (bars) vs baseline (line)"`
+      : `  title "${metric} (points)"`,
     `  x-axis [${labels.join(", ")}]`,
-    `  y-axis "${mermaidLabel(metric)}" 0 --> 100`,
-    `  bar [${values.join(", ")}]`,
+    `  y-axis "${metric}" ${low} --> ${high}`,
+    `  bar [${head.join(", ")}]`,
+    ...(withBase.length > 0 ? [`  line [${base.join(", ")}]`] : []),
     "```",
   ].join("\n");
 }
