@@ -180,6 +180,25 @@ describe("Cohere Embed", () => {
     await binary.close();
   });
 
+  it("v3 cuts texts over 2,048 characters on the side truncate names, with a warning", async () => {
+    const long = `${"a".repeat(1500)} ${"b".repeat(1500)}`;
+    const end = createBedrockProvider(settings("cohere.embed-english-v3"));
+    const result = await end.embed({ texts: ["short", long], inputType: "document" });
+    expect(server.calls[0]?.texts).toEqual(["short", long.slice(0, 2048)]);
+    expect(result.warnings?.[0]).toMatch(/1 text\(s\) over Cohere Embed v3's 2048-character limit/);
+    const start = createBedrockProvider(settings("cohere.embed-english-v3", { truncate: "START" }));
+    await start.embed({ texts: [long], inputType: "document" });
+    expect(server.calls[1]?.texts).toEqual([long.slice(-2048)]);
+    // NONE sends the text as is, and the service rejects it: not retryable.
+    const none = createBedrockProvider(settings("cohere.embed-english-v3", { truncate: "NONE" }));
+    const error = await none
+      .embed({ texts: [long], inputType: "document" })
+      .catch((caught: unknown) => caught);
+    expect(server.calls[2]?.texts).toEqual([long]);
+    expect(error).toMatchObject({ retryable: false, status: 400, providerCode: "ValidationException" });
+    await Promise.all([end.close(), start.close(), none.close()]);
+  });
+
   it("v4 through a global inference profile sends output_dimension and its own truncate values", async () => {
     const provider = createBedrockProvider(
       settings("global.cohere.embed-v4:0", { dimensions: 512, maxTokens: 2048 }),

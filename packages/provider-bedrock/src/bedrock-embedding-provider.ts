@@ -23,6 +23,7 @@ import {
 } from "@embedeval/core";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { classifySdkError } from "./bedrock-error.js";
+import { cutToLength } from "./cut-to-length.js";
 import { type ConfiguredModel, type ModelFamily, resolveModelFamily } from "./model-family.js";
 import { readPositiveInteger, readString, rejectUnknownOptions } from "./read-option.js";
 import { redactSecrets } from "./redact-secrets.js";
@@ -151,7 +152,8 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       );
     }
     if (signal?.aborted) throw abortReason(signal);
-    const body = this.model.requestBody(texts, inputType);
+    const { sent, warnings } = this.cutLongTexts(texts);
+    const body = this.model.requestBody(sent, inputType);
     const command = new InvokeModelCommand({
       modelId: this.modelId,
       contentType: "application/json",
@@ -201,7 +203,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     }
     let parsed: ReturnType<ConfiguredModel["parseResponse"]>;
     try {
-      parsed = this.model.parseResponse(json, texts);
+      parsed = this.model.parseResponse(json, sent);
     } catch (error) {
       if (!(error instanceof UnexpectedResponseError)) throw error;
       // Not retryable: a well-formed answer of the wrong shape or dimension repeats on every call
@@ -220,8 +222,25 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     }
     return {
       embeddings: parsed.embeddings,
-      usage: this.usage(responseHeaders, parsed.tokens, texts),
+      usage: this.usage(responseHeaders, parsed.tokens, sent),
       ...(requestId ? { requestIds: [requestId] } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+
+  private cutLongTexts(texts: readonly string[]): { sent: readonly string[]; warnings: string[] } {
+    const limit = this.capabilities.maxCharactersPerInput;
+    const cut = this.model.characterCut;
+    if (limit === undefined || cut === undefined || texts.every((text) => text.length <= limit)) {
+      return { sent: texts, warnings: [] };
+    }
+    const sent = texts.map((text) => cutToLength(text, limit, cut));
+    const count = texts.filter((text) => text.length > limit).length;
+    return {
+      sent,
+      warnings: [
+        `${count} text(s) over ${this.family.displayName}'s ${limit}-character limit were cut to ${limit} characters (${cut === "keep-start" ? "end" : "start"} dropped, per \`truncate\`).`,
+      ],
     };
   }
 

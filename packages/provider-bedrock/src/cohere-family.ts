@@ -6,6 +6,7 @@
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed-v4.html
  */
 import type { InputType } from "@embedeval/core";
+import type { CharacterCut } from "./cut-to-length.js";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
 import type { Options } from "./read-option.js";
 import { readChoice, readPositiveInteger } from "./read-option.js";
@@ -21,6 +22,14 @@ const embeddingTypes = ["float", "int8", "uint8", "binary", "ubinary"] as const;
 type CohereEmbeddingType = (typeof embeddingTypes)[number];
 
 const inputTypes: Record<InputType, string> = { query: "search_query", document: "search_document" };
+
+const characterCuts: Record<string, CharacterCut | undefined> = {
+  END: "keep-start",
+  RIGHT: "keep-start",
+  START: "keep-end",
+  LEFT: "keep-end",
+  NONE: undefined,
+};
 
 interface CohereSettings {
   name: string;
@@ -46,6 +55,9 @@ function configureCohere(settings: CohereSettings): ConfiguredModel {
       supportsParallelCalls: true,
     },
     vectorOptions: { embeddingType, truncate, ...settings.extraVectorOptions },
+    ...(settings.maxCharactersPerInput === undefined || characterCuts[truncate] === undefined
+      ? {}
+      : { characterCut: characterCuts[truncate] }),
     requestBody: (texts, inputType) => ({
       texts: [...texts],
       input_type: inputTypes[inputType],

@@ -4,6 +4,7 @@
  */
 import { ConfigError, type InputType, type ProviderCapabilities } from "@embedeval/core";
 import { cohereEmbedV3Family, cohereEmbedV4Family } from "./cohere-family.js";
+import type { CharacterCut } from "./cut-to-length.js";
 import { novaMultimodalFamily } from "./nova-family.js";
 import type { Options } from "./read-option.js";
 import { titanTextV1Family, titanTextV2Family } from "./titan-family.js";
@@ -19,6 +20,11 @@ export interface ConfiguredModel {
   capabilities: ProviderCapabilities;
   /** Every option that changes the vectors, with defaults filled in (part of the cache key). */
   vectorOptions: Record<string, unknown>;
+  /**
+   * Set when texts over capabilities.maxCharactersPerInput are to be cut (on this side) before the
+   * call rather than rejected by the service.
+   */
+  characterCut?: CharacterCut;
   requestBody(texts: readonly string[], inputType: InputType): Record<string, unknown>;
   /** Throws UnexpectedResponseError when the body is not what the family documents. */
   parseResponse(body: unknown, texts: readonly string[]): ParsedResponse;

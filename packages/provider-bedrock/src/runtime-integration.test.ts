@@ -51,126 +51,138 @@ async function temporaryDirectory(): Promise<string> {
   return directory;
 }
 
+// A child process with tsx takes seconds to start on a busy 2-core machine; these are correctness
+// tests, the bound is only a hang guard.
+const hangGuardMilliseconds = 60_000;
+
 describe("runtime + Bedrock plugin + faulty server", () => {
-  it("every fault is retried and the result is complete, correct and in input order", async () => {
-    const faults: Fault[] = [
-      { kind: "throttle" },
-      { kind: "internal-server" },
-      { kind: "connection-reset" },
-      { kind: "malformed-json" },
-      { kind: "model-not-ready" },
-      { kind: "service-unavailable" },
-      { kind: "model-timeout" },
-      // Longer than runtime.timeoutSeconds: the runtime's own timeout aborts the call.
-      { kind: "delay", milliseconds: 10_000 },
-    ];
-    const bedrock = await server({ faults });
-    const provider = createBedrockProvider({
-      model: "cohere.embed-english-v3",
-      options: { region: "us-east-1", endpoint: bedrock.url },
-      baseDirectory: ".",
-      environment,
-    });
-    cleanups.push(() => provider.close());
-    const texts = corpus(500, "doc");
-    const result = await embedTexts({
-      provider,
-      texts,
-      inputType: "document",
-      // 2 s: generous for a local call on a busy machine, so only the injected delay times out.
-      settings: { maxConcurrency: 3, timeoutSeconds: 2, maxRetries: 4 },
-      backoff: fastBackoff,
-    });
+  it(
+    "every fault is retried and the result is complete, correct and in input order",
+    async () => {
+      const faults: Fault[] = [
+        { kind: "throttle" },
+        { kind: "internal-server" },
+        { kind: "connection-reset" },
+        { kind: "malformed-json" },
+        { kind: "model-not-ready" },
+        { kind: "service-unavailable" },
+        { kind: "model-timeout" },
+        // Longer than runtime.timeoutSeconds: the runtime's own timeout aborts the call.
+        { kind: "delay", milliseconds: 10_000 },
+      ];
+      const bedrock = await server({ faults });
+      const provider = createBedrockProvider({
+        model: "cohere.embed-english-v3",
+        options: { region: "us-east-1", endpoint: bedrock.url },
+        baseDirectory: ".",
+        environment,
+      });
+      cleanups.push(() => provider.close());
+      const texts = corpus(500, "doc");
+      const result = await embedTexts({
+        provider,
+        texts,
+        inputType: "document",
+        // 2 s: generous for a local call on a busy machine, so only the injected delay times out.
+        settings: { maxConcurrency: 3, timeoutSeconds: 2, maxRetries: 4 },
+        backoff: fastBackoff,
+      });
 
-    expect(result.embeddings.map((vector) => Array.from(vector))).toEqual(
-      texts.map((text) => float32(fakeEmbedding(text, 1024, { normalize: true }))),
-    );
-    // Each fault cost one failed call; every text was answered successfully exactly once.
-    const failed = bedrock.calls.filter((call) => call.fault !== undefined);
-    expect(failed.map((call) => call.fault).sort()).toEqual(faults.map((fault) => fault.kind).sort());
-    const answered = bedrock.calls
-      .filter((call) => call.status === 200 && call.fault === undefined)
-      .flatMap((call) => call.texts);
-    expect(answered.sort()).toEqual([...texts].sort());
-    expect(bedrock.calls.every((call) => call.texts.length <= 96)).toBe(true);
-    expect(result.usage.retries).toBe(faults.length);
-    expect(result.usage.tokensSource).toBe("provider");
-    expect(result.usage.tokens).toBe(texts.reduce((sum, text) => sum + fakeTokenCount(text), 0));
-  });
+      expect(result.embeddings.map((vector) => Array.from(vector))).toEqual(
+        texts.map((text) => float32(fakeEmbedding(text, 1024, { normalize: true }))),
+      );
+      // Each fault cost one failed call; every text was answered successfully exactly once.
+      const failed = bedrock.calls.filter((call) => call.fault !== undefined);
+      expect(failed.map((call) => call.fault).sort()).toEqual(faults.map((fault) => fault.kind).sort());
+      const answered = bedrock.calls
+        .filter((call) => call.status === 200 && call.fault === undefined)
+        .flatMap((call) => call.texts);
+      expect(answered.sort()).toEqual([...texts].sort());
+      expect(bedrock.calls.every((call) => call.texts.length <= 96)).toBe(true);
+      expect(result.usage.retries).toBe(faults.length);
+      expect(result.usage.tokensSource).toBe("provider");
+      expect(result.usage.tokens).toBe(texts.reduce((sum, text) => sum + fakeTokenCount(text), 0));
+    },
+    hangGuardMilliseconds,
+  );
 
-  it("a run SIGKILLed halfway resumes from the cache and makes no call twice", async () => {
-    const directory = await temporaryDirectory();
-    const cacheDirectory = join(directory, "cache");
-    const texts = corpus(40, "abstract");
-    const textsFile = join(directory, "texts.json");
-    await writeFile(textsFile, JSON.stringify(texts));
-    const killAt = 15;
+  it(
+    "a run SIGKILLed halfway resumes from the cache and makes no call twice",
+    async () => {
+      const directory = await temporaryDirectory();
+      const cacheDirectory = join(directory, "cache");
+      const texts = corpus(40, "abstract");
+      const textsFile = join(directory, "texts.json");
+      await writeFile(textsFile, JSON.stringify(texts));
+      const killAt = 15;
 
-    let child: ReturnType<typeof spawn> | undefined;
-    const firstRun = await server({
-      // Two faults the runtime retries before the kill; then the kill on call `killAt`'s arrival,
-      // while the server holds that call unanswered.
-      faults: [{ kind: "throttle" }, { kind: "connection-reset" }],
-      faultFor(call) {
-        if (call.index !== killAt) return undefined;
-        child?.kill("SIGKILL");
-        return { kind: "delay", milliseconds: 60_000 };
-      },
-    });
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "--conditions=@embedeval/source",
-        join(here, "runtime-integration-child.ts"),
-        firstRun.url,
-        cacheDirectory,
-        textsFile,
-      ],
-      { cwd: repositoryRoot, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let childOutput = "";
-    child.stdout?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
-    const exit = await new Promise<NodeJS.Signals | number | null>((resolveExit) =>
-      child?.on("exit", (code, signal) => resolveExit(signal ?? code)),
-    );
-    expect(exit, childOutput).toBe("SIGKILL");
-    expect(childOutput).not.toContain("finished");
-    const answeredBeforeKill = firstRun.calls
-      .filter((call) => call.status === 200)
-      .flatMap((call) => call.texts);
-    // One text per call, one call at a time: calls before the kill minus the two faults.
-    expect(new Set(answeredBeforeKill).size).toBe(killAt - 2);
+      let child: ReturnType<typeof spawn> | undefined;
+      const firstRun = await server({
+        // Two faults the runtime retries before the kill; then the kill on call `killAt`'s arrival,
+        // while the server holds that call unanswered.
+        faults: [{ kind: "throttle" }, { kind: "connection-reset" }],
+        faultFor(call) {
+          if (call.index !== killAt) return undefined;
+          child?.kill("SIGKILL");
+          return { kind: "delay", milliseconds: 60_000 };
+        },
+      });
+      child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--conditions=@embedeval/source",
+          join(here, "runtime-integration-child.ts"),
+          firstRun.url,
+          cacheDirectory,
+          textsFile,
+        ],
+        { cwd: repositoryRoot, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let childOutput = "";
+      child.stdout?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => (childOutput += chunk.toString()));
+      const exit = await new Promise<NodeJS.Signals | number | null>((resolveExit) =>
+        child?.on("exit", (code, signal) => resolveExit(signal ?? code)),
+      );
+      expect(exit, childOutput).toBe("SIGKILL");
+      expect(childOutput).not.toContain("finished");
+      const answeredBeforeKill = firstRun.calls
+        .filter((call) => call.status === 200)
+        .flatMap((call) => call.texts);
+      // One text per call, one call at a time: calls before the kill minus the two faults.
+      expect(new Set(answeredBeforeKill).size).toBe(killAt - 2);
 
-    const secondRun = await server();
-    const cache = await EmbeddingCache.open(cacheDirectory);
-    cleanups.push(async () => cache.close());
-    const provider = createBedrockProvider({
-      model: "amazon.titan-embed-text-v2:0",
-      options: { region: "us-east-1", endpoint: secondRun.url, dimensions: 256 },
-      baseDirectory: ".",
-      environment,
-    });
-    cleanups.push(() => provider.close());
-    const result = await embedTexts({
-      provider,
-      texts,
-      inputType: "document",
-      settings: { maxConcurrency: 2, timeoutSeconds: 30, maxRetries: 3 },
-      cache,
-      backoff: fastBackoff,
-    });
+      const secondRun = await server();
+      const cache = await EmbeddingCache.open(cacheDirectory);
+      cleanups.push(async () => cache.close());
+      const provider = createBedrockProvider({
+        model: "amazon.titan-embed-text-v2:0",
+        options: { region: "us-east-1", endpoint: secondRun.url, dimensions: 256 },
+        baseDirectory: ".",
+        environment,
+      });
+      cleanups.push(() => provider.close());
+      const result = await embedTexts({
+        provider,
+        texts,
+        inputType: "document",
+        settings: { maxConcurrency: 2, timeoutSeconds: 30, maxRetries: 3 },
+        cache,
+        backoff: fastBackoff,
+      });
 
-    const requestedAfterResume = secondRun.calls.flatMap((call) => call.texts);
-    expect(requestedAfterResume.filter((text) => answeredBeforeKill.includes(text))).toEqual([]);
-    expect([...requestedAfterResume].sort()).toEqual(
-      texts.filter((text) => !answeredBeforeKill.includes(text)).sort(),
-    );
-    expect(result.usage.cacheHits).toBe(killAt - 2);
-    expect(result.embeddings.map((vector) => Array.from(vector))).toEqual(
-      texts.map((text) => float32(fakeEmbedding(text, 256, { normalize: true }))),
-    );
-  });
+      const requestedAfterResume = secondRun.calls.flatMap((call) => call.texts);
+      expect(requestedAfterResume.filter((text) => answeredBeforeKill.includes(text))).toEqual([]);
+      expect([...requestedAfterResume].sort()).toEqual(
+        texts.filter((text) => !answeredBeforeKill.includes(text)).sort(),
+      );
+      expect(result.usage.cacheHits).toBe(killAt - 2);
+      expect(result.embeddings.map((vector) => Array.from(vector))).toEqual(
+        texts.map((text) => float32(fakeEmbedding(text, 256, { normalize: true }))),
+      );
+    },
+    hangGuardMilliseconds,
+  );
 });
