@@ -4,6 +4,23 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
+/**
+ * @embedeval/search-onnx needs onnxruntime-node, a native module that cannot be bundled (and a runner has no
+ * node_modules next to dist/). The CLI loads it with a dynamic import and falls back to the portable search
+ * (same rankings, slower) when that import fails, so the action bundles a stub that fails on import.
+ */
+const withoutNativeSearch = {
+  name: "without-native-search",
+  setup(builder) {
+    builder.onResolve({ filter: /^@embedeval\/search-onnx$/ }, () => ({ path: "search-onnx", namespace: "stub" }));
+    builder.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+      contents:
+        'throw new Error("@embedeval/search-onnx (onnxruntime-node, a native module) is not bundled into the action");',
+      loader: "js",
+    }));
+  },
+};
+
 await build({
   absWorkingDir: dirname(fileURLToPath(import.meta.url)),
   entryPoints: ["src/index.ts"],
@@ -17,6 +34,7 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  plugins: [withoutNativeSearch],
   legalComments: "none",
   logLevel: "warning",
 });
