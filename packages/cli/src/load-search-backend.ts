@@ -14,7 +14,9 @@ export async function loadSearchBackend(
     const { createOnnxSearchBackend } = await import("@embedeval/search-onnx");
     return await createOnnxSearchBackend();
   } catch (error) {
-    log(`search: using the portable engine (onnxruntime unavailable: ${(error as Error).message.split("\n")[0]})`);
+    log(
+      `search: using the portable engine (onnxruntime unavailable: ${(error as Error).message.split("\n")[0]})`,
+    );
     return undefined;
   }
 }

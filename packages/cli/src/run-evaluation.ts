@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import {
+  AdaptiveRateLimiter,
   CancelledError,
   EmbeddingCache,
   type EmbeddingProvider,
@@ -13,6 +14,7 @@ import {
   type RetrievalDataset,
   type Retriever,
   type SearchBackend,
+  systemClock,
   type TaskResult,
   writeTaskResult,
 } from "@embedeval/core";
@@ -116,6 +118,13 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         reporter.log(`${model.id}: ${formatError(error)}`);
         continue;
       }
+      // Per model, shared by its tasks: the pace learned from throttling on one task carries to the next.
+      const rateLimiter = new AdaptiveRateLimiter(
+        model.runtime.requestsPerMinute === undefined
+          ? {}
+          : { requestsPerMinute: model.runtime.requestsPerMinute },
+        systemClock,
+      );
       try {
         for (const task of tasks) {
           const perSplit: TaskResult[] = [];
@@ -129,6 +138,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
                 provider,
                 dataset,
                 ignoreIdenticalIds: task.ignoreIdenticalIds,
+                rateLimiter,
                 ...(cache ? { cache } : {}),
                 ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
                 ...(options.signal ? { signal: options.signal } : {}),

@@ -1,5 +1,4 @@
 export {
-  combineUsage,
   type EvaluateRetrievalOptions,
   emptyUsage,
   evaluateRetrieval,

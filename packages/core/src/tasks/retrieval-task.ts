@@ -5,7 +5,11 @@ import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
 import { evaluateRun } from "../metrics/index.js";
 import type { Run } from "../metrics/run.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
-import { type EmbeddingCache, embedTexts } from "../runtime/index.js";
+import type { AdaptiveRateLimiter } from "../runtime/adaptive-rate-limiter.js";
+import { embedTexts } from "../runtime/embed-texts.js";
+import type { EmbeddingCache } from "../runtime/embedding-cache.js";
+import { lookupPricePerMillionTokens } from "../runtime/price-table.js";
+import { UsageRecorder } from "../runtime/usage-recorder.js";
 import type { SearchBackend } from "../search/search-backend.js";
 import { version } from "../version.js";
 import { searchDense } from "./search-dense.js";
@@ -31,6 +35,8 @@ export interface EvaluateRetrievalOptions {
   pricePerMillionTokens?: number;
   signal?: AbortSignal;
   onProgress?: (progress: RetrievalProgress) => void;
+  /** One limiter per model, shared across its tasks, so the pace learned from throttling carries over. */
+  rateLimiter?: AdaptiveRateLimiter;
   /** A fast exact-search backend (onnxruntime); identical rankings without it, only slower. */
   searchBackend?: SearchBackend;
   /** Clock for timings; injectable so results can be compared byte for byte in tests. */
@@ -77,14 +83,17 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     usage = emptyUsage();
   } else {
     const embedStarted = now();
+    const price = options.pricePerMillionTokens ?? lookupPricePerMillionTokens(provider.modelId);
+    // One recorder for documents and queries: the task's usage, with latency percentiles over all calls.
+    const recorder = new UsageRecorder({ pricePerMillionTokens: price });
     const embedOptions = {
       provider,
       settings: model.runtime,
+      pricePerMillionTokens: price,
+      usage: recorder,
       ...(options.cache ? { cache: options.cache } : {}),
       ...(signal ? { signal } : {}),
-      ...(options.pricePerMillionTokens !== undefined
-        ? { pricePerMillionTokens: options.pricePerMillionTokens }
-        : {}),
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     };
     const documentResult = await embedTexts({
       ...embedOptions,
@@ -114,7 +123,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     });
     searchSeconds = (now() - searchStarted) / 1000;
     options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });
-    usage = combineUsage(documentResult.usage, queryResult.usage);
+    usage = recorder.summary();
   }
 
   const scoreStarted = now();
@@ -194,41 +203,5 @@ export function emptyUsage(): UsageSummary {
     pricePerMillionTokens: null,
     latencyMs: null,
     throughput: null,
-  };
-}
-
-/**
- * Adds the document and query usage of one task. Latency percentiles cannot be added, so the
- * document side's (by far the larger sample) is kept, with the mean weighted by calls.
- */
-export function combineUsage(documents: UsageSummary, queries: UsageSummary): UsageSummary {
-  const sources = [documents.tokensSource, queries.tokensSource].filter((source) => source !== "none");
-  const tokensSource =
-    sources.length === 0 ? "none" : sources.includes("estimated") ? "estimated" : "provider";
-  const cost =
-    documents.costUsd === null && queries.costUsd === null
-      ? null
-      : (documents.costUsd ?? 0) + (queries.costUsd ?? 0);
-  const calls = documents.calls + queries.calls;
-  let latencyMs = documents.latencyMs ?? queries.latencyMs;
-  if (documents.latencyMs && queries.latencyMs && calls > 0) {
-    latencyMs = {
-      p50: documents.latencyMs.p50,
-      p95: Math.max(documents.latencyMs.p95, queries.latencyMs.p95),
-      mean: (documents.latencyMs.mean * documents.calls + queries.latencyMs.mean * queries.calls) / calls,
-    };
-  }
-  return {
-    textsEmbedded: documents.textsEmbedded + queries.textsEmbedded,
-    cacheHits: documents.cacheHits + queries.cacheHits,
-    calls,
-    retries: documents.retries + queries.retries,
-    throttles: documents.throttles + queries.throttles,
-    tokens: documents.tokens + queries.tokens,
-    tokensSource,
-    costUsd: cost,
-    pricePerMillionTokens: documents.pricePerMillionTokens ?? queries.pricePerMillionTokens,
-    latencyMs,
-    throughput: documents.throughput,
   };
 }

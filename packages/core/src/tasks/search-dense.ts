@@ -60,7 +60,11 @@ function packRows(rows: readonly Float32Array[], dimension: number, kind: string
     if (row.length !== dimension) {
       throw new ProviderError(
         `${kind} vector ${index} has ${row.length} dimensions where the others have ${dimension}`,
-        { provider: "unknown", retryable: false, hint: "Check the model's dimensions option; clear the cache if it changed without a new model id." },
+        {
+          provider: "unknown",
+          retryable: false,
+          hint: "Check the model's dimensions option; clear the cache if it changed without a new model id.",
+        },
       );
     }
     matrix.set(row, index * dimension);
