@@ -323,14 +323,55 @@ async function scanWithBackend(scope: ChunkScope, backend: SearchBackend, blockB
   }
 }
 
-/** Buffers reused across queries: a k-slot min-heap of approximate scores and a candidate list. */
+/** Buffers reused across queries: a sample of approximate scores, candidate rows and their values. */
 class CandidateScratch {
-  readonly heap: Float32Array;
+  readonly sample: Float32Array;
   readonly candidates: Uint32Array;
+  readonly values: Float32Array;
+  readonly heap: Float32Array;
   constructor(rows: number, k: number) {
-    this.heap = new Float32Array(k);
+    this.sample = new Float32Array(Math.min(rows, sampleRowsPerResult * k));
     this.candidates = new Uint32Array(rows);
+    this.values = new Float32Array(rows);
+    this.heap = new Float32Array(k);
   }
+}
+
+/** The sample for the first-chunk cut holds this many values per requested result. */
+const sampleRowsPerResult = 8;
+
+/**
+ * Rearranges `values[0..count)` and returns its `rank`-th largest value (rank 1 = the largest):
+ * quickselect with a median-of-three pivot.
+ */
+function kthLargest(values: Float32Array, count: number, rank: number): number {
+  let low = 0;
+  let high = count - 1;
+  const target = rank - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const first = values[low] as number;
+    const second = values[middle] as number;
+    const third = values[high] as number;
+    const pivot = Math.max(Math.min(first, second), Math.min(Math.max(first, second), third));
+    let left = low;
+    let right = high;
+    while (left <= right) {
+      while ((values[left] as number) > pivot) left++;
+      while ((values[right] as number) < pivot) right--;
+      if (left <= right) {
+        const swap = values[left] as number;
+        values[left] = values[right] as number;
+        values[right] = swap;
+        left++;
+        right--;
+      }
+    }
+    if (target <= right) high = right;
+    else if (target >= left) low = left;
+    else return values[target] as number;
+  }
+  return values[target] as number;
 }
 
 /** Scores the rows in `scorer.rowList[0..count)` exactly and offers them to the query's heap. */
@@ -367,17 +408,58 @@ function rescoreCandidates(
     scoreAndOffer(scope, query, count);
     return;
   }
-  // One pass: track the k largest approximate scores in a min-heap, and keep every row that is
-  // within 2ε of the heap's minimum at the time it is seen (a superset of the final survivors,
-  // since that minimum only grows).
+  // The query's heap still has room and the chunk has more than k rows. Find a, the k-th largest
+  // approximate score of the chunk: guess a value just below it from a strided sample, gather every
+  // row at or above the guess, and select a among those; a bad guess (fewer than k gathered)
+  // falls back to a full scan with a heap.
   const k = collector.k;
-  const heap = scratch.heap;
-  const candidates = scratch.candidates;
-  let heapSize = 0;
-  let candidateCount = 0;
   const twoEpsilon = 2 * epsilon;
+  const candidates = scratch.candidates;
+  const values = scratch.values;
+  const sample = scratch.sample;
+  const stride = Math.max(1, Math.floor(rows / sample.length));
+  let sampleCount = 0;
+  for (let row = 0; row < rows && sampleCount < sample.length; row += stride) {
+    sample[sampleCount++] = similarities[row] as number;
+  }
+  // Aim a little above k rows: the expected count plus three standard deviations.
+  const expected = k / stride;
+  const rank = Math.min(sampleCount, Math.ceil(expected * 1.05 + 3 * Math.sqrt(expected) + 1));
+  const guess = kthLargest(sample, sampleCount, rank);
+  let candidateCount = 0;
   for (let row = 0; row < rows; row++) {
     const value = similarities[row] as number;
+    if (value >= guess) {
+      values[candidateCount] = value;
+      candidates[candidateCount++] = row;
+    } else if (value !== value) {
+      throw new DatasetError("The search backend returned NaN similarities for finite vectors.");
+    }
+  }
+  // With at least k rows gathered, a is the k-th largest of them (every row >= a is gathered).
+  const chunkCut =
+    candidateCount >= k ? kthLargest(values, candidateCount, k) : kthLargestByHeap(similarities, rows, k, scratch.heap);
+  if (chunkCut - twoEpsilon < guess) {
+    // Rows in [a − 2ε, guess) were not gathered: gather again, by the final bound.
+    candidateCount = 0;
+    for (let row = 0; row < rows; row++) {
+      if ((similarities[row] as number) >= chunkCut - twoEpsilon) candidates[candidateCount++] = row;
+    }
+  }
+  const chunkBound = Math.max(chunkCut - twoEpsilon, bound);
+  let count = 0;
+  for (let index = 0; index < candidateCount; index++) {
+    const row = candidates[index] as number;
+    if ((similarities[row] as number) >= chunkBound) rowList[count++] = row;
+  }
+  scoreAndOffer(scope, query, count);
+}
+
+/** The k-th largest of `values[0..rows)` with a k-slot min-heap: one pass, any input order. */
+function kthLargestByHeap(values: Float32Array, rows: number, k: number, heap: Float32Array): number {
+  let heapSize = 0;
+  for (let row = 0; row < rows; row++) {
+    const value = values[row] as number;
     if (heapSize < k) {
       let child = heapSize++;
       while (child > 0) {
@@ -387,11 +469,7 @@ function rescoreCandidates(
         child = parent;
       }
       heap[child] = value;
-      candidates[candidateCount++] = row;
-      continue;
-    }
-    const minimum = heap[0] as number;
-    if (value > minimum) {
+    } else if (value > (heap[0] as number)) {
       let parent = 0;
       for (;;) {
         let child = 2 * parent + 1;
@@ -403,13 +481,6 @@ function rescoreCandidates(
       }
       heap[parent] = value;
     }
-    if (value >= (heap[0] as number) - twoEpsilon) candidates[candidateCount++] = row;
   }
-  const chunkBound = Math.max((heap[0] as number) - twoEpsilon, bound);
-  let count = 0;
-  for (let index = 0; index < candidateCount; index++) {
-    const row = candidates[index] as number;
-    if ((similarities[row] as number) >= chunkBound) rowList[count++] = row;
-  }
-  scoreAndOffer(scope, query, count);
+  return heap[0] as number;
 }

@@ -1,0 +1,108 @@
+/**
+ * One search benchmark case, run in its own process by search.bench.ts so that its peak RSS is its
+ * own. Prints one JSON line. Usage:
+ *   node --conditions=@embedeval/source --import tsx search-case.ts <backend> <queries> <documents> <topK> [disk]
+ * backend: onnx | webassembly | javascript. With "disk", the documents are written to a vector file
+ * in a temporary folder first (not timed), searched from there, and the file is deleted.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DocumentSource, SearchBackend } from "@embedeval/core";
+import { exactSearch, matrixDocumentSource, openVectorFile, VectorFileWriter } from "@embedeval/core";
+import { createOnnxSearchBackend } from "../src/index.js";
+
+const dimension = 768;
+const [
+  backendName = "onnx",
+  queryText = "1000",
+  documentText = "100000",
+  topKText = "100",
+  storage = "memory",
+] = process.argv.slice(2);
+const queryCount = Number(queryText);
+const documentCount = Number(documentText);
+const topK = Number(topKText);
+
+/** Uniform values in [-1, 1) from xorshift32: fast, seeded, the same on every run. */
+function fill(target: Float32Array, seed: number): void {
+  let state = seed >>> 0 || 1;
+  for (let index = 0; index < target.length; index++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    target[index] = (state >>> 0) / 2147483648 - 1;
+  }
+}
+
+const queries = new Float32Array(queryCount * dimension);
+fill(queries, 1);
+let documents: DocumentSource;
+let cleanup = async () => {};
+let preparationSeconds = 0;
+if (storage === "disk") {
+  const started = performance.now();
+  const folder = await mkdtemp(join(tmpdir(), "embedeval-search-bench-"));
+  cleanup = () => rm(folder, { recursive: true, force: true });
+  const path = join(folder, "documents.f32");
+  const writer = await VectorFileWriter.create(path, dimension);
+  const pieceRows = 16_384;
+  const piece = new Float32Array(pieceRows * dimension);
+  for (let start = 0; start < documentCount; start += pieceRows) {
+    const rows = Math.min(pieceRows, documentCount - start);
+    fill(piece, 1000 + start);
+    await writer.append(piece.subarray(0, rows * dimension));
+  }
+  await writer.close();
+  const source = await openVectorFile(path);
+  const previousCleanup = cleanup;
+  cleanup = async () => {
+    await source.close();
+    await previousCleanup();
+  };
+  documents = source;
+  preparationSeconds = (performance.now() - started) / 1000;
+} else {
+  const matrix = new Float32Array(documentCount * dimension);
+  fill(matrix, 2);
+  documents = matrixDocumentSource(matrix, documentCount, dimension);
+}
+const documentTieRank = Uint32Array.from({ length: documentCount }, (_, index) => index);
+
+let backend: SearchBackend | undefined;
+if (backendName === "onnx") backend = await createOnnxSearchBackend();
+globalThis.gc?.();
+const rssBefore = process.memoryUsage().rss;
+const started = performance.now();
+const result = await exactSearch({
+  queries,
+  queryCount,
+  dimension,
+  documents,
+  topK,
+  similarity: "cosine",
+  documentTieRank,
+  backend,
+  portableKernel: backendName === "javascript" ? "javascript" : "webassembly",
+});
+const seconds = (performance.now() - started) / 1000;
+await backend?.close?.();
+await cleanup();
+console.log(
+  JSON.stringify({
+    backend: result.statistics.backend,
+    kernel: result.statistics.kernel,
+    queryCount,
+    documentCount,
+    topK,
+    storage,
+    seconds,
+    gflops: (2 * queryCount * documentCount * dimension) / seconds / 1e9,
+    peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
+    rssBeforeSearchMegabytes: rssBefore / 1024 / 1024,
+    pairsScored: result.statistics.pairsScored,
+    chunks: result.statistics.chunks,
+    preparationSeconds,
+    firstResult: result.indices[0],
+  }),
+);
