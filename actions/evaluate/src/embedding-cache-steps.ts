@@ -42,8 +42,11 @@ export async function saveEmbeddingCache(
 ): Promise<void> {
   if (!cache.isFeatureAvailable() || restoredKey === key) return;
   try {
-    await cache.saveCache([directory], key);
-    core.info(`embedding cache: saved as ${key}`);
+    // saveCache logs its own warning and returns -1 when the service refuses or fails.
+    const id = await cache.saveCache([directory], key);
+    core.info(
+      id === -1 ? "embedding cache: not saved (see the warning above)" : `embedding cache: saved as ${key}`,
+    );
   } catch (error) {
     core.warning(`embedding cache: save failed, continuing (${(error as Error).message})`);
   }

@@ -377,6 +377,75 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(run.summary).not.toContain("Report truncated");
   });
 
+  it("edits only its own comment for its own config, and keeps configs apart", async () => {
+    const scores = noisyScores(40, 0.5, 0.2, 21);
+    const results = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
+    // Someone quotes the marker in their own comment: it must not be edited.
+    const quoted = server.seedComment(16, "<!-- embedeval:alpha -->\nI copied the bot's comment", "octocat");
+    for (const name of ["alpha", "beta", "alpha"]) {
+      const workspace = await reportWorkspace(name, results, results);
+      const run = await runAction({
+        apiUrl: server.url,
+        workspace,
+        eventName: "pull_request",
+        event: pullRequestEvent(16, H1),
+        sha: sha("6"),
+        ref: "refs/pull/16/merge",
+        inputs: { "github-token": "ghs_test", mode: "report" },
+      });
+      expect(run.code).toBe(0);
+    }
+    const comments = server.comments.get(16) ?? [];
+    expect(comments.map((comment) => [comment.user.login, comment.body.split("\n", 1)[0]])).toEqual([
+      ["octocat", "<!-- embedeval:alpha -->"],
+      ["github-actions[bot]", "<!-- embedeval:alpha -->"],
+      ["github-actions[bot]", "<!-- embedeval:beta -->"],
+    ]);
+    expect(comments[0]?.body).toBe(quoted.body);
+  });
+
+  it("with comment: on-change, posts nothing when no score moved", async () => {
+    const scores = noisyScores(40, 0.5, 0.2, 22);
+    const results = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
+    const workspace = await reportWorkspace("quiet", results, results);
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(17, H1),
+      sha: sha("5"),
+      ref: "refs/pull/17/merge",
+      inputs: { "github-token": "ghs_test", mode: "report", comment: "on-change" },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("comment skipped");
+    expect(server.comments.get(17) ?? []).toHaveLength(0);
+    expect(run.summary).toContain("➖ unchanged");
+  });
+
+  it("restores the embedding cache by key prefix and carries on when saving is refused", async () => {
+    const workspace = await track(workspaceWith(config("cached", 256)));
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(18, H1),
+      sha: sha("4"),
+      ref: "refs/pull/18/merge",
+      inputs: { "github-token": "ghs_test" },
+      // The fake server doubles as the cache service: the lookup misses and the save is refused.
+      environment: { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("embedding cache: nothing to restore yet");
+    expect(run.stdout).toContain("::warning::Failed to save: cache reservation refused by the test server");
+    expect(run.stdout).toContain("embedding cache: not saved");
+    expect(server.cacheLookups).toBe(1);
+    expect(server.cacheReservations).toBe(1);
+    expect(server.comments.get(18) ?? []).toHaveLength(1);
+  });
+
   it("fails with a clear message, not a stack, on a bad input", async () => {
     const workspace = await track(workspaceWith(config("bad", 256)));
     const run = await runAction({

@@ -32,6 +32,8 @@ export class FakeGitHubServer {
   readonly history = new Map<string, FakeCommit>();
   /** "base...head" -> merge-base SHA, for the compare API. */
   readonly mergeBases = new Map<string, string>();
+  cacheLookups = 0;
+  cacheReservations = 0;
   /** When true, creating or editing comments answers 403 like a fork's read-only token. */
   forbidComments = false;
   private readonly blobs = new Map<string, string>();
@@ -55,6 +57,18 @@ export class FakeGitHubServer {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** A comment someone else wrote (or quoted), as if it were already on the pull request. */
+  seedComment(issue: number, body: string, login: string): FakeComment {
+    const comment: FakeComment = {
+      id: this.nextCommentId++,
+      body,
+      user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" },
+      html_url: `https://github.com/o/r/pull/${issue}#issuecomment-${this.nextCommentId - 1}`,
+    };
+    this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
+    return comment;
   }
 
   addCommits(commits: FakeCommit[]): void {
@@ -108,6 +122,22 @@ export class FakeGitHubServer {
       return found !== null;
     };
 
+    // The Actions cache service (v1 protocol, ACTIONS_CACHE_URL): every lookup misses, every reservation is
+    // refused, so the action's soft handling of cache failures is exercised without retry delays.
+    if (path === "/_apis/artifactcache/cache" && method === "GET") {
+      this.cacheLookups++;
+      response.writeHead(204);
+      response.end();
+      return;
+    }
+    if (path === "/_apis/artifactcache/caches" && method === "POST") {
+      this.cacheReservations++;
+      send(400, {
+        message: "cache reservation refused by the test server",
+        typeKey: "InvalidOperationException",
+      });
+      return;
+    }
     if (method === "GET" && path === "/user") {
       // GITHUB_TOKEN is an installation token: GET /user is not allowed for it.
       send(403, { message: "Resource not accessible by integration" });

@@ -33,6 +33,8 @@ export interface ActionRunOptions {
   ref: string;
   /** Action inputs by their action.yml names (kebab-case). */
   inputs: Record<string, string>;
+  /** Extra environment variables (e.g. the cache service's). */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     RUNNER_TEMP: files,
     NO_PROXY: "127.0.0.1",
   };
+  Object.assign(environment, options.environment);
   for (const [name, value] of Object.entries(options.inputs)) {
     environment[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
   }
