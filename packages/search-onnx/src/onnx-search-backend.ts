@@ -47,10 +47,25 @@ export async function createOnnxSearchBackend(
         [searchGraphNames.queries]: new ort.Tensor("float32", queries, [queryCount, dimension]),
         [searchGraphNames.documents]: new ort.Tensor("float32", documents, [documentCount, dimension]),
       };
-      const outputs = await session.run(feeds);
+      // Given an output buffer, onnxruntime writes the Gemm result straight into it (a pre-allocated
+      // fetch), which saves allocating and copying a block per call.
+      const fetches =
+        request.output === undefined
+          ? undefined
+          : {
+              [searchGraphNames.similarities]: new ort.Tensor("float32", request.output, [
+                queryCount,
+                documentCount,
+              ]),
+            };
+      const outputs = fetches === undefined ? await session.run(feeds) : await session.run(feeds, fetches);
       const similarities = outputs[searchGraphNames.similarities];
       if (similarities === undefined || !(similarities.data instanceof Float32Array)) {
         throw new EmbedEvalError("internal", "onnxruntime-node returned no float32 similarities.");
+      }
+      if (request.output !== undefined) {
+        // onnxruntime-node returns a new Float32Array over the same bytes; hand back the caller's.
+        return request.output;
       }
       return similarities.data;
     },

@@ -161,11 +161,16 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
   const collector = new TopKCollector(queryCount, k, options.documentTieRank);
   const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
   const capacityRows = Math.max(1, Math.min(chunkRows, documents.rows));
+  // The fast path's similarity block lives beside the kernel's buffers, so the backend writes into
+  // memory the kernel reads: at most similarityBlockBytes, and at least one query against a chunk.
+  const blockBytes = options.similarityBlockBytes ?? defaultSimilarityBlockBytes;
+  const blockQueries = Math.max(1, Math.min(queryCount, Math.floor(blockBytes / (4 * capacityRows))));
   const scorer = createKernelScorer(
     queryCount,
     dimension,
     capacityRows,
     options.portableKernel ?? "webassembly",
+    backend === undefined ? 0 : blockQueries * capacityRows,
   );
   const statistics: SearchStatistics = {
     backend: backend?.name ?? "portable",
@@ -221,7 +226,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
       checkpoint,
     };
     if (backend === undefined) await scanPortable(scope);
-    else await scanWithBackend(scope, backend, options.similarityBlockBytes ?? defaultSimilarityBlockBytes);
+    else await scanWithBackend(scope, backend, blockQueries);
     statistics.documents += chunk.rows;
     statistics.chunks += 1;
   }
@@ -279,59 +284,49 @@ async function scanPortable(scope: ChunkScope): Promise<void> {
  *     S < a − 2ε is beaten by k others and is skipped too.
  * Strict inequalities keep exact ties (which the tie rank decides) among the rescored candidates.
  */
-async function scanWithBackend(scope: ChunkScope, backend: SearchBackend, blockBytes: number): Promise<void> {
-  const { queryCount, dimension, documents, rows, signal } = scope;
-  const queryVectors = scope.scorer.queries;
+async function scanWithBackend(
+  scope: ChunkScope,
+  backend: SearchBackend,
+  blockQueries: number,
+): Promise<void> {
+  const { scorer, queryCount, dimension, documents, rows, signal } = scope;
   const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
-  const blockQueries = Math.max(1, Math.min(queryCount, Math.floor(blockBytes / (4 * rows))));
-  const request = (first: number) => {
+  const scratch = new CandidateScratch(rows, scope.collector.k);
+  for (let first = 0; first < queryCount; first += blockQueries) {
     const count = Math.min(blockQueries, queryCount - first);
-    return backend.similarities({
-      queries: queryVectors.subarray(first * dimension, (first + count) * dimension),
+    const output = scorer.similarities.subarray(0, count * rows);
+    const similarities = await backend.similarities({
+      queries: scorer.queries.subarray(first * dimension, (first + count) * dimension),
       queryCount: count,
       documents,
       documentCount: rows,
       dimension,
       signal,
+      output,
     });
-  };
-  const scratch = new CandidateScratch(rows, scope.collector.k);
-  // The backend computes the next block while this thread rescores the current one.
-  let pending: Promise<Float32Array> | undefined = request(0);
-  for (let first = 0; first < queryCount; first += blockQueries) {
-    const similarities: Float32Array = await (pending as Promise<Float32Array>);
     await scope.checkpoint.check();
-    const count = Math.min(blockQueries, queryCount - first);
     if (similarities.length !== count * rows) {
       throw new DatasetError(
         `Search backend ${backend.name} returned ${similarities.length} similarities for ${count} × ${rows}.`,
       );
     }
-    pending = first + blockQueries < queryCount ? request(first + blockQueries) : undefined;
-    pending?.catch(() => undefined);
+    // A backend that could not write into `output` returned its own array: bring it to the kernel.
+    if (similarities !== output) output.set(similarities);
     for (let offset = 0; offset < count; offset++) {
       const query = first + offset;
       const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
-      rescoreCandidates(
-        scope,
-        query,
-        similarities.subarray(offset * rows, (offset + 1) * rows),
-        epsilon,
-        scratch,
-      );
+      rescoreCandidates(scope, query, offset * rows, epsilon, scratch);
     }
   }
 }
 
-/** Buffers reused across queries: a sample of approximate scores, candidate rows and their values. */
+/** Buffers reused across queries: a sample of approximate scores and the gathered candidates' values. */
 class CandidateScratch {
   readonly sample: Float32Array;
-  readonly candidates: Uint32Array;
   readonly values: Float32Array;
   readonly heap: Float32Array;
   constructor(rows: number, k: number) {
     this.sample = new Float32Array(Math.min(rows, sampleRowsPerResult * k));
-    this.candidates = new Uint32Array(rows);
     this.values = new Float32Array(rows);
     this.heap = new Float32Array(k);
   }
@@ -390,67 +385,69 @@ function scoreAndOffer(scope: ChunkScope, query: number, count: number): void {
   scope.statistics.pairsScored += count;
 }
 
+/** Fills rowList with the rows whose approximate score is at least `cut`; returns how many. */
+function gatherRows(scope: ChunkScope, offset: number, cut: number): number {
+  const found = scope.scorer.gather(offset, scope.rows, cut);
+  if (found < 0) throw new DatasetError("The search backend returned NaN similarities for finite vectors.");
+  return found;
+}
+
+/**
+ * One query against one chunk, given its approximate scores at `similarities[offset..offset+rows)`:
+ * rescore exactly every row that may still enter the query's top k (see scanWithBackend).
+ */
 function rescoreCandidates(
   scope: ChunkScope,
   query: number,
-  similarities: Float32Array,
+  offset: number,
   epsilon: number,
   scratch: CandidateScratch,
 ): void {
   const { rows, collector } = scope;
+  const similarities = scope.scorer.similarities;
   const rowList = scope.scorer.rowList;
   const bound = (collector.thresholds[query] as number) - epsilon;
   if (collector.isFull(query) || rows <= collector.k) {
-    let count = 0;
-    for (let row = 0; row < rows; row++) {
-      if ((similarities[row] as number) >= bound) rowList[count++] = row;
-    }
-    scoreAndOffer(scope, query, count);
+    scoreAndOffer(scope, query, gatherRows(scope, offset, bound));
     return;
   }
   // The query's heap still has room and the chunk has more than k rows. Find a, the k-th largest
   // approximate score of the chunk: guess a value just below it from a strided sample, gather every
-  // row at or above the guess, and select a among those; a bad guess (fewer than k gathered)
-  // falls back to a full scan with a heap.
+  // row at or above the guess, and select a among those; a bad guess (fewer than k gathered) falls
+  // back to a full pass with a heap.
   const k = collector.k;
   const twoEpsilon = 2 * epsilon;
-  const candidates = scratch.candidates;
-  const values = scratch.values;
   const sample = scratch.sample;
   const stride = Math.max(1, Math.floor(rows / sample.length));
   let sampleCount = 0;
   for (let row = 0; row < rows && sampleCount < sample.length; row += stride) {
-    sample[sampleCount++] = similarities[row] as number;
+    sample[sampleCount++] = similarities[offset + row] as number;
   }
   // Aim a little above k rows: the expected count plus three standard deviations.
   const expected = k / stride;
   const rank = Math.min(sampleCount, Math.ceil(expected * 1.05 + 3 * Math.sqrt(expected) + 1));
   const guess = kthLargest(sample, sampleCount, rank);
-  let candidateCount = 0;
-  for (let row = 0; row < rows; row++) {
-    const value = similarities[row] as number;
-    if (value >= guess) {
-      values[candidateCount] = value;
-      candidates[candidateCount++] = row;
-    } else if (value !== value) {
-      throw new DatasetError("The search backend returned NaN similarities for finite vectors.");
+  let candidateCount = gatherRows(scope, offset, guess);
+  let chunkCut: number;
+  if (candidateCount >= k) {
+    // Every row scoring at least a is gathered (a >= guess), so a is the k-th largest gathered.
+    const values = scratch.values;
+    for (let index = 0; index < candidateCount; index++) {
+      values[index] = similarities[offset + (rowList[index] as number)] as number;
     }
-  }
-  // With at least k rows gathered, a is the k-th largest of them (every row >= a is gathered).
-  const chunkCut =
-    candidateCount >= k ? kthLargest(values, candidateCount, k) : kthLargestByHeap(similarities, rows, k, scratch.heap);
-  if (chunkCut - twoEpsilon < guess) {
-    // Rows in [a − 2ε, guess) were not gathered: gather again, by the final bound.
-    candidateCount = 0;
-    for (let row = 0; row < rows; row++) {
-      if ((similarities[row] as number) >= chunkCut - twoEpsilon) candidates[candidateCount++] = row;
-    }
+    chunkCut = kthLargest(values, candidateCount, k);
+  } else {
+    chunkCut = kthLargestByHeap(similarities.subarray(offset, offset + rows), rows, k, scratch.heap);
   }
   const chunkBound = Math.max(chunkCut - twoEpsilon, bound);
+  if (chunkBound < guess || candidateCount < k) {
+    // Rows in [a − 2ε, guess) were not gathered: gather again, by the final bound.
+    candidateCount = gatherRows(scope, offset, chunkBound);
+  }
   let count = 0;
   for (let index = 0; index < candidateCount; index++) {
-    const row = candidates[index] as number;
-    if ((similarities[row] as number) >= chunkBound) rowList[count++] = row;
+    const row = rowList[index] as number;
+    if ((similarities[offset + row] as number) >= chunkBound) rowList[count++] = row;
   }
   scoreAndOffer(scope, query, count);
 }

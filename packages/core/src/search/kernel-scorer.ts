@@ -23,6 +23,13 @@ export interface KernelScorer {
   scoreRows(query: number, firstRow: number, count: number): void;
   /** output[j] = score(query, documents row rowList[j]) for j < count. */
   scoreList(query: number, count: number): void;
+  /** Room for a backend's similarity block (empty unless asked for). */
+  readonly similarities: Float32Array;
+  /**
+   * Writes to rowList, in order, every i < count with similarities[offset + i] >= cut; returns how
+   * many, or -1 if one of the values is NaN.
+   */
+  gather(offset: number, count: number, cut: number): number;
 }
 
 export function createKernelScorer(
@@ -30,26 +37,29 @@ export function createKernelScorer(
   dimension: number,
   capacityRows: number,
   preferred: PortableKernel,
+  similarityCapacity = 0,
 ): KernelScorer {
   if (preferred === "webassembly") {
-    const scorer = createWasmKernelScorer(queryCount, dimension, capacityRows);
+    const scorer = createWasmKernelScorer(queryCount, dimension, capacityRows, similarityCapacity);
     if (scorer !== null) return scorer;
   }
-  return createJavaScriptKernelScorer(queryCount, dimension, capacityRows);
+  return createJavaScriptKernelScorer(queryCount, dimension, capacityRows, similarityCapacity);
 }
 
 function createWasmKernelScorer(
   queryCount: number,
   dimension: number,
   capacityRows: number,
+  similarityCapacity: number,
 ): KernelScorer | null {
-  // Layout in bytes, each region 16-byte aligned: queries, documents, row list, output.
+  // Layout in bytes, each region 16-byte aligned: queries, documents, row list, output, similarities.
   const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
   const queriesAt = 0;
   const documentsAt = align(queriesAt + queryCount * dimension * 4);
   const rowListAt = align(documentsAt + capacityRows * dimension * 4);
   const outputAt = align(rowListAt + capacityRows * 4);
-  const wasm = createWasmScorer(align(outputAt + capacityRows * 4));
+  const similaritiesAt = align(outputAt + capacityRows * 4);
+  const wasm = createWasmScorer(align(similaritiesAt + similarityCapacity * 4));
   if (wasm === null) return null;
   const buffer = wasm.memory.buffer;
   const rowBytes = dimension * 4;
@@ -63,6 +73,8 @@ function createWasmKernelScorer(
       wasm.scoreRows(queriesAt + query * rowBytes, documentsAt, dimension, firstRow, count, outputAt),
     scoreList: (query, count) =>
       wasm.scoreList(queriesAt + query * rowBytes, documentsAt, dimension, rowListAt, count, outputAt),
+    similarities: new Float32Array(buffer, similaritiesAt, similarityCapacity),
+    gather: (offset, count, cut) => wasm.gather(similaritiesAt + offset * 4, count, cut, rowListAt),
   };
 }
 
@@ -70,7 +82,9 @@ function createJavaScriptKernelScorer(
   queryCount: number,
   dimension: number,
   capacityRows: number,
+  similarityCapacity: number,
 ): KernelScorer {
+  const similarities = new Float32Array(similarityCapacity);
   const queries = new Float32Array(queryCount * dimension);
   const documents = new Float32Array(capacityRows * dimension);
   const rowList = new Uint32Array(capacityRows);
@@ -99,6 +113,16 @@ function createJavaScriptKernelScorer(
         const row = rowList[index] as number;
         output[index] = dotProduct(queries, queryOffset, documents, row * dimension, dimension);
       }
+    },
+    similarities,
+    gather(offset, count, cut) {
+      let found = 0;
+      for (let index = 0; index < count; index++) {
+        const value = similarities[offset + index] as number;
+        if (value >= cut) rowList[found++] = index;
+        else if (Number.isNaN(value)) return -1;
+      }
+      return found;
     },
   };
 }

@@ -14,6 +14,11 @@ export interface SimilarityRequest {
   documentCount: number;
   dimension: number;
   signal?: AbortSignal;
+  /**
+   * Where to write the queryCount × documentCount result if the backend can (it lives in the
+   * portable kernel's memory, so writing there saves a copy); return it, or a new array.
+   */
+  output?: Float32Array;
 }
 
 export interface SearchBackend {

@@ -51,6 +51,26 @@ describe("dotProduct", () => {
   });
 });
 
+describe("gather", () => {
+  it("finds the same rows in WebAssembly and JavaScript, and reports NaN", () => {
+    const count = 203;
+    const values = testMatrix({ rows: 1, dimension: count, seed: 77, levels: 4 });
+    for (const kernel of ["webassembly", "javascript"] as const) {
+      const scorer = createKernelScorer(1, 1, count, kernel, count + 3);
+      expect(scorer.kernel).toBe(kernel);
+      scorer.similarities.set(values, 3);
+      for (const cut of [-2, -0.5, 0, 0.5, 1, 2]) {
+        const expected = Array.from(values.keys()).filter((index) => (values[index] as number) >= cut);
+        const found = scorer.gather(3, count, cut);
+        expect(Array.from(scorer.rowList.subarray(0, found)), `${kernel} ${cut}`).toEqual(expected);
+      }
+      scorer.similarities[3 + 150] = Number.NaN;
+      expect(scorer.gather(3, count, 0.5)).toBe(-1);
+      expect(scorer.gather(3, 150, 0.5)).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("normaliseRows", () => {
   it("gives unit rows, keeps a zero row zero, and reports a non-finite row", () => {
     const source = Float32Array.from([3, 4, 0, 0, 1, 1]);

@@ -11,6 +11,8 @@
  * Exports, all addresses in bytes into the imported memory, vectors float32 row-major:
  *   scoreRows(query, documents, dimension, firstRow, rowCount, output): output[r] = dot(query, row firstRow + r)
  *   scoreList(query, documents, dimension, rowList, count, output):     output[j] = dot(query, row rowList[j])
+ *   gather(values, count, cut, rows) -> n: writes to rows[0..n) every i < count with values[i] >= cut,
+ *     in order; returns -1 if a value is NaN (four values at a time, skipping runs below the cut).
  * where dot is exactly `dotProduct`: lanes (s0, s1) and (s2, s3) accumulate elements i ≡ 0..3 mod 4,
  * the tail is added to s0, the result is fround((s0 + s1) + (s2 + s3)).
  */
@@ -30,6 +32,11 @@ const call = 0x10;
 const localGet = 0x20;
 const localSet = 0x21;
 const i32Load = 0x28;
+const i32Store = 0x36;
+const ifVoid = [0x04, 0x40];
+const returnOp = 0x0f;
+const f32Ne = 0x5c;
+const f32Ge = 0x60;
 const f32Load = 0x2a;
 const f32Store = 0x38;
 const i32Const = 0x41;
@@ -49,6 +56,12 @@ const f64x2PromoteLowF32x4 = 0x5f;
 const f64x2ExtractLane = 0x21;
 const f64x2Add = 0xf0;
 const f64x2Mul = 0xf2;
+const v128Load = 0x00;
+const f32x4Splat = 0x13;
+const f32x4Ne = 0x42;
+const f32x4Ge = 0x46;
+const v128Or = 0x50;
+const v128AnyTrue = 0x53;
 
 function unsignedLeb(value: number): number[] {
   const bytes: number[] = [];
@@ -278,23 +291,180 @@ function scoreLoopFunction(byList: boolean): number[] {
   return functionBody([[2, i32]], code);
 }
 
+/**
+ * gatherScalar(values, from, to, cut, rows, found) -> found': the scalar part of gather for
+ * indices [from, to); returns the new count, or -1 at a NaN.
+ */
+function gatherScalarFunction(): number[] {
+  const [values, from, to, cut, rows, found, value] = [0, 1, 2, 3, 4, 5, 6] as const;
+  const code = [
+    ...block,
+    ...loop,
+    ...get(from),
+    ...get(to),
+    i32GeU,
+    brIf,
+    1,
+    ...get(values),
+    ...get(from),
+    ...constant(2),
+    i32Shl,
+    i32Add,
+    f32Load,
+    ...memarg(0),
+    ...set(value),
+    ...get(value),
+    ...get(cut),
+    f32Ge,
+    ...ifVoid,
+    // rows[found] = from; found += 1
+    ...get(rows),
+    ...get(found),
+    ...constant(2),
+    i32Shl,
+    i32Add,
+    ...get(from),
+    i32Store,
+    ...memarg(0),
+    ...get(found),
+    ...constant(1),
+    i32Add,
+    ...set(found),
+    0x05, // else
+    ...get(value),
+    ...get(value),
+    f32Ne,
+    ...ifVoid,
+    ...constant(-1),
+    returnOp,
+    end,
+    end,
+    ...get(from),
+    ...constant(1),
+    i32Add,
+    ...set(from),
+    br,
+    0,
+    end,
+    end,
+    ...get(found),
+  ];
+  return functionBody([[1, f32]], code);
+}
+
+/** gather(values, count, cut, rows) -> found: four values per step, scalar only where one may pass. */
+function gatherFunction(): number[] {
+  const [values, count, cut, rows, index, unrolledEnd, found, cutVector, lanes] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ] as const;
+  const code = [
+    ...get(cut),
+    ...simdOp(f32x4Splat),
+    ...set(cutVector),
+    ...get(count),
+    ...constant(-4),
+    i32And,
+    ...set(unrolledEnd),
+    ...block,
+    ...loop,
+    ...get(index),
+    ...get(unrolledEnd),
+    i32GeU,
+    brIf,
+    1,
+    ...get(values),
+    ...get(index),
+    ...constant(2),
+    i32Shl,
+    i32Add,
+    ...simdOp(v128Load),
+    ...memarg(0),
+    ...set(lanes),
+    // Any lane >= cut, or any lane NaN (x != x)?
+    ...get(lanes),
+    ...get(cutVector),
+    ...simdOp(f32x4Ge),
+    ...get(lanes),
+    ...get(lanes),
+    ...simdOp(f32x4Ne),
+    ...simdOp(v128Or),
+    ...simdOp(v128AnyTrue),
+    ...ifVoid,
+    ...get(values),
+    ...get(index),
+    ...get(index),
+    ...constant(4),
+    i32Add,
+    ...get(cut),
+    ...get(rows),
+    ...get(found),
+    call,
+    3,
+    ...set(found),
+    ...get(found),
+    ...constant(0),
+    0x48, // i32.lt_s
+    ...ifVoid,
+    ...constant(-1),
+    returnOp,
+    end,
+    end,
+    ...get(index),
+    ...constant(4),
+    i32Add,
+    ...set(index),
+    br,
+    0,
+    end,
+    end,
+    ...get(values),
+    ...get(unrolledEnd),
+    ...get(count),
+    ...get(cut),
+    ...get(rows),
+    ...get(found),
+    call,
+    3,
+  ];
+  return functionBody(
+    [
+      [3, i32],
+      [2, v128],
+    ],
+    code,
+  );
+}
+
 function buildModule(): Uint8Array {
   const dotType = [0x60, ...vector([[i32], [i32], [i32]]), ...vector([[f32]])];
   const loopType = [0x60, ...vector([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vector([])];
+  const gatherScalarType = [0x60, ...vector([[i32], [i32], [i32], [f32], [i32], [i32]]), ...vector([[i32]])];
+  const gatherType = [0x60, ...vector([[i32], [i32], [f32], [i32]]), ...vector([[i32]])];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([dotType, loopType])),
+    ...section(1, vector([dotType, loopType, gatherScalarType, gatherType])),
     // Import env.memory with at least one page and no maximum.
     ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0], [1], [1]])),
+    // Functions: 0 dot, 1 scoreRows, 2 scoreList, 3 gatherScalar, 4 gather.
+    ...section(3, vector([[0], [1], [1], [2], [3]])),
     ...section(
       7,
       vector([
         [...name("scoreRows"), 0x00, 1],
         [...name("scoreList"), 0x00, 2],
+        [...name("gather"), 0x00, 4],
       ]),
     ),
-    ...section(10, vector([dotFunction(), scoreLoopFunction(false), scoreLoopFunction(true)])),
+    ...section(
+      10,
+      vector([
+        dotFunction(),
+        scoreLoopFunction(false),
+        scoreLoopFunction(true),
+        gatherScalarFunction(),
+        gatherFunction(),
+      ]),
+    ),
   ];
   return Uint8Array.from(bytes);
 }
@@ -333,6 +503,7 @@ export interface WasmScorer {
     count: number,
     output: number,
   ): void;
+  gather(values: number, count: number, cut: number, rows: number): number;
 }
 
 let compiled: object | null | undefined;
@@ -372,5 +543,5 @@ export function createWasmScorer(bytes: number): WasmScorer | null {
   }
   const instance = new wasmApi.Instance(module, { env: { memory } });
   const exports = instance.exports as Omit<WasmScorer, "memory">;
-  return { memory, scoreRows: exports.scoreRows, scoreList: exports.scoreList };
+  return { memory, scoreRows: exports.scoreRows, scoreList: exports.scoreList, gather: exports.gather };
 }
