@@ -12,7 +12,10 @@ import { build } from "esbuild";
 const withoutNativeSearch = {
   name: "without-native-search",
   setup(builder) {
-    builder.onResolve({ filter: /^@embedeval\/search-onnx$/ }, () => ({ path: "search-onnx", namespace: "stub" }));
+    builder.onResolve({ filter: /^@embedeval\/search-onnx$/ }, () => ({
+      path: "search-onnx",
+      namespace: "stub",
+    }));
     builder.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
       contents:
         'throw new Error("@embedeval/search-onnx (onnxruntime-node, a native module) is not bundled into the action");',
