@@ -19,7 +19,7 @@ describe("dotProduct", () => {
 
   it("gives exactly the same numbers in WebAssembly and in JavaScript, for every dimension remainder", () => {
     expect(wasmKernelAvailable()).toBe(true);
-    for (const dimension of [1, 2, 3, 4, 5, 7, 8, 33, 768, 771]) {
+    for (const dimension of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 768, 771]) {
       const queryCount = 3;
       const rows = 40;
       const wasm = createKernelScorer(queryCount, dimension, rows, "webassembly");

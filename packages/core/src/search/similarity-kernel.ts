@@ -2,12 +2,14 @@
  * The one routine that decides every score embedeval reports: a float32 dot product accumulated in
  * float64 in a fixed order, rounded to float32 at the end.
  *
- * Both search backends rank by the numbers this routine returns (the fast backend only proposes
- * candidates), so their rankings and scores are identical bit for bit. The order is fixed: four
- * running sums over elements i ≡ 0, 1, 2, 3 (mod 4), the tail added to the first, combined as
- * (s0 + s1) + (s2 + s3). Each product of two float32 values is exact in float64, so the only
- * rounding is in the sums (relative error about dimension × 2^-53) and the final float32 rounding.
- * Any code that computes a score must produce exactly this sequence of operations per pair.
+ * Both search backends rank by the numbers this routine returns (a fast backend only proposes
+ * candidates), so their rankings and scores are identical bit for bit. The order is fixed, and the
+ * WebAssembly kernel (similarity-wasm.ts) performs exactly the same operations two lanes at a time:
+ *   s0..s7: eight running sums over the elements i ≡ 0..7 (mod 8) below dimension − dimension % 8;
+ *   low = (s0 + s4) + (s2 + s6), high = (s1 + s5) + (s3 + s7);
+ *   low += each remaining product in order; result = fround(low + high).
+ * Each product of two float32 values is exact in float64, so the only rounding is in the sums
+ * (relative error about dimension × 2⁻⁵³) and the final rounding to float32.
  */
 export function dotProduct(
   left: Float32Array,
@@ -20,18 +22,30 @@ export function dotProduct(
   let sum1 = 0;
   let sum2 = 0;
   let sum3 = 0;
-  const unrolledEnd = dimension - (dimension % 4);
+  let sum4 = 0;
+  let sum5 = 0;
+  let sum6 = 0;
+  let sum7 = 0;
+  const unrolledEnd = dimension - (dimension % 8);
   let index = 0;
-  for (; index < unrolledEnd; index += 4) {
-    sum0 += (left[leftOffset + index] as number) * (right[rightOffset + index] as number);
-    sum1 += (left[leftOffset + index + 1] as number) * (right[rightOffset + index + 1] as number);
-    sum2 += (left[leftOffset + index + 2] as number) * (right[rightOffset + index + 2] as number);
-    sum3 += (left[leftOffset + index + 3] as number) * (right[rightOffset + index + 3] as number);
+  for (; index < unrolledEnd; index += 8) {
+    const leftAt = leftOffset + index;
+    const rightAt = rightOffset + index;
+    sum0 += (left[leftAt] as number) * (right[rightAt] as number);
+    sum1 += (left[leftAt + 1] as number) * (right[rightAt + 1] as number);
+    sum2 += (left[leftAt + 2] as number) * (right[rightAt + 2] as number);
+    sum3 += (left[leftAt + 3] as number) * (right[rightAt + 3] as number);
+    sum4 += (left[leftAt + 4] as number) * (right[rightAt + 4] as number);
+    sum5 += (left[leftAt + 5] as number) * (right[rightAt + 5] as number);
+    sum6 += (left[leftAt + 6] as number) * (right[rightAt + 6] as number);
+    sum7 += (left[leftAt + 7] as number) * (right[rightAt + 7] as number);
   }
+  let low = sum0 + sum4 + (sum2 + sum6);
+  const high = sum1 + sum5 + (sum3 + sum7);
   for (; index < dimension; index++) {
-    sum0 += (left[leftOffset + index] as number) * (right[rightOffset + index] as number);
+    low += (left[leftOffset + index] as number) * (right[rightOffset + index] as number);
   }
-  return Math.fround(sum0 + sum1 + (sum2 + sum3));
+  return Math.fround(low + high);
 }
 
 /** Euclidean norm of one row, in float64. */

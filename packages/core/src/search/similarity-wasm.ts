@@ -13,8 +13,7 @@
  *   scoreList(query, documents, dimension, rowList, count, output):     output[j] = dot(query, row rowList[j])
  *   gather(values, count, cut, rows) -> n: writes to rows[0..n) every i < count with values[i] >= cut,
  *     in order; returns -1 if a value is NaN (four values at a time, skipping runs below the cut).
- * where dot is exactly `dotProduct`: lanes (s0, s1) and (s2, s3) accumulate elements i ≡ 0..3 mod 4,
- * the tail is added to s0, the result is fround((s0 + s1) + (s2 + s3)).
+ * where dot is exactly `dotProduct` (see its comment for the order of operations).
  */
 
 const i32 = 0x7f;
@@ -118,10 +117,11 @@ const get = (index: number) => [localGet, index];
 const set = (index: number) => [localSet, index];
 const constant = (value: number) => [i32Const, ...signedLeb(value)];
 
-/** dot(query: i32, document: i32, dimension: i32) -> f32. */
+/** dot(query: i32, document: i32, dimension: i32) -> f32, the order of `dotProduct`. */
 function dotFunction(): number[] {
-  // Parameters 0..2; locals: 3 offset, 4 unrolled end (bytes), 5 lanes01, 6 lanes23, 7..10 s0..s3.
-  const [query, document, dimension, offset, unrolledEnd, lanes01, lanes23, s0, s1, s2, s3] = [
+  // Parameters 0..2; locals: 3 offset (bytes), 4 unrolled end (bytes), 5..8 lane pairs
+  // (s0,s1) (s2,s3) (s4,s5) (s6,s7), 9 low, 10 high.
+  const [query, document, dimension, offset, unrolledEnd, lanes01, lanes23, lanes45, lanes67, low, high] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
   ] as const;
   const pairProduct = (staticOffset: number) => [
@@ -139,10 +139,16 @@ function dotFunction(): number[] {
     ...simdOp(f64x2PromoteLowF32x4),
     ...simdOp(f64x2Mul),
   ];
+  const accumulate = (lanes: number, staticOffset: number) => [
+    ...get(lanes),
+    ...pairProduct(staticOffset),
+    ...simdOp(f64x2Add),
+    ...set(lanes),
+  ];
   const code = [
-    // unrolledEnd = (dimension & -4) << 2
+    // unrolledEnd = (dimension & -8) << 2
     ...get(dimension),
-    ...constant(-4),
+    ...constant(-8),
     i32And,
     ...constant(2),
     i32Shl,
@@ -154,39 +160,36 @@ function dotFunction(): number[] {
     i32GeU,
     brIf,
     1,
-    ...get(lanes01),
-    ...pairProduct(0),
-    ...simdOp(f64x2Add),
-    ...set(lanes01),
-    ...get(lanes23),
-    ...pairProduct(8),
-    ...simdOp(f64x2Add),
-    ...set(lanes23),
+    ...accumulate(lanes01, 0),
+    ...accumulate(lanes23, 8),
+    ...accumulate(lanes45, 16),
+    ...accumulate(lanes67, 24),
     ...get(offset),
-    ...constant(16),
+    ...constant(32),
     i32Add,
     ...set(offset),
     br,
     0,
     end,
     end,
+    // (low, high) = ((s0 + s4) + (s2 + s6), (s1 + s5) + (s3 + s7))
+    ...get(lanes01),
+    ...get(lanes45),
+    ...simdOp(f64x2Add),
+    ...get(lanes23),
+    ...get(lanes67),
+    ...simdOp(f64x2Add),
+    ...simdOp(f64x2Add),
+    ...set(lanes01),
     ...get(lanes01),
     ...simdOp(f64x2ExtractLane),
     0,
-    ...set(s0),
+    ...set(low),
     ...get(lanes01),
     ...simdOp(f64x2ExtractLane),
     1,
-    ...set(s1),
-    ...get(lanes23),
-    ...simdOp(f64x2ExtractLane),
-    0,
-    ...set(s2),
-    ...get(lanes23),
-    ...simdOp(f64x2ExtractLane),
-    1,
-    ...set(s3),
-    // Tail: s0 += query[i] * document[i] for the last dimension % 4 elements.
+    ...set(high),
+    // Tail: low += query[i] * document[i] for the last dimension % 8 elements.
     ...block,
     ...loop,
     ...get(offset),
@@ -196,7 +199,7 @@ function dotFunction(): number[] {
     i32GeU,
     brIf,
     1,
-    ...get(s0),
+    ...get(low),
     ...get(query),
     ...get(offset),
     i32Add,
@@ -211,7 +214,7 @@ function dotFunction(): number[] {
     f64PromoteF32,
     f64Mul,
     f64Add,
-    ...set(s0),
+    ...set(low),
     ...get(offset),
     ...constant(4),
     i32Add,
@@ -220,20 +223,16 @@ function dotFunction(): number[] {
     0,
     end,
     end,
-    ...get(s0),
-    ...get(s1),
-    f64Add,
-    ...get(s2),
-    ...get(s3),
-    f64Add,
+    ...get(low),
+    ...get(high),
     f64Add,
     f32DemoteF64,
   ];
   return functionBody(
     [
       [2, i32],
-      [2, v128],
-      [4, f64],
+      [4, v128],
+      [2, f64],
     ],
     code,
   );
