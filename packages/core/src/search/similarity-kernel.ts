@@ -48,22 +48,39 @@ export function dotProduct(
   return Math.fround(low + high);
 }
 
-/** Euclidean norm of one row, in float64. */
+/** Euclidean norm of one row, in float64 (four running sums, so the adds overlap). */
 export function rowNorm(vectors: Float32Array, offset: number, dimension: number): number {
-  let sum = 0;
-  for (let index = 0; index < dimension; index++) {
-    const value = vectors[offset + index] as number;
-    sum += value * value;
+  let sum0 = 0;
+  let sum1 = 0;
+  let sum2 = 0;
+  let sum3 = 0;
+  const unrolledEnd = offset + dimension - (dimension % 4);
+  let index = offset;
+  for (; index < unrolledEnd; index += 4) {
+    const value0 = vectors[index] as number;
+    const value1 = vectors[index + 1] as number;
+    const value2 = vectors[index + 2] as number;
+    const value3 = vectors[index + 3] as number;
+    sum0 += value0 * value0;
+    sum1 += value1 * value1;
+    sum2 += value2 * value2;
+    sum3 += value3 * value3;
   }
-  return Math.sqrt(sum);
+  for (; index < offset + dimension; index++) {
+    const value = vectors[index] as number;
+    sum0 += value * value;
+  }
+  return Math.sqrt(sum0 + sum1 + (sum2 + sum3));
 }
 
 /**
- * L2-normalises `rows` rows of `source` into `target` (float32), the way MTEB does before a cosine
- * search (torch.nn.functional.normalize: x / max(‖x‖, 1e-12), so a zero vector stays zero).
- * Returns a bound on the norm of every normalised row, for the fast path's error bound: each
- * component is x/‖x‖ rounded once to float32 (relative error ≤ 2⁻²⁴), so every row's norm is at
- * most 1 + 2⁻²⁴; 1 + 2⁻²² leaves room. firstNonFiniteRow names a row holding NaN or ±∞ (else -1).
+ * L2-normalises `rows` rows of `source` into `target`, the way MTEB does before a cosine search
+ * (torch.nn.functional.normalize: x / max(‖x‖, 1e-12) in float32, so a zero vector stays zero).
+ * The norm is rounded to float32 and each component divided by it: a float64 quotient of two
+ * float32 values rounded to float32 is the correctly rounded float32 quotient, i.e. torch's.
+ * Returns a bound on every normalised row's norm, for the fast path's error bound: after two
+ * roundings (norm, quotient) each component is within about 2⁻²³ relative of x/‖x‖, so every
+ * row's norm is at most about 1 + 2⁻²³; 1 + 2⁻²² leaves room. firstNonFiniteRow names a row holding NaN or ±∞ (else -1).
  */
 export function normaliseRows(
   source: Float32Array,
@@ -75,7 +92,7 @@ export function normaliseRows(
     const offset = row * dimension;
     const norm = rowNorm(source, offset, dimension);
     if (!Number.isFinite(norm)) return { largestNorm: Number.NaN, firstNonFiniteRow: row };
-    const divisor = Math.max(norm, 1e-12);
+    const divisor = Math.fround(Math.max(norm, 1e-12));
     for (let index = offset; index < offset + dimension; index++) {
       target[index] = (source[index] as number) / divisor;
     }
