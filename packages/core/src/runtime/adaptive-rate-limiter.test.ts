@@ -7,12 +7,12 @@ describe("AdaptiveRateLimiter", () => {
     const clock = new VirtualClock();
     const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 1200, recoverySuccesses: 20 }, clock);
     const started = await limiter.acquire();
-    limiter.onThrottle(started);
+    limiter.onThrottle(started, 4);
     expect(limiter.snapshot()).toEqual({ requestsPerMinute: 600, decreases: 1 });
-    for (let success = 0; success < 19; success += 1) limiter.onSuccess();
+    for (let success = 0; success < 19; success += 1) limiter.onSuccess(clock.now());
     expect(limiter.snapshot().requestsPerMinute).toBeCloseTo(1170, 9);
-    limiter.onSuccess();
-    limiter.onSuccess();
+    limiter.onSuccess(clock.now());
+    limiter.onSuccess(clock.now());
     expect(limiter.snapshot().requestsPerMinute).toBe(1200);
   });
 
@@ -21,11 +21,11 @@ describe("AdaptiveRateLimiter", () => {
     const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 600 }, clock);
     const first = await limiter.acquire();
     const second = await limiter.acquire();
-    limiter.onThrottle(second);
-    limiter.onThrottle(first);
+    limiter.onThrottle(second, 4);
+    limiter.onThrottle(first, 4);
     expect(limiter.snapshot()).toEqual({ requestsPerMinute: 300, decreases: 1 });
     const third = await limiter.acquire();
-    limiter.onThrottle(third);
+    limiter.onThrottle(third, 4);
     expect(limiter.snapshot()).toEqual({ requestsPerMinute: 150, decreases: 2 });
   });
 
@@ -37,8 +37,33 @@ describe("AdaptiveRateLimiter", () => {
       await clock.sleep(10);
     }
     expect(limiter.snapshot().requestsPerMinute).toBe(Number.POSITIVE_INFINITY);
-    limiter.onThrottle(clock.now());
+    limiter.onThrottle(clock.now(), 4);
     // Ten starts in 100 ms: 6,000 a minute observed, 3,000 after the decrease.
     expect(limiter.snapshot().requestsPerMinute).toBe(3000);
+  });
+
+  it("absorbs a steady few percent of throttles but halves once the recent share passes the threshold", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter(
+      { requestsPerMinute: 6000, window: 20, throttleShare: 0.25 },
+      clock,
+    );
+    // One throttle in ten, for 200 calls: below the threshold, so the pace never drops.
+    for (let call = 0; call < 200; call += 1) {
+      const started = await limiter.acquire();
+      if (call % 10 === 9) limiter.onThrottle(started);
+      else limiter.onSuccess(started);
+    }
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 6000, decreases: 0 });
+    // Then every other call: by the time half the window is throttled the share is over 25%.
+    let calls = 0;
+    while (limiter.snapshot().decreases === 0 && calls < 40) {
+      const started = await limiter.acquire();
+      if (calls % 2 === 0) limiter.onThrottle(started);
+      else limiter.onSuccess(started);
+      calls += 1;
+    }
+    expect(limiter.snapshot().decreases).toBe(1);
+    expect(calls).toBeLessThan(20);
   });
 });

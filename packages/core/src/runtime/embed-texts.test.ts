@@ -397,26 +397,40 @@ describe("embedTexts", () => {
     expect(usage.costUsd).toBeNull();
   });
 
-  it("paces calls to requestsPerMinute and halves the pace after a throttle", async () => {
+  it("paces calls to requestsPerMinute and halves the pace when one batch is throttled four times running", async () => {
+    let throttled = 0;
     const provider = new ScriptedEmbeddingProvider({
       clock,
-      capabilities: { maxInputsPerCall: 1 },
-      script: (call) => (call === 3 ? { kind: "throttle" } : undefined),
+      capabilities: { maxInputsPerCall: 1, supportsParallelCalls: false },
+      script: (_call, texts) => {
+        if (texts[0] !== "document number 3" || throttled === 4) return undefined;
+        throttled += 1;
+        return { kind: "throttle" };
+      },
     });
     await embedTexts({
       provider,
       texts: corpus.slice(0, 6),
       inputType: "document",
-      settings: { ...settings, requestsPerMinute: 600 },
+      settings: { ...settings, requestsPerMinute: 600, maxRetries: 5 },
       clock,
       random: () => 0,
     });
-    const starts = provider.calls.map((call) => call.startedAt);
-    // 600 a minute: one call every 100 ms. The throttle of call 3 (at 300 ms) halves that to 300 a minute.
-    expect(starts.slice(0, 4)).toEqual([0, 100, 200, 300]);
-    const gaps = starts.slice(4).map((start, index) => start - (starts[index + 3] as number));
-    expect(gaps.length).toBeGreaterThan(2);
-    expect(gaps.every((gap) => gap >= 190)).toBe(true);
+    // 600 a minute: one call every 100 ms. Text 3's throttles at 300, 500 and 700 ms (other texts go
+    // in between) leave the pace alone. The fourth in a row, at 800 ms, halves the rate of successful
+    // calls so far (5 in 800 ms: 375 a minute) to 187.5 a minute, so the next call waits 320 ms.
+    expect(provider.calls.map((call) => [call.texts[0]?.slice(-1), call.behaviour, call.startedAt])).toEqual([
+      ["0", "answer", 0],
+      ["1", "answer", 100],
+      ["2", "answer", 200],
+      ["3", "throttle", 300],
+      ["4", "answer", 400],
+      ["3", "throttle", 500],
+      ["5", "answer", 600],
+      ["3", "throttle", 700],
+      ["3", "throttle", 800],
+      ["3", "answer", 1120],
+    ]);
   });
 
   it("refuses impossible runtime settings with the config key to fix", async () => {

@@ -61,6 +61,8 @@ interface Job {
   indices: number[];
   /** Retries made so far. */
   retries: number;
+  /** Throttles in a row, for the rate limiter. */
+  throttlesInARow: number;
 }
 
 export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTextsResult> {
@@ -120,6 +122,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const jobs: Job[] = batches.map((batch) => ({
     indices: batch.map((item) => missing[item] as number),
     retries: 0,
+    throttlesInARow: 0,
   }));
   const concurrency = provider.capabilities.supportsParallelCalls ? settings.maxConcurrency : 1;
   const limiter =
@@ -168,7 +171,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         tokens: usage.tokens,
         tokensSource: usage.source,
       });
-      limiter.onSuccess();
+      limiter.onSuccess(startedAt);
       done += texts.length;
       options.onProgress?.(done, distinct.length);
     } catch (error) {
@@ -178,7 +181,12 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         return;
       }
       const providerError = asProviderError(provider, error, timer.signal.aborted, settings.timeoutSeconds);
-      if (providerError.throttled) limiter.onThrottle(startedAt);
+      if (providerError.throttled) {
+        job.throttlesInARow += 1;
+        limiter.onThrottle(startedAt, job.throttlesInARow);
+      } else {
+        job.throttlesInARow = 0;
+      }
       if (providerError.retryable && job.retries < settings.maxRetries) {
         job.retries += 1;
         recorder.recordRetry(providerError.throttled);
