@@ -488,14 +488,15 @@ describe("errors from the service", () => {
   });
 
   it("the server's requests-per-minute limit surfaces as throttling", async () => {
-    const limited = await startBedrockServer({ requestsPerMinute: 2 });
+    // 6 a minute: a bucket of one request, refilled every 10 s; the second call comes too soon.
+    const limited = await startBedrockServer({ requestsPerMinute: 6 });
     const provider = createBedrockProvider(settings("amazon.titan-embed-text-v1", {}, limited.url));
     await provider.embed({ texts: ["1"], inputType: "document" });
-    await provider.embed({ texts: ["2"], inputType: "document" });
     const error = await provider
-      .embed({ texts: ["3"], inputType: "document" })
+      .embed({ texts: ["2"], inputType: "document" })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ retryable: true, throttled: true, status: 429 });
+    expect(limited.calls.map((call) => call.fault)).toEqual([undefined, "throttle"]);
     await provider.close();
     await limited.close();
   });

@@ -42,16 +42,25 @@ export interface FaultOptions<Call> {
   faultFor?: (call: Call) => Fault | undefined;
   /** Fixed latency added to every answer, in milliseconds. */
   latencyMs?: number;
-  /** Requests accepted per sliding minute; the rest get a throttling error, like the real services. */
+  /**
+   * Requests accepted per minute, enforced as a token bucket refilled continuously that holds one
+   * second's worth (at least one request) and starts full; requests over it get a throttling error.
+   */
   requestsPerMinute?: number;
 }
 
 export class FaultScript<Call> {
   private readonly script: Fault[];
-  private readonly acceptedAt: number[] = [];
+  private tokens: number;
+  private lastRefill = performance.now();
 
   constructor(private readonly options: FaultOptions<Call>) {
     this.script = [...(options.faults ?? [])];
+    this.tokens = this.capacity;
+  }
+
+  private get capacity(): number {
+    return Math.max(1, (this.options.requestsPerMinute ?? 0) / 60);
   }
 
   /** Appends faults to the script; they apply to the next requests in order. */
@@ -74,10 +83,11 @@ export class FaultScript<Call> {
     if (scripted) return scripted;
     const limit = this.options.requestsPerMinute;
     if (limit !== undefined) {
-      const now = Date.now();
-      while (this.acceptedAt.length > 0 && (this.acceptedAt[0] ?? 0) <= now - 60_000) this.acceptedAt.shift();
-      if (this.acceptedAt.length >= limit) return { kind: "throttle" };
-      this.acceptedAt.push(now);
+      const now = performance.now();
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.lastRefill) / 60_000) * limit);
+      this.lastRefill = now;
+      if (this.tokens < 1) return { kind: "throttle" };
+      this.tokens -= 1;
     }
     return this.options.faultFor?.(call);
   }
