@@ -70,14 +70,15 @@ function createClient(settings: ProviderSettings): ClientSetup {
   const accessKeyId = environment.AWS_ACCESS_KEY_ID;
   const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
   const sessionToken = environment.AWS_SESSION_TOKEN;
-  // Keys given in the environment win, as in the SDK's own chain, unless a profile is named in
-  // config. Otherwise the SDK's default chain applies (SSO, web identity, container, instance).
-  const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !readString(options, "profile"));
+  // As in the SDK's own chain: a named profile (config, or AWS_PROFILE) wins over keys in the
+  // environment; keys are used when no profile is named; otherwise the SDK's default chain applies
+  // (SSO, web identity, container and instance roles).
+  const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !profile);
   const client = new BedrockRuntimeClient({
     region,
     maxAttempts: 1,
     ...(endpoint ? { endpoint } : {}),
-    ...(profile && !useEnvironmentKeys ? { profile } : {}),
+    ...(profile ? { profile } : {}),
     ...(useEnvironmentKeys
       ? {
           credentials: {

@@ -82,14 +82,12 @@ interface SdkErrorShape {
 }
 
 export interface ErrorContext {
-  /** The provider name, "bedrock" or "sagemaker". */
+  /** The provider name as in config. */
   provider: string;
   /** What was called, for the message: `model amazon.titan-embed-text-v2:0`. */
   target: string;
   /** Credential values to mask if they ever appear in a message. */
   secrets: readonly string[];
-  /** Service-specific error classes; unknown names fall back on the HTTP status. */
-  serviceErrors?: Record<string, Classification>;
 }
 
 function retryAfterMs(headers: Record<string, string | undefined> | undefined): number | undefined {
@@ -114,7 +112,7 @@ export function classifySdkError(error: unknown, context: ErrorContext): Provide
   const isServiceError = shape.$metadata !== undefined && shape.$fault !== undefined;
 
   if (isServiceError) {
-    const known = (context.serviceErrors ?? serviceErrors)[name];
+    const known = serviceErrors[name];
     const retryable = known?.retryable ?? (status === 429 || (status !== undefined && status >= 500));
     const throttled = known ? (known.throttled ?? false) : status === 429;
     return new ProviderError(

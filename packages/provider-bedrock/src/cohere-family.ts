@@ -32,7 +32,6 @@ const characterCuts: Record<string, CharacterCut | undefined> = {
 };
 
 interface CohereSettings {
-  name: string;
   dimensions: number;
   embeddingType: CohereEmbeddingType;
   truncate: string;
@@ -96,7 +95,6 @@ export const cohereEmbedV3Family: ModelFamily = {
   configure(options: Options): ConfiguredModel {
     const name = "Cohere Embed v3";
     return configureCohere({
-      name,
       dimensions: 1024,
       embeddingType: readChoice(options, "embeddingType", embeddingTypes, name) ?? "float",
       // END rather than the service's NONE: an evaluation should score a long document by its
@@ -120,7 +118,6 @@ export const cohereEmbedV4Family: ModelFamily = {
     const dimensions = readChoice(options, "dimensions", [256, 512, 1024, 1536] as const, name) ?? 1536;
     const maxTokens = readPositiveInteger(options, "maxTokens");
     return configureCohere({
-      name,
       dimensions,
       embeddingType: readChoice(options, "embeddingType", embeddingTypes, name) ?? "float",
       truncate: readChoice(options, "truncate", ["NONE", "LEFT", "RIGHT"] as const, name) ?? "RIGHT",
