@@ -510,6 +510,26 @@ describe("plugin", () => {
     expect(provider).toMatchObject({ provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0" });
   });
 
+  it("takes region, endpoint and keys from the environment it is given", async () => {
+    const provider = createBedrockProvider({
+      model: "amazon.titan-embed-text-v1",
+      options: {},
+      baseDirectory: "/tmp",
+      environment: {
+        AWS_DEFAULT_REGION: "eu-central-1",
+        AWS_ENDPOINT_URL: server.url,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: fakeSecretKey,
+        AWS_SESSION_TOKEN: "fake-session-token-value",
+      },
+    });
+    await provider.embed({ texts: ["from the environment"], inputType: "document" });
+    const headers = server.calls[0]?.headers;
+    expect(headers?.authorization).toMatch(/Credential=test\/\d{8}\/eu-central-1\/bedrock\/aws4_request/);
+    expect(headers?.["x-amz-security-token"]).toBe("fake-session-token-value");
+    await provider.close();
+  });
+
   it("knows list prices, inference-profile ids included", () => {
     expect(listPricePerMillionTokens("amazon.titan-embed-text-v2:0")).toBe(0.02);
     expect(listPricePerMillionTokens("us.cohere.embed-v4:0")).toBe(0.12);
