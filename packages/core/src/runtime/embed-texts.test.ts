@@ -193,6 +193,41 @@ describe("embedTexts", () => {
     expect(provider.calls).toHaveLength(1);
   });
 
+  it("surfaces a failure at once even while another batch waits out a long retry-after", async () => {
+    const provider = new ScriptedEmbeddingProvider({
+      clock,
+      capabilities: { maxInputsPerCall: 1 },
+      script: (_call, texts) =>
+        texts[0] === "slow down"
+          ? { kind: "throttle", retryAfterMs: 60_000 }
+          : texts[0] === "broken"
+            ? { kind: "client-error", message: "Input is too long" }
+            : undefined,
+    });
+    const error = await captureError(
+      embedTexts({ provider, texts: ["slow down", "broken"], inputType: "document", settings, clock }),
+    );
+    expect((error as ProviderError).message).toBe("Input is too long");
+    expect(clock.now()).toBeLessThan(1000);
+  });
+
+  it("returns the complete result when the cancel arrives after the last answer", async () => {
+    const controller = new AbortController();
+    const provider = new ScriptedEmbeddingProvider({ clock });
+    const { embeddings } = await embedTexts({
+      provider,
+      texts: ["a", "b"],
+      inputType: "document",
+      settings,
+      clock,
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (done === total) controller.abort();
+      },
+    });
+    expect(embeddings).toHaveLength(2);
+  });
+
   it("gives up after maxRetries, saying so, and keeps the vectors that did arrive", async () => {
     const provider = new ScriptedEmbeddingProvider({
       clock,

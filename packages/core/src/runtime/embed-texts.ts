@@ -136,14 +136,25 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   let nextJob = 0;
   let active = 0;
   let sleeping = 0;
-  const stopped = (): boolean => failure !== undefined || signal?.aborted === true;
+  // Aborted on cancel or on the first failure: ends waits for a pace slot or a backoff at once, so an
+  // error surfaces without sitting out other batches' backoff. Calls in flight are not tied to it:
+  // on failure they finish (and are cached); on cancel the caller's signal aborts them.
+  const stop = new AbortController();
+  const stopOnCancel = (): void => stop.abort(signal?.reason);
+  if (signal?.aborted) stop.abort(signal.reason);
+  signal?.addEventListener("abort", stopOnCancel, { once: true });
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    stop.abort(error);
+  };
+  const stopped = (): boolean => stop.signal.aborted;
 
   const attempt = async (job: Job, wake: () => void): Promise<void> => {
     let startedAt: number;
     try {
-      startedAt = await limiter.acquire(signal);
+      startedAt = await limiter.acquire(stop.signal);
     } catch {
-      return; // cancelled while waiting for a slot
+      return; // cancelled or failed while waiting for a slot
     }
     if (stopped()) return;
     const texts = job.indices.map((index) => distinct[index] as string);
@@ -177,7 +188,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     } catch (error) {
       if (signal?.aborted) return; // cancellation, not a provider failure
       if (EmbedEvalError.is(error) && error.code !== "provider") {
-        failure ??= error; // a cache write failure, for instance: not the provider's fault
+        fail(error); // a cache write failure, for instance: not the provider's fault
         return;
       }
       const providerError = asProviderError(provider, error, timer.signal.aborted, settings.timeoutSeconds);
@@ -193,7 +204,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         const delay = backoffDelay(job.retries, backoff, random, providerError.retryAfterMs);
         // The job waits outside the concurrency limit, so other batches keep the slots busy meanwhile.
         sleeping += 1;
-        clock.sleep(delay, signal).then(
+        clock.sleep(delay, stop.signal).then(
           () => {
             sleeping -= 1;
             retryQueue.push(job);
@@ -207,7 +218,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         return;
       }
       if (providerError.throttled) recorder.recordThrottle();
-      failure ??= giveUp(providerError, job.retries);
+      fail(giveUp(providerError, job.retries));
     } finally {
       timer.clear();
       call.release();
@@ -229,11 +240,11 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         }
         const drained = retryQueue.length === 0 && nextJob >= jobs.length;
         if (active === 0 && sleeping === 0 && (stopped() || drained)) {
-          signal?.removeEventListener("abort", pump);
+          stop.signal.removeEventListener("abort", pump);
           resolve();
         }
       };
-      signal?.addEventListener("abort", pump, { once: true });
+      stop.signal.addEventListener("abort", pump, { once: true });
       pump();
     });
   }
@@ -242,7 +253,9 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   cache?.flush();
   options.usage?.merge(recorder);
 
-  if (signal?.aborted) {
+  signal?.removeEventListener("abort", stopOnCancel);
+  // A cancel that came after the last answer cancelled nothing: return the complete result.
+  if (signal?.aborted && done < distinct.length) {
     const what = cache ? "embedded and cached; rerun to resume" : "embedded; nothing was cached (--no-cache)";
     throw new CancelledError(`Cancelled: ${done} of ${distinct.length} texts ${what}.`);
   }
