@@ -1,7 +1,8 @@
 /**
  * Keeps the example honest without AWS access: the config loads, every model is one the Bedrock
- * plugin accepts with these options, the IAM policy covers every model, and the README's cost table
- * is what the plugin's list prices give for the stated token estimate.
+ * plugin accepts with these options and sends requests a local Bedrock accepts, the IAM policy
+ * covers every model, and the README's cost table is what the list prices give for the stated
+ * token estimate.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -12,6 +13,7 @@ import bedrock, {
   createBedrockProvider,
   listPricePerMillionTokens,
 } from "@embedeval/provider-bedrock";
+import { startBedrockServer } from "@embedeval/provider-bedrock/testing";
 import { describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +43,32 @@ describe("examples/bedrock-model-selection", () => {
     }
     expect(dimensions).toEqual([1536, 1024, 512, 256, 1024, 1536]);
     expect(config.tasks.map((task) => [task.name, task.splits])).toEqual([["SciFact", ["test"]]]);
+  });
+
+  it("every model's requests are accepted by a local Bedrock that validates the documented bodies", async () => {
+    const config = await loadConfig(join(here, "embedeval.yml"));
+    const server = await startBedrockServer();
+    try {
+      for (const model of config.models) {
+        const provider = createBedrockProvider({
+          model: model.model,
+          options: { ...model.options, endpoint: server.url },
+          baseDirectory: config.baseDirectory,
+          environment: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+        });
+        const query = await provider.embed({
+          texts: ["Vitamin D deficiency raises fracture risk."],
+          inputType: "query",
+        });
+        expect(query.embeddings[0]?.length, model.id).toBe(provider.capabilities.dimensions);
+        await provider.close();
+      }
+      expect(server.calls.map((call) => [call.modelId, call.status])).toEqual(
+        config.models.map((model) => [model.model, 200]),
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it("iam-policy.json allows InvokeModel on every model of the config", async () => {
