@@ -57,7 +57,7 @@ describe("local Bedrock server", () => {
     });
     expect(floats.headers.get("x-amzn-bedrock-input-token-count")).toBe("3");
     expect(floats.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
-    const floatsBody = await floats.json();
+    const floatsBody = (await floats.json()) as Record<string, unknown>;
     expect(floatsBody.response_type).toBe("embeddings_floats");
     expect(floatsBody.embeddings).toHaveLength(2);
     const byType = await invoke("cohere.embed-english-v3", {
@@ -66,8 +66,9 @@ describe("local Bedrock server", () => {
       embedding_types: ["int8", "ubinary"],
     });
     expect(byType.body.response_type).toBe("embeddings_by_type");
-    expect(byType.body.embeddings.int8[0]).toHaveLength(1024);
-    expect(byType.body.embeddings.ubinary[0]).toHaveLength(128);
+    const embeddings = byType.body.embeddings as Record<string, number[][]>;
+    expect(embeddings.int8?.[0]).toHaveLength(1024);
+    expect(embeddings.ubinary?.[0]).toHaveLength(128);
   });
 
   it("scripted faults apply in order, one per request, and are logged", async () => {
