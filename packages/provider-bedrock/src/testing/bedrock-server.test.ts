@@ -22,7 +22,7 @@ async function invoke(modelId: string, body: unknown) {
   return {
     status: response.status,
     errorType: response.headers.get("x-amzn-errortype"),
-    body: await response.json(),
+    body: (await response.json()) as Record<string, unknown>,
   };
 }
 
