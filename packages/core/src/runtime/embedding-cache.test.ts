@@ -172,4 +172,50 @@ describe("EmbeddingCache", () => {
     expect(cache.get(documents, ["one"])).toEqual([undefined]);
     cache.close();
   });
+
+  it("merges many quiet segments into one, keeping every vector and leaving foreign files alone", async () => {
+    for (let run = 0; run < 5; run += 1) {
+      const cache = await EmbeddingCache.open(directory);
+      cache.put(documents, [`text ${run}`, "shared"], [vector(run), vector(99)]);
+      cache.close();
+    }
+    const folder = join(directory, "embeddings-v1", documents.id);
+    writeFileSync(join(folder, "0-foreign.segment"), "written by something else");
+    expect(segmentFiles(directory)).toHaveLength(6);
+
+    const compacting = await EmbeddingCache.open(directory, {
+      compactAboveSegments: 3,
+      compactQuietMilliseconds: 0,
+    });
+    const found = compacting.get(documents, ["text 0", "text 1", "text 2", "text 3", "text 4", "shared"]);
+    expect(found).toEqual([vector(0), vector(1), vector(2), vector(3), vector(4), vector(99)]);
+    compacting.close();
+    const remaining = segmentFiles(directory);
+    expect(remaining).toHaveLength(2);
+    expect(remaining.some((path) => path.endsWith("0-foreign.segment"))).toBe(true);
+    // Six records, each key once: "shared" was written five times.
+    const merged = remaining.find((path) => !path.endsWith("0-foreign.segment")) as string;
+    expect(readFileSync(merged).length).toBe(48 + 6 * 76);
+  });
+
+  it("starts a new segment when another process merged away the one it was appending to", async () => {
+    const writer = await EmbeddingCache.open(directory);
+    writer.put(documents, ["before"], [vector(1)]);
+    const other = await EmbeddingCache.open(directory, {
+      compactAboveSegments: 0,
+      compactQuietMilliseconds: 0,
+    });
+    // A second segment so there are two to merge.
+    const second = await EmbeddingCache.open(directory);
+    second.put(documents, ["second"], [vector(2)]);
+    second.close();
+    expect(other.get(documents, ["before", "second"])).toEqual([vector(1), vector(2)]);
+    other.close();
+    writer.put(documents, ["after"], [vector(3)]);
+    writer.close();
+
+    const reader = await EmbeddingCache.open(directory);
+    expect(reader.get(documents, ["before", "second", "after"])).toEqual([vector(1), vector(2), vector(3)]);
+    reader.close();
+  });
 });

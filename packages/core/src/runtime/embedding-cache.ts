@@ -3,12 +3,14 @@ import {
   closeSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readSync,
   renameSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -52,6 +54,13 @@ export interface EmbeddingCacheStats {
 
 export interface EmbeddingCacheOptions {
   /**
+   * When a namespace has more segment files than this (each run that embedded something adds one),
+   * loading it first merges the segments nobody has written to for `compactQuietMilliseconds` into one.
+   */
+  compactAboveSegments?: number;
+  /** How long a segment must have gone unwritten before it may be merged (10 minutes). */
+  compactQuietMilliseconds?: number;
+  /**
    * Longest time written records may stay only in the operating system's buffers before an fdatasync.
    * A killed process loses nothing written (the kernel has it); this bounds what a power loss can take.
    */
@@ -81,6 +90,8 @@ export class EmbeddingCache {
   readonly directory: string;
   private readonly namespaces = new Map<string, LoadedNamespace>();
   private readonly syncIntervalMilliseconds: number;
+  private readonly compactAboveSegments: number;
+  private readonly compactQuietMilliseconds: number;
   private lastSync = Date.now();
   private unsynced = false;
   private closed = false;
@@ -89,6 +100,8 @@ export class EmbeddingCache {
   private constructor(directory: string, options: EmbeddingCacheOptions) {
     this.directory = directory;
     this.syncIntervalMilliseconds = options.syncIntervalMilliseconds ?? 1000;
+    this.compactAboveSegments = options.compactAboveSegments ?? 32;
+    this.compactQuietMilliseconds = options.compactQuietMilliseconds ?? 10 * 60 * 1000;
   }
 
   /** Opens (creating when missing) the cache under `directory`. Namespaces load lazily on first use. */
@@ -260,9 +273,11 @@ export class EmbeddingCache {
     const folder = join(this.directory, layoutFolder, namespace.id);
     const loaded: LoadedNamespace = { namespace, folder, segments: [], index: new Map(), writer: undefined };
     if (existsSync(folder)) {
-      const names = readdirSync(folder)
-        .filter((name) => name.endsWith(".segment"))
-        .sort();
+      let names = segmentNames(folder);
+      if (names.length > this.compactAboveSegments) {
+        this.compact(folder, namespace, names);
+        names = segmentNames(folder);
+      }
       for (const name of names) {
         const path = join(folder, name);
         const segmentIndex = loaded.segments.length;
@@ -288,7 +303,10 @@ export class EmbeddingCache {
   }
 
   private writerFor(loaded: LoadedNamespace): Segment {
-    if (loaded.writer) return loaded.writer;
+    // Another process's compaction may have merged and removed our segment while we sat idle for
+    // longer than the quiet period: appending to the unlinked file would lose the records.
+    if (loaded.writer && fstatSync(loaded.writer.descriptor as number).nlink > 0) return loaded.writer;
+    if (loaded.writer) loaded.writer.writable = false;
     try {
       if (!existsSync(loaded.folder)) mkdirSync(loaded.folder, { recursive: true });
       const description = join(loaded.folder, "namespace.json");
@@ -314,6 +332,99 @@ export class EmbeddingCache {
         cause: error,
         hint: "Point `cache.directory` in the config at a writable folder, or run with --no-cache.",
       });
+    }
+  }
+
+  /**
+   * Merges the quiet segments of a namespace into one: verified records only, each key once. Runs under
+   * a lock file so two processes do not merge at once; a lock left by a killed process expires after
+   * the quiet period. Removed segments that another process still has open stay readable to it.
+   */
+  private compact(folder: string, namespace: CacheNamespace, names: readonly string[]): void {
+    const lock = join(folder, "compact.lock");
+    const now = Date.now();
+    try {
+      try {
+        closeSync(openSync(lock, "wx"));
+      } catch {
+        if (now - statSync(lock).mtimeMs < this.compactQuietMilliseconds) return;
+        unlinkSync(lock);
+        closeSync(openSync(lock, "wx"));
+      }
+    } catch {
+      return; // someone else is compacting, or the folder is read-only: just read the segments
+    }
+    const temporary = join(folder, `compacting-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+    let output: number | undefined;
+    try {
+      const quietNames = names.filter(
+        (name) => now - statSync(join(folder, name)).mtimeMs >= this.compactQuietMilliseconds,
+      );
+      const latest = new Map<string, { file: number; location: RecordLocation }>();
+      // Only segments of this format and namespace are merged and removed: a file written by a newer
+      // version of embedeval, or anything foreign, is left alone.
+      const quiet: string[] = [];
+      for (const name of quietNames) {
+        const file = quiet.length;
+        const found: [string, RecordLocation][] = [];
+        const scan = scanSegment(join(folder, name), namespace.digest, (key, location) =>
+          found.push([key, location]),
+        );
+        if (!scan.valid) continue;
+        quiet.push(name);
+        for (const [key, location] of found) latest.set(key, { file, location });
+      }
+      // Left by a compaction that was killed midway.
+      for (const name of readdirSync(folder)) {
+        const path = join(folder, name);
+        if (name.endsWith(".tmp") && now - statSync(path).mtimeMs >= this.compactQuietMilliseconds)
+          unlinkSync(path);
+      }
+      if (quiet.length < 2) return;
+      output = openSync(temporary, "wx");
+      let position = 0;
+      const header = encodeSegmentHeader(namespace.digest);
+      position += writeSync(output, header, 0, header.length, position);
+      const byFile: RecordLocation[][] = quiet.map(() => []);
+      for (const entry of latest.values()) byFile[entry.file]?.push(entry.location);
+      for (let file = 0; file < quiet.length; file += 1) {
+        const entries = (byFile[file] as RecordLocation[]).sort((left, right) => left.offset - right.offset);
+        if (entries.length === 0) continue;
+        const input = openSync(join(folder, quiet[file] as string), "r");
+        try {
+          for (const location of entries) {
+            const length = recordHeaderBytes + location.payloadLength;
+            const record = Buffer.allocUnsafe(length);
+            if (readSync(input, record, 0, length, location.offset) !== length) continue;
+            position += writeSync(output, record, 0, length, position);
+          }
+        } finally {
+          closeSync(input);
+        }
+      }
+      fdatasyncSync(output);
+      closeSync(output);
+      output = undefined;
+      const merged = `${String(now).padStart(14, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.segment`;
+      renameSync(temporary, join(folder, merged));
+      for (const name of quiet) {
+        try {
+          unlinkSync(join(folder, name));
+        } catch {
+          // Already gone, or held open on a system that refuses: it stays, and is read as before.
+        }
+      }
+      this.counters.bytes = measureBytes(join(this.directory, layoutFolder));
+    } catch {
+      // Compaction is housekeeping: on any problem the original segments stay and are read as they are.
+    } finally {
+      if (output !== undefined) closeSync(output);
+      if (existsSync(temporary)) unlinkSync(temporary);
+      try {
+        unlinkSync(lock);
+      } catch {
+        // Removed by someone who judged it stale; nothing to do.
+      }
     }
   }
 
@@ -343,6 +454,12 @@ export class EmbeddingCache {
  */
 export function recordKey(namespace: CacheNamespace, text: string): Buffer {
   return hash("sha256", `${namespace.id}\n${text}`, "buffer");
+}
+
+function segmentNames(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".segment"))
+    .sort();
 }
 
 function recordEnd(location: RecordLocation): number {
