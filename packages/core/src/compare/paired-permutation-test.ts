@@ -14,32 +14,58 @@ export interface PermutationOptions {
  * p = (1 + hits) / (1 + permutations).
  */
 export function pairedPermutationPValue(differences: ArrayLike<number>, options: PermutationOptions): number {
-  const count = differences.length;
-  if (count === 0) return 1;
   const permutations = Math.max(1, Math.floor(options.permutations));
+  // Zero differences add 0 whatever their sign: dropping them changes no sum and saves work.
+  const values: number[] = [];
   let observed = 0;
   let scale = 0;
-  for (let index = 0; index < count; index++) {
+  for (let index = 0; index < differences.length; index++) {
     const value = differences[index] as number;
+    if (value === 0) continue;
+    values.push(value);
     observed += value;
     scale += Math.abs(value);
   }
   if (scale === 0) return 1;
   const threshold = Math.abs(observed) - tolerance(scale);
+  const table = signFlipTable(values);
+  const chunks = table.length / 256;
   const random = createSeededRandom(options.seed);
   let hits = 0;
   for (let permutation = 0; permutation < permutations; permutation++) {
     let sum = 0;
     let bits = 0;
-    // One 32-bit draw gives 32 signs: the inner loop stays cheap for thousands of queries.
-    for (let index = 0; index < count; index++) {
-      if ((index & 31) === 0) bits = random.nextUint32();
-      const value = differences[index] as number;
-      sum += (bits >>> (index & 31)) & 1 ? value : -value;
+    // Each chunk of 8 queries takes 8 random bits and one table lookup (one 32-bit draw serves 4 chunks):
+    // 8x less work than flipping query by query, same distribution.
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const shift = (chunk & 3) << 3;
+      if (shift === 0) bits = random.nextUint32();
+      sum += table[(chunk << 8) | ((bits >>> shift) & 255)] as number;
     }
     if (Math.abs(sum) >= threshold) hits++;
   }
   return (1 + hits) / (1 + permutations);
+}
+
+/**
+ * For each chunk of 8 values, the signed sum under each of the 256 sign patterns (bit set: +, clear: -).
+ * Built incrementally: pattern m adds 2 * value[lowest set bit] to pattern m & (m - 1).
+ */
+function signFlipTable(values: number[]): Float64Array {
+  const chunks = Math.ceil(values.length / 8);
+  const table = new Float64Array(chunks * 256);
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const offset = chunk << 8;
+    let allNegative = 0;
+    for (let bit = 0; bit < 8; bit++) allNegative -= values[chunk * 8 + bit] ?? 0;
+    table[offset] = allNegative;
+    for (let mask = 1; mask < 256; mask++) {
+      const lowest = 31 - Math.clz32(mask & -mask);
+      table[offset | mask] =
+        (table[offset | (mask & (mask - 1))] as number) + 2 * (values[chunk * 8 + lowest] ?? 0);
+    }
+  }
+  return table;
 }
 
 /**
