@@ -46,6 +46,7 @@ describe("renderMarkdownReport", () => {
     expect(markdown).toContain("❌ **1 regression**");
     expect(markdown).toContain("Baseline: `0123456` (merge-base, committed 2 days ago)");
     expect(markdown).toContain("Head: `fedcba9`");
+    expect(markdown).toContain("This run embedded 3,600 texts (1,200 more came from the cache) for $0.002.");
     expect(markdown).toContain("| titan-v2 | SciFact |");
     expect(markdown).toContain("▼\u00a0-5.00");
     expect(markdown).toContain("❌ regression");

@@ -153,6 +153,8 @@ function renderSummary(comparison: Comparison, options: MarkdownReportOptions): 
       `Baseline: \`${shortSha(baseline.commit)}\`${details.length > 0 ? ` (${details.join(", ")})` : ""}`,
     );
   }
+  const totals = usageTotals(comparison);
+  if (totals) lines.push(totals);
   if (options.headCommit) lines.push(`Head: \`${shortSha(options.headCommit)}\``);
   return lines.join("  \n");
 }
@@ -248,6 +250,19 @@ function renderFooter(comparison: Comparison): string {
       ? `${formatDelta(-rule.maxDrop.amount).replace("-", "")} points`
       : `${(rule.maxDrop.amount * 100).toFixed(1)}%`;
   return `<sub>A regression is a drop in ${escapeMarkdown(metricLabel(rule.metric))} of more than ${drop} that is significant (paired permutation test, p < ${rule.significance}); 95% CI: paired bootstrap, ${formatCount(rule.resamples)} resamples, ${formatCount(comparison.permutations)} permutations, seed ${rule.seed}${rule.overrides.length > 0 ? `; ${plural(rule.overrides.length, "override")}` : ""}. Scores in points (×100).</sub>`;
+}
+
+/** "This run embedded 5,483 texts (1,420 more from the cache) for $0.052": what the PR cost. */
+function usageTotals(comparison: Comparison): string | undefined {
+  const usages = comparison.entries.flatMap((entry) =>
+    entry.head?.embedeval?.usage ? [entry.head.embedeval.usage] : [],
+  );
+  if (usages.length === 0) return undefined;
+  const embedded = usages.reduce((sum, usage) => sum + usage.textsEmbedded, 0);
+  const cached = usages.reduce((sum, usage) => sum + usage.cacheHits, 0);
+  const costs = usages.map((usage) => usage.costUsd).filter((cost): cost is number => cost !== null);
+  const cost = costs.length > 0 ? ` for ${formatCost(costs.reduce((sum, value) => sum + value, 0))}` : "";
+  return `This run embedded ${formatCount(embedded)} texts (${formatCount(cached)} more came from the cache)${cost}.`;
 }
 
 function verdictLabel(row: ComparisonRow): string {
