@@ -3,5 +3,6 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["@embedeval/source"] },
   ssr: { resolve: { conditions: ["@embedeval/source"] } },
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  // Tests that start local servers and run whole pipelines need more than the 5 s default on 2 cores.
+  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 30_000 },
 });

@@ -39,7 +39,7 @@ describe("embedeval CLI", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/model\s+task\s+nDCG@10/);
     expect(first.stdout).toMatch(/bm25\s+quickstart\s+\d+\.\d\d/);
-    expect(first.stdout).toMatch(/cache: 0 hits, \d+ misses/);
+    expect(first.stdout).toMatch(/cache: 0 hits, [\d,]+ misses/);
 
     const file = join(workspace, "embedeval-results/tfidf/no_revision_available/quickstart.json");
     const result = JSON.parse(await readFile(file, "utf8"));
@@ -52,7 +52,7 @@ describe("embedeval CLI", () => {
     // Nothing changed: every text comes from the cache, and the scores are identical.
     const second = await runCliCaptured(["run"], workspace);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/cache: \d+ hits, 0 misses/);
+    expect(second.stdout).toMatch(/cache: [\d,]+ hits, 0 misses/);
     const again = JSON.parse(await readFile(file, "utf8"));
     expect(again.scores).toEqual(result.scores);
     expect(again.embedeval.per_query).toEqual(result.embedeval.per_query);
