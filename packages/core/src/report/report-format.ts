@@ -25,7 +25,8 @@ export function formatPValue(value: number | null): string {
 export function formatCost(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "$0";
-  if (value < 1) return `$${Number(value.toPrecision(2))}`;
+  // Two significant digits under 10 cents ($0.041, $0.0093), cents above ($0.10, $12.40).
+  if (value < 0.1) return `$${Number(value.toPrecision(2))}`;
   return `$${value.toFixed(2)}`;
 }
 
