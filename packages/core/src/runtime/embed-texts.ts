@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { RuntimeSettings } from "../config/config-types.js";
 import type {
   EmbeddingProvider,
@@ -140,8 +141,16 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   // error surfaces without sitting out other batches' backoff. Calls in flight are not tied to it:
   // on failure they finish (and are cached); on cancel the caller's signal aborts them.
   const stop = new AbortController();
-  const stopOnCancel = (): void => stop.abort(signal?.reason);
-  if (signal?.aborted) stop.abort(signal.reason);
+  // Mirrors the caller's signal, so each call in flight listens here rather than on the caller's
+  // signal (which would warn past ten listeners with a high maxConcurrency).
+  const cancel = new AbortController();
+  // One listener per waiting batch is expected here, not a leak.
+  setMaxListeners(0, stop.signal, cancel.signal);
+  const stopOnCancel = (): void => {
+    cancel.abort(signal?.reason);
+    stop.abort(signal?.reason);
+  };
+  if (signal?.aborted) stopOnCancel();
   signal?.addEventListener("abort", stopOnCancel, { once: true });
   const fail = (error: unknown): void => {
     failure ??= error;
@@ -159,7 +168,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     if (stopped()) return;
     const texts = job.indices.map((index) => distinct[index] as string);
     const timer = clock.timeout(timeoutMilliseconds);
-    const call = combineSignals(signal, timer.signal);
+    const call = combineSignals(cancel.signal, timer.signal);
     firstStart ??= startedAt;
     const callStart = clock.now();
     try {
