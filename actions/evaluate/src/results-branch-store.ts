@@ -28,7 +28,7 @@ const ancestorWindow = 100;
 /** A file name for a config name: readable, and distinct for names that differ only in punctuation. */
 export function configSlug(configName: string): string {
   const readable = configName
-    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 60);
   let hash = 0x811c9dc5;
