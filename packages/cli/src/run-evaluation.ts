@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import {
   AdaptiveRateLimiter,
   CancelledError,
+  ConfigError,
   EmbeddingCache,
   type EmbeddingProvider,
   type EmbedEvalConfig,
@@ -11,6 +12,7 @@ import {
   isRetriever,
   loadBeirFolder,
   loadConfig,
+  type ModelConfig,
   type RetrievalDataset,
   type Retriever,
   type SearchBackend,
@@ -67,7 +69,38 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
   const tasks = config.tasks.filter((task) => !options.tasks || options.tasks.includes(task.name));
 
-  // Datasets first: a broken dataset is reported before any provider is paid.
+  // Every provider is created (and its options checked) before any dataset is read or any call is
+  // paid for, so a typo in the last model's options fails the run before the first model costs money.
+  const failures: ModelFailure[] = [];
+  const prepared: {
+    model: ModelConfig;
+    provider: EmbeddingProvider | Retriever;
+    price: number | undefined;
+  }[] = [];
+  for (const model of models) {
+    try {
+      const plugin = await resolveProviderPlugin(model, config.file);
+      const provider = await plugin.create({
+        model: model.model,
+        options: model.options,
+        baseDirectory: config.baseDirectory,
+        environment,
+      });
+      // Config override first, then the plugin's list price; otherwise the runtime's built-in table.
+      prepared.push({
+        model,
+        provider,
+        price: model.pricePerMillionTokens ?? plugin.pricesPerMillionTokens?.[model.model],
+      });
+    } catch (error) {
+      if (EmbedEvalError.is(error) && error.code === "config")
+        throw locateInConfig(error, model, config.file);
+      failures.push({ model: model.id, task: undefined, message: formatError(error) });
+      reporter.log(`${model.id}: ${formatError(error)}`);
+    }
+  }
+
+  // Then datasets: a broken dataset is reported before any provider is paid.
   const datasets = new Map<string, RetrievalDataset[]>();
   for (const task of tasks) {
     const splits: RetrievalDataset[] = [];
@@ -97,27 +130,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
 
   const results: TaskResult[] = [];
   const files: string[] = [];
-  const failures: ModelFailure[] = [];
   try {
-    for (const model of models) {
-      let provider: EmbeddingProvider | Retriever;
-      let price: number | undefined;
-      try {
-        const plugin = await resolveProviderPlugin(model, config.file);
-        // Config override first, then the plugin's list price; otherwise the runtime's built-in table.
-        price = model.pricePerMillionTokens ?? plugin.pricesPerMillionTokens?.[model.model];
-        provider = await plugin.create({
-          model: model.model,
-          options: model.options,
-          baseDirectory: config.baseDirectory,
-          environment,
-        });
-      } catch (error) {
-        if (EmbedEvalError.is(error) && error.code === "config") throw error;
-        failures.push({ model: model.id, task: undefined, message: formatError(error) });
-        reporter.log(`${model.id}: ${formatError(error)}`);
-        continue;
-      }
+    for (const { model, provider, price } of prepared) {
       // Per model, shared by its tasks: the pace learned from throttling on one task carries to the next.
       const rateLimiter = new AdaptiveRateLimiter(
         model.runtime.requestsPerMinute === undefined
@@ -125,55 +139,54 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
           : { requestsPerMinute: model.runtime.requestsPerMinute },
         systemClock,
       );
-      try {
-        for (const task of tasks) {
-          const perSplit: TaskResult[] = [];
-          try {
-            for (const dataset of datasets.get(task.name) ?? []) {
-              const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
-              let progress: ReturnType<ProgressReporter["start"]> | undefined;
-              let stage = "";
-              const result = await evaluateRetrieval({
-                model,
-                provider,
-                dataset,
-                ignoreIdenticalIds: task.ignoreIdenticalIds,
-                rateLimiter,
-                ...(cache ? { cache } : {}),
-                ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
-                ...(options.signal ? { signal: options.signal } : {}),
-                ...(isRetriever(provider) ? {} : { searchBackend: await denseSearchBackend() }),
-                onProgress: (update) => {
-                  if (update.stage !== stage) {
-                    progress?.finish();
-                    stage = update.stage;
-                    progress = reporter.start(`${label}: ${stageLabel(update.stage)}`, update.total);
-                  }
-                  progress?.update(update.done);
-                },
-              });
-              progress?.finish();
-              perSplit.push(result);
-            }
-          } catch (error) {
-            if (EmbedEvalError.is(error) && (error.code === "cancelled" || error.code === "config"))
-              throw error;
-            if (options.signal?.aborted) throw new CancelledError();
-            failures.push({ model: model.id, task: task.name, message: formatError(error) });
-            reporter.log(`${model.id} × ${task.name}: ${formatError(error)}`);
-            continue;
+      for (const task of tasks) {
+        const perSplit: TaskResult[] = [];
+        try {
+          for (const dataset of datasets.get(task.name) ?? []) {
+            const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
+            let progress: ReturnType<ProgressReporter["start"]> | undefined;
+            let stage = "";
+            const result = await evaluateRetrieval({
+              model,
+              provider,
+              dataset,
+              ignoreIdenticalIds: task.ignoreIdenticalIds,
+              rateLimiter,
+              ...(cache ? { cache } : {}),
+              ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(isRetriever(provider) ? {} : { searchBackend: await denseSearchBackend() }),
+              onProgress: (update) => {
+                if (update.stage !== stage) {
+                  progress?.finish();
+                  stage = update.stage;
+                  progress = reporter.start(`${label}: ${stageLabel(update.stage)}`, update.total);
+                }
+                progress?.update(update.done);
+              },
+            });
+            progress?.finish();
+            perSplit.push(result);
           }
-          const merged = mergeSplits(perSplit);
-          if (merged) {
-            results.push(merged);
-            files.push(await writeTaskResult(config.output.directory, merged));
-          }
+        } catch (error) {
+          if (EmbedEvalError.is(error) && (error.code === "cancelled" || error.code === "config"))
+            throw error;
+          if (options.signal?.aborted) throw new CancelledError();
+          failures.push({ model: model.id, task: task.name, message: formatError(error) });
+          reporter.log(`${model.id} × ${task.name}: ${formatError(error)}`);
+          continue;
         }
-      } finally {
-        if ("close" in provider && typeof provider.close === "function") await provider.close();
+        const merged = mergeSplits(perSplit);
+        if (merged) {
+          results.push(merged);
+          files.push(await writeTaskResult(config.output.directory, merged));
+        }
       }
     }
   } finally {
+    for (const { provider } of prepared) {
+      if ("close" in provider && typeof provider.close === "function") await provider.close();
+    }
     await cache?.close();
     await searchBackend?.close?.();
   }
@@ -211,4 +224,20 @@ function mergeSplits(results: TaskResult[]): TaskResult | undefined {
     first.evaluation_time += result.evaluation_time;
   }
   return first;
+}
+
+/**
+ * A plugin's ConfigError knows the option (`options.dimensions`) but not where it was written: point it
+ * at the config file, the model's line and its full key, keeping the plugin's message and hint.
+ */
+function locateInConfig(error: EmbedEvalError, model: ModelConfig, configFile: string): EmbedEvalError {
+  if (error.file) return error;
+  const key = (error as ConfigError).key;
+  return new ConfigError(`models.${model.id}: ${error.message}`, {
+    file: relative(process.cwd(), configFile) || configFile,
+    ...(model.line ? { line: model.line } : {}),
+    key: `models.${model.id}${key ? `.${key}` : ""}`,
+    ...(error.hint ? { hint: error.hint } : {}),
+    cause: error,
+  });
 }

@@ -138,3 +138,31 @@ describe("embedeval run with Bedrock and SageMaker", () => {
     expect(outcome.stderr + outcome.stdout).not.toContain(secretKey);
   });
 });
+
+describe("plugin option errors", () => {
+  it("point at the config file, the model's line and its key", async () => {
+    const workspace = await mkdtemp(join(tmpdir(), "embedeval-options-"));
+    await cp(quickstartData, join(workspace, "data"), { recursive: true });
+    await writeFile(
+      join(workspace, "embedeval.yml"),
+      [
+        "models:",
+        "  - id: bm25",
+        "    provider: bm25",
+        "  - id: titan",
+        "    provider: bedrock",
+        "    model: amazon.titan-embed-text-v2:0",
+        "    options: { dimensions: 500, region: us-east-1 }",
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "",
+      ].join("\n"),
+    );
+    const outcome = await runCliCaptured(["run"], workspace, {});
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/embedeval\.yml:4: models\.titan: .*dimensions.*500/);
+    expect(outcome.stderr).toMatch(/256.*512.*1024/);
+    await rm(workspace, { recursive: true, force: true });
+  });
+});
