@@ -6,7 +6,7 @@
  * in a temporary folder first (not timed), searched from there, and the file is deleted.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DocumentSource, SearchBackend } from "@embedeval/core";
 import { exactSearch, matrixDocumentSource, openVectorFile, VectorFileWriter } from "@embedeval/core";
@@ -71,21 +71,37 @@ const documentTieRank = Uint32Array.from({ length: documentCount }, (_, index) =
 
 let backend: SearchBackend | undefined;
 if (backendName === "onnx") backend = await createOnnxSearchBackend();
-globalThis.gc?.();
-const rssBefore = process.memoryUsage().rss;
-const started = performance.now();
-const result = await exactSearch({
-  queries,
-  queryCount,
-  dimension,
-  documents,
-  topK,
-  similarity: "cosine",
-  documentTieRank,
-  backend,
-  portableKernel: backendName === "javascript" ? "javascript" : "webassembly",
-});
-const seconds = (performance.now() - started) / 1000;
+// In-memory cases run three times and report the fastest, like the PyTorch reference script; the
+// first run includes compiling the kernel and touching fresh memory. Portable and disk cases run once.
+const repeats = backendName === "onnx" && storage === "memory" ? 3 : 1;
+const allSeconds: number[] = [];
+// CPU time of all of this process's threads (onnxruntime's pool included) for the fastest run: on a
+// machine shared with other work, wall time stretches but CPU time much less so.
+let cpuSeconds = Number.POSITIVE_INFINITY;
+let result: Awaited<ReturnType<typeof exactSearch>> | undefined;
+for (let run = 0; run < repeats; run++) {
+  result = undefined;
+  globalThis.gc?.();
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  result = await exactSearch({
+    queries,
+    queryCount,
+    dimension,
+    documents,
+    topK,
+    similarity: "cosine",
+    documentTieRank,
+    backend,
+    portableKernel: backendName === "javascript" ? "javascript" : "webassembly",
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (allSeconds.every((previous) => elapsed < previous)) cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  allSeconds.push(elapsed);
+}
+if (result === undefined) throw new Error("no search ran");
+const seconds = Math.min(...allSeconds);
 await backend?.close?.();
 await cleanup();
 console.log(
@@ -97,9 +113,11 @@ console.log(
     topK,
     storage,
     seconds,
+    allSeconds,
+    cpuSeconds,
+    loadAverage: loadavg()[0],
     gflops: (2 * queryCount * documentCount * dimension) / seconds / 1e9,
     peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
-    rssBeforeSearchMegabytes: rssBefore / 1024 / 1024,
     pairsScored: result.statistics.pairsScored,
     chunks: result.statistics.chunks,
     preparationSeconds,
