@@ -19,7 +19,7 @@ export interface CacheNamespaceDescription {
 export interface CacheNamespace {
   /** sha256 (hex) of the canonical JSON of the description and the cache format version. */
   readonly id: string;
-  /** The same digest as raw bytes; it starts every record key, so keys of two namespaces never meet. */
+  /** The same digest as raw bytes; every segment header carries it, so a misplaced file is refused. */
   readonly digest: Uint8Array;
   readonly description: CacheNamespaceDescription;
 }

@@ -8,7 +8,7 @@ import { crc32 } from "node:zlib";
  *
  *   header (48 bytes): "EEVCACHE" | format version u32 | reserved u32 | namespace digest (32 bytes)
  *   record:            magic u32 "EEVR" | payload length u32 | crc32(payload) u32 | payload
- *   payload:           key (32 bytes, sha256 of namespace digest + text) | float32 values, little-endian
+ *   payload:           key (32 bytes, sha256 of namespace id, newline, text) | float32 values, little-endian
  *
  * Every length is a multiple of 4, so records stay 4-byte aligned and a reader that meets a damaged
  * record can resynchronise by scanning for the next magic at 4-byte steps. A record is trusted only when

@@ -211,6 +211,23 @@ describe("embedTexts", () => {
     expect(clock.now()).toBeLessThan(1000);
   });
 
+  it("surfaces an error thrown by the progress callback as is, not as the provider's", async () => {
+    const provider = new ScriptedEmbeddingProvider({ clock, capabilities: { maxInputsPerCall: 1 } });
+    const error = await captureError(
+      embedTexts({
+        provider,
+        texts: ["a", "b", "c"],
+        inputType: "document",
+        settings,
+        clock,
+        onProgress: (done) => {
+          if (done === 2) throw new RangeError("progress bar broke");
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(RangeError);
+  });
+
   it("returns the complete result when the cancel arrives after the last answer", async () => {
     const controller = new AbortController();
     const provider = new ScriptedEmbeddingProvider({ clock });

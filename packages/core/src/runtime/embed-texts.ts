@@ -193,7 +193,6 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       });
       limiter.onSuccess(startedAt);
       done += texts.length;
-      options.onProgress?.(done, distinct.length);
     } catch (error) {
       if (signal?.aborted) return; // cancellation, not a provider failure
       if (EmbedEvalError.is(error) && error.code !== "provider") {
@@ -232,6 +231,12 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       timer.clear();
       call.release();
       lastEnd = clock.now();
+    }
+    // Apart from the call: a failing progress callback is the caller's error, not the provider's.
+    try {
+      options.onProgress?.(done, distinct.length);
+    } catch (error) {
+      fail(error);
     }
   };
 
