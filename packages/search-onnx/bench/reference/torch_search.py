@@ -9,6 +9,7 @@ Not shipped; needs `apt-get install -y python3-torch python3-numpy` (Debian) or 
 """
 
 import json
+import re
 import resource
 import time
 
@@ -47,7 +48,8 @@ def search(top_k: int) -> tuple[float, float]:
 
 # Debian's build says BLAS_INFO=generic: its sgemm is whatever libblas.so.3 points to (install
 # libopenblas0-pthread for OpenBLAS); pip's wheels use MKL. Printed so results can be read right.
-blas = next((part.strip() for part in torch.__config__.show().split(",") if "BLAS_INFO" in part), "unknown")
+blas_match = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+blas = blas_match.group(1) if blas_match else "unknown"
 search(10)  # warm up the thread pool and allocator
 for top_k in (100, 1000):
     seconds, cpu_seconds = min(search(top_k) for _ in range(3))
