@@ -12,6 +12,7 @@ import {
   isRetriever,
   loadBeirFolder,
   loadConfig,
+  lookupPricePerMillionTokens,
   type ModelConfig,
   type RetrievalDataset,
   type Retriever,
@@ -86,12 +87,13 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         baseDirectory: config.baseDirectory,
         environment,
       });
-      // Config override first, then the plugin's list price; otherwise the runtime's built-in table.
-      prepared.push({
-        model,
-        provider,
-        price: model.pricePerMillionTokens ?? plugin.pricesPerMillionTokens?.[model.model],
+      // Config override first, then the plugin's list prices, then the built-in table; inference-profile
+      // ids (us.cohere.embed-v4:0) find the base model's price. Null: unknown, shown as "-".
+      const price = lookupPricePerMillionTokens(model.model, {
+        override: model.pricePerMillionTokens ?? null,
+        tables: plugin.pricesPerMillionTokens ? [plugin.pricesPerMillionTokens] : [],
       });
+      prepared.push({ model, provider, price: price ?? undefined });
     } catch (error) {
       if (EmbedEvalError.is(error) && error.code === "config")
         throw locateInConfig(error, model, config.file);
@@ -166,6 +168,10 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
               },
             });
             progress?.finish();
+            // Dataset warnings were shown when it loaded; what follows them came from the provider.
+            for (const warning of result.embedeval.warnings.slice(dataset.warnings.length)) {
+              reporter.log(`warning: ${label}: ${warning}`);
+            }
             perSplit.push(result);
           }
         } catch (error) {

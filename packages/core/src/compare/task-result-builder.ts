@@ -62,6 +62,7 @@ export function buildTaskResult(spec: TaskResultSpec): TaskResult {
         costUsd: 0.001,
         pricePerMillionTokens: 0.02,
         latencyMs: { p50: 120, p95: 340, mean: 150 },
+        latencyPerTextMs: null,
         throughput: 800,
         ...spec.usage,
       },

@@ -25,7 +25,10 @@ export interface UsageSummary {
   tokensSource: "provider" | "estimated" | "none";
   costUsd: number | null;
   pricePerMillionTokens: number | null;
+  /** Per call. */
   latencyMs: { p50: number; p95: number; mean: number } | null;
+  /** Per text: each call's latency divided by its batch size, as percentiles over calls. */
+  latencyPerTextMs: { p50: number; p95: number; mean: number } | null;
   /** Texts per second during embedding, cache hits excluded. */
   throughput: number | null;
 }

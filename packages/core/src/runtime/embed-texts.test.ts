@@ -54,6 +54,19 @@ describe("embedTexts", () => {
     expect(finishOrder.map((call) => call.texts.length)).toEqual([3, 3, 3, 3, 3, 3, 3]);
   });
 
+  it("passes the provider's warnings on once each, with how many calls raised them", async () => {
+    const provider = new ScriptedEmbeddingProvider({ clock, capabilities: { maxInputsPerCall: 10 } });
+    const embed = provider.embed.bind(provider);
+    provider.embed = async (request) => ({
+      ...(await embed(request)),
+      warnings: request.texts.includes("document number 0")
+        ? ["cut 1 text to 2,048 characters", "padded pooling"]
+        : ["padded pooling"],
+    });
+    const result = await embedTexts({ provider, texts: corpus, inputType: "document", settings, clock });
+    expect(result.warnings).toEqual(["cut 1 text to 2,048 characters", "padded pooling (4 calls)"]);
+  });
+
   it("respects batchSize, maxInputsPerCall, maxRequestBytes and a provider without parallel calls", async () => {
     const provider = new ScriptedEmbeddingProvider({
       clock,
@@ -429,6 +442,7 @@ describe("embedTexts", () => {
       pricePerMillionTokens: 0.02,
       // Latencies 400, 100, 100, 100, 100: p95 interpolates 0.8 of the way from 100 to 400.
       latencyMs: { p50: 100, p95: 340, mean: 160 },
+      latencyPerTextMs: expect.anything(),
       throughput: 10 / 0.8,
     });
     expect(latencyPerTextMs).toMatchObject({ p50: 50, mean: 80 });

@@ -55,6 +55,8 @@ export interface EmbedTextsResult {
   usage: UsageSummary;
   /** Each call's latency divided by its batch size, as percentiles over calls. */
   latencyPerTextMs: LatencySummary | null;
+  /** The provider's warnings (texts cut to length, padded pooling, ...), each once with its count. */
+  warnings: string[];
 }
 
 interface Job {
@@ -77,6 +79,8 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       ? lookupPricePerMillionTokens(provider.modelId)
       : options.pricePerMillionTokens;
   const recorder = new UsageRecorder({ pricePerMillionTokens: price });
+  // Warnings repeat per call (one per batch); kept once each, with how many calls raised them.
+  const warningCounts = new Map<string, number>();
 
   // Identical texts are embedded once (corpora repeat titles, boilerplate, empty bodies).
   const positions = new Int32Array(options.texts.length);
@@ -184,6 +188,8 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       for (let item = 0; item < job.indices.length; item += 1) {
         vectors[job.indices[item] as number] = response.embeddings[item];
       }
+      for (const warning of response.warnings ?? [])
+        warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1);
       const usage = response.usage ?? { tokens: estimateTokens(texts), source: "estimated" as const };
       recorder.recordCall({
         texts: texts.length,
@@ -279,7 +285,10 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   for (let index = 0; index < positions.length; index += 1) {
     embeddings[index] = vectors[positions[index] as number] as Float32Array;
   }
-  return { embeddings, usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText() };
+  const warnings = [...warningCounts].map(([warning, count]) =>
+    count > 1 ? `${warning} (${count} calls)` : warning,
+  );
+  return { embeddings, usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText(), warnings };
 }
 
 function checkSettings(settings: RuntimeSettings): void {

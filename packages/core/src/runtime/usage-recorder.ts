@@ -96,6 +96,7 @@ export class UsageRecorder {
       costUsd: price === null ? null : (this.tokens / 1_000_000) * price,
       pricePerMillionTokens: price,
       latencyMs: summariseLatencies(this.callLatencies),
+      latencyPerTextMs: summariseLatencies(this.textLatencies),
       throughput:
         this.textsEmbedded > 0 && this.embeddingMilliseconds > 0
           ? this.textsEmbedded / (this.embeddingMilliseconds / 1000)

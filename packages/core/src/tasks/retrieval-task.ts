@@ -63,6 +63,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   let run: Run;
   let usage: UsageSummary;
   let embedSeconds = 0;
+  const providerWarnings: string[] = [];
   let searchSeconds = 0;
 
   if (isRetriever(provider)) {
@@ -124,6 +125,10 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     searchSeconds = (now() - searchStarted) / 1000;
     options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });
     usage = recorder.summary();
+    providerWarnings.push(
+      ...documentResult.warnings.map((warning) => `documents: ${warning}`),
+      ...queryResult.warnings.map((warning) => `queries: ${warning}`),
+    );
   }
 
   const scoreStarted = now();
@@ -170,7 +175,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       main_metric: mainRetrievalMetric,
       usage,
       timings: { embedSeconds, searchSeconds, scoreSeconds, totalSeconds },
-      warnings: dataset.warnings,
+      warnings: [...dataset.warnings, ...providerWarnings],
       counts: {
         documents: documents.length,
         queries: queries.length,
@@ -202,6 +207,7 @@ export function emptyUsage(): UsageSummary {
     costUsd: null,
     pricePerMillionTokens: null,
     latencyMs: null,
+    latencyPerTextMs: null,
     throughput: null,
   };
 }
