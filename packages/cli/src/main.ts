@@ -22,4 +22,5 @@ const code = await runCli({
   environment: process.env,
   signal: controller.signal,
 });
-process.exitCode = interrupted && code === 0 ? 130 : code;
+// 130 is the shell convention for "stopped by Ctrl-C", whatever the command was doing then.
+process.exitCode = interrupted ? 130 : code;

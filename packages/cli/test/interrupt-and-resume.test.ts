@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type BedrockServer, startBedrockServer } from "@embedeval/provider-bedrock/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "./cli-harness.js";
+
+// Ctrl-C in the middle of a paid run: the CLI process stops with a clear line, everything that arrived
+// is in the cache, and the rerun pays only for the rest.
+const repositoryRoot = resolve(import.meta.dirname, "../../..");
+const quickstartData = join(repositoryRoot, "examples/quickstart/data");
+const environment = {
+  AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  AWS_REGION: "us-east-1",
+};
+
+describe("interrupting `embedeval run`", () => {
+  let workspace: string;
+  let bedrock: BedrockServer;
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), "embedeval-interrupt-"));
+    await cp(quickstartData, join(workspace, "data"), { recursive: true });
+    bedrock = await startBedrockServer({ latencyMs: 15 });
+    await writeFile(
+      join(workspace, "embedeval.yml"),
+      [
+        "models:",
+        "  - id: titan",
+        "    provider: bedrock",
+        "    model: amazon.titan-embed-text-v2:0",
+        `    options: { dimensions: 256, endpoint: "${bedrock.url}" }`,
+        "    runtime: { maxConcurrency: 2 }",
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(async () => {
+    await bedrock?.close();
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  it("stops on SIGINT with exit 130 and a resume hint, and the rerun sends no answered text again", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=@embedeval/source",
+        "--import",
+        "tsx",
+        join(repositoryRoot, "packages/cli/src/main.ts"),
+        "run",
+        "--config",
+        join(workspace, "embedeval.yml"),
+      ],
+      // From the repository root, where tsx is installed; the config's paths resolve against its own folder.
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, ...environment, CI: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exitCode = new Promise<number | null>((resolveExit) =>
+      child.on("exit", (code) => resolveExit(code)),
+    );
+
+    // Interrupt once a good part of the corpus has been answered, but well before the end (393 texts).
+    while (bedrock.calls.filter((call) => call.status === 200).length < 60) {
+      if (child.exitCode !== null) throw new Error(`the run ended before it was interrupted:\n${stderr}`);
+      await new Promise((wait) => setTimeout(wait, 20));
+    }
+    // Then stall the server so both calls in flight hang: at the interrupt, every answered call has
+    // long reached the client, and the interrupted ones were never answered (as with a slow provider).
+    bedrock.queueFaults(...Array.from({ length: 2 }, () => ({ kind: "delay" as const, milliseconds: 3000 })));
+    while (bedrock.calls.filter((call) => call.fault === "delay").length < 2) {
+      await new Promise((wait) => setTimeout(wait, 10));
+    }
+    await new Promise((wait) => setTimeout(wait, 200));
+    child.kill("SIGINT");
+    expect(await exitCode).toBe(130);
+    expect(stderr).toContain("stopping: cancelling in-flight calls");
+    expect(stderr).toMatch(/Cancelled: \d+ of \d+ texts embedded and cached; rerun to resume/);
+
+    const answeredBefore = bedrock.calls.filter((call) => call.status === 200).flatMap((call) => call.texts);
+    expect(answeredBefore.length).toBeLessThan(393);
+    const callsBefore = bedrock.calls.length;
+
+    const rerun = await runCliCaptured(["run"], workspace, environment);
+    expect(rerun.code).toBe(0);
+    const sentAfter = bedrock.calls.slice(callsBefore).flatMap((call) => call.texts);
+    // Everything not answered before is sent now, and nothing answered before is sent again.
+    const answered = new Set(answeredBefore);
+    expect(sentAfter.filter((text) => answered.has(text))).toEqual([]);
+    expect(answeredBefore.length + sentAfter.length).toBe(393);
+  });
+});
