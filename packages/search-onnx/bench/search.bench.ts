@@ -73,7 +73,7 @@ console.log(
   `exact search, cosine, dimension 768; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "unknown"})`,
 );
 const rows: string[][] = [
-  ["case", "seconds", "GFLOP/s", "peak RSS", "pairs rescored", "reference (DESIGN.md)"],
+  ["case", "seconds", "CPU s", "GFLOP/s", "peak RSS", "load", "pairs rescored", "reference (DESIGN.md)"],
 ];
 for (const benchmarkCase of cases) {
   const run = spawnSync(
