@@ -3,10 +3,12 @@ import {
   AdaptiveRateLimiter,
   CancelledError,
   ConfigError,
+  cacheNamespaceFor,
   EmbeddingCache,
   type EmbeddingProvider,
   type EmbedEvalConfig,
   EmbedEvalError,
+  estimateTokens,
   evaluateRetrieval,
   formatError,
   isRetriever,
@@ -16,8 +18,10 @@ import {
   type ModelConfig,
   type RetrievalDataset,
   type Retriever,
+  retrievalTexts,
   type SearchBackend,
   systemClock,
+  type TaskConfig,
   type TaskResult,
   writeTaskResult,
 } from "@embedeval/core";
@@ -56,28 +60,37 @@ export interface RunEvaluationResult {
   cache: { hits: number; misses: number; bytes: number; entries: number } | null;
 }
 
+interface PreparedModel {
+  model: ModelConfig;
+  provider: EmbeddingProvider | Retriever;
+  price: number | undefined;
+}
+
+interface PreparedRun {
+  config: EmbedEvalConfig;
+  environment: Record<string, string | undefined>;
+  reporter: ProgressReporter;
+  cache: EmbeddingCache | undefined;
+  prepared: PreparedModel[];
+  tasks: TaskConfig[];
+  datasets: Map<string, RetrievalDataset[]>;
+  failures: ModelFailure[];
+}
+
 /**
- * Runs every declared model on every declared task and writes one result file per (model, task).
- * This is the library entry the CLI's `run` command and the GitHub Action both call.
+ * Everything before the first paid call: config, every provider created (and its options checked),
+ * every dataset loaded. A typo in the last model's options or a broken dataset fails the run before
+ * the first model costs money.
  */
-export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
+async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const config = await loadConfig(resolve(options.cwd, options.configPath));
   const environment = options.environment ?? process.env;
   const reporter = new ProgressReporter(options.progressStream ?? { write: () => true });
-  const cache =
-    config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
-
   const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
   const tasks = config.tasks.filter((task) => !options.tasks || options.tasks.includes(task.name));
 
-  // Every provider is created (and its options checked) before any dataset is read or any call is
-  // paid for, so a typo in the last model's options fails the run before the first model costs money.
   const failures: ModelFailure[] = [];
-  const prepared: {
-    model: ModelConfig;
-    provider: EmbeddingProvider | Retriever;
-    price: number | undefined;
-  }[] = [];
+  const prepared: PreparedModel[] = [];
   for (const model of models) {
     try {
       const plugin = await resolveProviderPlugin(model, config.file);
@@ -95,29 +108,111 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
       });
       prepared.push({ model, provider, price: price ?? undefined });
     } catch (error) {
-      if (EmbedEvalError.is(error) && error.code === "config")
+      if (EmbedEvalError.is(error) && error.code === "config") {
+        await closeProviders(prepared);
         throw locateInConfig(error, model, config.file);
+      }
       failures.push({ model: model.id, task: undefined, message: formatError(error) });
       reporter.log(`${model.id}: ${formatError(error)}`);
     }
   }
 
-  // Then datasets: a broken dataset is reported before any provider is paid.
   const datasets = new Map<string, RetrievalDataset[]>();
-  for (const task of tasks) {
-    const splits: RetrievalDataset[] = [];
-    for (const split of task.splits) {
-      const dataset = await loadBeirFolder({
-        folder: task.path as string,
-        split,
-        name: task.name,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
-      splits.push(dataset);
+  try {
+    for (const task of tasks) {
+      const splits: RetrievalDataset[] = [];
+      for (const split of task.splits) {
+        const dataset = await loadBeirFolder({
+          folder: task.path as string,
+          split,
+          name: task.name,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
+        splits.push(dataset);
+      }
+      datasets.set(task.name, splits);
     }
-    datasets.set(task.name, splits);
+  } catch (error) {
+    await closeProviders(prepared);
+    throw error;
   }
+
+  const cache =
+    config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
+  return { config, environment, reporter, cache, prepared, tasks, datasets, failures };
+}
+
+async function closeProviders(prepared: PreparedModel[]): Promise<void> {
+  for (const { provider } of prepared) {
+    if ("close" in provider && typeof provider.close === "function") await provider.close();
+  }
+}
+
+export interface RunEstimate {
+  model: string;
+  task: string;
+  /** Distinct texts the run would send (documents and queries), and how many of them are cached. */
+  texts: number;
+  cached: number;
+  /** Estimated input tokens of the texts not cached: about 4 characters a token. */
+  estimatedTokens: number;
+  /** USD, or null when the model has no known price (or needs no calls at all: BM25). */
+  estimatedCostUsd: number | null;
+}
+
+/**
+ * What `embedeval run` would send and roughly what it would cost, without calling any provider:
+ * `embedeval run --dry-run`. Counts exactly the texts a run sends, minus what the cache already holds.
+ */
+export async function estimateRun(options: RunEvaluationOptions): Promise<RunEstimate[]> {
+  const { cache, prepared, tasks, datasets } = await prepareRun(options);
+  const estimates: RunEstimate[] = [];
+  try {
+    for (const { model, provider, price } of prepared) {
+      for (const task of tasks) {
+        const estimate: RunEstimate = {
+          model: model.id,
+          task: task.name,
+          texts: 0,
+          cached: 0,
+          estimatedTokens: 0,
+          estimatedCostUsd: null,
+        };
+        if (!isRetriever(provider)) {
+          for (const dataset of datasets.get(task.name) ?? []) {
+            const { documentTexts, queryTexts } = retrievalTexts(dataset, model);
+            for (const [inputType, texts] of [
+              ["document", documentTexts],
+              ["query", queryTexts],
+            ] as const) {
+              const distinct = [...new Set(texts)];
+              const found = cache ? cache.get(cacheNamespaceFor(provider, inputType), distinct) : [];
+              const missing = distinct.filter((_, index) => found[index] === undefined);
+              estimate.texts += distinct.length;
+              estimate.cached += distinct.length - missing.length;
+              estimate.estimatedTokens += estimateTokens(missing);
+            }
+          }
+          if (price !== undefined) estimate.estimatedCostUsd = (estimate.estimatedTokens / 1_000_000) * price;
+        }
+        estimates.push(estimate);
+      }
+    }
+  } finally {
+    cache?.close();
+    await closeProviders(prepared);
+  }
+  return estimates;
+}
+
+/**
+ * Runs every declared model on every declared task and writes one result file per (model, task).
+ * This is the library entry the CLI's `run` command and the GitHub Action both call.
+ */
+export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
+  const { config, environment, reporter, cache, prepared, tasks, datasets, failures } =
+    await prepareRun(options);
 
   // Loaded only when some model needs dense search: BM25 alone never pays for it.
   let searchBackend: SearchBackend | undefined;
@@ -190,10 +285,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
       }
     }
   } finally {
-    for (const { provider } of prepared) {
-      if ("close" in provider && typeof provider.close === "function") await provider.close();
-    }
-    await cache?.close();
+    await closeProviders(prepared);
+    cache?.close();
     await searchBackend?.close?.();
   }
 

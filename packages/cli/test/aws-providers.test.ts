@@ -166,3 +166,46 @@ describe("plugin option errors", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 });
+
+describe("embedeval run --dry-run", () => {
+  it("counts what a run would send and its cost without calling the provider, minus the cache", async () => {
+    const workspace = await mkdtemp(join(tmpdir(), "embedeval-dry-run-"));
+    await cp(quickstartData, join(workspace, "data"), { recursive: true });
+    const server = await startBedrockServer();
+    const environment = {
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_REGION: "us-east-1",
+    };
+    await writeFile(
+      join(workspace, "embedeval.yml"),
+      [
+        "models:",
+        "  - id: titan",
+        "    provider: bedrock",
+        "    model: amazon.titan-embed-text-v2:0",
+        `    options: { endpoint: "${server.url}" }`,
+        "  - id: bm25",
+        "    provider: bm25",
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "",
+      ].join("\n"),
+    );
+    const before = await runCliCaptured(["run", "--dry-run", "--json"], workspace, environment);
+    expect(before.code).toBe(0);
+    expect(server.calls).toHaveLength(0);
+    const [titan, bm25] = JSON.parse(before.stdout);
+    expect(titan).toMatchObject({ model: "titan", texts: 317 + 76, cached: 0 });
+    expect(titan.estimatedCostUsd).toBeCloseTo((titan.estimatedTokens / 1e6) * 0.02, 12);
+    expect(bm25).toMatchObject({ model: "bm25", texts: 0, estimatedCostUsd: null });
+
+    expect((await runCliCaptured(["run"], workspace, environment)).code).toBe(0);
+    const after = await runCliCaptured(["run", "--dry-run"], workspace, environment);
+    expect(after.stdout).toMatch(/titan\s+quickstart\s+393\s+393\s+0\s+0\s+\$0\.00/);
+    expect(after.stdout).toContain("no provider was called");
+    await server.close();
+    await rm(workspace, { recursive: true, force: true });
+  });
+});

@@ -1,8 +1,9 @@
 import { relative } from "node:path";
 import { type Command, ExitCode } from "../command-context.js";
+import { renderEstimateTable } from "../estimate-table.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
 import { renderResultsTable } from "../results-table.js";
-import { runEvaluation } from "../run-evaluation.js";
+import { estimateRun, runEvaluation } from "../run-evaluation.js";
 
 const help = `Usage: embedeval run [--config embedeval.yml] [--no-cache] [--model ID]... [--task NAME]...
 
@@ -14,6 +15,8 @@ Options:
       --no-cache      ignore the embedding cache and call every provider again
       --model ID      only this model (repeatable)
       --task NAME     only this task (repeatable)
+      --dry-run       call no provider: print how many texts each model would embed (cache
+                      hits excluded), the estimated tokens and what they would cost
       --json          print the results as JSON instead of a table`;
 
 export const runCommand: Command = async (context) => {
@@ -25,6 +28,7 @@ export const runCommand: Command = async (context) => {
       model: { type: "string", multiple: true },
       task: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -32,7 +36,7 @@ export const runCommand: Command = async (context) => {
     context.stdout.write(`${help}\n`);
     return ExitCode.ok;
   }
-  const outcome = await runEvaluation({
+  const runOptions = {
     configPath: values.config,
     cwd: context.cwd,
     noCache: values["no-cache"],
@@ -41,7 +45,15 @@ export const runCommand: Command = async (context) => {
     environment: context.environment,
     ...(values.model ? { models: values.model } : {}),
     ...(values.task ? { tasks: values.task } : {}),
-  });
+  };
+  if (values["dry-run"]) {
+    const estimates = await estimateRun(runOptions);
+    context.stdout.write(
+      values.json ? `${JSON.stringify(estimates, null, 2)}\n` : `\n${renderEstimateTable(estimates)}\n`,
+    );
+    return ExitCode.ok;
+  }
+  const outcome = await runEvaluation(runOptions);
   if (values.json) {
     context.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
   } else {

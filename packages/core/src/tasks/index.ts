@@ -5,4 +5,5 @@ export {
   mainRetrievalMetric,
   type RetrievalProgress,
   retrievalKValues,
+  retrievalTexts,
 } from "./retrieval-task.js";

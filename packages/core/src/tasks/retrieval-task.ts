@@ -44,6 +44,23 @@ export interface EvaluateRetrievalOptions {
 }
 
 /**
+ * The exact texts a model is sent for a retrieval dataset, as MTEB builds them: documents as
+ * `(title + " " + text).strip()`, only the queries that have judgments, each with the model's prefix.
+ * Shared by the evaluation and by cost estimates, so an estimate counts exactly what a run would send.
+ */
+export function retrievalTexts(
+  dataset: RetrievalDataset,
+  model: Pick<ModelConfig, "queryPrefix" | "documentPrefix">,
+): { queries: RetrievalDataset["queries"]; documentTexts: string[]; queryTexts: string[] } {
+  const queries = dataset.queries.filter((query) => dataset.qrels.has(query.id));
+  return {
+    queries,
+    documentTexts: dataset.corpus.map((document) => model.documentPrefix + documentText(document)),
+    queryTexts: queries.map((query) => model.queryPrefix + query.text),
+  };
+}
+
+/**
  * Evaluates one model on one split of one retrieval dataset, exactly as MTEB does: documents are sent
  * as `(title + " " + text).strip()`, queries as is (each with the model's prefix), only queries with
  * judgments are embedded and scored, the top 1000 documents are retrieved by exact search, and every
@@ -55,10 +72,8 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   const started = now();
   const topK = retrievalKValues[retrievalKValues.length - 1] as number;
 
-  const queries = dataset.queries.filter((query) => dataset.qrels.has(query.id));
+  const { queries, documentTexts, queryTexts } = retrievalTexts(dataset, model);
   const documents = dataset.corpus;
-  const documentTexts = documents.map((document) => model.documentPrefix + documentText(document));
-  const queryTexts = queries.map((query) => model.queryPrefix + query.text);
 
   let run: Run;
   let usage: UsageSummary;
