@@ -15,7 +15,7 @@ import type { DocumentSource } from "./document-source.js";
 import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import type { SearchBackend } from "./search-backend.js";
-import { largestRowNorm, normaliseRows, rowNorm } from "./similarity-kernel.js";
+import { largestRowNorm, normalisedRowNormBound, normaliseRows, rowNorm } from "./similarity-kernel.js";
 import { TopKCollector } from "./top-k-collector.js";
 
 export interface ExactSearchOptions {
@@ -200,12 +200,9 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
     let largestNorm: number;
     let firstNonFiniteRow: number;
     if (options.similarity === "cosine") {
-      ({ largestNorm, firstNonFiniteRow } = normaliseRows(
-        chunk.vectors,
-        chunkVectors,
-        chunk.rows,
-        dimension,
-      ));
+      chunkVectors.set(chunk.vectors);
+      firstNonFiniteRow = scorer.normaliseDocuments(chunk.rows);
+      largestNorm = normalisedRowNormBound;
     } else {
       chunkVectors.set(chunk.vectors);
       ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunkVectors, chunk.rows, dimension));

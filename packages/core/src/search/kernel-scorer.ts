@@ -4,7 +4,7 @@
  * WebAssembly SIMD kernel (similarity-wasm.ts), whose buffers are views of its own memory, and the
  * JavaScript `dotProduct` loop, used where WebAssembly SIMD is missing or memory is short.
  */
-import { dotProduct } from "./similarity-kernel.js";
+import { dotProduct, normaliseRows } from "./similarity-kernel.js";
 import { createWasmScorer } from "./similarity-wasm.js";
 
 export type PortableKernel = "webassembly" | "javascript";
@@ -30,6 +30,11 @@ export interface KernelScorer {
    * many, or -1 if one of the values is NaN.
    */
   gather(offset: number, count: number, cut: number): number;
+  /**
+   * L2-normalises documents rows [0, rows) in place, exactly as `normaliseRows`; returns the first
+   * row holding NaN or ±∞, or -1.
+   */
+  normaliseDocuments(rows: number): number;
 }
 
 export function createKernelScorer(
@@ -75,6 +80,7 @@ function createWasmKernelScorer(
       wasm.scoreList(queriesAt + query * rowBytes, documentsAt, dimension, rowListAt, count, outputAt),
     similarities: new Float32Array(buffer, similaritiesAt, similarityCapacity),
     gather: (offset, count, cut) => wasm.gather(similaritiesAt + offset * 4, count, cut, rowListAt),
+    normaliseDocuments: (rows) => wasm.normalise(documentsAt, rows, dimension),
   };
 }
 
@@ -123,6 +129,10 @@ function createJavaScriptKernelScorer(
         else if (Number.isNaN(value)) return -1;
       }
       return found;
+    },
+    normaliseDocuments(rows) {
+      const view = documents.subarray(0, rows * dimension);
+      return normaliseRows(view, view, rows, dimension).firstNonFiniteRow;
     },
   };
 }

@@ -72,6 +72,35 @@ describe("gather", () => {
 });
 
 describe("normaliseRows", () => {
+  it("normalises identically in WebAssembly and JavaScript, and names a non-finite row", () => {
+    for (const dimension of [1, 3, 4, 5, 8, 13, 768]) {
+      const rows = 12;
+      const source = testMatrix({ rows, dimension, seed: 300 + dimension }).map((value, index) =>
+        // Rows of very different scales, a zero row and a tiny row.
+        Math.floor(index / dimension) === 2
+          ? 0
+          : Math.floor(index / dimension) === 3
+            ? value * 1e-30
+            : value * (index % 7),
+      );
+      const expected = new Float32Array(source.length);
+      normaliseRows(source, expected, rows, dimension);
+      for (const kernel of ["webassembly", "javascript"] as const) {
+        const scorer = createKernelScorer(1, dimension, rows, kernel);
+        scorer.documents.set(source);
+        expect(scorer.normaliseDocuments(rows)).toBe(-1);
+        expect(Array.from(scorer.documents), `${kernel} ${dimension}`).toEqual(Array.from(expected));
+        const broken = source.slice();
+        broken[5 * dimension + (dimension - 1)] = Number.POSITIVE_INFINITY;
+        scorer.documents.set(broken);
+        expect(scorer.normaliseDocuments(rows)).toBe(5);
+        broken[4 * dimension] = Number.NaN;
+        scorer.documents.set(broken);
+        expect(scorer.normaliseDocuments(rows)).toBe(4);
+      }
+    }
+  });
+
   it("gives unit rows, keeps a zero row zero, and reports a non-finite row", () => {
     const source = Float32Array.from([3, 4, 0, 0, 1, 1]);
     const target = new Float32Array(6);

@@ -73,6 +73,9 @@ export function rowNorm(vectors: Float32Array, offset: number, dimension: number
   return Math.sqrt(sum0 + sum1 + (sum2 + sum3));
 }
 
+/** A bound on the norm of every row `normaliseRows` produces (see there). */
+export const normalisedRowNormBound = 1 + 2 ** -22;
+
 /**
  * L2-normalises `rows` rows of `source` into `target`, the way MTEB does before a cosine search
  * (torch.nn.functional.normalize: x / max(‖x‖, 1e-12) in float32, so a zero vector stays zero).
@@ -97,7 +100,7 @@ export function normaliseRows(
       target[index] = (source[index] as number) / divisor;
     }
   }
-  return { largestNorm: 1 + 2 ** -22, firstNonFiniteRow: -1 };
+  return { largestNorm: normalisedRowNormBound, firstNonFiniteRow: -1 };
 }
 
 /** The largest row norm, or NaN with the first row holding a non-finite value. */

@@ -11,6 +11,8 @@
  * Exports, all addresses in bytes into the imported memory, vectors float32 row-major:
  *   scoreRows(query, documents, dimension, firstRow, rowCount, output): output[r] = dot(query, row firstRow + r)
  *   scoreList(query, documents, dimension, rowList, count, output):     output[j] = dot(query, row rowList[j])
+ *   normalise(documents, rows, dimension) -> r: divides each row in place by its norm, exactly as
+ *     `normaliseRows` (similarity-kernel.ts) does; returns the first row holding NaN or ±∞, or -1.
  *   gather(values, count, cut, rows) -> n: writes to rows[0..n) every i < count with values[i] >= cut,
  *     in order; returns -1 if a value is NaN (four values at a time, skipping runs below the cut).
  * where dot is exactly `dotProduct` (see its comment for the order of operations).
@@ -61,6 +63,16 @@ const f32x4Ne = 0x42;
 const f32x4Ge = 0x46;
 const v128Or = 0x50;
 const v128AnyTrue = 0x53;
+const v128Const = 0x0c;
+const v128Store = 0x0b;
+const f32x4Div = 0xe7;
+const f64Const = 0x44;
+const f64Eq = 0x61;
+const f64Sub = 0xa1;
+const f64Sqrt = 0x9f;
+const f64Max = 0xa5;
+const f32Div = 0x95;
+const i32Eqz = 0x45;
 
 function unsignedLeb(value: number): number[] {
   const bytes: number[] = [];
@@ -434,24 +446,219 @@ function gatherFunction(): number[] {
   );
 }
 
+/**
+ * normalise(documents, rows, dimension) -> first non-finite row or -1. Per row: the norm as
+ * `rowNorm` computes it (four float64 sums over i ≡ 0..3 mod 4, tail into the first,
+ * sqrt((s0 + s1) + (s2 + s3))), the divisor fround(max(norm, 1e-12)), then every component divided
+ * by it in float32 (correctly rounded, as the float64 quotient rounded to float32 in JavaScript).
+ */
+function normaliseFunction(): number[] {
+  const [documents, rows, dimension, row, rowStart, offset, unrolledEnd, rowBytes, lanes01, lanes23] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ] as const;
+  const [divisorVector, s0, s1, s2, s3, norm, divisor] = [10, 11, 12, 13, 14, 15, 16] as const;
+  const f64Constant = (value: number) => {
+    const bytes = new Uint8Array(new Float64Array([value]).buffer);
+    return [f64Const, ...Array.from(bytes)];
+  };
+  const zeroVector = [...simdOp(v128Const), ...new Array<number>(16).fill(0)];
+  const square = (staticOffset: number) => [
+    ...get(rowStart),
+    ...get(offset),
+    i32Add,
+    ...simdOp(v128Load64Zero),
+    ...memarg(staticOffset),
+    ...simdOp(f64x2PromoteLowF32x4),
+    ...set(divisorVector), // scratch: the promoted pair
+    ...get(divisorVector),
+    ...get(divisorVector),
+    ...simdOp(f64x2Mul),
+  ];
+  const whileOffsetBelow = (limit: number[], body: number[], step: number) => [
+    ...block,
+    ...loop,
+    ...get(offset),
+    ...limit,
+    i32GeU,
+    brIf,
+    1,
+    ...body,
+    ...get(offset),
+    ...constant(step),
+    i32Add,
+    ...set(offset),
+    br,
+    0,
+    end,
+    end,
+  ];
+  const dimensionBytes = [...get(dimension), ...constant(2), i32Shl];
+  const address = [...get(rowStart), ...get(offset), i32Add];
+  const code = [
+    ...dimensionBytes,
+    ...set(rowBytes),
+    ...get(dimension),
+    ...constant(-4),
+    i32And,
+    ...constant(2),
+    i32Shl,
+    ...set(unrolledEnd),
+    ...block,
+    ...loop,
+    ...get(row),
+    ...get(rows),
+    i32GeU,
+    brIf,
+    1,
+    ...get(documents),
+    ...get(row),
+    ...get(rowBytes),
+    i32Mul,
+    i32Add,
+    ...set(rowStart),
+    ...zeroVector,
+    ...set(lanes01),
+    ...zeroVector,
+    ...set(lanes23),
+    ...constant(0),
+    ...set(offset),
+    ...whileOffsetBelow(
+      get(unrolledEnd),
+      [
+        ...get(lanes01),
+        ...square(0),
+        ...simdOp(f64x2Add),
+        ...set(lanes01),
+        ...get(lanes23),
+        ...square(8),
+        ...simdOp(f64x2Add),
+        ...set(lanes23),
+      ],
+      16,
+    ),
+    ...get(lanes01),
+    ...simdOp(f64x2ExtractLane),
+    0,
+    ...set(s0),
+    ...get(lanes01),
+    ...simdOp(f64x2ExtractLane),
+    1,
+    ...set(s1),
+    ...get(lanes23),
+    ...simdOp(f64x2ExtractLane),
+    0,
+    ...set(s2),
+    ...get(lanes23),
+    ...simdOp(f64x2ExtractLane),
+    1,
+    ...set(s3),
+    ...whileOffsetBelow(
+      dimensionBytes,
+      [
+        ...get(s0),
+        ...address,
+        f32Load,
+        ...memarg(0),
+        f64PromoteF32,
+        ...set(norm), // scratch: the promoted value
+        ...get(norm),
+        ...get(norm),
+        f64Mul,
+        f64Add,
+        ...set(s0),
+      ],
+      4,
+    ),
+    ...get(s0),
+    ...get(s1),
+    f64Add,
+    ...get(s2),
+    ...get(s3),
+    f64Add,
+    f64Add,
+    f64Sqrt,
+    ...set(norm),
+    // Not finite (NaN or ±∞) when norm - norm is not 0.
+    ...get(norm),
+    ...get(norm),
+    f64Sub,
+    ...f64Constant(0),
+    f64Eq,
+    i32Eqz,
+    ...ifVoid,
+    ...get(row),
+    returnOp,
+    end,
+    ...get(norm),
+    ...f64Constant(1e-12),
+    f64Max,
+    f32DemoteF64,
+    ...set(divisor),
+    ...get(divisor),
+    ...simdOp(f32x4Splat),
+    ...set(divisorVector),
+    ...constant(0),
+    ...set(offset),
+    ...whileOffsetBelow(
+      get(unrolledEnd),
+      [
+        ...address,
+        ...address,
+        ...simdOp(v128Load),
+        ...memarg(0),
+        ...get(divisorVector),
+        ...simdOp(f32x4Div),
+        ...simdOp(v128Store),
+        ...memarg(0),
+      ],
+      16,
+    ),
+    ...whileOffsetBelow(
+      dimensionBytes,
+      [...address, ...address, f32Load, ...memarg(0), ...get(divisor), f32Div, f32Store, ...memarg(0)],
+      4,
+    ),
+    ...get(row),
+    ...constant(1),
+    i32Add,
+    ...set(row),
+    br,
+    0,
+    end,
+    end,
+    ...constant(-1),
+  ];
+  return functionBody(
+    [
+      [5, i32],
+      [3, v128],
+      [5, f64],
+      [1, f32],
+    ],
+    code,
+  );
+}
+
 function buildModule(): Uint8Array {
   const dotType = [0x60, ...vector([[i32], [i32], [i32]]), ...vector([[f32]])];
   const loopType = [0x60, ...vector([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vector([])];
   const gatherScalarType = [0x60, ...vector([[i32], [i32], [i32], [f32], [i32], [i32]]), ...vector([[i32]])];
   const gatherType = [0x60, ...vector([[i32], [i32], [f32], [i32]]), ...vector([[i32]])];
+  const normaliseType = [0x60, ...vector([[i32], [i32], [i32]]), ...vector([[i32]])];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([dotType, loopType, gatherScalarType, gatherType])),
+    ...section(1, vector([dotType, loopType, gatherScalarType, gatherType, normaliseType])),
     // Import env.memory with at least one page and no maximum.
     ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
-    // Functions: 0 dot, 1 scoreRows, 2 scoreList, 3 gatherScalar, 4 gather.
-    ...section(3, vector([[0], [1], [1], [2], [3]])),
+    // Functions: 0 dot, 1 scoreRows, 2 scoreList, 3 gatherScalar, 4 gather, 5 normalise.
+    ...section(3, vector([[0], [1], [1], [2], [3], [4]])),
     ...section(
       7,
       vector([
         [...name("scoreRows"), 0x00, 1],
         [...name("scoreList"), 0x00, 2],
         [...name("gather"), 0x00, 4],
+        [...name("normalise"), 0x00, 5],
       ]),
     ),
     ...section(
@@ -462,6 +669,7 @@ function buildModule(): Uint8Array {
         scoreLoopFunction(true),
         gatherScalarFunction(),
         gatherFunction(),
+        normaliseFunction(),
       ]),
     ),
   ];
@@ -503,6 +711,7 @@ export interface WasmScorer {
     output: number,
   ): void;
   gather(values: number, count: number, cut: number, rows: number): number;
+  normalise(documents: number, rows: number, dimension: number): number;
 }
 
 let compiled: object | null | undefined;
@@ -542,5 +751,11 @@ export function createWasmScorer(bytes: number): WasmScorer | null {
   }
   const instance = new wasmApi.Instance(module, { env: { memory } });
   const exports = instance.exports as Omit<WasmScorer, "memory">;
-  return { memory, scoreRows: exports.scoreRows, scoreList: exports.scoreList, gather: exports.gather };
+  return {
+    memory,
+    scoreRows: exports.scoreRows,
+    scoreList: exports.scoreList,
+    gather: exports.gather,
+    normalise: exports.normalise,
+  };
 }
