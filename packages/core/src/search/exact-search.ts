@@ -37,8 +37,9 @@ export interface ExactSearchOptions {
   /** A fast similarity backend; without one the portable kernel scores every pair. */
   backend?: SearchBackend;
   /**
-   * Document rows per chunk. Larger chunks mean fewer rescored candidates on the fast path, more
-   * memory (a chunk buffer, and a normalised copy for cosine). Default: 512 MiB of vectors.
+   * Document rows per chunk. Larger chunks mean fewer rescored candidates on the fast path and more
+   * memory (the chunk is copied into the kernel's memory, normalised there for cosine; a disk
+   * source also holds two read buffers of this size). Default: 512 MiB of vectors.
    */
   chunkRows?: number;
   /**
@@ -289,6 +290,7 @@ async function scanWithBackend(
   const { scorer, queryCount, dimension, documents, rows, signal } = scope;
   const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
   const scratch = new CandidateScratch(rows, scope.collector.k);
+  const pairs = new CandidatePairs(rows, queryCount * Math.min(rows, scope.collector.k + 64));
   for (let first = 0; first < queryCount; first += blockQueries) {
     const count = Math.min(blockQueries, queryCount - first);
     const output = scorer.similarities.subarray(0, count * rows);
@@ -312,9 +314,77 @@ async function scanWithBackend(
     for (let offset = 0; offset < count; offset++) {
       const query = first + offset;
       const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
-      rescoreCandidates(scope, query, offset * rows, epsilon, scratch);
+      rescoreCandidates(scope, query, offset * rows, epsilon, scratch, pairs);
     }
   }
+  rescorePairs(scope, pairs);
+}
+
+/**
+ * The candidates of every query in a chunk, as (query, row) pairs. They are rescored after the
+ * whole chunk, grouped by row, so each candidate row is read from memory once for all the queries
+ * that want it, instead of once per query (a top-1000 search rescores about a million pairs).
+ */
+class CandidatePairs {
+  queries: Uint32Array;
+  rows: Uint32Array;
+  count = 0;
+  readonly chunkRows: number;
+  constructor(chunkRows: number, capacity: number) {
+    this.chunkRows = chunkRows;
+    this.queries = new Uint32Array(Math.max(16, capacity));
+    this.rows = new Uint32Array(Math.max(16, capacity));
+  }
+
+  add(query: number, rowList: Uint32Array, count: number): void {
+    if (this.count + count > this.queries.length) {
+      const capacity = Math.max(2 * this.queries.length, this.count + count);
+      const queries = new Uint32Array(capacity);
+      const rows = new Uint32Array(capacity);
+      queries.set(this.queries.subarray(0, this.count));
+      rows.set(this.rows.subarray(0, this.count));
+      this.queries = queries;
+      this.rows = rows;
+    }
+    this.queries.fill(query, this.count, this.count + count);
+    this.rows.set(rowList.subarray(0, count), this.count);
+    this.count += count;
+  }
+}
+
+/** Scores the pairs row by row (a counting sort by row first) and offers them to the heaps. */
+function rescorePairs(scope: ChunkScope, pairs: CandidatePairs): void {
+  const { scorer, collector, start } = scope;
+  const rowCount = pairs.chunkRows;
+  const firstPair = new Uint32Array(rowCount + 1);
+  for (let index = 0; index < pairs.count; index++) {
+    const slot = (pairs.rows[index] as number) + 1;
+    firstPair[slot] = (firstPair[slot] as number) + 1;
+  }
+  for (let row = 0; row < rowCount; row++)
+    firstPair[row + 1] = (firstPair[row + 1] as number) + (firstPair[row] as number);
+  const next = firstPair.slice(0, rowCount);
+  const queriesByRow = new Uint32Array(pairs.count);
+  for (let index = 0; index < pairs.count; index++) {
+    const row = pairs.rows[index] as number;
+    queriesByRow[(next[row] as number)++] = pairs.queries[index] as number;
+  }
+  const thresholds = collector.thresholds;
+  const queryList = scorer.rowList;
+  const output = scorer.output;
+  for (let row = 0; row < rowCount; row++) {
+    const from = firstPair[row] as number;
+    const count = (firstPair[row + 1] as number) - from;
+    if (count === 0) continue;
+    queryList.set(queriesByRow.subarray(from, from + count));
+    scorer.scoreQueryList(row, count);
+    for (let index = 0; index < count; index++) {
+      const query = queryList[index] as number;
+      const score = output[index] as number;
+      if (score >= (thresholds[query] as number)) collector.offer(query, score, start + row);
+    }
+  }
+  scope.statistics.pairsScored += pairs.count;
 }
 
 /** Buffers reused across queries: a sample of approximate scores and the gathered candidates' values. */
@@ -366,22 +436,6 @@ function kthLargest(values: Float32Array, count: number, rank: number): number {
   return values[target] as number;
 }
 
-/** Scores the rows in `scorer.rowList[0..count)` exactly and offers them to the query's heap. */
-function scoreAndOffer(scope: ChunkScope, query: number, count: number): void {
-  const { scorer, collector, start } = scope;
-  if (count === 0) return;
-  scorer.scoreList(query, count);
-  const thresholds = collector.thresholds;
-  const rowList = scorer.rowList;
-  const output = scorer.output;
-  for (let index = 0; index < count; index++) {
-    const score = output[index] as number;
-    if (score >= (thresholds[query] as number))
-      collector.offer(query, score, start + (rowList[index] as number));
-  }
-  scope.statistics.pairsScored += count;
-}
-
 /** Fills rowList with the rows whose approximate score is at least `cut`; returns how many. */
 function gatherRows(scope: ChunkScope, offset: number, cut: number): number {
   const found = scope.scorer.gather(offset, scope.rows, cut);
@@ -399,13 +453,14 @@ function rescoreCandidates(
   offset: number,
   epsilon: number,
   scratch: CandidateScratch,
+  pairs: CandidatePairs,
 ): void {
   const { rows, collector } = scope;
   const similarities = scope.scorer.similarities;
   const rowList = scope.scorer.rowList;
   const bound = (collector.thresholds[query] as number) - epsilon;
   if (collector.isFull(query) || rows <= collector.k) {
-    scoreAndOffer(scope, query, gatherRows(scope, offset, bound));
+    pairs.add(query, rowList, gatherRows(scope, offset, bound));
     return;
   }
   // The query's heap still has room and the chunk has more than k rows. Find a, the k-th largest
@@ -446,7 +501,7 @@ function rescoreCandidates(
     const row = rowList[index] as number;
     if ((similarities[offset + row] as number) >= chunkBound) rowList[count++] = row;
   }
-  scoreAndOffer(scope, query, count);
+  pairs.add(query, rowList, count);
 }
 
 /** The k-th largest of `values[0..rows)` with a k-slot min-heap: one pass, any input order. */

@@ -3,6 +3,7 @@ export type { DocumentChunk, DocumentSource } from "./document-source.js";
 export { matrixDocumentSource } from "./document-source.js";
 export type { ExactSearchOptions, SearchResult, SearchStatistics } from "./exact-search.js";
 export { exactSearch } from "./exact-search.js";
+export type { PortableKernel } from "./kernel-scorer.js";
 export type { SearchBackend, SimilarityRequest } from "./search-backend.js";
 export { float32DotErrorFactor } from "./search-backend.js";
 export { dotProduct } from "./similarity-kernel.js";

@@ -15,7 +15,7 @@ export interface KernelScorer {
   readonly queries: Float32Array;
   /** Room for one chunk (capacityRows × dimension), filled by the caller per chunk. */
   readonly documents: Float32Array;
-  /** Row numbers for `scoreList`. */
+  /** Row numbers for `scoreList` (query numbers for `scoreQueryList`). */
   readonly rowList: Uint32Array;
   /** Scores written by `scoreRows` and `scoreList`. */
   readonly output: Float32Array;
@@ -23,6 +23,11 @@ export interface KernelScorer {
   scoreRows(query: number, firstRow: number, count: number): void;
   /** output[j] = score(query, documents row rowList[j]) for j < count. */
   scoreList(query: number, count: number): void;
+  /**
+   * output[j] = score(query rowList[j], documents row `row`) for j < count: one document against
+   * several queries, so the row is read from memory once. Same numbers as `scoreList`.
+   */
+  scoreQueryList(row: number, count: number): void;
   /** Room for a backend's similarity block (empty unless asked for). */
   readonly similarities: Float32Array;
   /**
@@ -61,9 +66,10 @@ function createWasmKernelScorer(
   const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
   const queriesAt = 0;
   const documentsAt = align(queriesAt + queryCount * dimension * 4);
+  const listLength = Math.max(capacityRows, queryCount);
   const rowListAt = align(documentsAt + capacityRows * dimension * 4);
-  const outputAt = align(rowListAt + capacityRows * 4);
-  const similaritiesAt = align(outputAt + capacityRows * 4);
+  const outputAt = align(rowListAt + listLength * 4);
+  const similaritiesAt = align(outputAt + listLength * 4);
   const wasm = createWasmScorer(align(similaritiesAt + similarityCapacity * 4));
   if (wasm === null) return null;
   const buffer = wasm.memory.buffer;
@@ -72,12 +78,16 @@ function createWasmKernelScorer(
     kernel: "webassembly",
     queries: new Float32Array(buffer, queriesAt, queryCount * dimension),
     documents: new Float32Array(buffer, documentsAt, capacityRows * dimension),
-    rowList: new Uint32Array(buffer, rowListAt, capacityRows),
-    output: new Float32Array(buffer, outputAt, capacityRows),
+    rowList: new Uint32Array(buffer, rowListAt, listLength),
+    output: new Float32Array(buffer, outputAt, listLength),
     scoreRows: (query, firstRow, count) =>
       wasm.scoreRows(queriesAt + query * rowBytes, documentsAt, dimension, firstRow, count, outputAt),
     scoreList: (query, count) =>
       wasm.scoreList(queriesAt + query * rowBytes, documentsAt, dimension, rowListAt, count, outputAt),
+    // The same kernel with the roles swapped: products commute exactly and the order of the sums
+    // follows the element index, so dot(row, query) is bit-identical to dot(query, row).
+    scoreQueryList: (row, count) =>
+      wasm.scoreList(documentsAt + row * rowBytes, queriesAt, dimension, rowListAt, count, outputAt),
     similarities: new Float32Array(buffer, similaritiesAt, similarityCapacity),
     gather: (offset, count, cut) => wasm.gather(similaritiesAt + offset * 4, count, cut, rowListAt),
     normaliseDocuments: (rows) => wasm.normalise(documentsAt, rows, dimension),
@@ -93,8 +103,8 @@ function createJavaScriptKernelScorer(
   const similarities = new Float32Array(similarityCapacity);
   const queries = new Float32Array(queryCount * dimension);
   const documents = new Float32Array(capacityRows * dimension);
-  const rowList = new Uint32Array(capacityRows);
-  const output = new Float32Array(capacityRows);
+  const rowList = new Uint32Array(Math.max(capacityRows, queryCount));
+  const output = new Float32Array(Math.max(capacityRows, queryCount));
   return {
     kernel: "javascript",
     queries,
@@ -118,6 +128,13 @@ function createJavaScriptKernelScorer(
       for (let index = 0; index < count; index++) {
         const row = rowList[index] as number;
         output[index] = dotProduct(queries, queryOffset, documents, row * dimension, dimension);
+      }
+    },
+    scoreQueryList(row, count) {
+      const rowOffset = row * dimension;
+      for (let index = 0; index < count; index++) {
+        const query = rowList[index] as number;
+        output[index] = dotProduct(queries, query * dimension, documents, rowOffset, dimension);
       }
     },
     similarities,
