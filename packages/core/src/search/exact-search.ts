@@ -290,7 +290,10 @@ async function scanWithBackend(
   const { scorer, queryCount, dimension, documents, rows, signal } = scope;
   const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
   const scratch = new CandidateScratch(rows, scope.collector.k);
-  const pairs = new CandidatePairs(rows, queryCount * Math.min(rows, scope.collector.k + 64));
+  const pairs = new CandidatePairs(
+    rows,
+    Math.min(maximumDeferredPairs, queryCount * Math.min(rows, scope.collector.k + 64)),
+  );
   for (let first = 0; first < queryCount; first += blockQueries) {
     const count = Math.min(blockQueries, queryCount - first);
     const output = scorer.similarities.subarray(0, count * rows);
@@ -316,9 +319,14 @@ async function scanWithBackend(
       const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
       rescoreCandidates(scope, query, offset * rows, epsilon, scratch, pairs);
     }
+    // Many queries: rescore what has gathered so far, so the pairs stay within bounded memory.
+    if (pairs.count >= maximumDeferredPairs) rescorePairs(scope, pairs);
   }
   rescorePairs(scope, pairs);
 }
+
+/** At most this many deferred (query, row) pairs (8 bytes each) are held before they are rescored. */
+const maximumDeferredPairs = 8 * 1024 * 1024;
 
 /**
  * The candidates of every query in a chunk, as (query, row) pairs. They are rescored after the
@@ -385,6 +393,7 @@ function rescorePairs(scope: ChunkScope, pairs: CandidatePairs): void {
     }
   }
   scope.statistics.pairsScored += pairs.count;
+  pairs.count = 0;
 }
 
 /** Buffers reused across queries: a sample of approximate scores and the gathered candidates' values. */
