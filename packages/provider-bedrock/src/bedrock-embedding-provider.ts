@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import {
   CancelledError,
-  ConfigError,
   type EmbeddingProvider,
   EmbedEvalError,
   type EmbedRequest,
@@ -19,15 +18,17 @@ import {
   type ProviderCapabilities,
   ProviderError,
   type ProviderSettings,
+  parseJsonResponse,
+  readAwsClientSettings,
+  readString,
+  rejectUnknownOptions,
+  UnexpectedResponseError,
   type Usage,
 } from "@embedeval/core";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { classifySdkError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";
 import { type ConfiguredModel, type ModelFamily, resolveModelFamily } from "./model-family.js";
-import { readPositiveInteger, readString, rejectUnknownOptions } from "./read-option.js";
-import { redactSecrets } from "./redact-secrets.js";
-import { UnexpectedResponseError } from "./response-vectors.js";
 
 /** Options every family takes; they configure the client, not the vectors. */
 export const clientOptionNames = [
@@ -53,41 +54,20 @@ interface ClientSetup {
 }
 
 function createClient(settings: ProviderSettings): ClientSetup {
-  const { options, environment } = settings;
-  const region = readString(options, "region") ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new ConfigError("No AWS region for the Bedrock model.", {
-      key: "options.region",
-      hint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
-    });
-  }
-  const profile = readString(options, "profile") ?? environment.AWS_PROFILE;
-  const endpoint =
-    readString(options, "endpoint") ??
-    environment.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ??
-    environment.AWS_ENDPOINT_URL;
-  const requestTimeoutMs = readPositiveInteger(options, "requestTimeoutMs");
-  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
-  const sessionToken = environment.AWS_SESSION_TOKEN;
-  // As in the SDK's own chain: a named profile (config, or AWS_PROFILE) wins over keys in the
-  // environment; keys are used when no profile is named; otherwise the SDK's default chain applies
-  // (SSO, web identity, container and instance roles).
-  const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !profile);
+  const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
+    settings,
+    {
+      endpointVariable: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+      subject: "the Bedrock model",
+      regionHint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
+    },
+  );
   const client = new BedrockRuntimeClient({
     region,
     maxAttempts: 1,
     ...(endpoint ? { endpoint } : {}),
     ...(profile ? { profile } : {}),
-    ...(useEnvironmentKeys
-      ? {
-          credentials: {
-            accessKeyId: accessKeyId as string,
-            secretAccessKey: secretAccessKey as string,
-            ...(sessionToken ? { sessionToken } : {}),
-          },
-        }
-      : {}),
+    ...(credentials ? { credentials } : {}),
     // HTTP/1.1 with keep-alive, as boto3 does, instead of this client's default HTTP/2 handler: one
     // multiplexed session per client turns a single stalled or reset connection into a failure of
     // every call in flight, while independent sockets fail (and are retried) one call at a time.
@@ -95,9 +75,6 @@ function createClient(settings: ProviderSettings): ClientSetup {
       requestTimeoutMs ? { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } : {},
     ),
   });
-  const secrets = [secretAccessKey, sessionToken].filter(
-    (value): value is string => typeof value === "string",
-  );
   return { client, ownsClient: true, secrets };
 }
 
@@ -185,23 +162,12 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     }
     const requestId = output.$metadata.requestId;
     const text = output.body?.transformToString() ?? "";
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Retryable: a 200 whose body is not JSON is a transport or service hiccup (a truncated or
-      // garbled response), not a property of the input; the runtime's retry cap bounds the cost.
-      throw new ProviderError(
-        `bedrock ${target}: the response body is not valid JSON (${text.length} bytes, starting ${JSON.stringify(redactSecrets(text.slice(0, 60), this.secrets))}).`,
-        {
-          provider: this.provider,
-          retryable: true,
-          providerCode: "MalformedResponse",
-          status: 200,
-          requestId,
-        },
-      );
-    }
+    const json = parseJsonResponse(text, {
+      provider: this.provider,
+      target,
+      requestId,
+      secrets: this.secrets,
+    });
     let parsed: ReturnType<ConfiguredModel["parseResponse"]>;
     try {
       parsed = this.model.parseResponse(json, sent);

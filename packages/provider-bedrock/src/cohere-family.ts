@@ -5,18 +5,19 @@
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed-v4.html
  */
-import type { InputType } from "@embedeval/core";
-import type { CharacterCut } from "./cut-to-length.js";
-import type { ConfiguredModel, ModelFamily } from "./model-family.js";
-import type { Options } from "./read-option.js";
-import { readChoice, readPositiveInteger } from "./read-option.js";
 import {
+  type InputType,
   numberVector,
   objectField,
+  type PluginOptions,
+  readChoice,
+  readPositiveInteger,
   UnexpectedResponseError,
   unpackBits,
   vectorList,
-} from "./response-vectors.js";
+} from "@embedeval/core";
+import type { CharacterCut } from "./cut-to-length.js";
+import type { ConfiguredModel, ModelFamily } from "./model-family.js";
 
 const embeddingTypes = ["float", "int8", "uint8", "binary", "ubinary"] as const;
 type CohereEmbeddingType = (typeof embeddingTypes)[number];
@@ -92,7 +93,7 @@ export const cohereEmbedV3Family: ModelFamily = {
   displayName: "Cohere Embed v3",
   modelIdPrefixes: ["cohere.embed-english-v3", "cohere.embed-multilingual-v3"],
   optionNames: ["truncate", "embeddingType"],
-  configure(options: Options): ConfiguredModel {
+  configure(options: PluginOptions): ConfiguredModel {
     const name = "Cohere Embed v3";
     return configureCohere({
       dimensions: 1024,
@@ -113,7 +114,7 @@ export const cohereEmbedV4Family: ModelFamily = {
   displayName: "Cohere Embed v4",
   modelIdPrefixes: ["cohere.embed-v4"],
   optionNames: ["dimensions", "truncate", "embeddingType", "maxTokens"],
-  configure(options: Options): ConfiguredModel {
+  configure(options: PluginOptions): ConfiguredModel {
     const name = "Cohere Embed v4";
     const dimensions = readChoice(options, "dimensions", [256, 512, 1024, 1536] as const, name) ?? 1536;
     const maxTokens = readPositiveInteger(options, "maxTokens");

@@ -23,6 +23,5 @@ export {
   modelFamilies,
   resolveModelFamily,
 } from "./model-family.js";
-export { redactSecrets } from "./redact-secrets.js";
 
 export default plugin;

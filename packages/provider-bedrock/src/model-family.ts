@@ -2,11 +2,10 @@
  * A model family is the unit the wire format changes with: Titan v1 and v2, Cohere v3 and v4, Nova.
  * Each family knows its request body, its response, its options and its limits.
  */
-import { ConfigError, type InputType, type ProviderCapabilities } from "@embedeval/core";
+import { ConfigError, type InputType, type PluginOptions, type ProviderCapabilities } from "@embedeval/core";
 import { cohereEmbedV3Family, cohereEmbedV4Family } from "./cohere-family.js";
 import type { CharacterCut } from "./cut-to-length.js";
 import { novaMultimodalFamily } from "./nova-family.js";
-import type { Options } from "./read-option.js";
 import { titanTextV1Family, titanTextV2Family } from "./titan-family.js";
 
 export interface ParsedResponse {
@@ -42,9 +41,9 @@ export interface ModelFamily {
   displayName: string;
   /** Model ids (without inference-profile prefix) start with one of these. */
   modelIdPrefixes: readonly string[];
-  /** Options this family reads, besides the client options every family takes. */
+  /** PluginOptions this family reads, besides the client options every family takes. */
   optionNames: readonly string[];
-  configure(options: Options): ConfiguredModel;
+  configure(options: PluginOptions): ConfiguredModel;
 }
 
 export const modelFamilies: readonly ModelFamily[] = [

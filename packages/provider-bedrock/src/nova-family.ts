@@ -4,10 +4,15 @@
  * usage is estimated.
  * https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html
  */
-import type { InputType } from "@embedeval/core";
+import {
+  type InputType,
+  numberVector,
+  objectField,
+  readChoice,
+  UnexpectedResponseError,
+  vectorList,
+} from "@embedeval/core";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
-import { readChoice } from "./read-option.js";
-import { numberVector, objectField, UnexpectedResponseError, vectorList } from "./response-vectors.js";
 
 export const novaMultimodalFamily: ModelFamily = {
   id: "nova-multimodal-v2",

@@ -2,9 +2,15 @@
  * Amazon Titan Text Embeddings v1 and v2: one text per call.
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html
  */
+import {
+  binaryVector,
+  numberVector,
+  objectField,
+  readBoolean,
+  readChoice,
+  UnexpectedResponseError,
+} from "@embedeval/core";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
-import { readBoolean, readChoice } from "./read-option.js";
-import { binaryVector, numberVector, objectField, UnexpectedResponseError } from "./response-vectors.js";
 
 function inputTokenCount(body: unknown): number | undefined {
   const count = objectField(body, "inputTextTokenCount");

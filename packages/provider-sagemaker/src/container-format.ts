@@ -2,11 +2,10 @@
  * What goes over the wire depends on the container behind the endpoint, not on SageMaker: each
  * format knows its request body and how to find the vectors in the answer.
  */
-import type { InputType } from "@embedeval/core";
+import type { InputType, PluginOptions } from "@embedeval/core";
 import { customFormat } from "./custom-format.js";
 import { huggingFaceToolkitFormat } from "./hugging-face-toolkit-format.js";
 import { jumpstartFormat } from "./jumpstart-format.js";
-import type { Options } from "./read-option.js";
 import { teiFormat } from "./tei-format.js";
 
 export type ContainerFormatName = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
@@ -17,7 +16,7 @@ export interface ParsedResponse {
 }
 
 export interface ConfiguredFormat {
-  /** Options of this format that change the vectors, defaults filled in. */
+  /** PluginOptions of this format that change the vectors, defaults filled in. */
   vectorOptions: Record<string, unknown>;
   /** True when the container returns unit-length vectors. */
   normalized: boolean;
@@ -30,9 +29,9 @@ export interface ConfiguredFormat {
 
 export interface ContainerFormat {
   name: ContainerFormatName;
-  /** Options this format reads, besides the endpoint options every format takes. */
+  /** PluginOptions this format reads, besides the endpoint options every format takes. */
   optionNames: readonly string[];
-  configure(options: Options): ConfiguredFormat;
+  configure(options: PluginOptions): ConfiguredFormat;
 }
 
 export const containerFormats: Readonly<Record<ContainerFormatName, ContainerFormat>> = {

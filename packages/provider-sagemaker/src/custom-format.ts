@@ -10,11 +10,16 @@
  * "{{text}}" becomes the one text (and limits calls to one text), and "{{inputType}}" anywhere in a
  * string becomes the input type ("query"/"document", or its `inputTypes` mapping).
  */
-import { ConfigError, type InputType } from "@embedeval/core";
+import {
+  ConfigError,
+  type InputType,
+  numberVector,
+  type PluginOptions,
+  UnexpectedResponseError,
+  vectorList,
+} from "@embedeval/core";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
-import type { Options } from "./read-option.js";
 import { evaluateResponsePath, parseResponsePath } from "./response-path.js";
-import { numberVector, UnexpectedResponseError, vectorList } from "./response-vectors.js";
 
 function containsPlaceholder(template: unknown, placeholder: string): boolean {
   if (template === placeholder) return true;
@@ -38,7 +43,7 @@ function fill(template: unknown, texts: readonly string[], inputType: string): u
   return template;
 }
 
-function readInputTypes(options: Options): Record<InputType, string> {
+function readInputTypes(options: PluginOptions): Record<InputType, string> {
   const value = options.inputTypes;
   if (value === undefined || value === null) return { query: "query", document: "document" };
   const mapping = value as Record<string, unknown>;

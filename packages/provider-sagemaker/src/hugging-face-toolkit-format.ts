@@ -6,13 +6,17 @@
  * here. https://github.com/aws/sagemaker-huggingface-inference-toolkit
  */
 
-import { ConfigError } from "@embedeval/core";
+import {
+  ConfigError,
+  numberVector,
+  type PluginOptions,
+  UnexpectedResponseError,
+  vectorList,
+} from "@embedeval/core";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
 import { meanPool } from "./mean-pool.js";
-import type { Options } from "./read-option.js";
-import { numberVector, UnexpectedResponseError, vectorList } from "./response-vectors.js";
 
-function readParameters(options: Options): Record<string, unknown> | undefined {
+function readParameters(options: PluginOptions): Record<string, unknown> | undefined {
   const value = options.parameters;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) {

@@ -2,8 +2,8 @@
  * SageMaker JumpStart text-embedding models: `{"text_inputs": [...]}` -> `{"embedding": [[...], ...]}`.
  * https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-use.html
  */
+import { numberVector, objectField, vectorList } from "@embedeval/core";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
-import { numberVector, objectField, vectorList } from "./response-vectors.js";
 
 export const jumpstartFormat: ContainerFormat = {
   name: "jumpstart",

@@ -1,4 +1,4 @@
-import { numberVector, UnexpectedResponseError } from "./response-vectors.js";
+import { numberVector, UnexpectedResponseError } from "@embedeval/core";
 
 /**
  * The mean of a sequence of token vectors, [seq][hidden] -> [hidden], what sentence-transformers

@@ -10,8 +10,9 @@ import {
   SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
 import {
+  awsRegion,
   CancelledError,
-  ConfigError,
+  checkDimensions,
   type EmbeddingProvider,
   EmbedEvalError,
   type EmbedRequest,
@@ -19,6 +20,13 @@ import {
   type ProviderCapabilities,
   ProviderError,
   type ProviderSettings,
+  parseJsonResponse,
+  readAwsClientSettings,
+  readChoice,
+  readPositiveInteger,
+  readString,
+  rejectUnknownOptions,
+  UnexpectedResponseError,
 } from "@embedeval/core";
 import {
   type ConfiguredFormat,
@@ -26,9 +34,6 @@ import {
   type ContainerFormatName,
   containerFormats,
 } from "./container-format.js";
-import { readChoice, readPositiveInteger, readString, rejectUnknownOptions } from "./read-option.js";
-import { redactSecrets } from "./redact-secrets.js";
-import { checkDimensions, UnexpectedResponseError } from "./response-vectors.js";
 import { classifySagemakerError } from "./sagemaker-error.js";
 
 /** Options every container format takes. */
@@ -60,48 +65,25 @@ export interface SagemakerProviderOverrides {
 }
 
 function createClient(settings: ProviderSettings): { client: SageMakerRuntimeClient; secrets: string[] } {
-  const { options, environment } = settings;
-  const region = readString(options, "region") ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new ConfigError("No AWS region for the SageMaker endpoint.", {
-      key: "options.region",
-      hint: "Set `options.region` (the endpoint's region) in the config, or AWS_REGION in the environment.",
-    });
-  }
-  const profile = readString(options, "profile") ?? environment.AWS_PROFILE;
-  const endpoint =
-    readString(options, "endpoint") ??
-    environment.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME ??
-    environment.AWS_ENDPOINT_URL;
-  const requestTimeoutMs = readPositiveInteger(options, "requestTimeoutMs");
-  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
-  const sessionToken = environment.AWS_SESSION_TOKEN;
-  // As in the SDK's own chain: a named profile (config, or AWS_PROFILE) wins over keys in the
-  // environment; keys are used when no profile is named; otherwise the SDK's default chain applies
-  // (SSO, web identity, container and instance roles).
-  const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !profile);
+  const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
+    settings,
+    {
+      endpointVariable: "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
+      subject: "the SageMaker endpoint",
+      regionHint:
+        "Set `options.region` (the endpoint's region) in the config, or AWS_REGION in the environment.",
+    },
+  );
   const client = new SageMakerRuntimeClient({
     region,
     maxAttempts: 1,
     ...(endpoint ? { endpoint } : {}),
     ...(profile ? { profile } : {}),
-    ...(useEnvironmentKeys
-      ? {
-          credentials: {
-            accessKeyId: accessKeyId as string,
-            secretAccessKey: secretAccessKey as string,
-            ...(sessionToken ? { sessionToken } : {}),
-          },
-        }
-      : {}),
+    ...(credentials ? { credentials } : {}),
     ...(requestTimeoutMs
       ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }
       : {}),
   });
-  const secrets = [secretAccessKey, sessionToken].filter(
-    (value): value is string => typeof value === "string",
-  );
   return { client, secrets };
 }
 
@@ -157,10 +139,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
       normalized: this.configured.normalized,
       supportsParallelCalls: true,
     };
-    const region =
-      readString(options, "region") ??
-      settings.environment.AWS_REGION ??
-      settings.environment.AWS_DEFAULT_REGION;
+    const region = awsRegion(settings);
     // The endpoint (name and region) stands for the model: vectors change when either does.
     this.vectorOptions = Object.freeze({
       endpointName: this.endpointName,
@@ -218,23 +197,12 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     }
     const requestId = output.$metadata.requestId;
     const text = output.Body?.transformToString() ?? "";
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Retryable: a 200 whose body is not JSON is a transport or container hiccup, not a property
-      // of the input; the runtime's retry cap bounds the cost of being wrong.
-      throw new ProviderError(
-        `sagemaker ${target}: the response body is not valid JSON (${text.length} bytes, starting ${JSON.stringify(redactSecrets(text.slice(0, 60), this.secrets))}).`,
-        {
-          provider: this.provider,
-          retryable: true,
-          providerCode: "MalformedResponse",
-          status: 200,
-          requestId,
-        },
-      );
-    }
+    const json = parseJsonResponse(text, {
+      provider: this.provider,
+      target,
+      requestId,
+      secrets: this.secrets,
+    });
     let parsed: ReturnType<ConfiguredFormat["parseResponse"]>;
     try {
       parsed = this.configured.parseResponse(json, texts);

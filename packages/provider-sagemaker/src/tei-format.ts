@@ -3,9 +3,8 @@
  * deployments use: `{"inputs": [...], "normalize", "truncate", "truncation_direction", "prompt_name"}`
  * -> `[[...], ...]`. https://huggingface.github.io/text-embeddings-inference/#/Text%20Embeddings%20Inference/embed
  */
+import { numberVector, readBoolean, readChoice, readString, vectorList } from "@embedeval/core";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
-import { readBoolean, readChoice, readString } from "./read-option.js";
-import { numberVector, vectorList } from "./response-vectors.js";
 
 export const teiFormat: ContainerFormat = {
   name: "tei",

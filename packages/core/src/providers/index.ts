@@ -3,6 +3,21 @@ import { bm25Provider } from "./bm25-retriever.js";
 import { tfidfProvider } from "./hashed-tfidf-provider.js";
 import { precomputedProvider } from "./precomputed-provider.js";
 
+export {
+  type AwsClientSettings,
+  type AwsServiceNaming,
+  awsRegion,
+  readAwsClientSettings,
+} from "./aws-client-settings.js";
+export {
+  type AwsErrorClassification,
+  type AwsErrorContext,
+  type AwsErrorShape,
+  awsErrorShape,
+  classifyAwsError,
+  isAwsServiceError,
+  retryAfterMs,
+} from "./aws-service-error.js";
 export { type Bm25Options, Bm25Retriever, bm25Provider, createBm25Retriever } from "./bm25-retriever.js";
 export { fnv1a32 } from "./fnv1a-hash.js";
 export {
@@ -14,12 +29,32 @@ export {
   tfidfProvider,
 } from "./hashed-tfidf-provider.js";
 export { type NpyMatrix, parseNpy } from "./npy-reader.js";
+export {
+  type PluginOptions,
+  readBoolean,
+  readChoice,
+  readPositiveInteger,
+  readString,
+  rejectUnknownOptions,
+} from "./plugin-options.js";
 export { porterStem } from "./porter-stemmer.js";
 export {
   createPrecomputedProvider,
   PrecomputedProvider,
   precomputedProvider,
 } from "./precomputed-provider.js";
+export { redactSecrets } from "./redact-secrets.js";
+export {
+  binaryVector,
+  checkDimensions,
+  numberVector,
+  objectField,
+  parseJsonResponse,
+  type ResponseContext,
+  UnexpectedResponseError,
+  unpackBits,
+  vectorList,
+} from "./response-vectors.js";
 export {
   type AnalyzedText,
   analyzeText,

@@ -1,11 +1,14 @@
 /**
- * Reading `options:` from config with errors that name the key, what was expected and, for enums,
- * the closest valid value. The plugin does not know the config file's lines, so the key path is
- * the location; the config loader adds the file.
+ * Reading a plugin's `options:` from config with errors that name the key, what was expected and, for
+ * enums, the closest valid value. A plugin does not know the config file's lines, so the key path is
+ * the location; the config loader adds the file. Any plugin may use these (they are exported from
+ * @embedeval/core) so that every provider reports option mistakes the same way.
  */
-import { ConfigError } from "@embedeval/core";
+import { editDistance } from "../config/closest-match.js";
+import { ConfigError } from "../contract/errors.js";
 
-export type Options = Readonly<Record<string, unknown>>;
+/** A plugin's `options:` block as YAML parsed it. */
+export type PluginOptions = Readonly<Record<string, unknown>>;
 
 function describe(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -15,7 +18,7 @@ function keyPath(key: string): string {
   return `options.${key}`;
 }
 
-export function readString(options: Options, key: string): string | undefined {
+export function readString(options: PluginOptions, key: string): string | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || value.length === 0) {
@@ -26,7 +29,7 @@ export function readString(options: Options, key: string): string | undefined {
   return value;
 }
 
-export function readBoolean(options: Options, key: string): boolean | undefined {
+export function readBoolean(options: PluginOptions, key: string): boolean | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "boolean") {
@@ -37,7 +40,7 @@ export function readBoolean(options: Options, key: string): boolean | undefined 
   return value;
 }
 
-export function readPositiveInteger(options: Options, key: string): number | undefined {
+export function readPositiveInteger(options: PluginOptions, key: string): number | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
@@ -50,7 +53,7 @@ export function readPositiveInteger(options: Options, key: string): number | und
 
 /** Case-insensitive for strings: `end` is accepted for `END`, since YAML authors rarely remember case. */
 export function readChoice<T extends string | number>(
-  options: Options,
+  options: PluginOptions,
   key: string,
   allowed: readonly T[],
   modelName: string,
@@ -90,21 +93,12 @@ function closestChoice<T extends string | number>(value: unknown, allowed: reado
   return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
 }
 
-export function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let row = 1; row <= left.length; row++) {
-    const current = [row];
-    for (let column = 1; column <= right.length; column++) {
-      const substitution = (previous[column - 1] ?? 0) + (left[row - 1] === right[column - 1] ? 0 : 1);
-      current.push(Math.min((previous[column] ?? 0) + 1, (current[column - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[right.length] ?? 0;
-}
-
 /** Rejects options this model does not understand, so a typo (`dimension:`) is not silently ignored. */
-export function rejectUnknownOptions(options: Options, known: readonly string[], modelName: string): void {
+export function rejectUnknownOptions(
+  options: PluginOptions,
+  known: readonly string[],
+  modelName: string,
+): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     let closest: string | undefined;

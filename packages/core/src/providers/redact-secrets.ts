@@ -1,7 +1,8 @@
 /**
- * Keeps credentials out of error messages. Messages come from the service, from the SDK and from
+ * Keeps credentials out of error messages. Messages come from the service, from an SDK and from
  * Node's networking layer; none should carry secrets, but a proxy echoing a request or a future SDK
- * message could, so known secret values and the shapes of AWS credentials are masked regardless.
+ * message could, so known secret values and the shapes of AWS credentials and authorization headers
+ * are masked regardless. Exported from @embedeval/core for every plugin that builds error messages.
  */
 const credentialPatterns: readonly RegExp[] = [
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,

@@ -1,9 +1,15 @@
 /**
- * Turning the JSON vectors a model returned into Float32Arrays, checking them on the way: a vector
+ * Turning the JSON vectors a provider returned into Float32Arrays, checking them on the way: a vector
  * of the wrong length or with a non-number in it must stop the run, never reach the scorer.
+ * Exported from @embedeval/core for every plugin that parses a JSON response.
  */
+import { ProviderError } from "../contract/errors.js";
+import { redactSecrets } from "./redact-secrets.js";
 
-/** The 200 body did not have the shape the model's documentation promises. */
+/**
+ * The 200 body did not have the shape the provider's documentation promises. A plugin catches it and
+ * throws a ProviderError (not retryable: a well-formed answer of the wrong shape repeats on every call).
+ */
 export class UnexpectedResponseError extends Error {
   constructor(
     message: string,
@@ -88,4 +94,53 @@ export function vectorList(value: unknown, count: number, where: string): unknow
     );
   }
   return value;
+}
+
+/**
+ * Every vector the same length: the configured `dimensions` when given, otherwise the first vector's.
+ * Vectors of mixed lengths in one answer mean the endpoint is not what the config says it is.
+ */
+export function checkDimensions(vectors: readonly Float32Array[], dimensions: number | undefined): void {
+  const expected = dimensions ?? vectors[0]?.length;
+  vectors.forEach((vector, index) => {
+    if (vector.length !== expected) {
+      throw new UnexpectedResponseError(
+        `vector ${index} has ${vector.length} dimensions; expected ${expected}.`,
+        "dimension",
+      );
+    }
+  });
+}
+
+export interface ResponseContext {
+  /** The provider name as in config. */
+  provider: string;
+  /** What was called, for the message: `endpoint my-endpoint`. */
+  target: string;
+  requestId?: string;
+  /** Credential values to mask if the body ever echoes them. */
+  secrets?: readonly string[];
+}
+
+/**
+ * A 200 body parsed as JSON. When it is not JSON the ProviderError is retryable: a truncated or
+ * garbled response is a transport or service hiccup, not a property of the input, and the runtime's
+ * retry cap bounds the cost of being wrong.
+ */
+export function parseJsonResponse(text: string, context: ResponseContext): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const start = JSON.stringify(redactSecrets(text.slice(0, 60), context.secrets));
+    throw new ProviderError(
+      `${context.provider} ${context.target}: the response body is not valid JSON (${text.length} bytes, starting ${start}).`,
+      {
+        provider: context.provider,
+        retryable: true,
+        providerCode: "MalformedResponse",
+        status: 200,
+        requestId: context.requestId,
+      },
+    );
+  }
 }
