@@ -60,35 +60,31 @@ export class TopKCollector {
 
   /**
    * The kept documents of every query, best first: `indices` and `scores` are queryCount × k
-   * row-major (k = min(topK, document count)).
+   * row-major (k = min(topK, document count)). Empties the collector: call it once, at the end.
    */
   finish(): { indices: Uint32Array; scores: Float32Array } {
     const k = this.k;
     const indices = new Uint32Array(this.queryCount * k);
     const scores = new Float32Array(this.queryCount * k);
-    const order = new Uint32Array(k);
     for (let query = 0; query < this.queryCount; query++) {
       const base = query * k;
-      const size = this.sizes[query] as number;
-      for (let slot = 0; slot < size; slot++) order[slot] = slot;
-      const view = order.subarray(0, size);
-      view.sort((left, right) => this.compareSlots(base + right, base + left));
-      for (let rank = 0; rank < size; rank++) {
-        const slot = base + (view[rank] as number);
-        indices[base + rank] = this.indices[slot] as number;
-        scores[base + rank] = this.scores[slot] as number;
+      // Heap sort: the root is the worst kept entry; pop it into the last free rank, repeatedly.
+      // This empties the query's heap, so finish() is called once.
+      for (let size = this.sizes[query] as number; size > 0; size--) {
+        indices[base + size - 1] = this.indices[base] as number;
+        scores[base + size - 1] = this.scores[base] as number;
+        const last = base + size - 1;
+        this.siftDown(
+          base,
+          this.scores[last] as number,
+          this.tieRanks[last] as number,
+          this.indices[last] as number,
+          size - 1,
+        );
       }
+      this.sizes[query] = 0;
     }
     return { indices, scores };
-  }
-
-  /** Positive when slot `left` is better than slot `right`. */
-  private compareSlots(left: number, right: number): number {
-    const scoreDifference = (this.scores[left] as number) - (this.scores[right] as number);
-    if (scoreDifference !== 0) return scoreDifference;
-    const tieDifference = (this.tieRanks[left] as number) - (this.tieRanks[right] as number);
-    if (tieDifference !== 0) return tieDifference;
-    return (this.indices[left] as number) - (this.indices[right] as number);
   }
 
   private isWorse(score: number, tieRank: number, documentIndex: number, slot: number): boolean {
@@ -128,8 +124,8 @@ export class TopKCollector {
     this.place(base + child, score, tieRank, documentIndex);
   }
 
-  private siftDown(base: number, score: number, tieRank: number, documentIndex: number): void {
-    const size = this.k;
+  private siftDown(base: number, score: number, tieRank: number, documentIndex: number, size = this.k): void {
+    if (size === 0) return;
     let parent = 0;
     for (;;) {
       let child = 2 * parent + 1;
