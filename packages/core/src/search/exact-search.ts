@@ -384,7 +384,8 @@ function rescorePairs(scope: ChunkScope, pairs: CandidatePairs): void {
     const from = firstPair[row] as number;
     const count = (firstPair[row + 1] as number) - from;
     if (count === 0) continue;
-    queryList.set(queriesByRow.subarray(from, from + count));
+    // A plain loop: rows have a handful of queries each, too few to pay for a subarray per row.
+    for (let index = 0; index < count; index++) queryList[index] = queriesByRow[from + index] as number;
     scorer.scoreQueryList(row, count);
     for (let index = 0; index < count; index++) {
       const query = queryList[index] as number;
