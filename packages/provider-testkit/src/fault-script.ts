@@ -1,7 +1,8 @@
 /**
  * The fault-injection half of the local servers: a script of faults consumed one per request, an
  * optional per-request rule, a fixed latency and a requests-per-minute limit. Kept free of any
- * service's wire format so the Bedrock and SageMaker servers describe faults the same way.
+ * service's wire format so every local server (Bedrock, SageMaker, a third-party plugin's) describes
+ * faults the same way; each server maps a fault kind to its service's status and error name.
  */
 
 export type Fault =

@@ -13,10 +13,24 @@
  * what this server received checks the plugin against the documented format, not against itself.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { fakeEmbedding, fakeTokenCount, packSignBits, quantizeInt8 } from "./fake-embedding.js";
-import { type Fault, type FaultOptions, FaultScript } from "./fault-script.js";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import {
+  type Fault,
+  type FaultOptions,
+  FaultScript,
+  fakeEmbedding,
+  fakeTokenCount,
+  packSignBits,
+  parseJsonOrText,
+  quantizeInt8,
+  readBody,
+  sendAwsError,
+  sendHalfThenReset,
+  sendJson,
+  sendText,
+  startLocalServer,
+  waitForLatency,
+} from "@embedeval/provider-testkit";
 
 export interface RecordedBedrockCall {
   /** 0-based order of arrival. */
@@ -258,57 +272,13 @@ function answerNova(body: Record<string, unknown>, fault: Fault | undefined): An
   return { body: { embeddings: [{ embeddingType: "TEXT", embedding: vector }] }, headers: {} };
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
-
-/** Waits, but gives up as soon as the client goes away (a client timeout, or the server closing). */
-function waitUnlessClosed(milliseconds: number, response: ServerResponse): Promise<void> {
-  if (milliseconds <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, milliseconds);
-    response.once("close", done);
-    function done() {
-      clearTimeout(timer);
-      response.off("close", done);
-      resolve();
-    }
-  });
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string>,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    "x-amzn-RequestId": randomUUID(),
-    ...headers,
-  });
-  response.end(text);
-}
-
 function sendError(
   response: ServerResponse,
   shape: ErrorShape,
   message: string,
   extra: Record<string, unknown> = {},
 ): void {
-  sendJson(
-    response,
-    shape.status,
-    { message, ...extra },
-    { "x-amzn-ErrorType": `${shape.type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
-  );
+  sendAwsError(response, { ...shape, namespace: "com.amazon.bedrock", body: { message, ...extra } });
 }
 
 export async function startBedrockServer(options: BedrockServerOptions = {}): Promise<BedrockServer> {
@@ -329,12 +299,7 @@ export async function startBedrockServer(options: BedrockServerOptions = {}): Pr
     }
     const modelId = decodeURIComponent(match[1]);
     const family = familyOf(modelId);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      body = raw;
-    }
+    const body = parseJsonOrText(raw);
     const call: RecordedBedrockCall = {
       index: calls.length,
       method: request.method,
@@ -349,9 +314,7 @@ export async function startBedrockServer(options: BedrockServerOptions = {}): Pr
     calls.push(call);
     const fault = script.next(call);
     call.fault = fault?.kind;
-    await waitUnlessClosed(script.latencyMs, response);
-    if (fault?.kind === "delay") await waitUnlessClosed(fault.milliseconds, response);
-    if (response.destroyed) return;
+    if (!(await waitForLatency(script, fault, response))) return;
 
     const shape = fault ? errorShapes[fault.kind] : undefined;
     if (fault && shape) {
@@ -393,48 +356,28 @@ export async function startBedrockServer(options: BedrockServerOptions = {}): Pr
     }
     if (fault?.kind === "malformed-json") {
       call.status = 200;
-      const text = '{"embedding": [0.012, -0.3';
-      response.writeHead(200, { "Content-Type": "application/json", "x-amzn-RequestId": randomUUID() });
-      response.end(text);
+      sendText(response, 200, '{"embedding": [0.012, -0.3');
       return;
     }
     if (fault?.kind === "connection-reset") {
-      // Promise the whole body, send half of it, then drop the connection: what a load balancer
-      // or a dying host does mid-response.
-      const text = JSON.stringify(answer.body);
-      response.writeHead(200, {
-        "Content-Type": "application/json",
-        "Content-Length": Buffer.byteLength(text),
-        "x-amzn-RequestId": randomUUID(),
-      });
-      response.write(text.slice(0, Math.floor(text.length / 2)), () => response.socket?.destroy());
+      sendHalfThenReset(response, JSON.stringify(answer.body));
       return;
     }
     call.status = 200;
     sendJson(response, 200, answer.body, answer.headers);
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) {
-        sendError(
-          response,
-          { status: 500, type: "InternalServerException" },
-          `Test server bug: ${String(error)}`,
-        );
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLocalServer(handle, (response, error) =>
+    sendError(
+      response,
+      { status: 500, type: "InternalServerException" },
+      `Test server bug: ${String(error)}`,
+    ),
+  );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     queueFaults: (...faults) => script.queue(...faults),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: server.close,
   };
 }

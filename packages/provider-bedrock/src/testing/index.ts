@@ -3,8 +3,16 @@
  * (the runtime's integration tests, benchmarks) can run against a local Bedrock.
  */
 
+// Re-exported from the testkit so existing imports of this entry keep working.
+export {
+  type Fault,
+  type FaultOptions,
+  FaultScript,
+  fakeEmbedding,
+  fakeTokenCount,
+  fakeTokens,
+  packSignBits,
+  quantizeInt8,
+} from "@embedeval/provider-testkit";
 export type { BedrockServer, BedrockServerOptions, RecordedBedrockCall } from "./bedrock-server.js";
 export { startBedrockServer } from "./bedrock-server.js";
-export { fakeEmbedding, fakeTokenCount, fakeTokens, packSignBits, quantizeInt8 } from "./fake-embedding.js";
-export type { Fault, FaultOptions } from "./fault-script.js";
-export { FaultScript } from "./fault-script.js";

@@ -2,9 +2,15 @@
  * Test and benchmark helpers, published as `@embedeval/provider-sagemaker/testing` so other packages
  * can run against a local SageMaker endpoint.
  */
-export { fakeEmbedding, fakeTokenCount, fakeTokens } from "./fake-embedding.js";
-export type { Fault, FaultOptions } from "./fault-script.js";
-export { FaultScript } from "./fault-script.js";
+// Re-exported from the testkit so existing imports of this entry keep working.
+export {
+  type Fault,
+  type FaultOptions,
+  FaultScript,
+  fakeEmbedding,
+  fakeTokenCount,
+  fakeTokens,
+} from "@embedeval/provider-testkit";
 export type {
   ContainerFormat,
   FakeEndpoint,

@@ -18,11 +18,22 @@
  * - "custom": an OpenAI-like container, `{"input": [...], "kind": "query"|"document"}` ->
  *   `{"data": [{"embedding": [...]}]}`.
  */
-import { randomUUID } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { fakeEmbedding, fakeTokens } from "./fake-embedding.js";
-import { type Fault, type FaultOptions, FaultScript } from "./fault-script.js";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import {
+  type Fault,
+  type FaultOptions,
+  FaultScript,
+  fakeEmbedding,
+  fakeTokens,
+  parseJsonOrText,
+  readBody,
+  sendAwsError,
+  sendHalfThenReset,
+  sendJson,
+  sendText,
+  startLocalServer,
+  waitForLatency,
+} from "@embedeval/provider-testkit";
 
 export type ContainerFormat = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
 
@@ -153,43 +164,8 @@ function answer(endpoint: FakeEndpoint, body: unknown, fault: Fault | undefined)
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
-
-function waitUnlessClosed(milliseconds: number, response: ServerResponse): Promise<void> {
-  if (milliseconds <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, milliseconds);
-    response.once("close", done);
-    function done() {
-      clearTimeout(timer);
-      response.off("close", done);
-      resolve();
-    }
-  });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    "x-amzn-RequestId": randomUUID(),
-    "x-Amzn-Invoked-Production-Variant": "AllTraffic",
-    ...headers,
-  });
-  response.end(text);
-}
+/** Every answer names the production variant that served it, as SageMaker does. */
+const variantHeader = { "x-Amzn-Invoked-Production-Variant": "AllTraffic" };
 
 function sendError(
   response: ServerResponse,
@@ -197,8 +173,12 @@ function sendError(
   status: number,
   body: Record<string, unknown>,
 ): void {
-  send(response, status, JSON.stringify(body), {
-    "x-amzn-ErrorType": `${type}:http://internal.amazon.com/coral/com.amazon.sagemaker.runtime/`,
+  sendAwsError(response, {
+    status,
+    type,
+    namespace: "com.amazon.sagemaker.runtime",
+    body,
+    headers: variantHeader,
   });
 }
 
@@ -218,12 +198,7 @@ export async function startSagemakerServer(options: SagemakerServerOptions): Pro
     }
     const endpointName = decodeURIComponent(match[1]);
     const endpoint = options.endpoints[endpointName];
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      body = raw;
-    }
+    const body = parseJsonOrText(raw);
     const call: RecordedSagemakerCall = {
       index: calls.length,
       method: request.method,
@@ -238,9 +213,7 @@ export async function startSagemakerServer(options: SagemakerServerOptions): Pro
     calls.push(call);
     const fault = script.next(call);
     call.fault = fault?.kind;
-    await waitUnlessClosed(script.latencyMs, response);
-    if (fault?.kind === "delay") await waitUnlessClosed(fault.milliseconds, response);
-    if (response.destroyed) return;
+    if (!(await waitForLatency(script, fault, response))) return;
 
     if (fault?.kind === "model-error" || fault?.kind === "model-timeout") {
       const originalStatusCode = fault.kind === "model-error" ? (fault.originalStatusCode ?? 500) : 408;
@@ -296,39 +269,24 @@ export async function startSagemakerServer(options: SagemakerServerOptions): Pro
     }
     if (fault?.kind === "malformed-json") {
       call.status = 200;
-      send(response, 200, "[[0.25, -0.5,");
+      sendText(response, 200, "[[0.25, -0.5,", variantHeader);
       return;
     }
     if (fault?.kind === "connection-reset") {
-      const text = JSON.stringify(result);
-      response.writeHead(200, {
-        "Content-Type": "application/json",
-        "Content-Length": Buffer.byteLength(text),
-      });
-      response.write(text.slice(0, Math.floor(text.length / 2)), () => response.socket?.destroy());
+      sendHalfThenReset(response, JSON.stringify(result));
       return;
     }
     call.status = 200;
-    send(response, 200, JSON.stringify(result));
+    sendJson(response, 200, result, variantHeader);
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) {
-        sendError(response, "InternalFailure", 500, { Message: `Test server bug: ${String(error)}` });
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLocalServer(handle, (response, error) =>
+    sendError(response, "InternalFailure", 500, { Message: `Test server bug: ${String(error)}` }),
+  );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     queueFaults: (...faults) => script.queue(...faults),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: server.close,
   };
 }
