@@ -74,6 +74,8 @@ export interface SearchResult {
 
 const defaultChunkBytes = 512 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 64 * 1024 * 1024;
+/** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
+const wasmMemoryBudgetBytes = 3.5 * 1024 * 1024 * 1024;
 /** The portable scan gives the event loop a turn this often, so an abort signal is noticed. */
 const yieldIntervalMilliseconds = 50;
 /** Documents scored against all queries before moving on: a tile that stays in the CPU cache. */
@@ -160,11 +162,19 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
   const { queryCount, dimension, documents, signal, backend } = options;
   const k = Math.min(options.topK, documents.rows);
   const collector = new TopKCollector(queryCount, k, options.documentTieRank);
-  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
+  const blockBytes = options.similarityBlockBytes ?? defaultSimilarityBlockBytes;
+  let chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
+  if (options.chunkRows === undefined) {
+    // WebAssembly memory holds at most 4 GiB: the queries, one chunk, the lists and a similarity block
+    // must fit, so the default chunk shrinks when there are very many queries. (If even that fails,
+    // or an explicit chunkRows does not fit, the JavaScript kernel runs: same results, slower.)
+    const spareBytes = wasmMemoryBudgetBytes - queryCount * (4 * dimension + 8) - blockBytes;
+    const fittingRows = Math.floor(spareBytes / (4 * dimension + 8));
+    if (fittingRows >= 1024) chunkRows = Math.min(chunkRows, fittingRows);
+  }
   const capacityRows = Math.max(1, Math.min(chunkRows, documents.rows));
   // The fast path's similarity block lives beside the kernel's buffers, so the backend writes into
   // memory the kernel reads: at most similarityBlockBytes, and at least one query against a chunk.
-  const blockBytes = options.similarityBlockBytes ?? defaultSimilarityBlockBytes;
   const blockQueries = Math.max(1, Math.min(queryCount, Math.floor(blockBytes / (4 * capacityRows))));
   const scorer = createKernelScorer(
     queryCount,
