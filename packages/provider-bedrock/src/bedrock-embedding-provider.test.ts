@@ -1,5 +1,15 @@
 import { inspect } from "node:util";
-import { EmbedEvalError, ProviderError, type ProviderSettings } from "@embedeval/core";
+import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
+import {
+  awsRequestSecrets,
+  checkAwsServiceError,
+  commonFaultExpectations,
+  describeProviderConformance,
+  type FaultQueue,
+  faultErrorCase,
+  lastRequestSignature,
+  type RecordingServer,
+} from "@embedeval/provider-testkit/conformance";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import defaultExport, { createBedrockProvider, listPricePerMillionTokens, plugin } from "./index.js";
 import {
@@ -315,142 +325,96 @@ describe("configuration errors", () => {
   });
 });
 
+interface Expected {
+  fault: Fault;
+  retryable: boolean;
+  throttled: boolean;
+  status?: number;
+  providerCode: string;
+}
+const serviceErrors: Expected[] = [
+  {
+    fault: { kind: "throttle" },
+    retryable: true,
+    throttled: true,
+    status: 429,
+    providerCode: "ThrottlingException",
+  },
+  {
+    fault: { kind: "model-not-ready" },
+    retryable: true,
+    throttled: false,
+    status: 429,
+    providerCode: "ModelNotReadyException",
+  },
+  {
+    fault: { kind: "internal-server" },
+    retryable: true,
+    throttled: false,
+    status: 500,
+    providerCode: "InternalServerException",
+  },
+  {
+    fault: { kind: "service-unavailable" },
+    retryable: true,
+    throttled: false,
+    status: 503,
+    providerCode: "ServiceUnavailableException",
+  },
+  {
+    fault: { kind: "model-timeout" },
+    retryable: true,
+    throttled: false,
+    status: 408,
+    providerCode: "ModelTimeoutException",
+  },
+  {
+    fault: { kind: "validation" },
+    retryable: false,
+    throttled: false,
+    status: 400,
+    providerCode: "ValidationException",
+  },
+  {
+    fault: { kind: "access-denied" },
+    retryable: false,
+    throttled: false,
+    status: 403,
+    providerCode: "AccessDeniedException",
+  },
+  {
+    fault: { kind: "resource-not-found" },
+    retryable: false,
+    throttled: false,
+    status: 404,
+    providerCode: "ResourceNotFoundException",
+  },
+  {
+    fault: { kind: "service-quota-exceeded" },
+    retryable: false,
+    throttled: false,
+    status: 400,
+    providerCode: "ServiceQuotaExceededException",
+  },
+  {
+    fault: { kind: "model-error" },
+    retryable: false,
+    throttled: false,
+    status: 424,
+    providerCode: "ModelErrorException",
+  },
+];
+
+function assertNoSecrets(error: unknown): void {
+  const { authorization, signature } = lastRequestSignature(server);
+  expect(signature).toMatch(/^[0-9a-f]{64}$/);
+  const everything = `${String(error)} ${EmbedEvalError.is(error) ? error.hint : ""} ${inspect(error, { depth: 8, showHidden: true })}`;
+  expect(everything).not.toContain(fakeSecretKey);
+  expect(everything).not.toContain(signature);
+  expect(everything).not.toContain(authorization);
+}
+
 describe("errors from the service", () => {
-  interface Expected {
-    fault: Fault;
-    retryable: boolean;
-    throttled: boolean;
-    status?: number;
-    providerCode: string;
-  }
-  const cases: Expected[] = [
-    {
-      fault: { kind: "throttle" },
-      retryable: true,
-      throttled: true,
-      status: 429,
-      providerCode: "ThrottlingException",
-    },
-    {
-      fault: { kind: "model-not-ready" },
-      retryable: true,
-      throttled: false,
-      status: 429,
-      providerCode: "ModelNotReadyException",
-    },
-    {
-      fault: { kind: "internal-server" },
-      retryable: true,
-      throttled: false,
-      status: 500,
-      providerCode: "InternalServerException",
-    },
-    {
-      fault: { kind: "service-unavailable" },
-      retryable: true,
-      throttled: false,
-      status: 503,
-      providerCode: "ServiceUnavailableException",
-    },
-    {
-      fault: { kind: "model-timeout" },
-      retryable: true,
-      throttled: false,
-      status: 408,
-      providerCode: "ModelTimeoutException",
-    },
-    {
-      fault: { kind: "validation" },
-      retryable: false,
-      throttled: false,
-      status: 400,
-      providerCode: "ValidationException",
-    },
-    {
-      fault: { kind: "access-denied" },
-      retryable: false,
-      throttled: false,
-      status: 403,
-      providerCode: "AccessDeniedException",
-    },
-    {
-      fault: { kind: "resource-not-found" },
-      retryable: false,
-      throttled: false,
-      status: 404,
-      providerCode: "ResourceNotFoundException",
-    },
-    {
-      fault: { kind: "service-quota-exceeded" },
-      retryable: false,
-      throttled: false,
-      status: 400,
-      providerCode: "ServiceQuotaExceededException",
-    },
-    {
-      fault: { kind: "model-error" },
-      retryable: false,
-      throttled: false,
-      status: 424,
-      providerCode: "ModelErrorException",
-    },
-    {
-      fault: { kind: "malformed-json" },
-      retryable: true,
-      throttled: false,
-      status: 200,
-      providerCode: "MalformedResponse",
-    },
-    {
-      fault: { kind: "wrong-dimension" },
-      retryable: false,
-      throttled: false,
-      status: 200,
-      providerCode: "WrongDimension",
-    },
-    { fault: { kind: "connection-reset" }, retryable: true, throttled: false, providerCode: "ECONNRESET" },
-  ];
-
-  function assertNoSecrets(error: unknown): void {
-    const authorization = String(server.calls.at(-1)?.headers.authorization ?? "");
-    const signature = /Signature=([0-9a-f]+)/.exec(authorization)?.[1];
-    expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    const everything = `${String(error)} ${EmbedEvalError.is(error) ? error.hint : ""} ${inspect(error, { depth: 8, showHidden: true })}`;
-    expect(everything).not.toContain(fakeSecretKey);
-    expect(everything).not.toContain(signature);
-    expect(everything).not.toContain(authorization);
-  }
-
-  for (const expected of cases) {
-    it(`${expected.fault.kind} -> retryable ${expected.retryable}, throttled ${expected.throttled}`, async () => {
-      const provider = createBedrockProvider(settings("cohere.embed-english-v3"));
-      server.queueFaults(expected.fault);
-      const error = await provider
-        .embed({ texts: ["x"], inputType: "document" })
-        .catch((caught: unknown) => caught);
-      expect(ProviderError.isProviderError(error)).toBe(true);
-      const providerError = error as ProviderError;
-      expect({
-        retryable: providerError.retryable,
-        throttled: providerError.throttled,
-        providerCode: providerError.providerCode,
-      }).toEqual({
-        retryable: expected.retryable,
-        throttled: expected.throttled,
-        providerCode: expected.providerCode,
-      });
-      if (expected.status !== undefined) expect(providerError.status).toBe(expected.status);
-      if (expected.status !== undefined && expected.status !== 200)
-        expect(providerError.requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(providerError.provider).toBe("bedrock");
-      expect(providerError.message).toContain("cohere.embed-english-v3");
-      // maxAttempts 1: the SDK never retried on its own.
-      expect(server.calls).toHaveLength(1);
-      assertNoSecrets(error);
-      await provider.close();
-    });
-  }
-
   it("a response slower than requestTimeoutMs is a retryable timeout", async () => {
     const provider = createBedrockProvider(settings("amazon.titan-embed-text-v1", { requestTimeoutMs: 100 }));
     server.queueFaults({ kind: "delay", milliseconds: 2_000 });
@@ -537,3 +501,30 @@ describe("plugin", () => {
     expect(listPricePerMillionTokens("amazon.nova-2-multimodal-embeddings-v1:0")).toBeUndefined();
   });
 });
+
+// The server is started in beforeAll; the cases reach it when they run.
+const liveServer: FaultQueue & RecordingServer = {
+  get calls() {
+    return server.calls;
+  },
+  queueFaults: (...faults) => server.queueFaults(...faults),
+};
+const serviceErrorCases = [
+  ...serviceErrors.map(({ fault, ...expected }) => ({ fault, expected })),
+  ...commonFaultExpectations,
+].map(({ fault, expected }) => faultErrorCase(liveServer, fault, expected, checkAwsServiceError(liveServer)));
+
+for (const [model, options] of [
+  ["amazon.titan-embed-text-v1", {}],
+  ["amazon.titan-embed-text-v2:0", { dimensions: 256 }],
+  ["cohere.embed-english-v3", {}],
+  ["cohere.embed-v4:0", { dimensions: 256, embeddingType: "int8" }],
+  ["us.amazon.nova-2-multimodal-embeddings-v1:0", { dimensions: 256 }],
+] as const) {
+  describeProviderConformance({
+    name: `bedrock ${model}`,
+    createProvider: () => createBedrockProvider(settings(model, options)),
+    errorCases: serviceErrorCases,
+    secrets: awsRequestSecrets(liveServer, [fakeSecretKey]),
+  });
+}

@@ -1,5 +1,13 @@
-import { inspect } from "node:util";
-import { EmbedEvalError, ProviderError, type ProviderSettings } from "@embedeval/core";
+import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
+import {
+  awsRequestSecrets,
+  checkAwsServiceError,
+  commonFaultExpectations,
+  describeProviderConformance,
+  type FaultQueue,
+  faultErrorCase,
+  type RecordingServer,
+} from "@embedeval/provider-testkit/conformance";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import defaultExport, { createSagemakerProvider, maxRequestBytes, plugin } from "./index.js";
 import {
@@ -200,148 +208,93 @@ describe("container formats", () => {
   });
 });
 
+const serviceErrors: Array<{
+  fault: Fault;
+  retryable: boolean;
+  throttled: boolean;
+  status?: number;
+  providerCode: string;
+}> = [
+  {
+    fault: { kind: "model-error", originalStatusCode: 500 },
+    retryable: true,
+    throttled: false,
+    status: 424,
+    providerCode: "ModelError:500",
+  },
+  {
+    fault: { kind: "model-error", originalStatusCode: 503 },
+    retryable: true,
+    throttled: false,
+    status: 424,
+    providerCode: "ModelError:503",
+  },
+  {
+    fault: { kind: "model-error", originalStatusCode: 429 },
+    retryable: true,
+    throttled: true,
+    status: 424,
+    providerCode: "ModelError:429",
+  },
+  {
+    fault: { kind: "model-error", originalStatusCode: 400 },
+    retryable: false,
+    throttled: false,
+    status: 424,
+    providerCode: "ModelError:400",
+  },
+  {
+    fault: { kind: "model-error", originalStatusCode: 413 },
+    retryable: false,
+    throttled: false,
+    status: 424,
+    providerCode: "ModelError:413",
+  },
+  {
+    fault: { kind: "model-not-ready" },
+    retryable: true,
+    throttled: false,
+    status: 429,
+    providerCode: "ModelNotReadyException",
+  },
+  {
+    fault: { kind: "service-unavailable" },
+    retryable: true,
+    throttled: false,
+    status: 503,
+    providerCode: "ServiceUnavailable",
+  },
+  {
+    fault: { kind: "internal-server" },
+    retryable: true,
+    throttled: false,
+    status: 500,
+    providerCode: "InternalFailure",
+  },
+  {
+    fault: { kind: "throttle" },
+    retryable: true,
+    throttled: true,
+    status: 400,
+    providerCode: "ThrottlingException",
+  },
+  {
+    fault: { kind: "validation" },
+    retryable: false,
+    throttled: false,
+    status: 400,
+    providerCode: "ValidationError",
+  },
+  {
+    fault: { kind: "access-denied" },
+    retryable: false,
+    throttled: false,
+    status: 403,
+    providerCode: "AccessDeniedException",
+  },
+];
+
 describe("errors", () => {
-  const cases: Array<{
-    fault: Fault;
-    retryable: boolean;
-    throttled: boolean;
-    status?: number;
-    providerCode: string;
-  }> = [
-    {
-      fault: { kind: "model-error", originalStatusCode: 500 },
-      retryable: true,
-      throttled: false,
-      status: 424,
-      providerCode: "ModelError:500",
-    },
-    {
-      fault: { kind: "model-error", originalStatusCode: 503 },
-      retryable: true,
-      throttled: false,
-      status: 424,
-      providerCode: "ModelError:503",
-    },
-    {
-      fault: { kind: "model-error", originalStatusCode: 429 },
-      retryable: true,
-      throttled: true,
-      status: 424,
-      providerCode: "ModelError:429",
-    },
-    {
-      fault: { kind: "model-error", originalStatusCode: 400 },
-      retryable: false,
-      throttled: false,
-      status: 424,
-      providerCode: "ModelError:400",
-    },
-    {
-      fault: { kind: "model-error", originalStatusCode: 413 },
-      retryable: false,
-      throttled: false,
-      status: 424,
-      providerCode: "ModelError:413",
-    },
-    {
-      fault: { kind: "model-not-ready" },
-      retryable: true,
-      throttled: false,
-      status: 429,
-      providerCode: "ModelNotReadyException",
-    },
-    {
-      fault: { kind: "service-unavailable" },
-      retryable: true,
-      throttled: false,
-      status: 503,
-      providerCode: "ServiceUnavailable",
-    },
-    {
-      fault: { kind: "internal-server" },
-      retryable: true,
-      throttled: false,
-      status: 500,
-      providerCode: "InternalFailure",
-    },
-    {
-      fault: { kind: "throttle" },
-      retryable: true,
-      throttled: true,
-      status: 400,
-      providerCode: "ThrottlingException",
-    },
-    {
-      fault: { kind: "validation" },
-      retryable: false,
-      throttled: false,
-      status: 400,
-      providerCode: "ValidationError",
-    },
-    {
-      fault: { kind: "access-denied" },
-      retryable: false,
-      throttled: false,
-      status: 403,
-      providerCode: "AccessDeniedException",
-    },
-    {
-      fault: { kind: "malformed-json" },
-      retryable: true,
-      throttled: false,
-      status: 200,
-      providerCode: "MalformedResponse",
-    },
-    {
-      fault: { kind: "wrong-dimension" },
-      retryable: false,
-      throttled: false,
-      status: 200,
-      providerCode: "WrongDimension",
-    },
-    { fault: { kind: "connection-reset" }, retryable: true, throttled: false, providerCode: "ECONNRESET" },
-  ];
-
-  function assertNoSecrets(error: unknown): void {
-    const authorization = String(server.calls.at(-1)?.headers.authorization ?? "");
-    const signature = /Signature=([0-9a-f]+)/.exec(authorization)?.[1];
-    expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    const everything = `${String(error)} ${EmbedEvalError.is(error) ? error.hint : ""} ${inspect(error, { depth: 8, showHidden: true })}`;
-    expect(everything).not.toContain(fakeSecretKey);
-    expect(everything).not.toContain(signature);
-  }
-
-  for (const expected of cases) {
-    const label =
-      expected.fault.kind === "model-error"
-        ? `model-error ${expected.fault.originalStatusCode}`
-        : expected.fault.kind;
-    it(`${label} -> retryable ${expected.retryable}, throttled ${expected.throttled}`, async () => {
-      // dimensions given so a short vector is caught even in a one-text call.
-      const provider = createSagemakerProvider(settings("bge-tei", { dimensions: 384 }));
-      server.queueFaults(expected.fault);
-      const error = await provider
-        .embed({ texts: ["x"], inputType: "document" })
-        .catch((caught: unknown) => caught);
-      expect(ProviderError.isProviderError(error)).toBe(true);
-      const providerError = error as ProviderError;
-      expect({
-        retryable: providerError.retryable,
-        throttled: providerError.throttled,
-        providerCode: providerError.providerCode,
-      }).toEqual({
-        retryable: expected.retryable,
-        throttled: expected.throttled,
-        providerCode: expected.providerCode,
-      });
-      if (expected.status !== undefined) expect(providerError.status).toBe(expected.status);
-      expect(providerError.message).toContain("bge-tei");
-      expect(server.calls).toHaveLength(1);
-      assertNoSecrets(error);
-      await provider.close();
-    });
-  }
-
   it("a ModelError carries the container's original message", async () => {
     const provider = createSagemakerProvider(settings("bge-tei"));
     server.queueFaults({
@@ -406,3 +359,40 @@ describe("plugin", () => {
     expect(provider).toMatchObject({ provider: "sagemaker", modelId: "bge-tei" });
   });
 });
+
+// The server is started in beforeAll; the cases reach it when they run.
+const liveServer: FaultQueue & RecordingServer = {
+  get calls() {
+    return server.calls;
+  },
+  queueFaults: (...faults) => server.queueFaults(...faults),
+};
+
+for (const [endpointName, options] of [
+  ["bge-tei", { dimensions: 384 }],
+  ["gte-jumpstart", { format: "jumpstart" }],
+  ["bert-toolkit", { format: "hf-inference-toolkit" }],
+  [
+    "openai-like",
+    {
+      format: "custom",
+      dimensions: 128,
+      request: { input: "{{texts}}", kind: "{{inputType}}" },
+      responsePath: "data[*].embedding",
+    },
+  ],
+] as const) {
+  // A vector one short is only detectable against configured dimensions.
+  const cases = [
+    ...serviceErrors.map(({ fault, ...expected }) => ({ fault, expected })),
+    ...commonFaultExpectations,
+  ].filter(({ fault }) => fault.kind !== "wrong-dimension" || "dimensions" in options);
+  describeProviderConformance({
+    name: `sagemaker ${endpointName}`,
+    createProvider: () => createSagemakerProvider(settings(endpointName, options)),
+    errorCases: cases.map(({ fault, expected }) =>
+      faultErrorCase(liveServer, fault, expected, checkAwsServiceError(liveServer)),
+    ),
+    secrets: awsRequestSecrets(liveServer, [fakeSecretKey]),
+  });
+}

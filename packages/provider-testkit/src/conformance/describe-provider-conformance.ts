@@ -4,6 +4,7 @@
  * @embedeval/core's EmbeddingProvider v1, so the runtime can batch, retry, cache and score any of them
  * the same way.
  */
+import { inspect } from "node:util";
 import {
   type EmbeddingProvider,
   type EmbedRequest,
@@ -12,6 +13,7 @@ import {
   ProviderError,
 } from "@embedeval/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Fault } from "../fault-script.js";
 
 /** Texts that share some words and not others, so distinct texts must get distinct vectors. */
 export const conformanceTexts: readonly string[] = [
@@ -31,6 +33,56 @@ export interface ConformanceErrorCase {
   request?: Partial<EmbedRequest>;
   /** What the ProviderError must say. */
   expected: { retryable: boolean; throttled?: boolean; status?: number; providerCode?: string };
+  /** Further assertions of the plugin's own (request id, how many calls the server saw). */
+  check?: (error: ProviderError, provider: EmbeddingProvider) => void | Promise<void>;
+}
+
+/** A server that takes scripted faults, as the testkit's local servers do. */
+export interface FaultQueue {
+  queueFaults(...faults: Fault[]): void;
+}
+
+/** A fault and the ProviderError it must become. */
+export interface FaultExpectation {
+  fault: Fault;
+  expected: ConformanceErrorCase["expected"];
+}
+
+/**
+ * Faults whose meaning is the same for every provider, whatever its error names: a 200 that is not
+ * JSON is a hiccup worth retrying, vectors of the wrong size are a configuration mismatch that
+ * retrying repeats, and a connection dropped mid-body is worth retrying.
+ */
+export const commonFaultExpectations: readonly FaultExpectation[] = [
+  {
+    fault: { kind: "malformed-json" },
+    expected: { retryable: true, throttled: false, status: 200, providerCode: "MalformedResponse" },
+  },
+  {
+    fault: { kind: "wrong-dimension" },
+    expected: { retryable: false, throttled: false, status: 200, providerCode: "WrongDimension" },
+  },
+  {
+    fault: { kind: "connection-reset" },
+    expected: { retryable: true, throttled: false, providerCode: "ECONNRESET" },
+  },
+];
+
+/** An error case that queues `fault` on the local server before the call. */
+export function faultErrorCase(
+  server: FaultQueue,
+  fault: Fault,
+  expected: ConformanceErrorCase["expected"],
+  check?: ConformanceErrorCase["check"],
+): ConformanceErrorCase {
+  const detail =
+    fault.kind === "model-error" && fault.originalStatusCode ? ` ${fault.originalStatusCode}` : "";
+  return {
+    name: `${fault.kind}${detail}`,
+    arrange: () => server.queueFaults(fault),
+    expected,
+    ...(check ? { check } : {}),
+  };
 }
 
 export type ConformanceCheck = "abort" | "determinism";
@@ -45,10 +97,11 @@ export interface ProviderConformanceOptions {
   /** Failures the provider must report as a ProviderError with the right `retryable` (and more). */
   errorCases?: readonly ConformanceErrorCase[];
   /**
-   * Values that must never appear in an error message (keys, tokens). Every error case's message
-   * and hint are searched for them.
+   * Values that must never appear in an error (keys, tokens, the last request's signature): every
+   * error case's message, hint and full `util.inspect` rendering (cause and hidden fields included)
+   * is searched. A function is called after the failing call, so it can read what was sent.
    */
-  secrets?: readonly string[];
+  secrets?: readonly string[] | (() => readonly string[]);
   /**
    * Checks that do not apply, each with the reason (printed in the test name):
    * "abort" for a provider that makes no call an AbortSignal could cancel, "determinism" for a model
@@ -250,10 +303,12 @@ export function describeProviderConformance(options: ProviderConformanceOptions)
         expect(typeof providerError.retryable).toBe("boolean");
         expect(providerError.provider).toBe(provider.provider);
         expect(providerError).toMatchObject(errorCase.expected);
-        for (const secret of options.secrets ?? []) {
-          expect(providerError.message).not.toContain(secret);
-          expect(providerError.hint ?? "").not.toContain(secret);
+        const secrets = typeof options.secrets === "function" ? options.secrets() : (options.secrets ?? []);
+        const everything = `${providerError.message} ${providerError.hint ?? ""} ${inspect(error, { depth: 8, showHidden: true })}`;
+        for (const secret of secrets.filter((value) => value.length > 0)) {
+          expect(everything, "no secret in the error").not.toContain(secret);
         }
+        await errorCase.check?.(providerError, provider);
       });
     }
   });
