@@ -10,19 +10,19 @@ import {
   type InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import {
-  CancelledError,
+  abortReason,
   type EmbeddingProvider,
   EmbedEvalError,
   type EmbedRequest,
   type EmbedResponse,
+  estimateTokens,
   type ProviderCapabilities,
-  ProviderError,
   type ProviderSettings,
   parseJsonResponse,
+  parseResponseVectors,
   readAwsClientSettings,
   readString,
   rejectUnknownOptions,
-  UnexpectedResponseError,
   type Usage,
 } from "@embedeval/core";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -78,12 +78,6 @@ function createClient(settings: ProviderSettings): ClientSetup {
   return { client, ownsClient: true, secrets };
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  // The runtime aborts with its own reason (a TimeoutError for a per-call timeout, a cancellation
-  // for Ctrl-C); handing it back lets the runtime tell the two apart.
-  return signal.reason ?? new CancelledError("The Bedrock call was cancelled.");
-}
-
 export class BedrockEmbeddingProvider implements EmbeddingProvider {
   readonly specificationVersion = "v1" as const;
   readonly provider = "bedrock";
@@ -129,7 +123,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
         { hint: "Batch by capabilities.maxInputsPerCall before calling embed." },
       );
     }
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortReason(signal, "Bedrock");
     const { sent, warnings } = this.cutLongTexts(texts);
     const body = this.model.requestBody(sent, inputType);
     const command = new InvokeModelCommand({
@@ -157,7 +151,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     try {
       output = await this.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw abortReason(signal, "Bedrock");
       throw classifySdkError(error, { provider: this.provider, target, secrets: this.secrets });
     }
     const requestId = output.$metadata.requestId;
@@ -168,25 +162,14 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       requestId,
       secrets: this.secrets,
     });
-    let parsed: ReturnType<ConfiguredModel["parseResponse"]>;
-    try {
-      parsed = this.model.parseResponse(json, sent);
-    } catch (error) {
-      if (!(error instanceof UnexpectedResponseError)) throw error;
-      // Not retryable: a well-formed answer of the wrong shape or dimension repeats on every call
-      // (a model or option mismatch), and its vectors must never reach the scorer.
-      throw new ProviderError(`bedrock ${target}: unexpected response: ${error.message}`, {
-        provider: this.provider,
-        retryable: false,
-        providerCode: error.reason === "dimension" ? "WrongDimension" : "UnexpectedResponse",
-        status: 200,
-        requestId,
-        hint:
-          error.reason === "dimension"
-            ? "The model returned vectors of another size than configured; check `options.dimensions` and the model id."
-            : undefined,
-      });
-    }
+    const parsed = parseResponseVectors(
+      { provider: this.provider, target, requestId },
+      {
+        dimension:
+          "The model returned vectors of another size than configured; check `options.dimensions` and the model id.",
+      },
+      () => this.model.parseResponse(json, sent),
+    );
     return {
       embeddings: parsed.embeddings,
       usage: this.usage(responseHeaders, parsed.tokens, sent),
@@ -221,8 +204,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     if (Number.isFinite(headerTokens)) return { tokens: headerTokens, source: "provider" };
     if (bodyTokens !== undefined) return { tokens: bodyTokens, source: "provider" };
     // About four characters a token for English text: an estimate, labelled as one.
-    const characters = texts.reduce((sum, text) => sum + text.length, 0);
-    return { tokens: Math.ceil(characters / 4), source: "estimated" };
+    return { tokens: estimateTokens(texts), source: "estimated" };
   }
 
   async close(): Promise<void> {

@@ -10,23 +10,23 @@ import {
   SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
 import {
+  abortReason,
   awsRegion,
-  CancelledError,
   checkDimensions,
   type EmbeddingProvider,
   EmbedEvalError,
   type EmbedRequest,
   type EmbedResponse,
+  estimateTokens,
   type ProviderCapabilities,
-  ProviderError,
   type ProviderSettings,
   parseJsonResponse,
+  parseResponseVectors,
   readAwsClientSettings,
   readChoice,
   readPositiveInteger,
   readString,
   rejectUnknownOptions,
-  UnexpectedResponseError,
 } from "@embedeval/core";
 import {
   type ConfiguredFormat,
@@ -85,12 +85,6 @@ function createClient(settings: ProviderSettings): { client: SageMakerRuntimeCli
       : {}),
   });
   return { client, secrets };
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  // The runtime aborts with its own reason (a TimeoutError for a per-call timeout, a cancellation
-  // for Ctrl-C); handing it back lets the runtime tell the two apart.
-  return signal.reason ?? new CancelledError("The SageMaker call was cancelled.");
 }
 
 export class SagemakerEmbeddingProvider implements EmbeddingProvider {
@@ -175,7 +169,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
         },
       );
     }
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortReason(signal, "SageMaker");
     const command = new InvokeEndpointCommand({
       EndpointName: this.endpointName,
       ContentType: "application/json",
@@ -192,7 +186,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     try {
       output = await this.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw abortReason(signal, "SageMaker");
       throw classifySagemakerError(error, { target, secrets: this.secrets });
     }
     const requestId = output.$metadata.requestId;
@@ -203,33 +197,25 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
       requestId,
       secrets: this.secrets,
     });
-    let parsed: ReturnType<ConfiguredFormat["parseResponse"]>;
-    try {
-      parsed = this.configured.parseResponse(json, texts);
-      checkDimensions(parsed.embeddings, this.capabilities.dimensions);
-    } catch (error) {
-      if (!(error instanceof UnexpectedResponseError)) throw error;
-      // Not retryable: a well-formed answer of the wrong shape repeats on every call.
-      throw new ProviderError(
-        `sagemaker ${target}: unexpected response for format "${this.format.name}": ${error.message}`,
-        {
-          provider: this.provider,
-          retryable: false,
-          providerCode: error.reason === "dimension" ? "WrongDimension" : "UnexpectedResponse",
-          status: 200,
-          requestId,
-          hint:
-            error.reason === "dimension"
-              ? "The endpoint returned vectors of another size than `options.dimensions`; check the endpoint's model."
-              : "Check `options.format` (tei, jumpstart, hf-inference-toolkit, custom) against the endpoint's container.",
-        },
-      );
-    }
+    const parsed = parseResponseVectors(
+      { provider: this.provider, target, requestId },
+      {
+        about: ` for format "${this.format.name}"`,
+        dimension:
+          "The endpoint returned vectors of another size than `options.dimensions`; check the endpoint's model.",
+        shape:
+          "Check `options.format` (tei, jumpstart, hf-inference-toolkit, custom) against the endpoint's container.",
+      },
+      () => {
+        const result = this.configured.parseResponse(json, texts);
+        checkDimensions(result.embeddings, this.capabilities.dimensions);
+        return result;
+      },
+    );
     // SageMaker containers do not report tokens: about four characters a token, labelled as an estimate.
-    const characters = texts.reduce((sum, item) => sum + item.length, 0);
     return {
       embeddings: parsed.embeddings,
-      usage: { tokens: Math.ceil(characters / 4), source: "estimated" },
+      usage: { tokens: estimateTokens(texts), source: "estimated" },
       ...(requestId ? { requestIds: [requestId] } : {}),
       ...(parsed.warnings ? { warnings: parsed.warnings } : {}),
     };

@@ -3,6 +3,7 @@ import { bm25Provider } from "./bm25-retriever.js";
 import { tfidfProvider } from "./hashed-tfidf-provider.js";
 import { precomputedProvider } from "./precomputed-provider.js";
 
+export { abortReason } from "./abort-reason.js";
 export {
   type AwsClientSettings,
   type AwsServiceNaming,
@@ -50,8 +51,10 @@ export {
   numberVector,
   objectField,
   parseJsonResponse,
+  parseResponseVectors,
   type ResponseContext,
   UnexpectedResponseError,
+  type UnexpectedResponseHints,
   unpackBits,
   vectorList,
 } from "./response-vectors.js";

@@ -144,3 +144,41 @@ export function parseJsonResponse(text: string, context: ResponseContext): unkno
     );
   }
 }
+
+export interface UnexpectedResponseHints {
+  /** Appended to "unexpected response", e.g. ` for format "tei"`. */
+  about?: string;
+  /** How to fix vectors of the wrong size. */
+  dimension: string;
+  /** How to fix a body of the wrong shape. */
+  shape?: string;
+}
+
+/**
+ * Runs `parse` on a 200 body. Its UnexpectedResponseError becomes a ProviderError that is not
+ * retryable: a well-formed answer of the wrong shape or dimension repeats on every call (a model or
+ * option mismatch), and its vectors must never reach the scorer.
+ */
+export function parseResponseVectors<T>(
+  context: ResponseContext,
+  hints: UnexpectedResponseHints,
+  parse: () => T,
+): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof UnexpectedResponseError)) throw error;
+    const isDimension = error.reason === "dimension";
+    throw new ProviderError(
+      `${context.provider} ${context.target}: unexpected response${hints.about ?? ""}: ${error.message}`,
+      {
+        provider: context.provider,
+        retryable: false,
+        providerCode: isDimension ? "WrongDimension" : "UnexpectedResponse",
+        status: 200,
+        requestId: context.requestId,
+        hint: isDimension ? hints.dimension : hints.shape,
+      },
+    );
+  }
+}
