@@ -1,9 +1,9 @@
 import { inspect } from "node:util";
 import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
 import {
+  awsFaultExpectations,
   awsRequestSecrets,
   checkAwsServiceError,
-  commonFaultExpectations,
   describeProviderConformance,
   type FaultQueue,
   faultErrorCase,
@@ -498,7 +498,7 @@ const liveServer: FaultQueue & RecordingServer = {
 };
 const serviceErrorCases = [
   ...serviceErrors.map(({ fault, ...expected }) => ({ fault, expected })),
-  ...commonFaultExpectations,
+  ...awsFaultExpectations,
 ].map(({ fault, expected }) => faultErrorCase(liveServer, fault, expected, checkAwsServiceError(liveServer)));
 
 for (const [model, options] of [

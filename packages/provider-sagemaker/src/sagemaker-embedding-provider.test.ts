@@ -1,8 +1,8 @@
 import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
 import {
+  awsFaultExpectations,
   awsRequestSecrets,
   checkAwsServiceError,
-  commonFaultExpectations,
   describeProviderConformance,
   type FaultQueue,
   faultErrorCase,
@@ -372,7 +372,7 @@ for (const [endpointName, options] of [
   // A vector one short is only detectable against configured dimensions.
   const cases = [
     ...serviceErrors.map(({ fault, ...expected }) => ({ fault, expected })),
-    ...commonFaultExpectations,
+    ...awsFaultExpectations,
   ].filter(({ fault }) => fault.kind !== "wrong-dimension" || "dimensions" in options);
   describeProviderConformance({
     name: `sagemaker ${endpointName}`,

@@ -8,6 +8,17 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { EmbeddingProvider, ProviderError } from "@embedeval/core";
 import { expect } from "vitest";
+import { commonFaultExpectations, type FaultExpectation } from "./describe-provider-conformance.js";
+
+/**
+ * commonFaultExpectations as an AWS SDK v3 client reports them: it reads responses with node:http,
+ * so a connection dropped mid-body surfaces as ECONNRESET.
+ */
+export const awsFaultExpectations: readonly FaultExpectation[] = commonFaultExpectations.map((expectation) =>
+  expectation.fault.kind === "connection-reset"
+    ? { ...expectation, expected: { ...expectation.expected, providerCode: "ECONNRESET" } }
+    : expectation,
+);
 
 /** A local server that records the headers of every request it received. */
 export interface RecordingServer {

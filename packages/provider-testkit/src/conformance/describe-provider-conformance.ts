@@ -64,7 +64,7 @@ export const commonFaultExpectations: readonly FaultExpectation[] = [
   },
   {
     fault: { kind: "connection-reset" },
-    expected: { retryable: true, throttled: false, providerCode: "ECONNRESET" },
+    expected: { retryable: true, throttled: false },
   },
 ];
 

@@ -4,6 +4,7 @@
  */
 
 export {
+  awsFaultExpectations,
   awsRequestSecrets,
   checkAwsServiceError,
   lastRequestSignature,
