@@ -47,13 +47,14 @@ export interface BedrockProviderOverrides {
   client?: BedrockRuntimeClient;
 }
 
-interface ClientSetup {
+/** The SDK client, whether this provider made it (and so destroys it), and the secrets to mask. */
+interface Connection {
   client: BedrockRuntimeClient;
   ownsClient: boolean;
-  secrets: string[];
+  secrets: readonly string[];
 }
 
-function createClient(settings: ProviderSettings): ClientSetup {
+function createClient(settings: ProviderSettings): Connection {
   const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
     settings,
     {
@@ -86,9 +87,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
   private readonly model: ConfiguredModel;
-  private readonly client: BedrockRuntimeClient;
-  private readonly ownsClient: boolean;
-  private readonly secrets: readonly string[];
+  private readonly connection: Connection;
 
   constructor(settings: ProviderSettings, overrides: BedrockProviderOverrides = {}) {
     this.modelId = settings.model;
@@ -101,16 +100,9 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     this.model = this.family.configure(settings.options);
     this.capabilities = this.model.capabilities;
     this.vectorOptions = Object.freeze({ ...this.model.vectorOptions });
-    if (overrides.client) {
-      this.client = overrides.client;
-      this.ownsClient = false;
-      this.secrets = [];
-    } else {
-      const setup = createClient(settings);
-      this.client = setup.client;
-      this.ownsClient = setup.ownsClient;
-      this.secrets = setup.secrets;
-    }
+    this.connection = overrides.client
+      ? { client: overrides.client, ownsClient: false, secrets: [] }
+      : createClient(settings);
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
@@ -149,10 +141,10 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     const target = `model ${this.modelId}`;
     let output: InvokeModelCommandOutput;
     try {
-      output = await this.client.send(command, signal ? { abortSignal: signal } : {});
+      output = await this.connection.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal, "Bedrock");
-      throw classifySdkError(error, { provider: this.provider, target, secrets: this.secrets });
+      throw classifySdkError(error, { provider: this.provider, target, secrets: this.connection.secrets });
     }
     const requestId = output.$metadata.requestId;
     const text = output.body?.transformToString() ?? "";
@@ -160,7 +152,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       provider: this.provider,
       target,
       requestId,
-      secrets: this.secrets,
+      secrets: this.connection.secrets,
     });
     const parsed = parseResponseVectors(
       { provider: this.provider, target, requestId },
@@ -208,6 +200,6 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient) this.client.destroy();
+    if (this.connection.ownsClient) this.connection.client.destroy();
   }
 }

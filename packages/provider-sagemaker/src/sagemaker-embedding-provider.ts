@@ -64,7 +64,14 @@ export interface SagemakerProviderOverrides {
   client?: SageMakerRuntimeClient;
 }
 
-function createClient(settings: ProviderSettings): { client: SageMakerRuntimeClient; secrets: string[] } {
+/** The SDK client, whether this provider made it (and so destroys it), and the secrets to mask. */
+interface Connection {
+  client: SageMakerRuntimeClient;
+  ownsClient: boolean;
+  secrets: readonly string[];
+}
+
+function createClient(settings: ProviderSettings): Connection {
   const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
     settings,
     {
@@ -84,7 +91,7 @@ function createClient(settings: ProviderSettings): { client: SageMakerRuntimeCli
       ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }
       : {}),
   });
-  return { client, secrets };
+  return { client, ownsClient: true, secrets };
 }
 
 export class SagemakerEmbeddingProvider implements EmbeddingProvider {
@@ -96,9 +103,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
   private readonly configured: ConfiguredFormat;
-  private readonly client: SageMakerRuntimeClient;
-  private readonly ownsClient: boolean;
-  private readonly secrets: readonly string[];
+  private readonly connection: Connection;
   private readonly customAttributes: string | undefined;
   private readonly targetVariant: string | undefined;
   private readonly inferenceComponentName: string | undefined;
@@ -145,16 +150,9 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
         : { inferenceComponentName: this.inferenceComponentName }),
       ...this.configured.vectorOptions,
     });
-    if (overrides.client) {
-      this.client = overrides.client;
-      this.ownsClient = false;
-      this.secrets = [];
-    } else {
-      const setup = createClient(settings);
-      this.client = setup.client;
-      this.ownsClient = true;
-      this.secrets = setup.secrets;
-    }
+    this.connection = overrides.client
+      ? { client: overrides.client, ownsClient: false, secrets: [] }
+      : createClient(settings);
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
@@ -184,10 +182,10 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     const target = `endpoint ${this.endpointName}`;
     let output: InvokeEndpointCommandOutput;
     try {
-      output = await this.client.send(command, signal ? { abortSignal: signal } : {});
+      output = await this.connection.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal, "SageMaker");
-      throw classifySagemakerError(error, { target, secrets: this.secrets });
+      throw classifySagemakerError(error, { target, secrets: this.connection.secrets });
     }
     const requestId = output.$metadata.requestId;
     const text = output.Body?.transformToString() ?? "";
@@ -195,7 +193,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
       provider: this.provider,
       target,
       requestId,
-      secrets: this.secrets,
+      secrets: this.connection.secrets,
     });
     const parsed = parseResponseVectors(
       { provider: this.provider, target, requestId },
@@ -222,6 +220,6 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient) this.client.destroy();
+    if (this.connection.ownsClient) this.connection.client.destroy();
   }
 }
