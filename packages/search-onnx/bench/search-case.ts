@@ -70,7 +70,16 @@ if (storage === "disk") {
 const documentTieRank = Uint32Array.from({ length: documentCount }, (_, index) => index);
 
 let backend: SearchBackend | undefined;
-if (backendName === "onnx") backend = await createOnnxSearchBackend();
+// Ad-hoc experiments: EMBEDEVAL_BENCH_ONNX_WORKER=0 runs onnxruntime on the main thread,
+// EMBEDEVAL_BENCH_ONNX_THREADS sets its intra-op threads.
+if (backendName === "onnx") {
+  backend = await createOnnxSearchBackend({
+    worker: process.env.EMBEDEVAL_BENCH_ONNX_WORKER !== "0",
+    ...(process.env.EMBEDEVAL_BENCH_ONNX_THREADS === undefined
+      ? {}
+      : { intraOpThreads: Number(process.env.EMBEDEVAL_BENCH_ONNX_THREADS) }),
+  });
+}
 // In-memory cases run three times and report the fastest, like the PyTorch reference script; the
 // first run includes compiling the kernel and touching fresh memory. Portable and disk cases run once.
 const repeats = backendName === "onnx" && storage === "memory" ? 3 : 1;

@@ -2,10 +2,16 @@
  * The fast search backend: onnxruntime's CPU Gemm (MLAS, vectorised and multi-threaded) computes
  * query-document similarity blocks. It implements @embedeval/core's `SearchBackend`, so core's
  * `exactSearch` still decides every score and the ranking; this package only makes it fast.
+ *
+ * onnxruntime-node's `session.run` is a synchronous native call on the calling thread (behind a
+ * `setImmediate`), so by default the session lives in a worker thread: the Gemm then runs while
+ * core selects and rescores the previous block on the main thread, and `similarities` may be
+ * called again before an earlier call settles (requests run in order).
  */
-
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import type { SearchBackend, SimilarityRequest } from "@embedeval/core";
-import { EmbedEvalError, float32DotErrorFactor } from "@embedeval/core";
+import { CancelledError, EmbedEvalError, float32DotErrorFactor } from "@embedeval/core";
 import ort from "onnxruntime-node";
 import { buildSearchGraph, searchGraphNames } from "./search-graph.js";
 
@@ -15,32 +21,55 @@ export interface OnnxSearchBackendOptions {
    * (`os.availableParallelism()`), which is what PyTorch uses too.
    */
   intraOpThreads?: number;
+  /**
+   * Run onnxruntime in a worker thread (the default), so that the Gemm overlaps the JavaScript
+   * work of the search; false runs it on the calling thread.
+   */
+  worker?: boolean;
 }
+
+const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionMode: "sequential",
+  graphOptimizationLevel: "all",
+  // Idle pool threads otherwise spin for work between runs, taking a core from the JavaScript
+  // thread that is selecting and rescoring the previous block at that moment.
+  extra: { session: { intra_op: { allow_spinning: process.env.EMBEDEVAL_ONNX_SPIN ?? "0" } } },
+});
 
 export async function createOnnxSearchBackend(
   options: OnnxSearchBackendOptions = {},
 ): Promise<SearchBackend> {
   const { availableParallelism } = await import("node:os");
   const threads = options.intraOpThreads ?? availableParallelism();
+  const name = `onnxruntime-node ${ort.env.versions.common} (${threads} threads${options.worker === false ? "" : ", worker"})`;
+  // MLAS sums float32 products (with FMA where the CPU has it) in a blocked order; whatever the
+  // order, the float32 worst case γₙ holds.
+  const scoreErrorFactor = (dimension: number) => float32DotErrorFactor(dimension);
+  if (options.worker === false) {
+    return { name, scoreErrorFactor, ...(await createInThreadRunner(threads)) };
+  }
+  return { name, scoreErrorFactor, ...(await createWorkerRunner(threads)) };
+}
+
+function loadError(cause: unknown): EmbedEvalError {
+  return new EmbedEvalError("internal", "onnxruntime-node could not load the exact-search graph.", {
+    cause,
+    hint: "Reinstall @embedeval/search-onnx, or run without it: the portable search gives the same rankings, slower.",
+  });
+}
+
+type Runner = Pick<SearchBackend, "similarities" | "close">;
+
+async function createInThreadRunner(threads: number): Promise<Runner> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(buildSearchGraph(), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-    });
+    session = await ort.InferenceSession.create(buildSearchGraph(), sessionOptions(threads));
   } catch (error) {
-    throw new EmbedEvalError("internal", "onnxruntime-node could not load the exact-search graph.", {
-      cause: error,
-      hint: "Reinstall @embedeval/search-onnx, or run without it: the portable search gives the same rankings, slower.",
-    });
+    throw loadError(error);
   }
   return {
-    name: `onnxruntime-node ${ort.env.versions.common} (${threads} threads)`,
-    // MLAS sums float32 products (with FMA where the CPU has it) in a blocked order; whatever the
-    // order, the float32 worst case γₙ holds.
-    scoreErrorFactor: (dimension) => float32DotErrorFactor(dimension),
     async similarities(request: SimilarityRequest): Promise<Float32Array> {
       const { queries, queryCount, documents, documentCount, dimension } = request;
       const feeds = {
@@ -63,12 +92,189 @@ export async function createOnnxSearchBackend(
       if (similarities === undefined || !(similarities.data instanceof Float32Array)) {
         throw new EmbedEvalError("internal", "onnxruntime-node returned no float32 similarities.");
       }
-      if (request.output !== undefined) {
-        // onnxruntime-node returns a new Float32Array over the same bytes; hand back the caller's.
-        return request.output;
-      }
-      return similarities.data;
+      // onnxruntime-node returns a new Float32Array over the same bytes; hand back the caller's.
+      return request.output ?? similarities.data;
     },
     close: () => session.release(),
+  };
+}
+
+/**
+ * The worker's program, CommonJS evaluated from a string so that it runs the same from the
+ * TypeScript sources (tests) and the built package. It receives copies of the inputs (onnxruntime-
+ * node 1.30 refuses tensors over a SharedArrayBuffer, and the kernel's WebAssembly memory cannot be
+ * shared with it) and transfers the similarity block back without a copy.
+ */
+const workerProgram = `
+const { parentPort, workerData } = require("node:worker_threads");
+const ort = require(workerData.onnxruntimePath);
+const names = workerData.names;
+let session;
+ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
+  (created) => { session = created; parentPort.postMessage({ ready: true }); },
+  (error) => parentPort.postMessage({ ready: false, message: String(error && error.stack || error) }),
+);
+parentPort.on("message", async (message) => {
+  if (message.close) {
+    if (session) await session.release();
+    parentPort.postMessage({ closed: true });
+    return;
+  }
+  const { id, queries, queryCount, documents, documentCount, dimension, spare } = message;
+  try {
+    const length = queryCount * documentCount;
+    const output = spare && spare.byteLength >= 4 * length ? new Float32Array(spare, 0, length) : new Float32Array(length);
+    await session.run(
+      {
+        [names.queries]: new ort.Tensor("float32", queries, [queryCount, dimension]),
+        [names.documents]: new ort.Tensor("float32", documents, [documentCount, dimension]),
+      },
+      { [names.similarities]: new ort.Tensor("float32", output, [queryCount, documentCount]) },
+    );
+    // The input buffers go back too, for the next request to reuse.
+    parentPort.postMessage({ id, similarities: output, queries, documents }, [output.buffer, queries.buffer, documents.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id, message: String(error && error.stack || error) });
+  }
+});
+`;
+
+interface WorkerReply {
+  id?: number;
+  similarities?: Float32Array;
+  queries?: Float32Array;
+  documents?: Float32Array;
+  message?: string;
+  closed?: boolean;
+}
+
+interface PendingRequest {
+  resolve(similarities: Float32Array): void;
+  reject(error: unknown): void;
+  output: Float32Array | undefined;
+  signal: AbortSignal | undefined;
+}
+
+async function createWorkerRunner(threads: number): Promise<Runner> {
+  const require = createRequire(import.meta.url);
+  const worker = new Worker(workerProgram, {
+    eval: true,
+    workerData: {
+      onnxruntimePath: require.resolve("onnxruntime-node"),
+      model: buildSearchGraph(),
+      names: searchGraphNames,
+      sessionOptions: sessionOptions(threads),
+    },
+  });
+  const pending = new Map<number, PendingRequest>();
+  let nextId = 0;
+  let failure: unknown;
+  let closed: (() => void) | undefined;
+  const failAll = (error: unknown) => {
+    failure ??= error;
+    for (const request of pending.values()) request.reject(error);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.once("message", (message: { ready: boolean; message?: string }) => {
+      if (message.ready) resolve();
+      else reject(loadError(new Error(message.message)));
+    });
+    worker.once("error", (error) => reject(loadError(error)));
+  }).catch(async (error) => {
+    await worker.terminate();
+    throw error;
+  });
+  // Buffers travel to the worker and back instead of being allocated per request: a fresh
+  // 30 MB ArrayBuffer costs page faults and garbage collection on both threads.
+  const spareBuffers: ArrayBuffer[] = [];
+  const takeBuffer = (bytes: number): ArrayBuffer => {
+    const index = spareBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
+    if (index >= 0) return spareBuffers.splice(index, 1)[0] as ArrayBuffer;
+    return new ArrayBuffer(bytes);
+  };
+  const keepBuffer = (buffer: ArrayBuffer) => {
+    spareBuffers.push(buffer);
+    // Enough for two requests in flight; the largest are kept.
+    if (spareBuffers.length > 8) {
+      spareBuffers.sort((left, right) => right.byteLength - left.byteLength);
+      spareBuffers.length = 8;
+    }
+  };
+  worker.on("message", (message: WorkerReply) => {
+    if (message.closed) {
+      closed?.();
+      return;
+    }
+    if (message.queries !== undefined) keepBuffer(message.queries.buffer as ArrayBuffer);
+    if (message.documents !== undefined) keepBuffer(message.documents.buffer as ArrayBuffer);
+    const request = pending.get(message.id as number);
+    if (request === undefined) return;
+    pending.delete(message.id as number);
+    if (message.similarities === undefined) {
+      request.reject(
+        new EmbedEvalError("internal", `onnxruntime-node failed to compute similarities: ${message.message}`),
+      );
+    } else if (request.signal?.aborted) {
+      request.reject(new CancelledError("The search was cancelled."));
+    } else if (request.output === undefined) {
+      request.resolve(message.similarities);
+    } else {
+      request.output.set(message.similarities);
+      keepBuffer(message.similarities.buffer as ArrayBuffer);
+      request.resolve(request.output);
+    }
+  });
+  worker.on("error", (error) =>
+    failAll(new EmbedEvalError("internal", "The onnxruntime-node worker thread failed.", { cause: error })),
+  );
+  // The worker must not keep the process alive between searches; a pending request holds it.
+  worker.unref();
+  return {
+    similarities(request: SimilarityRequest): Promise<Float32Array> {
+      if (failure !== undefined) return Promise.reject(failure);
+      const { queryCount, documentCount, dimension } = request;
+      // Copies of exactly the rows asked for, transferred to the worker, with a spare buffer for the
+      // result.
+      const copy = (source: Float32Array, length: number) => {
+        const target = new Float32Array(takeBuffer(4 * length), 0, length);
+        target.set(source.subarray(0, length));
+        return target;
+      };
+      const queries = copy(request.queries, queryCount * dimension);
+      const documents = copy(request.documents, documentCount * dimension);
+      const spare = takeBuffer(4 * queryCount * documentCount);
+      const id = nextId++;
+      return new Promise<Float32Array>((resolve, reject) => {
+        if (pending.size === 0) worker.ref();
+        pending.set(id, {
+          resolve: (value) => {
+            if (pending.size === 0) worker.unref();
+            resolve(value);
+          },
+          reject: (error) => {
+            if (pending.size === 0) worker.unref();
+            reject(error);
+          },
+          output: request.output,
+          signal: request.signal,
+        });
+        worker.postMessage({ id, queries, queryCount, documents, documentCount, dimension, spare }, [
+          queries.buffer,
+          documents.buffer,
+          spare,
+        ]);
+      });
+    },
+    async close() {
+      if (failure === undefined) {
+        worker.ref();
+        await new Promise<void>((resolve) => {
+          closed = resolve;
+          worker.postMessage({ close: true });
+        });
+      }
+      await worker.terminate();
+    },
   };
 }

@@ -36,10 +36,10 @@ export interface KernelScorer {
    */
   gather(offset: number, count: number, cut: number): number;
   /**
-   * L2-normalises documents rows [0, rows) in place, exactly as `normaliseRows`; returns the first
-   * row holding NaN or ±∞, or -1.
+   * L2-normalises documents rows [firstRow, firstRow + rows) in place, exactly as `normaliseRows`;
+   * returns the first row (counted from row 0) holding NaN or ±∞, or -1.
    */
-  normaliseDocuments(rows: number): number;
+  normaliseDocuments(rows: number, firstRow?: number): number;
 }
 
 export function createKernelScorer(
@@ -90,7 +90,10 @@ function createWasmKernelScorer(
       wasm.scoreList(documentsAt + row * rowBytes, queriesAt, dimension, rowListAt, count, outputAt),
     similarities: new Float32Array(buffer, similaritiesAt, similarityCapacity),
     gather: (offset, count, cut) => wasm.gather(similaritiesAt + offset * 4, count, cut, rowListAt),
-    normaliseDocuments: (rows) => wasm.normalise(documentsAt, rows, dimension),
+    normaliseDocuments: (rows, firstRow = 0) => {
+      const found = wasm.normalise(documentsAt + firstRow * rowBytes, rows, dimension);
+      return found < 0 ? found : firstRow + found;
+    },
   };
 }
 
@@ -147,9 +150,10 @@ function createJavaScriptKernelScorer(
       }
       return found;
     },
-    normaliseDocuments(rows) {
-      const view = documents.subarray(0, rows * dimension);
-      return normaliseRows(view, view, rows, dimension).firstNonFiniteRow;
+    normaliseDocuments(rows, firstRow = 0) {
+      const view = documents.subarray(firstRow * dimension, (firstRow + rows) * dimension);
+      const found = normaliseRows(view, view, rows, dimension).firstNonFiniteRow;
+      return found < 0 ? found : firstRow + found;
     },
   };
 }

@@ -108,6 +108,17 @@ describe("normaliseRows", () => {
         broken[4 * dimension] = Number.NaN;
         scorer.documents.set(broken);
         expect(scorer.normaliseDocuments(rows)).toBe(4);
+        // A run of rows from the middle: the rows before it stay as they were.
+        scorer.documents.set(source);
+        expect(scorer.normaliseDocuments(rows - 3, 3)).toBe(-1);
+        expect(Array.from(scorer.documents.subarray(0, 3 * dimension))).toEqual(
+          Array.from(source.subarray(0, 3 * dimension)),
+        );
+        expect(Array.from(scorer.documents.subarray(3 * dimension))).toEqual(
+          Array.from(expected.subarray(3 * dimension)),
+        );
+        scorer.documents.set(broken);
+        expect(scorer.normaliseDocuments(rows - 3, 3)).toBe(4);
       }
     }
   });

@@ -6,6 +6,10 @@
  * then, only if a caller passes duplicate tie ranks, higher document index, so the result is
  * deterministic whatever the input.
  */
+/** finish() sorts keys with a 21-bit slot field: up to this k (2²¹), beyond it a heap sort. */
+const keySlotRange = 2 ** 21;
+const maximumKeyedSlots = keySlotRange;
+
 export class TopKCollector {
   readonly queryCount: number;
   readonly k: number;
@@ -20,7 +24,16 @@ export class TopKCollector {
    */
   readonly thresholds: Float64Array;
 
-  constructor(queryCount: number, k: number, documentTieRank: Uint32Array) {
+  private readonly keyedSortLimit: number;
+
+  /** keyedSortLimit exists for tests: the largest k that finish() sorts by keys. */
+  constructor(
+    queryCount: number,
+    k: number,
+    documentTieRank: Uint32Array,
+    keyedSortLimit = maximumKeyedSlots,
+  ) {
+    this.keyedSortLimit = Math.min(keyedSortLimit, maximumKeyedSlots);
     this.queryCount = queryCount;
     this.k = k;
     this.scores = new Float64Array(queryCount * k);
@@ -66,25 +79,85 @@ export class TopKCollector {
     const k = this.k;
     const indices = new Uint32Array(this.queryCount * k);
     const scores = new Float32Array(this.queryCount * k);
+    if (k > this.keyedSortLimit) {
+      for (let query = 0; query < this.queryCount; query++) this.finishByHeapSort(query, indices, scores);
+      return { indices, scores };
+    }
+    // Each kept entry becomes one float64 key: the score's float32 bits, made to sort as unsigned
+    // integers in score order, times 2²¹, plus its slot. Keys are integers below 2⁵³, so the
+    // native numeric sort of a Float64Array orders them exactly, far faster than popping a heap
+    // with comparisons over three arrays. Equal scores then get their tie order in a short pass.
+    const keys = new Float64Array(k);
+    const bits = new Uint32Array(1);
+    const bitsAsFloat = new Float32Array(bits.buffer);
+    const order = new Uint32Array(k);
     for (let query = 0; query < this.queryCount; query++) {
       const base = query * k;
-      // Heap sort: the root is the worst kept entry; pop it into the last free rank, repeatedly.
-      // This empties the query's heap, so finish() is called once.
-      for (let size = this.sizes[query] as number; size > 0; size--) {
-        indices[base + size - 1] = this.indices[base] as number;
-        scores[base + size - 1] = this.scores[base] as number;
-        const last = base + size - 1;
-        this.siftDown(
-          base,
-          this.scores[last] as number,
-          this.tieRanks[last] as number,
-          this.indices[last] as number,
-          size - 1,
-        );
+      const size = this.sizes[query] as number;
+      for (let slot = 0; slot < size; slot++) {
+        // + 0 turns −0 into +0: the heap treats them as equal scores, so must the key.
+        bitsAsFloat[0] = (this.scores[base + slot] as number) + 0;
+        const raw = bits[0] as number;
+        const sortable = raw >= 0x80000000 ? ~raw >>> 0 : (raw | 0x80000000) >>> 0;
+        keys[slot] = sortable * keySlotRange + slot;
+      }
+      const sorted = keys.subarray(0, size).sort();
+      // Best first: the largest key first.
+      for (let rank = 0; rank < size; rank++) {
+        order[rank] = (sorted[size - 1 - rank] as number) % keySlotRange;
+      }
+      // Runs of equal scores: higher tie rank first, then higher document index (insertion sort;
+      // runs are short).
+      for (let rank = 1; rank < size; rank++) {
+        const slot = order[rank] as number;
+        const score = this.scores[base + slot] as number;
+        let position = rank;
+        while (position > 0) {
+          const previous = order[position - 1] as number;
+          if ((this.scores[base + previous] as number) !== score) break;
+          if (
+            this.isWorse(
+              score,
+              this.tieRanks[base + slot] as number,
+              this.indices[base + slot] as number,
+              base + previous,
+            )
+          ) {
+            break;
+          }
+          order[position] = previous;
+          position--;
+        }
+        order[position] = slot;
+      }
+      for (let rank = 0; rank < size; rank++) {
+        const slot = base + (order[rank] as number);
+        indices[base + rank] = this.indices[slot] as number;
+        scores[base + rank] = this.scores[slot] as number;
       }
       this.sizes[query] = 0;
     }
     return { indices, scores };
+  }
+
+  /** The same order by heap sort, for k beyond what a key's slot field holds. */
+  private finishByHeapSort(query: number, indices: Uint32Array, scores: Float32Array): void {
+    const base = query * this.k;
+    // Heap sort: the root is the worst kept entry; pop it into the last free rank, repeatedly.
+    // This empties the query's heap, so finish() is called once.
+    for (let size = this.sizes[query] as number; size > 0; size--) {
+      indices[base + size - 1] = this.indices[base] as number;
+      scores[base + size - 1] = this.scores[base] as number;
+      const last = base + size - 1;
+      this.siftDown(
+        base,
+        this.scores[last] as number,
+        this.tieRanks[last] as number,
+        this.indices[last] as number,
+        size - 1,
+      );
+    }
+    this.sizes[query] = 0;
   }
 
   private isWorse(score: number, tieRank: number, documentIndex: number, slot: number): boolean {
