@@ -10,11 +10,6 @@ import { afterAll, beforeAll } from "vitest";
 import { conformanceTexts, describeProviderConformance } from "../src/conformance/index.js";
 import { fakeEmbedding } from "../src/index.js";
 
-// Both compute in process and do not yet check `request.signal` (the suite found it: a pre-aborted
-// call resolves). The fix belongs in core (`request.signal?.throwIfAborted()` at the top of embed);
-// until it lands the check is skipped with the reason shown in the test name.
-const notAbortableYet = "core's in-process provider does not check request.signal yet";
-
 let folder: string;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "embedeval-testkit-"));
@@ -36,7 +31,6 @@ describeProviderConformance({
       baseDirectory: folder,
       environment: {},
     }),
-  skip: { abort: notAbortableYet },
 });
 
 describeProviderConformance({
@@ -48,7 +42,6 @@ describeProviderConformance({
       baseDirectory: folder,
       environment: {},
     }),
-  skip: { abort: notAbortableYet },
   errorCases: [
     {
       name: "a text with no precomputed vector",

@@ -79,6 +79,8 @@ export class HashedTfidfProvider implements EmbeddingProvider {
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
+    // In-process and quick, but a call cancelled before it starts must still reject, as the contract says.
+    request.signal?.throwIfAborted();
     const embeddings: Float32Array[] = [];
     const warnings: string[] = [];
     let tokens = 0;

@@ -96,6 +96,8 @@ export class PrecomputedProvider implements EmbeddingProvider {
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
+    // In-process and quick, but a call cancelled before it starts must still reject, as the contract says.
+    request.signal?.throwIfAborted();
     const embeddings: Float32Array[] = [];
     const missing: string[] = [];
     for (const text of request.texts) {
