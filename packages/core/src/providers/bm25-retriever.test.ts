@@ -102,10 +102,15 @@ describe("Bm25Retriever", () => {
   it("rejects unknown or out-of-range options", () => {
     expect(() => createBm25Retriever(settings({ k_1: 1 }))).toThrow(ConfigError);
     expect(() => createBm25Retriever(settings({ k_1: 1 }))).toThrow(
-      "Unknown option `k_1` for provider `bm25`.",
+      "Unknown option `options.k_1` for provider `bm25`.",
     );
+    try {
+      createBm25Retriever(settings({ k_1: 1 }));
+    } catch (error) {
+      expect((error as ConfigError).hint).toContain("Did you mean `k1`?");
+    }
     expect(() => createBm25Retriever(settings({ b: 2 }))).toThrow(
-      "Option `b` of provider `bm25` must be a number >= 0 <= 1, got 2.",
+      "`options.b` must be a number >= 0 <= 1, got 2.",
     );
   });
 });

@@ -25,7 +25,7 @@ import type {
 } from "../contract/embedding-provider.js";
 import { CancelledError } from "../contract/errors.js";
 import { luceneDocumentLength } from "./lucene-length-norm.js";
-import { ProviderOptions } from "./provider-options.js";
+import { ProviderOptions } from "./plugin-options.js";
 import { analyzeText, type TextAnalyzerOptions } from "./text-analyzer.js";
 
 export interface Bm25Options extends TextAnalyzerOptions {

@@ -30,7 +30,7 @@ import { DatasetError } from "../contract/errors.js";
 import { documentText } from "../datasets/beir-folder-loader.js";
 import { readLines, sha256 } from "../datasets/read-lines.js";
 import { fnv1a32 } from "./fnv1a-hash.js";
-import { ProviderOptions } from "./provider-options.js";
+import { ProviderOptions } from "./plugin-options.js";
 import { analyzeText, type TextAnalyzerOptions } from "./text-analyzer.js";
 
 export interface HashedTfidfOptions extends TextAnalyzerOptions {

@@ -32,8 +32,10 @@ export {
 export { type NpyMatrix, parseNpy } from "./npy-reader.js";
 export {
   type PluginOptions,
+  ProviderOptions,
   readBoolean,
   readChoice,
+  readNumber,
   readPositiveInteger,
   readString,
   rejectUnknownOptions,

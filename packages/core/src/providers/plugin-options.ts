@@ -51,6 +51,35 @@ export function readPositiveInteger(options: PluginOptions, key: string): number
   return value;
 }
 
+/** A finite number within bounds (inclusive), e.g. BM25's `b` in [0, 1]. */
+export function readNumber(
+  options: PluginOptions,
+  key: string,
+  bounds: { min?: number; max?: number; integer?: boolean } = {},
+): number | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  const valid =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (bounds.integer !== true || Number.isInteger(value)) &&
+    (bounds.min === undefined || value >= bounds.min) &&
+    (bounds.max === undefined || value <= bounds.max);
+  if (!valid) {
+    const expected = [
+      bounds.integer ? "an integer" : "a number",
+      bounds.min !== undefined ? `>= ${bounds.min}` : "",
+      bounds.max !== undefined ? `<= ${bounds.max}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    throw new ConfigError(`\`${keyPath(key)}\` must be ${expected}, got ${describe(value)}.`, {
+      key: keyPath(key),
+    });
+  }
+  return value as number;
+}
+
 /** Case-insensitive for strings: `end` is accepted for `END`, since YAML authors rarely remember case. */
 export function readChoice<T extends string | number>(
   options: PluginOptions,
@@ -117,5 +146,35 @@ export function rejectUnknownOptions(
           ? `Did you mean \`${closest}\`? Options for this model: ${known.join(", ")}.`
           : `Options for this model: ${known.join(", ")}.`,
     });
+  }
+}
+
+/**
+ * The same readers bound to one provider's options, with defaults: what the built-in providers use.
+ * Unknown keys are rejected on construction so a typo (`k_1` for `k1`) never falls back to a default.
+ */
+export class ProviderOptions {
+  constructor(
+    provider: string,
+    private readonly options: PluginOptions,
+    known: readonly string[],
+  ) {
+    rejectUnknownOptions(options, known, `provider \`${provider}\``);
+  }
+
+  number(
+    key: string,
+    fallback: number,
+    bounds: { min?: number; max?: number; integer?: boolean } = {},
+  ): number {
+    return readNumber(this.options, key, bounds) ?? fallback;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    return readBoolean(this.options, key) ?? fallback;
+  }
+
+  string(key: string): string | undefined {
+    return readString(this.options, key);
   }
 }

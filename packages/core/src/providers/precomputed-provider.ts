@@ -25,7 +25,7 @@ import type {
 import { ConfigError, DatasetError, ProviderError } from "../contract/errors.js";
 import { readLines, sha256 } from "../datasets/read-lines.js";
 import { parseNpy } from "./npy-reader.js";
-import { ProviderOptions } from "./provider-options.js";
+import { ProviderOptions } from "./plugin-options.js";
 
 const providerName = "precomputed";
 /** How many missing texts an error quotes, and how many characters of each. */
