@@ -1,13 +1,20 @@
 import { PassThrough } from "node:stream";
-import type { CommandContext } from "../src/command-context.js";
+import type { Command, CommandContext } from "../src/command-context.js";
 import { runCli } from "../src/run-cli.js";
 
-/** Runs the CLI in-process with captured output, as a user would from `cwd`. */
-export async function runCliCaptured(
+export interface CapturedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one command in-process with captured output, as a user would from `cwd`. */
+export async function runCommandCaptured(
+  command: Command,
   argv: string[],
   cwd: string,
   environment: Record<string, string | undefined> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): Promise<CapturedRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: string[] = [];
@@ -22,6 +29,15 @@ export async function runCliCaptured(
     environment,
     signal: new AbortController().signal,
   };
-  const code = await runCli(context);
+  const code = await command(context);
   return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+/** The whole CLI (dispatcher included) in-process: `embedeval <argv>`. */
+export function runCliCaptured(
+  argv: string[],
+  cwd: string,
+  environment: Record<string, string | undefined> = {},
+): Promise<CapturedRun> {
+  return runCommandCaptured(runCli, argv, cwd, environment);
 }

@@ -1,29 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandContext } from "../command-context.js";
+import { type CapturedRun, runCommandCaptured } from "../../test/cli-harness.js";
 import { scoreCommand } from "./score-command.js";
 
 /** Runs the command in-process with captured stdout/stderr. */
-async function score(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => err.push(chunk.toString()));
-  const context: CommandContext = {
-    argv,
-    cwd,
-    stdout,
-    stderr,
-    environment: {},
-    signal: new AbortController().signal,
-  };
-  const code = await scoreCommand(context);
-  return { code, stdout: out.join(""), stderr: err.join("") };
+function score(argv: string[], cwd: string): Promise<CapturedRun> {
+  return runCommandCaptured(scoreCommand, argv, cwd);
 }
 
 describe("embedeval score", () => {
