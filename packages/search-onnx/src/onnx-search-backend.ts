@@ -71,7 +71,13 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
   }
   return {
     async similarities(request: SimilarityRequest): Promise<Float32Array> {
-      const { queries, queryCount, documents, documentCount, dimension } = request;
+      const { queryCount, documentCount, dimension } = request;
+      // onnxruntime-node refuses tensors over a SharedArrayBuffer: copy such views (slice copies
+      // into an ordinary buffer) and let onnxruntime allocate the result.
+      const plain = (view: Float32Array) => (view.buffer instanceof SharedArrayBuffer ? view.slice() : view);
+      const queries = plain(request.queries.subarray(0, queryCount * dimension));
+      const documents = plain(request.documents.subarray(0, documentCount * dimension));
+      const sharedOutput = request.output?.buffer instanceof SharedArrayBuffer;
       const feeds = {
         [searchGraphNames.queries]: new ort.Tensor("float32", queries, [queryCount, dimension]),
         [searchGraphNames.documents]: new ort.Tensor("float32", documents, [documentCount, dimension]),
@@ -79,7 +85,7 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
       // Given an output buffer, onnxruntime writes the Gemm result straight into it (a pre-allocated
       // fetch), which saves allocating and copying a block per call.
       const fetches =
-        request.output === undefined
+        request.output === undefined || sharedOutput
           ? undefined
           : {
               [searchGraphNames.similarities]: new ort.Tensor("float32", request.output, [
@@ -92,6 +98,10 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
       if (similarities === undefined || !(similarities.data instanceof Float32Array)) {
         throw new EmbedEvalError("internal", "onnxruntime-node returned no float32 similarities.");
       }
+      if (request.output !== undefined && sharedOutput) {
+        request.output.set(similarities.data);
+        return request.output;
+      }
       // onnxruntime-node returns a new Float32Array over the same bytes; hand back the caller's.
       return request.output ?? similarities.data;
     },
@@ -101,29 +111,58 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
 
 /**
  * The worker's program, CommonJS evaluated from a string so that it runs the same from the
- * TypeScript sources (tests) and the built package. It receives copies of the inputs (onnxruntime-
- * node 1.30 refuses tensors over a SharedArrayBuffer, and the kernel's WebAssembly memory cannot be
- * shared with it) and transfers the similarity block back without a copy.
+ * TypeScript sources (tests) and the built package. onnxruntime-node 1.30 refuses tensors over a
+ * SharedArrayBuffer ("Invalid argument"), so:
+ *   - when the inputs and the output are views of shared memory (core's WebAssembly memory is
+ *     shared), the worker copies the inputs into its own buffers and the result into the output,
+ *     all on its thread, and answers with no data;
+ *   - otherwise it receives copies, transferred, and transfers the result back.
  */
 const workerProgram = `
 const { parentPort, workerData } = require("node:worker_threads");
 const ort = require(workerData.onnxruntimePath);
 const names = workerData.names;
 let session;
+// Buffers of this thread, reused: a copy of a shared view, or room for a result.
+const buffers = new Map();
+function local(name, source, length = source.length) {
+  let buffer = buffers.get(name);
+  if (buffer === undefined || buffer.byteLength < 4 * length) {
+    buffer = new ArrayBuffer(4 * length);
+    buffers.set(name, buffer);
+  }
+  const view = new Float32Array(buffer, 0, length);
+  if (source !== null) view.set(source);
+  return view;
+}
 ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
   (created) => { session = created; parentPort.postMessage({ ready: true }); },
   (error) => parentPort.postMessage({ ready: false, message: String(error && error.stack || error) }),
 );
-parentPort.on("message", async (message) => {
+// One request at a time, in order: run() yields to the event loop (setImmediate) before it
+// starts, and the next message must not overwrite the reused buffers meanwhile.
+let queue = Promise.resolve();
+parentPort.on("message", (message) => {
+  queue = queue.then(() => handle(message));
+});
+async function handle(message) {
   if (message.close) {
     if (session) await session.release();
     parentPort.postMessage({ closed: true });
     return;
   }
-  const { id, queries, queryCount, documents, documentCount, dimension, spare } = message;
+  const { id, queryCount, documentCount, dimension, spare, shared } = message;
+  let { queries, documents } = message;
   try {
     const length = queryCount * documentCount;
-    const output = spare && spare.byteLength >= 4 * length ? new Float32Array(spare, 0, length) : new Float32Array(length);
+    let output;
+    if (shared) {
+      queries = local("queries", queries);
+      documents = local("documents", documents);
+      output = local("output", null, length);
+    } else {
+      output = spare && spare.byteLength >= 4 * length ? new Float32Array(spare, 0, length) : new Float32Array(length);
+    }
     await session.run(
       {
         [names.queries]: new ort.Tensor("float32", queries, [queryCount, dimension]),
@@ -131,16 +170,22 @@ parentPort.on("message", async (message) => {
       },
       { [names.similarities]: new ort.Tensor("float32", output, [queryCount, documentCount]) },
     );
+    if (shared) {
+      shared.set(output);
+      parentPort.postMessage({ id, written: true });
+      return;
+    }
     // The input buffers go back too, for the next request to reuse.
     parentPort.postMessage({ id, similarities: output, queries, documents }, [output.buffer, queries.buffer, documents.buffer]);
   } catch (error) {
     parentPort.postMessage({ id, message: String(error && error.stack || error) });
   }
-});
+}
 `;
 
 interface WorkerReply {
   id?: number;
+  written?: boolean;
   similarities?: Float32Array;
   queries?: Float32Array;
   documents?: Float32Array;
@@ -211,7 +256,11 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
     const request = pending.get(message.id as number);
     if (request === undefined) return;
     pending.delete(message.id as number);
-    if (message.similarities === undefined) {
+    if (message.written === true) {
+      // Written straight into the caller's shared output.
+      if (request.signal?.aborted) request.reject(new CancelledError("The search was cancelled."));
+      else request.resolve(request.output as Float32Array);
+    } else if (message.similarities === undefined) {
       request.reject(
         new EmbedEvalError("internal", `onnxruntime-node failed to compute similarities: ${message.message}`),
       );
@@ -230,10 +279,43 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
   );
   // The worker must not keep the process alive between searches; a pending request holds it.
   worker.unref();
+  const track = (id: number, request: SimilarityRequest, send: () => void) =>
+    new Promise<Float32Array>((resolve, reject) => {
+      if (pending.size === 0) worker.ref();
+      pending.set(id, {
+        resolve: (value) => {
+          if (pending.size === 0) worker.unref();
+          resolve(value);
+        },
+        reject: (error) => {
+          if (pending.size === 0) worker.unref();
+          reject(error);
+        },
+        output: request.output,
+        signal: request.signal,
+      });
+      send();
+    });
   return {
     similarities(request: SimilarityRequest): Promise<Float32Array> {
       if (failure !== undefined) return Promise.reject(failure);
       const { queryCount, documentCount, dimension } = request;
+      const id = nextId++;
+      const isShared = (view: Float32Array | undefined) => view?.buffer instanceof SharedArrayBuffer;
+      if (isShared(request.queries) && isShared(request.documents) && isShared(request.output)) {
+        // Shared memory: the worker reads and writes it; nothing is copied on this thread.
+        return track(id, request, () =>
+          worker.postMessage({
+            id,
+            queries: request.queries.subarray(0, queryCount * dimension),
+            queryCount,
+            documents: request.documents.subarray(0, documentCount * dimension),
+            documentCount,
+            dimension,
+            shared: (request.output as Float32Array).subarray(0, queryCount * documentCount),
+          }),
+        );
+      }
       // Copies of exactly the rows asked for, transferred to the worker, with a spare buffer for the
       // result.
       const copy = (source: Float32Array, length: number) => {
@@ -244,27 +326,13 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
       const queries = copy(request.queries, queryCount * dimension);
       const documents = copy(request.documents, documentCount * dimension);
       const spare = takeBuffer(4 * queryCount * documentCount);
-      const id = nextId++;
-      return new Promise<Float32Array>((resolve, reject) => {
-        if (pending.size === 0) worker.ref();
-        pending.set(id, {
-          resolve: (value) => {
-            if (pending.size === 0) worker.unref();
-            resolve(value);
-          },
-          reject: (error) => {
-            if (pending.size === 0) worker.unref();
-            reject(error);
-          },
-          output: request.output,
-          signal: request.signal,
-        });
+      return track(id, request, () =>
         worker.postMessage({ id, queries, queryCount, documents, documentCount, dimension, spare }, [
           queries.buffer,
           documents.buffer,
           spare,
-        ]);
-      });
+        ]),
+      );
     },
     async close() {
       if (failure === undefined) {

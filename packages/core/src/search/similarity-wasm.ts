@@ -639,7 +639,7 @@ function normaliseFunction(): number[] {
   );
 }
 
-function buildModule(): Uint8Array {
+function buildModule(shared: boolean): Uint8Array {
   const dotType = [0x60, ...vector([[i32], [i32], [i32]]), ...vector([[f32]])];
   const loopType = [0x60, ...vector([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vector([])];
   const gatherScalarType = [0x60, ...vector([[i32], [i32], [i32], [f32], [i32], [i32]]), ...vector([[i32]])];
@@ -648,8 +648,19 @@ function buildModule(): Uint8Array {
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([dotType, loopType, gatherScalarType, gatherType, normaliseType])),
-    // Import env.memory with at least one page and no maximum.
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
+    // Import env.memory with at least one page: no maximum, or shared with at most 65,536 pages
+    // (4 GiB; LEB128 0x80 0x80 0x04), as shared memories must declare one.
+    ...section(
+      2,
+      vector([
+        [
+          ...name("env"),
+          ...name("memory"),
+          0x02,
+          ...(shared ? [0x03, 0x01, 0x80, 0x80, 0x04] : [0x00, 0x01]),
+        ],
+      ]),
+    ),
     // Functions: 0 dot, 1 scoreRows, 2 scoreList, 3 gatherScalar, 4 gather, 5 normalise.
     ...section(3, vector([[0], [1], [1], [2], [3], [4]])),
     ...section(
@@ -682,13 +693,13 @@ function buildModule(): Uint8Array {
  * engine without WebAssembly simply gets the JavaScript kernel.
  */
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -714,41 +725,59 @@ export interface WasmScorer {
   normalise(documents: number, rows: number, dimension: number): number;
 }
 
-let compiled: object | null | undefined;
+const compiled = new Map<boolean, object | null>();
 
-/** The compiled module, or null where this JavaScript engine has no WebAssembly SIMD. */
-function compiledModule(): object | null {
-  if (compiled !== undefined) return compiled;
+/**
+ * The compiled module over a shared or an unshared memory, or null where this JavaScript engine
+ * has no WebAssembly SIMD (or no shared memory).
+ */
+function compiledModule(shared: boolean): object | null {
+  const known = compiled.get(shared);
+  if (known !== undefined) return known;
+  let module: object | null;
   try {
-    const bytes = buildModule();
-    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    const bytes = buildModule(shared);
+    module = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
   } catch {
-    compiled = null;
+    module = null;
   }
-  return compiled;
+  compiled.set(shared, module);
+  return module;
 }
 
 /** Whether the WebAssembly kernel can run here. */
 export function wasmKernelAvailable(): boolean {
-  return compiledModule() !== null;
+  return compiledModule(true) !== null || compiledModule(false) !== null;
 }
 
 /**
  * Instantiates the kernel over a fresh memory of at least `bytes` bytes, or returns null where
- * WebAssembly SIMD is unavailable or the memory cannot be allocated (over 4 GiB).
+ * WebAssembly SIMD is unavailable or the memory cannot be allocated (over 4 GiB). The memory is
+ * shared (a SharedArrayBuffer) where the engine allows it, so that a search backend in a worker
+ * thread can read the vectors and write its similarities there without a copy on this thread;
+ * otherwise it is an ordinary one.
  */
 export function createWasmScorer(bytes: number): WasmScorer | null {
-  const module = compiledModule();
-  if (module === null || wasmApi === undefined) return null;
+  if (wasmApi === undefined) return null;
   const pageBytes = 65536;
   const pages = Math.max(1, Math.ceil(bytes / pageBytes));
   if (pages > 65536) return null;
-  let memory: WasmMemory;
-  try {
-    memory = new wasmApi.Memory({ initial: pages, maximum: pages });
-  } catch {
-    return null;
+  for (const shared of [true, false]) {
+    const module = compiledModule(shared);
+    if (module === null) continue;
+    let memory: WasmMemory;
+    try {
+      memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared });
+    } catch {
+      continue;
+    }
+    return instantiate(module, memory);
   }
+  return null;
+}
+
+function instantiate(module: object, memory: WasmMemory): WasmScorer | null {
+  if (wasmApi === undefined) return null;
   const instance = new wasmApi.Instance(module, { env: { memory } });
   const exports = instance.exports as Omit<WasmScorer, "memory">;
   return {
