@@ -56,3 +56,34 @@ export function renderResultsTable(results: TaskResult[]): string {
   const rule = widths.map((width) => "─".repeat(width)).join("  ");
   return [format(header), rule, ...rows.map(format)].join("\n");
 }
+
+/**
+ * nDCG@10 per model as horizontal bars, one block per task: which model wins, and by how much, at a
+ * glance. Eighth-block characters give the bars a resolution of 1/8 of a cell.
+ */
+export function renderScoreBars(results: TaskResult[], width = 40): string {
+  const byTask = new Map<string, { model: string; score: number }[]>();
+  for (const result of results) {
+    for (const [split, entries] of Object.entries(result.scores)) {
+      const score = entries[0]?.main_score;
+      if (typeof score !== "number") continue;
+      const task = Object.keys(result.scores).length > 1 ? `${result.task_name}/${split}` : result.task_name;
+      const rows = byTask.get(task) ?? [];
+      rows.push({ model: result.embedeval.model.id, score });
+      byTask.set(task, rows);
+    }
+  }
+  const eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+  const blocks: string[] = [];
+  for (const [task, rows] of byTask) {
+    rows.sort((a, b) => b.score - a.score);
+    const nameWidth = Math.max(...rows.map((row) => row.model.length));
+    const lines = rows.map((row) => {
+      const cells = Math.max(0, Math.min(1, row.score)) * width;
+      const bar = "█".repeat(Math.floor(cells)) + (eighths[Math.round((cells % 1) * 8) % 8] ?? "");
+      return `  ${row.model.padEnd(nameWidth)}  ${bar.padEnd(width)}  ${(row.score * 100).toFixed(2)}`;
+    });
+    blocks.push([`${task}: nDCG@10 (0 to 100)`, ...lines].join("\n"));
+  }
+  return blocks.join("\n\n");
+}

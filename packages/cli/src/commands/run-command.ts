@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { type Command, ExitCode } from "../command-context.js";
 import { renderEstimateTable } from "../estimate-table.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
-import { renderResultsTable } from "../results-table.js";
+import { renderResultsTable, renderScoreBars } from "../results-table.js";
 import { estimateRun, runEvaluation } from "../run-evaluation.js";
 
 const help = `Usage: embedeval run [--config embedeval.yml] [--no-cache] [--model ID]... [--task NAME]...
@@ -58,6 +58,7 @@ export const runCommand: Command = async (context) => {
     context.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
   } else {
     context.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n`);
+    if (outcome.results.length > 1) context.stdout.write(`${renderScoreBars(outcome.results)}\n\n`);
     if (outcome.cache) {
       const megabytes = outcome.cache.bytes / 1024 / 1024;
       context.stdout.write(

@@ -1,0 +1,47 @@
+import type { TaskResult } from "@embedeval/core";
+import { describe, expect, it } from "vitest";
+import { renderResultsTable, renderScoreBars } from "./results-table.js";
+
+function result(model: string, task: string, ndcg: number): TaskResult {
+  return {
+    task_name: task,
+    scores: {
+      test: [
+        { main_score: ndcg, ndcg_at_10: ndcg, map_at_10: ndcg / 2, hf_subset: "default", languages: [] },
+      ],
+    },
+    evaluation_time: 1.25,
+    embedeval: {
+      model: { id: model },
+      usage: {
+        textsEmbedded: 1200,
+        cacheHits: 3,
+        latencyMs: { p50: 40, p95: 90, mean: 50 },
+        costUsd: 0.0042,
+      },
+    },
+  } as unknown as TaskResult;
+}
+
+describe("results table", () => {
+  it("right-aligns numbers, shows scores in points, latency, cost and cache use", () => {
+    const table = renderResultsTable([
+      result("titan-v2-512", "scifact", 0.7123),
+      result("bm25", "scifact", 0.6789),
+    ]);
+    const [header, rule, first, second] = table.split("\n");
+    expect(header).toMatch(/^model\s+task\s+nDCG@10\s+MAP@10/);
+    expect(rule).toMatch(/^─+ {2}─+/);
+    expect(first).toMatch(
+      /^titan-v2-512\s+scifact\s+71\.23\s+35\.62\s+-\s+-\s+1,200\s+3\s+40\/90\s+\$0\.0042\s+1\.3 s$/,
+    );
+    expect(second?.indexOf("67.89")).toBe(first?.indexOf("71.23"));
+  });
+
+  it("draws nDCG@10 bars per task, best first, proportional to the score", () => {
+    const bars = renderScoreBars([result("a", "t", 0.25), result("b", "t", 0.5)], 40).split("\n");
+    expect(bars[0]).toBe("t: nDCG@10 (0 to 100)");
+    expect(bars[1]).toBe(`  b  ${"█".repeat(20).padEnd(40)}  50.00`);
+    expect(bars[2]).toBe(`  a  ${"█".repeat(10).padEnd(40)}  25.00`);
+  });
+});
