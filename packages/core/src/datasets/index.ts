@@ -4,4 +4,19 @@ export {
   loadBeirFolder,
   pythonStrip,
 } from "./beir-folder-loader.js";
+export {
+  defaultHubEndpoint,
+  downloadHubDataset,
+  type HubDatasetDownloadOptions,
+  type HubDatasetFolder,
+  hubDatasetFolder,
+  hubFileUrl,
+} from "./hub-dataset-download.js";
+export {
+  findMtebTask,
+  type MtebRetrievalTask,
+  mtebRetrievalTasks,
+  mtebTaskNames,
+  suggestMtebTask,
+} from "./mteb-task-registry.js";
 export type * from "./retrieval-dataset.js";
