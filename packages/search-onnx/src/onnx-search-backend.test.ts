@@ -100,6 +100,46 @@ describe("onnxruntime search backend", () => {
     });
   }
 
+  it("runs on the calling thread too (worker: false), with the kernel's shared memory copied", async () => {
+    const inThread = await createOnnxSearchBackend({ intraOpThreads: 1, worker: false });
+    try {
+      const queryCount = 12;
+      const documentCount = 700;
+      const dimension = 24;
+      const queries = testMatrix({ rows: queryCount, dimension, seed: 8, levels: 3 });
+      const documents = testMatrix({
+        rows: documentCount,
+        dimension,
+        seed: 9,
+        levels: 3,
+        duplicateFraction: 0.3,
+      });
+      const documentTieRank = tieRanksFromIds(
+        Array.from({ length: documentCount }, (_, index) => `${index}`),
+      );
+      const search = (withBackend: SearchBackend | undefined) =>
+        exactSearch({
+          queries,
+          queryCount,
+          dimension,
+          documents: matrixDocumentSource(documents, documentCount, dimension),
+          topK: 50,
+          similarity: "cosine",
+          documentTieRank,
+          chunkRows: 600,
+          backend: withBackend,
+          similarityBlockBytes: 4 * 5 * 600,
+        });
+      const fast = await search(inThread);
+      const portable = await search(undefined);
+      expect(fast.statistics.backend).not.toMatch(/worker/);
+      expect(fast.indices).toEqual(portable.indices);
+      expect(fast.scores).toEqual(portable.scores);
+    } finally {
+      await inThread.close?.();
+    }
+  });
+
   it("matches the portable search on realistic 768-dimensional vectors with near-ties", async () => {
     const queryCount = 20;
     const documentCount = 3_000;
