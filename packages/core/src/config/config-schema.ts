@@ -112,13 +112,30 @@ const model: SchemaNode = {
 const task: SchemaNode = {
   type: "object",
   additionalProperties: false,
-  required: ["name", "path"],
+  required: ["name"],
   properties: {
-    name: { type: "string", description: "Task name shown in results and reports." },
+    name: {
+      type: "string",
+      description:
+        "Task name shown in results and reports. Without `path` or `hub`, an MTEB retrieval task name (SciFact, NFCorpus, ArguAna, FiQA2018, ...) whose dataset is downloaded from the Hugging Face hub.",
+      examples: ["SciFact"],
+    },
     type: { type: "string", enum: ["retrieval"], default: "retrieval" },
     path: {
       type: "string",
       description: "A local BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (.gz accepted).",
+    },
+    hub: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$",
+      description:
+        "A Hugging Face hub dataset in BEIR file layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), downloaded once into the cache directory.",
+      examples: ["mteb/scifact"],
+    },
+    revision: {
+      type: "string",
+      description:
+        "Branch, tag or commit of the hub dataset; defaults to `main`, or to the revision MTEB pins for an MTEB task name. Pin a commit for results that never change.",
     },
     splits: { type: "array", items: { type: "string" }, minItems: 1, default: ["test"] },
     ignoreIdenticalIds: {

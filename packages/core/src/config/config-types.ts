@@ -42,8 +42,13 @@ export interface TaskConfig {
   type: "retrieval";
   /** A local BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), resolved against the config's folder. */
   path?: string;
-  /** A hub dataset id such as "mteb/scifact" (later issue). */
+  /**
+   * A hub dataset id such as "mteb/scifact", in BEIR file layout; downloaded into the cache directory
+   * before the run. Set from `hub:`, or from the MTEB task registry when only `name:` is given.
+   */
   hub?: string;
+  /** Branch, tag or commit of the hub dataset (with `hub`). */
+  revision?: string;
   splits: string[];
   /** Drop hits whose document id equals the query id (MTEB sets this for ArguAna, Quora, ...). */
   ignoreIdenticalIds: boolean;

@@ -92,6 +92,81 @@ describe("parseConfig", () => {
   });
 });
 
+describe("parseConfig: where a task's data comes from", () => {
+  const models = "models:\n  - id: a\n    provider: bm25\n";
+
+  it("takes an MTEB task name alone: hub dataset, pinned revision, split and flag from the registry", () => {
+    const config = parseConfig(
+      `${models}tasks:\n  - name: SciFact\n  - name: ArguAna\n`,
+      "/repo/embedeval.yml",
+    );
+    expect(config.tasks[0]).toEqual({
+      name: "SciFact",
+      type: "retrieval",
+      hub: "mteb/scifact",
+      revision: "0228b52cf27578f30900b9e5271d331663a030d7",
+      splits: ["test"],
+      ignoreIdenticalIds: false,
+      line: 5,
+    });
+    expect(config.tasks[1]).toMatchObject({ hub: "mteb/arguana", ignoreIdenticalIds: true });
+    expect(config.tasks[0]?.path).toBeUndefined();
+  });
+
+  it("lets the config override an MTEB task's revision, splits and flag", () => {
+    const config = parseConfig(
+      `${models}tasks:\n  - name: MSMARCO\n    revision: main\n    splits: [test]\n    ignoreIdenticalIds: false\n`,
+      "/repo/embedeval.yml",
+    );
+    expect(config.tasks[0]).toMatchObject({
+      hub: "mteb/msmarco",
+      revision: "main",
+      splits: ["test"],
+      ignoreIdenticalIds: false,
+    });
+  });
+
+  it("takes any hub dataset, revision main by default", () => {
+    const config = parseConfig(
+      `${models}tasks:\n  - name: my-hub-set\n    hub: my-org/my-beir-dataset\n  - name: pinned\n    hub: my-org/other\n    revision: v2\n`,
+      "/repo/embedeval.yml",
+    );
+    expect(config.tasks[0]).toMatchObject({
+      name: "my-hub-set",
+      hub: "my-org/my-beir-dataset",
+      revision: "main",
+    });
+    expect(config.tasks[1]).toMatchObject({ hub: "my-org/other", revision: "v2", ignoreIdenticalIds: false });
+  });
+
+  it("suggests the closest MTEB name for an unknown task without path or hub, with its line", () => {
+    const error = errorOf(`${models}tasks:\n  - name: t\n    path: x\n  - name: Scifact\n`);
+    expect(error.message).toBe(
+      "task `Scifact` has no `path` or `hub` and is not an MTEB task name; did you mean `SciFact`?",
+    );
+    expect(error.line).toBe(7);
+    expect(error.key).toBe("tasks[1].name");
+  });
+
+  it("lists the known names and both fixes when nothing is close", () => {
+    const error = errorOf(`${models}tasks:\n  - name: support-tickets\n`);
+    expect(error.message).toContain("known: SciFact, NFCorpus, ArguAna");
+    expect(error.message).toContain("add `path:` for a local BEIR folder or `hub:` for a hub dataset");
+    expect(error.line).toBe(5);
+  });
+
+  it("rejects path with hub, revision with path, and a malformed hub id", () => {
+    const both = errorOf(`${models}tasks:\n  - name: t\n    path: x\n    hub: a/b\n`);
+    expect(both.message).toContain("`path` (a local BEIR folder) or `hub` (a hub dataset), not both");
+    expect(both.line).toBe(7);
+    const revision = errorOf(`${models}tasks:\n  - name: t\n    path: x\n    revision: main\n`);
+    expect(revision.message).toContain("`revision` applies to hub datasets");
+    const malformed = errorOf(`${models}tasks:\n  - name: t\n    hub: https://huggingface.co/datasets/a/b\n`);
+    expect(malformed.key).toBe("tasks[0].hub");
+    expect(malformed.line).toBe(6);
+  });
+});
+
 describe("closestMatch", () => {
   it("counts a transposition as one slip and ignores distant words", async () => {
     const { closestMatch } = await import("./closest-match.js");

@@ -2,6 +2,12 @@ import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../contract/errors.js";
+import {
+  findMtebTask,
+  type MtebRetrievalTask,
+  mtebRetrievalTasks,
+  suggestMtebTask,
+} from "../datasets/mteb-task-registry.js";
 import { closestMatch } from "./closest-match.js";
 import { configSchema } from "./config-schema.js";
 import type {
@@ -12,7 +18,7 @@ import type {
   RuntimeSettings,
   TaskConfig,
 } from "./config-types.js";
-import { validateAgainstSchema } from "./validate-against-schema.js";
+import { type ConfigIssue, validateAgainstSchema } from "./validate-against-schema.js";
 
 /** Providers that ship with embedeval; any other name is taken as the npm package of a plugin. */
 export const builtinProviderNames = ["tfidf", "bm25", "precomputed", "bedrock", "sagemaker"] as const;
@@ -101,6 +107,8 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       }
       seenTasks.add(task.name);
     }
+    if (task && typeof task === "object")
+      issues.push(...taskSourceIssues(task, index, document, lineCounter));
   });
 
   if (issues.length > 0) {
@@ -166,13 +174,82 @@ function toModelConfig(raw: Record<string, unknown>, line: number): ModelConfig 
   return model;
 }
 
+/**
+ * Where a task's data comes from: exactly one of `path` (a local BEIR folder), `hub` (a hub dataset),
+ * or an MTEB task name from the registry. A name that is none of these is most often a typo of an
+ * MTEB name, so the message suggests the closest one.
+ */
+function taskSourceIssues(
+  task: Record<string, unknown>,
+  index: number,
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+): ConfigIssue[] {
+  const at = (key: string) => lineAt(document, lineCounter, ["tasks", index, key]);
+  const issues: ConfigIssue[] = [];
+  const hasPath = task.path !== undefined;
+  const hasHub = task.hub !== undefined;
+  if (hasPath && hasHub) {
+    issues.push({
+      path: `tasks[${index}].hub`,
+      line: at("hub"),
+      message: "a task takes `path` (a local BEIR folder) or `hub` (a hub dataset), not both",
+    });
+  }
+  if (hasPath && task.revision !== undefined) {
+    issues.push({
+      path: `tasks[${index}].revision`,
+      line: at("revision"),
+      message: "`revision` applies to hub datasets; remove it, or replace `path` with `hub`",
+    });
+  }
+  if (!hasPath && !hasHub && typeof task.name === "string" && !findMtebTask(task.name)) {
+    const suggestion = suggestMtebTask(task.name);
+    issues.push({
+      path: `tasks[${index}].name`,
+      line: at("name"),
+      message: suggestion
+        ? `task \`${task.name}\` has no \`path\` or \`hub\` and is not an MTEB task name; did you mean \`${suggestion}\`?`
+        : `task \`${task.name}\` has no \`path\` or \`hub\` and is not an MTEB task name (known: ${mtebRetrievalTasks.map((entry) => entry.name).join(", ")}); add \`path:\` for a local BEIR folder or \`hub:\` for a hub dataset`,
+    });
+  }
+  return issues;
+}
+
 function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line: number): TaskConfig {
+  const name = raw.name as string;
+  const splits = raw.splits as string[] | undefined;
+  const ignoreIdenticalIds = raw.ignoreIdenticalIds as boolean | undefined;
+  if (typeof raw.path === "string") {
+    return {
+      name,
+      type: "retrieval",
+      path: resolve(baseDirectory, raw.path),
+      splits: splits ?? ["test"],
+      ignoreIdenticalIds: ignoreIdenticalIds ?? false,
+      line,
+    };
+  }
+  if (typeof raw.hub === "string") {
+    return {
+      name,
+      type: "retrieval",
+      hub: raw.hub,
+      revision: (raw.revision as string | undefined) ?? "main",
+      splits: splits ?? ["test"],
+      ignoreIdenticalIds: ignoreIdenticalIds ?? false,
+      line,
+    };
+  }
+  // Validated above: the name is in the registry. The config may still override split, flag, revision.
+  const task = findMtebTask(name) as MtebRetrievalTask;
   return {
-    name: raw.name as string,
+    name,
     type: "retrieval",
-    path: resolve(baseDirectory, raw.path as string),
-    splits: (raw.splits as string[] | undefined) ?? ["test"],
-    ignoreIdenticalIds: (raw.ignoreIdenticalIds as boolean | undefined) ?? false,
+    hub: task.repository,
+    revision: (raw.revision as string | undefined) ?? task.revision,
+    splits: splits ?? [...task.splits],
+    ignoreIdenticalIds: ignoreIdenticalIds ?? task.ignoreIdenticalIds,
     line,
   };
 }
