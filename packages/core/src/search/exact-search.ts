@@ -411,10 +411,7 @@ async function scanWithBackend(
   };
 
   const scratch = new CandidateScratch(blockRows, collector.k);
-  const pairs = new CandidatePairs(
-    rows,
-    Math.min(maximumDeferredPairs, queryCount * Math.min(rows, collector.k + 64)),
-  );
+  const pairs = new CandidatePairs(rows, blocks.queries * Math.min(rows, collector.k + 64));
   let lists = new QueryCandidates(0, 0);
   // Two requests in flight: the backend computes block i + 1 while block i is examined.
   const inFlight: Promise<Float32Array>[] = [];
@@ -442,15 +439,15 @@ async function scanWithBackend(
           const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
           lists.finish(offset, query, collector, epsilon, scratch, pairs);
         }
-        // Many queries: rescore what has gathered so far, so the pairs stay within bounded memory.
-        if (pairs.count >= maximumDeferredPairs) rescorePairs(scope, pairs);
+        // Rescore the query block's candidates now, while the backend computes the next query
+        // block's first similarities, rather than all at the end when the backend is idle.
+        rescorePairs(scope, pairs);
       }
     }
   } catch (error) {
     await settleAll();
     throw error;
   }
-  rescorePairs(scope, pairs);
 }
 
 /**
@@ -555,12 +552,9 @@ class QueryCandidates {
   }
 }
 
-/** At most this many deferred (query, row) pairs (8 bytes each) are held before they are rescored. */
-const maximumDeferredPairs = 8 * 1024 * 1024;
-
 /**
- * The candidates of every query in a chunk, as (query, row) pairs, added query by query. They are
- * rescored after the whole chunk, grouped by row, so each candidate row is read from memory once
+ * The candidates of every query of a query block in a chunk, as (query, row) pairs, added query by
+ * query. They are rescored once the query block has seen the whole chunk, grouped by row, so each candidate row is read from memory once
  * for all the queries that want it, instead of once per query (a top-1000 search rescores about a
  * million pairs).
  */
