@@ -1,9 +1,10 @@
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import {
   AdaptiveRateLimiter,
   CancelledError,
   ConfigError,
   cacheNamespaceFor,
+  downloadHubDataset,
   EmbeddingCache,
   type EmbeddingProvider,
   type EmbedEvalConfig,
@@ -120,10 +121,11 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const datasets = new Map<string, RetrievalDataset[]>();
   try {
     for (const task of tasks) {
+      const folder = await taskFolder(task, config, environment, reporter, options.signal);
       const splits: RetrievalDataset[] = [];
       for (const split of task.splits) {
         const dataset = await loadBeirFolder({
-          folder: task.path as string,
+          folder,
           split,
           name: task.name,
           ...(options.signal ? { signal: options.signal } : {}),
@@ -141,6 +143,31 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const cache =
     config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
   return { config, environment, reporter, cache, prepared, tasks, datasets, failures };
+}
+
+/**
+ * The BEIR folder of a task: its local path, or for a hub dataset (`hub:` or an MTEB task name) the
+ * cache folder the files are downloaded into. Dataset files are cached even when the embedding cache
+ * is disabled: they never change for a pinned revision, and a run must work offline once fetched.
+ */
+async function taskFolder(
+  task: TaskConfig,
+  config: EmbedEvalConfig,
+  environment: Record<string, string | undefined>,
+  reporter: ProgressReporter,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  if (task.path !== undefined || task.hub === undefined) return task.path as string;
+  const { folder } = await downloadHubDataset({
+    repository: task.hub,
+    revision: task.revision ?? "main",
+    splits: task.splits,
+    cacheDirectory: join(config.cache.directory, "datasets"),
+    environment,
+    onProgress: (line) => reporter.log(`${task.name}: ${line}`),
+    ...(signal ? { signal } : {}),
+  });
+  return folder;
 }
 
 async function closeProviders(prepared: PreparedModel[]): Promise<void> {
