@@ -154,7 +154,12 @@ describe("downloadHubDataset", () => {
     ]);
     expect(hub.requests[0]?.authorization).toBe("Bearer hf_secret");
     expect(lines.join("\n")).not.toContain("hf_secret");
-    expect(lines).toContain("downloading mteb/tiny@main: corpus.jsonl");
+    // One line before and one after each file actually fetched; none for names the hub does not hold.
+    expect(lines.filter((line) => line.startsWith("downloading"))).toEqual([
+      "downloading mteb/tiny@main: corpus.jsonl",
+      "downloading mteb/tiny@main: queries.jsonl.gz",
+      "downloading mteb/tiny@main: qrels/test.tsv",
+    ]);
 
     // The bytes on disk are the served bytes, and nothing temporary is left behind.
     expect(await readFile(join(first.folder, "corpus.jsonl"), "utf8")).toBe(corpus);
@@ -179,6 +184,16 @@ describe("downloadHubDataset", () => {
     expect(error.message).toContain("qrels/dev.tsv, qrels/dev.tsv.gz, qrels/dev.jsonl");
     expect(error.hint).toContain("HF_TOKEN");
     expect(error.hint).toContain("https://huggingface.co/datasets/mteb/tiny");
+  });
+
+  it("stops at once when the hub says the repository or the revision does not exist", async () => {
+    hub.routes.set(resolvePath("corpus.jsonl", "nope"), (_request, response) => {
+      response.writeHead(404, { "x-error-code": "RevisionNotFound" }).end("Invalid rev id: nope");
+    });
+    const error = await failure(download({ revision: "nope" }));
+    expect(error.message).toBe('The hub has no revision "nope" of mteb/tiny.');
+    expect(error.hint).toContain("https://huggingface.co/datasets/mteb/tiny");
+    expect(hub.requests).toHaveLength(1);
   });
 
   it("asks for HF_TOKEN on 401 and never repeats the token", async () => {

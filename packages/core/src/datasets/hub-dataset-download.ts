@@ -119,7 +119,6 @@ export async function downloadHubDataset(options: HubDatasetDownloadOptions): Pr
       signal?.throwIfAborted();
       const url = hubFileUrl(endpoint, repository, revision, candidate);
       tried.push(candidate);
-      options.onProgress?.(`downloading ${repository}@${revision}: ${candidate}`);
       const target = join(
         folder,
         candidate.endsWith(".jsonl") && candidate.startsWith("qrels/") ? `${candidate}.download` : candidate,
@@ -213,6 +212,17 @@ async function fetchToFile(
     }
     if (response.status === 404) {
       await response.body?.cancel();
+      // The hub says which part is missing (the codes huggingface_hub maps to its error classes): a
+      // missing repository or revision ends the search at once; a missing file lets the next name be tried.
+      const errorCode = response.headers.get("x-error-code");
+      if (errorCode === "RepoNotFound" || errorCode === "RevisionNotFound") {
+        const missing =
+          errorCode === "RepoNotFound" ? "no dataset named" : `no revision "${context.revision}" of`;
+        throw new DatasetError(`The hub has ${missing} ${context.repository}.`, {
+          file: url,
+          hint: `Check the name and revision at https://huggingface.co/datasets/${context.repository} (revision: a branch, tag or commit). A private dataset needs HF_TOKEN.`,
+        });
+      }
       return "missing";
     }
     if (response.status === 401 || response.status === 403) {
@@ -250,6 +260,7 @@ async function fetchToFile(
       );
     }
     try {
+      context.onProgress?.(`downloading ${context.repository}@${context.revision}: ${context.candidate}`);
       return await writeBody(response, target, context.signal);
     } catch (error) {
       if (context.signal?.aborted) throw context.signal.reason;
