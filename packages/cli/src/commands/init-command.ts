@@ -35,7 +35,9 @@ models:
   #   queryPrefix: "Represent this sentence for searching relevant passages: "
 
 tasks:
-  # A BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv (.gz accepted).
+  # An MTEB task by name, downloaded once from the Hugging Face hub, then read from the cache:
+  # - name: SciFact
+  # Your own BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv (.gz accepted).
   - name: my-dataset
     path: ./data/my-dataset
     splits: [test]
