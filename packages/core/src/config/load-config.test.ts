@@ -83,6 +83,17 @@ describe("parseConfig", () => {
     expect(error.line).toBeGreaterThanOrEqual(2);
   });
 
+  it("refuses a compare metric the results do not hold, so a typo cannot switch the gate off", () => {
+    const error = errorOf(
+      "models:\n  - id: a\n    provider: bm25\ntasks:\n  - name: t\n    path: x\ncompare:\n  metric: ndcg@10\n  overrides:\n    - task: t\n      metric: recal_at_100\n",
+    );
+    expect(error.message).toContain("unknown metric `ndcg@10`; did you mean `ndcg_at_10`?");
+    expect(error.line).toBe(8);
+    expect(error.message).toContain(
+      "embedeval.yml:11: unknown metric `recal_at_100`; did you mean `recall_at_100`?",
+    );
+  });
+
   it("accepts a third-party plugin package name", () => {
     const config = parseConfig(
       "models:\n  - id: a\n    provider: '@acme/embedeval-provider-x'\ntasks:\n  - name: t\n    path: x\n",

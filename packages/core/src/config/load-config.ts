@@ -8,6 +8,7 @@ import {
   mtebRetrievalTasks,
   suggestMtebTask,
 } from "../datasets/mteb-task-registry.js";
+import { DEFAULT_K_VALUES, metricNames } from "../metrics/metric-names.js";
 import { closestMatch } from "./closest-match.js";
 import { configSchema } from "./config-schema.js";
 import type {
@@ -110,6 +111,33 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
     if (task && typeof task === "object")
       issues.push(...taskSourceIssues(task, index, document, lineCounter));
   });
+
+  // The gated metric must be one the results hold: a typo (`ndcg@10`) would otherwise match nothing and
+  // turn the regression gate off without a word.
+  const knownMetrics = [...metricNames(DEFAULT_K_VALUES), "main_score"];
+  const checkMetric = (value: unknown, path: (string | number)[]) => {
+    if (typeof value !== "string" || knownMetrics.includes(value)) return;
+    const suggestion =
+      closestMatch(value.replace("@", "_at_").toLowerCase(), knownMetrics) ??
+      closestMatch(value, knownMetrics);
+    issues.push({
+      path: path
+        .map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`))
+        .join("")
+        .slice(1),
+      line: lineAt(document, lineCounter, path),
+      message:
+        `unknown metric \`${value}\`` +
+        (suggestion
+          ? `; did you mean \`${suggestion}\`?`
+          : `; expected a name such as ndcg_at_10, map_at_100, recall_at_1000, mrr_at_10 or main_score`),
+    });
+  };
+  const compareRaw = (raw?.compare ?? {}) as Record<string, unknown>;
+  checkMetric(compareRaw.metric, ["compare", "metric"]);
+  ((Array.isArray(compareRaw.overrides) ? compareRaw.overrides : []) as Record<string, unknown>[]).forEach(
+    (override, index) => checkMetric(override?.metric, ["compare", "overrides", index, "metric"]),
+  );
 
   if (issues.length > 0) {
     issues.sort((a, b) => a.line - b.line);
