@@ -22,6 +22,13 @@ export interface IssueComment {
   html_url?: string;
 }
 
+/** The fields of a pull request the action checks: https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request */
+export interface PullRequestDetails {
+  number: number;
+  head: { sha: string; repo: { full_name: string } | null };
+  base: { sha: string };
+}
+
 export class GitHubApi {
   private readonly octokit: ReturnType<typeof getOctokit>;
 
@@ -153,6 +160,15 @@ export class GitHubApi {
       });
     }
     return commit.data.sha;
+  }
+
+  /** https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request */
+  async pullRequest(number: number): Promise<PullRequestDetails> {
+    const response = await this.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...this.repository,
+      pull_number: number,
+    });
+    return response.data as PullRequestDetails;
   }
 
   /** https://docs.github.com/en/rest/issues/comments#list-issue-comments */

@@ -33,6 +33,7 @@ import {
 } from "./pull-request-metadata.js";
 import { configSlug, findBaseline, recordResults } from "./results-branch-store.js";
 import { upsertStickyComment } from "./sticky-comment.js";
+import { verifyWorkflowRunPullRequest, type WorkflowRunPayload } from "./workflow-run-pull-request.js";
 
 /** GitHub's step summary accepts 1 MiB; keep a margin. */
 const summaryLimit = 1_000_000;
@@ -96,7 +97,23 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
   // 2. Which pull request, if any: the event's, or (report mode) the one the evaluating run recorded.
   let pullRequest = pullRequestFromPayload(payload);
   if (mode === "evaluate" && pullRequest) await writePullRequestMetadata(outputDirectory, pullRequest);
-  if (mode === "report" && !pullRequest) pullRequest = await readPullRequestMetadata(outputDirectory);
+  if (mode === "report" && !pullRequest) {
+    const metadata = await readPullRequestMetadata(outputDirectory);
+    const workflowRun = payload.workflow_run as WorkflowRunPayload | undefined;
+    if (workflowRun) {
+      // The artifact was written by the evaluating run, which a fork controls: check it before commenting.
+      const verification = await verifyWorkflowRunPullRequest(
+        metadata,
+        workflowRun,
+        api ? (number) => api.pullRequest(number) : undefined,
+      );
+      if (verification.verified) pullRequest = verification.pullRequest;
+      else
+        core.warning(`not commenting: ${verification.reason}. The report is in the job summary and the log.`);
+    } else {
+      pullRequest = metadata;
+    }
+  }
 
   // 3. Record mode: store the results keyed by commit SHA for later pull requests.
   if (mode === "record") {

@@ -34,6 +34,20 @@ function pullRequestEvent(number: number, head: string, options: { fork?: boolea
   };
 }
 
+/** A workflow_run event as GitHub sends it for a finished pull_request run (forks list no pull_requests). */
+function workflowRunEvent(headSha: string, headRepository: string) {
+  return {
+    action: "completed",
+    workflow_run: {
+      event: "pull_request",
+      head_sha: headSha,
+      head_repository: { full_name: headRepository },
+      pull_requests: [],
+    },
+    repository: { full_name: "octo-org/retrieval", default_branch: "main" },
+  };
+}
+
 function config(name: string, tfidfDimensions: number): string {
   return [
     `name: ${name}`,
@@ -288,15 +302,17 @@ describe("the bundled action, reporting prebuilt results", () => {
       [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: base })],
       [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: head })],
     );
+    // The artifact's base commit is ignored: the base comes from the API once the PR is verified.
     await writeFile(
       join(workspace, "results/embedeval-pull-request.json"),
-      JSON.stringify({ number: 12, baseSha: M3, headSha: H1 }),
+      JSON.stringify({ number: 12, baseSha: sha("f"), headSha: H1 }),
     );
+    server.pullRequests.set(12, { headSha: H1, headRepository: "stranger/retrieval", baseSha: M3 });
     const run = await runAction({
       apiUrl: server.url,
       workspace,
       eventName: "workflow_run",
-      event: { workflow_run: { pull_requests: [] }, repository: { full_name: "octo-org/retrieval" } },
+      event: workflowRunEvent(H1, "stranger/retrieval"),
       sha: M3,
       ref: "refs/heads/main",
       inputs: { "github-token": "ghs_test" },
@@ -309,6 +325,82 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(body).toContain("▼\u00a0-0.40");
     expect(body).toContain("〰️ noise");
     expect(body).toContain("✅ **No regressions**");
+    expect(body).toContain("Baseline: `2222222` (merge-base");
+  });
+
+  it("workflow_run with forged pull request metadata: no comment on the named PR, a warning, the summary still written", async () => {
+    const scores = noisyScores(60, 0.5, 0.2, 31);
+    const victim = 19;
+    server.pullRequests.set(victim, { headSha: H2, headRepository: "octo-org/retrieval", baseSha: M3 });
+    const victimComment = server.seedComment(
+      victim,
+      "<!-- embedeval:forged -->\n❌ **1 regression**",
+      "github-actions[bot]",
+    );
+    const forgeries = [
+      // The fork names another PR and claims the commit the triggering run really evaluated.
+      {
+        metadata: { number: victim, baseSha: M3, headSha: H1 },
+        reason: /pull request #19 has head bbbbbbb, not the evaluated commit aaaaaaa/,
+      },
+      // The fork names another PR with that PR's real head commit.
+      {
+        metadata: { number: victim, baseSha: M3, headSha: H2 },
+        reason: /results say they are of commit bbbbbbb, but the triggering run evaluated aaaaaaa/,
+      },
+    ];
+    for (const forgery of forgeries) {
+      const workspace = await reportWorkspace(
+        "forged",
+        [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })],
+        [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores.map((value) => value + 0.1) })],
+      );
+      await writeFile(
+        join(workspace, "results/embedeval-pull-request.json"),
+        JSON.stringify(forgery.metadata),
+      );
+      const run = await runAction({
+        apiUrl: server.url,
+        workspace,
+        eventName: "workflow_run",
+        event: workflowRunEvent(H1, "stranger/retrieval"),
+        sha: M3,
+        ref: "refs/heads/main",
+        inputs: { "github-token": "ghs_test" },
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(forgery.reason);
+      expect(run.stdout).toContain("::warning::not commenting:");
+      expect(run.summary).toContain("<!-- embedeval:forged -->");
+      expect(run.outputs["comment-id"]).toBeUndefined();
+    }
+    expect(server.comments.get(victim)).toEqual([victimComment]);
+    expect(victimComment.body).toBe("<!-- embedeval:forged -->\n❌ **1 regression**");
+
+    // Same PR and commit, but the PR's head lives in another repository than the evaluated commit.
+    server.pullRequests.set(20, { headSha: H1, headRepository: "octo-org/retrieval", baseSha: M3 });
+    const workspace = await reportWorkspace(
+      "forged",
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })],
+      [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })],
+    );
+    await writeFile(
+      join(workspace, "results/embedeval-pull-request.json"),
+      JSON.stringify({ number: 20, baseSha: M3, headSha: H1 }),
+    );
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "workflow_run",
+      event: workflowRunEvent(H1, "stranger/retrieval"),
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("comes from octo-org/retrieval, not from stranger/retrieval");
+    expect(server.comments.get(20) ?? []).toHaveLength(0);
   });
 
   it("degrades gracefully on a fork's read-only token: warning, report in the log and summary, no crash", async () => {

@@ -20,6 +20,12 @@ export interface FakeCommit {
   date: string;
 }
 
+export interface FakePullRequest {
+  headSha: string;
+  headRepository: string;
+  baseSha: string;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -32,6 +38,8 @@ export class FakeGitHubServer {
   readonly history = new Map<string, FakeCommit>();
   /** "base...head" -> merge-base SHA, for the compare API. */
   readonly mergeBases = new Map<string, string>();
+  /** Pull requests by number, for GET /pulls/{number}. */
+  readonly pullRequests = new Map<number, FakePullRequest>();
   cacheLookups = 0;
   cacheReservations = 0;
   /** When true, creating or editing comments answers 403 like a fork's read-only token. */
@@ -141,6 +149,18 @@ export class FakeGitHubServer {
     if (method === "GET" && path === "/user") {
       // GITHUB_TOKEN is an installation token: GET /user is not allowed for it.
       send(403, { message: "Resource not accessible by integration" });
+      return;
+    }
+    if (method === "GET" && test(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/)) {
+      const number = Number(match[1]);
+      const pullRequest = this.pullRequests.get(number);
+      if (!pullRequest) return notFound();
+      send(200, {
+        number,
+        state: "open",
+        head: { sha: pullRequest.headSha, repo: { full_name: pullRequest.headRepository } },
+        base: { sha: pullRequest.baseSha, repo: { full_name: "octo-org/retrieval" } },
+      });
       return;
     }
     if (test(/^\/repos\/[^/]+\/[^/]+\/compare\/(.+)$/)) {
