@@ -63,7 +63,14 @@ describe("loadBeirFolder", () => {
             ["3", 0],
           ]),
         ],
-        ["q2", new Map([["d2", 1]])],
+        // The judgment of a document absent from the corpus is kept, as BEIR and pytrec_eval keep it.
+        [
+          "q2",
+          new Map([
+            ["d2", 1],
+            ["missing-doc", 1],
+          ]),
+        ],
       ]),
     );
     expect(dataset.warnings).toHaveLength(2);
@@ -71,7 +78,7 @@ describe("loadBeirFolder", () => {
       /1 judgment\(s\) name 1 query id\(s\) absent from queries.jsonl \(ignored\): "q9"\./,
     );
     expect(dataset.warnings[1]).toMatch(
-      /1 judgment\(s\) name 1 document id\(s\) absent from corpus.jsonl \(ignored\): "missing-doc"\./,
+      /1 judgment\(s\) name 1 document id\(s\) absent from corpus.jsonl \(kept, as MTEB keeps them: they count as relevant but cannot be retrieved\): "missing-doc"\./,
     );
   });
 
@@ -273,7 +280,8 @@ describe("loadBeirFolder", () => {
     await writeFolder({ corpus: goodCorpus, queries: goodQueries, qrels: `${goodQrels}${lines}\n` });
     const dataset = await loadBeirFolder({ folder, split: "test", name: "t" });
     expect(dataset.warnings).toEqual([
-      `${join(folder, "qrels", "test.tsv")}: 14 judgment(s) name 7 document id(s) absent from corpus.jsonl (ignored): "x0", "x1", "x2", "x3", "x4", ....`,
+      `${join(folder, "qrels", "test.tsv")}: 14 judgment(s) name 7 document id(s) absent from corpus.jsonl (kept, as MTEB keeps them: they count as relevant but cannot be retrieved): "x0", "x1", "x2", "x3", "x4", ....`,
+      `${join(folder, "qrels", "test.tsv")}: 7 repeated judgment line(s) with the same grade (counted once).`,
     ]);
   });
 

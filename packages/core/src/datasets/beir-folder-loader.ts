@@ -299,10 +299,9 @@ async function readQrels(
       unknownQueries.add(queryId);
       continue;
     }
-    if (!documentIds.has(documentId)) {
-      unknownDocuments.add(documentId);
-      continue;
-    }
+    // Kept, as BEIR's loader and pytrec_eval keep them: such a judgment counts as relevant (recall and
+    // MAP denominators, ideal DCG) but can never be retrieved. Dropping it would inflate every score.
+    if (!documentIds.has(documentId)) unknownDocuments.add(documentId);
     const grade = Number.parseInt(scoreText, 10);
     let judgments = qrels.get(queryId);
     if (!judgments) {
@@ -332,7 +331,7 @@ async function readQrels(
   }
   if (unknownDocuments.total > 0) {
     warnings.push(
-      `${file}: ${unknownDocuments.total} judgment(s) name ${unknownDocuments.distinct} document id(s) absent from corpus.jsonl (ignored): ${unknownDocuments.describe()}.`,
+      `${file}: ${unknownDocuments.total} judgment(s) name ${unknownDocuments.distinct} document id(s) absent from corpus.jsonl (kept, as MTEB keeps them: they count as relevant but cannot be retrieved): ${unknownDocuments.describe()}.`,
     );
   }
   if (repeatedPairs > 0) {

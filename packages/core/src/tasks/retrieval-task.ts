@@ -147,10 +147,19 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   }
 
   const scoreStarted = now();
+  // Every judged query was asked: one the model answered nothing for scores 0 (trec_eval's -c), rather
+  // than leaving the mean, which would reward a retriever for skipping hard queries.
   const evaluation = evaluateRun(dataset.qrels, run, {
     kValues: [...retrievalKValues],
     ignoreIdenticalIds: options.ignoreIdenticalIds,
+    scoreMissingQueries: true,
   });
+  if (evaluation.missingQueries.length > 0) {
+    const shown = evaluation.missingQueries.slice(0, 5).map((id) => `"${id}"`);
+    providerWarnings.push(
+      `${evaluation.missingQueries.length} judged quer${evaluation.missingQueries.length === 1 ? "y" : "ies"} got no results and scored 0: ${shown.join(", ")}${evaluation.missingQueries.length > 5 ? ", ..." : ""}`,
+    );
+  }
   const scoreSeconds = (now() - scoreStarted) / 1000;
 
   const perQuery: Record<string, Record<string, number>> = {};

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import type { ModelConfig } from "../config/config-types.js";
+import type { EmbeddingProvider, EmbedRequest, Retriever } from "../contract/embedding-provider.js";
+import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
+import { evaluateRetrieval } from "./retrieval-task.js";
+
+const model: ModelConfig = {
+  id: "test-model",
+  provider: "test",
+  model: "test",
+  options: {},
+  similarity: "cosine",
+  queryPrefix: "query: ",
+  documentPrefix: "passage: ",
+  revision: "no_revision_available",
+  runtime: { maxConcurrency: 1, timeoutSeconds: 5, maxRetries: 0 },
+};
+
+function dataset(qrels: [string, string, number][], extra: Partial<RetrievalDataset> = {}): RetrievalDataset {
+  const judgments = new Map<string, Map<string, number>>();
+  for (const [query, document, grade] of qrels) {
+    const forQuery = judgments.get(query) ?? new Map<string, number>();
+    forQuery.set(document, grade);
+    judgments.set(query, forQuery);
+  }
+  return {
+    name: "tiny",
+    split: "test",
+    contentHash: "hash",
+    warnings: [],
+    corpus: [
+      { id: "apple", title: "Apples", text: " red fruit " },
+      { id: "bolt", title: "", text: "  steel bolt\t" },
+      { id: "q1", title: "Q", text: "same id as a query" },
+    ],
+    queries: [
+      { id: "q1", text: "fruit" },
+      { id: "q2", text: "bolt" },
+      { id: "q3", text: "never judged" },
+    ],
+    qrels: judgments,
+    ...extra,
+  };
+}
+
+/** Vectors from a fixed vocabulary: each text points at the words it contains. Records every call. */
+class KeywordProvider implements EmbeddingProvider {
+  readonly specificationVersion = "v1";
+  readonly provider = "test";
+  readonly modelId = "keywords";
+  readonly capabilities = { maxInputsPerCall: 8, normalized: false, supportsParallelCalls: false };
+  readonly vectorOptions = {};
+  readonly calls: EmbedRequest[] = [];
+  async embed(request: EmbedRequest) {
+    this.calls.push(request);
+    const vocabulary = ["fruit", "bolt", "same"];
+    return {
+      embeddings: request.texts.map(
+        (text) => new Float32Array(vocabulary.map((word) => (text.includes(word) ? 1 : 0.01))),
+      ),
+      usage: { tokens: request.texts.length, source: "estimated" as const },
+    };
+  }
+}
+
+describe("evaluateRetrieval", () => {
+  it("sends MTEB's texts: stripped title + text with the prefix, only judged queries, by input type", async () => {
+    const provider = new KeywordProvider();
+    const result = await evaluateRetrieval({
+      model,
+      provider,
+      dataset: dataset([
+        ["q1", "apple", 1],
+        ["q2", "bolt", 1],
+      ]),
+      ignoreIdenticalIds: false,
+    });
+    const documents = provider.calls
+      .filter((call) => call.inputType === "document")
+      .flatMap((call) => call.texts);
+    const queries = provider.calls.filter((call) => call.inputType === "query").flatMap((call) => call.texts);
+    expect(documents).toEqual([
+      "passage: Apples  red fruit",
+      "passage: steel bolt",
+      "passage: Q same id as a query",
+    ]);
+    expect(queries).toEqual(["query: fruit", "query: bolt"]);
+    const scores = result.scores.test?.[0];
+    expect(scores?.ndcg_at_10).toBe(1);
+    expect(scores?.main_score).toBe(scores?.ndcg_at_10);
+    expect(Object.keys(result.embedeval.per_query.test ?? {})).toEqual(["q1", "q2"]);
+    expect(result.embedeval.counts).toEqual({ documents: 3, queries: 2, scoredQueries: 2 });
+  });
+
+  it("counts a judgment of a document missing from the corpus, as pytrec_eval does", async () => {
+    const result = await evaluateRetrieval({
+      model,
+      provider: new KeywordProvider(),
+      dataset: dataset([
+        ["q1", "apple", 1],
+        ["q1", "not-in-corpus", 1],
+      ]),
+      ignoreIdenticalIds: false,
+    });
+    expect(result.scores.test?.[0]?.recall_at_10).toBe(0.5);
+    expect(result.scores.test?.[0]?.map_at_10).toBe(0.5);
+  });
+
+  it("drops a hit whose document id equals the query id only when the task says so", async () => {
+    const judged = dataset([["q1", "q1", 1]]);
+    const kept = await evaluateRetrieval({
+      model,
+      provider: new KeywordProvider(),
+      dataset: judged,
+      ignoreIdenticalIds: false,
+    });
+    const dropped = await evaluateRetrieval({
+      model,
+      provider: new KeywordProvider(),
+      dataset: judged,
+      ignoreIdenticalIds: true,
+    });
+    expect(kept.scores.test?.[0]?.hit_rate_at_1000).toBe(1);
+    expect(dropped.scores.test?.[0]?.hit_rate_at_1000).toBe(0);
+  });
+
+  it("scores 0, with a warning, a judged query a retriever returned nothing for", async () => {
+    const retriever: Retriever = {
+      specificationVersion: "v1",
+      provider: "test",
+      modelId: "partial",
+      vectorOptions: {},
+      retrieve: async () => new Map([["q1", [{ id: "apple", score: 1 }]]]),
+    };
+    const result = await evaluateRetrieval({
+      model,
+      provider: retriever,
+      dataset: dataset([
+        ["q1", "apple", 1],
+        ["q2", "bolt", 1],
+      ]),
+      ignoreIdenticalIds: false,
+    });
+    expect(result.scores.test?.[0]?.ndcg_at_10).toBe(0.5);
+    expect(result.embedeval.per_query.test?.q2?.ndcg_at_10).toBe(0);
+    expect(result.embedeval.warnings).toEqual(['1 judged query got no results and scored 0: "q2"']);
+  });
+});
