@@ -35,7 +35,7 @@ const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions =>
   graphOptimizationLevel: "all",
   // Idle pool threads otherwise spin for work between runs, taking a core from the JavaScript
   // thread that is selecting and rescoring the previous block at that moment.
-  extra: { session: { intra_op: { allow_spinning: process.env.EMBEDEVAL_ONNX_SPIN ?? "0" } } },
+  extra: { session: { intra_op: { allow_spinning: "0" } } },
 });
 
 export async function createOnnxSearchBackend(
