@@ -76,6 +76,11 @@ describe("embedeval CLI", () => {
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain("--confg");
     expect((await runCliCaptured(["--help"], workspace)).code).toBe(0);
+    // A filter that names nothing must not pass having evaluated nothing.
+    const unknownModel = await runCliCaptured(["run", "--model", "bm52"], workspace);
+    expect(unknownModel.code).toBe(2);
+    expect(unknownModel.stderr).toContain("--model bm52: no such model in the config");
+    expect(unknownModel.stderr).toContain("Did you mean `bm25`?");
   });
 
   it("exits 1 when a dataset is broken, naming file and line", async () => {
@@ -90,7 +95,7 @@ describe("embedeval CLI", () => {
     );
     const outcome = await runCliCaptured(["run", "--config", "broken.yml"], workspace);
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toMatch(/corpus\.jsonl:3/);
+    expect(outcome.stderr).toMatch(/corpus\.jsonl:3: task `broken`: /);
   });
 
   it("init writes a starter config that loads", async () => {

@@ -4,6 +4,8 @@ import {
   CancelledError,
   ConfigError,
   cacheNamespaceFor,
+  closestMatch,
+  DatasetError,
   downloadHubDataset,
   EmbeddingCache,
   type EmbeddingProvider,
@@ -24,6 +26,7 @@ import {
   systemClock,
   type TaskConfig,
   type TaskResult,
+  UsageError,
   writeTaskResult,
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
@@ -89,6 +92,17 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const reporter = new ProgressReporter(options.progressStream ?? { write: () => true });
   const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
   const tasks = config.tasks.filter((task) => !options.tasks || options.tasks.includes(task.name));
+  // A filter naming nothing must not pass green having evaluated nothing.
+  checkSelection(
+    "--model",
+    options.models,
+    config.models.map((model) => model.id),
+  );
+  checkSelection(
+    "--task",
+    options.tasks,
+    config.tasks.map((task) => task.name),
+  );
 
   const failures: ModelFailure[] = [];
   const prepared: PreparedModel[] = [];
@@ -121,15 +135,19 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const datasets = new Map<string, RetrievalDataset[]>();
   try {
     for (const task of tasks) {
-      const folder = await taskFolder(task, config, environment, reporter, options.signal);
+      const folder = await withTaskContext(task, () =>
+        taskFolder(task, config, environment, reporter, options.signal),
+      );
       const splits: RetrievalDataset[] = [];
       for (const split of task.splits) {
-        const dataset = await loadBeirFolder({
-          folder,
-          split,
-          name: task.name,
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
+        const dataset = await withTaskContext(task, () =>
+          loadBeirFolder({
+            folder,
+            split,
+            name: task.name,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        );
         for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
         splits.push(dataset);
       }
@@ -366,4 +384,36 @@ function locateInConfig(error: EmbedEvalError, model: ModelConfig, configFile: s
     ...(error.hint ? { hint: error.hint } : {}),
     cause: error,
   });
+}
+
+function checkSelection(flag: string, selected: string[] | undefined, known: string[]): void {
+  for (const name of selected ?? []) {
+    if (known.includes(name)) continue;
+    const suggestion = closestMatch(name, known);
+    throw new UsageError(`${flag} ${name}: no such ${flag.slice(2)} in the config`, {
+      hint: suggestion
+        ? `Did you mean \`${suggestion}\`? The config has: ${known.join(", ")}.`
+        : `The config has: ${known.join(", ")}.`,
+    });
+  }
+}
+
+/**
+ * A dataset error names the data file and line; say which task of the config it belongs to as well,
+ * keeping the file, line and hint.
+ */
+async function withTaskContext<T>(task: TaskConfig, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (EmbedEvalError.is(error) && error.code === "dataset" && !error.message.startsWith("task `")) {
+      throw new DatasetError(`task \`${task.name}\`: ${error.message}`, {
+        ...(error.file ? { file: error.file } : {}),
+        ...(error.line ? { line: error.line } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
