@@ -25,7 +25,10 @@ export function renderResultsTable(results: TaskResult[]): string {
       const scores = entries[0];
       if (!scores) continue;
       const usage = result.embedeval.usage;
-      const splitSuffix = Object.keys(result.scores).length > 1 ? `/${split}` : "";
+      const splits = Object.keys(result.scores);
+      const splitSuffix = splits.length > 1 ? `/${split}` : "";
+      // Usage is the task's (all splits together): shown once, on its first split's row.
+      const showUsage = split === splits[0];
       rows.push([
         result.embedeval.model.id,
         `${result.task_name}${splitSuffix}`,
@@ -33,11 +36,15 @@ export function renderResultsTable(results: TaskResult[]): string {
           const value = scores[metric];
           return typeof value === "number" ? (value * 100).toFixed(2) : "-";
         }),
-        usage.textsEmbedded.toLocaleString("en-US"),
-        usage.cacheHits.toLocaleString("en-US"),
-        usage.latencyMs ? `${usage.latencyMs.p50.toFixed(0)}/${usage.latencyMs.p95.toFixed(0)}` : "-",
-        usage.costUsd === null ? "-" : `$${usage.costUsd.toFixed(usage.costUsd < 0.01 ? 4 : 2)}`,
-        `${result.evaluation_time.toFixed(1)} s`,
+        ...(showUsage
+          ? [
+              usage.textsEmbedded.toLocaleString("en-US"),
+              usage.cacheHits.toLocaleString("en-US"),
+              usage.latencyMs ? `${usage.latencyMs.p50.toFixed(0)}/${usage.latencyMs.p95.toFixed(0)}` : "-",
+              usage.costUsd === null ? "-" : `$${usage.costUsd.toFixed(usage.costUsd < 0.01 ? 4 : 2)}`,
+              `${result.evaluation_time.toFixed(1)} s`,
+            ]
+          : ["", "", "", "", ""]),
       ]);
     }
   }

@@ -98,6 +98,39 @@ describe("embedeval CLI", () => {
     expect(outcome.stderr).toMatch(/corpus\.jsonl:3: task `broken`: /);
   });
 
+  it("embeds a corpus shared by several splits once, and reports the task's whole usage", async () => {
+    await cp(join(workspace, "data"), join(workspace, "two-splits"), { recursive: true });
+    await cp(join(workspace, "two-splits/qrels/test.tsv"), join(workspace, "two-splits/qrels/dev.tsv"));
+    await writeFile(
+      join(workspace, "splits.yml"),
+      [
+        "models:",
+        "  - id: tfidf",
+        "    provider: tfidf",
+        "tasks:",
+        "  - name: two",
+        "    path: ./two-splits",
+        "    splits: [test, dev]",
+        "cache: { directory: ./splits-cache }",
+        "output: { directory: ./splits-results }",
+        "",
+      ].join("\n"),
+    );
+    const estimate = await runCliCaptured(
+      ["run", "--config", "splits.yml", "--dry-run", "--json"],
+      workspace,
+    );
+    expect(JSON.parse(estimate.stdout)[0]).toMatchObject({ texts: 317 + 76, cached: 0 });
+    const outcome = await runCliCaptured(["run", "--config", "splits.yml"], workspace);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/tfidf\s+two\/test\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+393\s+393\s/);
+    const result = JSON.parse(
+      await readFile(join(workspace, "splits-results/tfidf/no_revision_available/two.json"), "utf8"),
+    );
+    expect(Object.keys(result.scores).sort()).toEqual(["dev", "test"]);
+    expect(result.embedeval.usage).toMatchObject({ textsEmbedded: 393, cacheHits: 393 });
+  });
+
   it("init writes a starter config that loads", async () => {
     const folder = await mkdtemp(join(tmpdir(), "embedeval-init-"));
     const outcome = await runCliCaptured(["init"], folder);

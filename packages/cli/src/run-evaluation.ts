@@ -27,6 +27,7 @@ import {
   type TaskConfig,
   type TaskResult,
   UsageError,
+  type UsageSummary,
   writeTaskResult,
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
@@ -225,19 +226,21 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
           estimatedCostUsd: null,
         };
         if (!isRetriever(provider)) {
+          // Splits share the corpus: a text is counted once per input type, as the run (with its cache)
+          // sends it once.
+          const textsByType = { document: new Set<string>(), query: new Set<string>() };
           for (const dataset of datasets.get(task.name) ?? []) {
             const { documentTexts, queryTexts } = retrievalTexts(dataset, model);
-            for (const [inputType, texts] of [
-              ["document", documentTexts],
-              ["query", queryTexts],
-            ] as const) {
-              const distinct = [...new Set(texts)];
-              const found = cache ? cache.get(cacheNamespaceFor(provider, inputType), distinct) : [];
-              const missing = distinct.filter((_, index) => found[index] === undefined);
-              estimate.texts += distinct.length;
-              estimate.cached += distinct.length - missing.length;
-              estimate.estimatedTokens += estimateTokens(missing);
-            }
+            for (const text of documentTexts) textsByType.document.add(text);
+            for (const text of queryTexts) textsByType.query.add(text);
+          }
+          for (const inputType of ["document", "query"] as const) {
+            const distinct = [...textsByType[inputType]];
+            const found = cache ? cache.get(cacheNamespaceFor(provider, inputType), distinct) : [];
+            const missing = distinct.filter((_, index) => found[index] === undefined);
+            estimate.texts += distinct.length;
+            estimate.cached += distinct.length - missing.length;
+            estimate.estimatedTokens += estimateTokens(missing);
           }
           if (price !== undefined) estimate.estimatedCostUsd = (estimate.estimatedTokens / 1_000_000) * price;
         }
@@ -366,8 +369,37 @@ function mergeSplits(results: TaskResult[]): TaskResult | undefined {
     Object.assign(first.scores, result.scores);
     Object.assign(first.embedeval.per_query, result.embedeval.per_query);
     first.evaluation_time += result.evaluation_time;
+    first.embedeval.usage = addUsage(first.embedeval.usage, result.embedeval.usage);
+    const timings = first.embedeval.timings;
+    for (const key of Object.keys(timings) as (keyof typeof timings)[])
+      timings[key] += result.embedeval.timings[key];
+    first.embedeval.warnings.push(
+      ...result.embedeval.warnings.filter((warning) => !first.embedeval.warnings.includes(warning)),
+    );
   }
   return first;
+}
+
+/**
+ * The usage of a task is what all its splits used: texts, calls, tokens and cost add up. Latency
+ * percentiles cannot be added, so the first split's (the one that embedded the corpus) are kept.
+ */
+function addUsage(total: UsageSummary, more: UsageSummary): UsageSummary {
+  const sources = [total.tokensSource, more.tokensSource].filter((source) => source !== "none");
+  return {
+    ...total,
+    textsEmbedded: total.textsEmbedded + more.textsEmbedded,
+    cacheHits: total.cacheHits + more.cacheHits,
+    calls: total.calls + more.calls,
+    retries: total.retries + more.retries,
+    throttles: total.throttles + more.throttles,
+    tokens: total.tokens + more.tokens,
+    tokensSource: sources.length === 0 ? "none" : sources.includes("estimated") ? "estimated" : "provider",
+    costUsd:
+      total.costUsd === null && more.costUsd === null ? null : (total.costUsd ?? 0) + (more.costUsd ?? 0),
+    latencyMs: total.latencyMs ?? more.latencyMs,
+    latencyPerTextMs: total.latencyPerTextMs ?? more.latencyPerTextMs,
+  };
 }
 
 /**
