@@ -32,6 +32,7 @@ import {
   writePullRequestMetadata,
 } from "./pull-request-metadata.js";
 import { configSlug, findBaseline, recordResults } from "./results-branch-store.js";
+import { type RunOutcome, readRunOutcome, writeRunOutcome } from "./run-outcome.js";
 import { upsertStickyComment } from "./sticky-comment.js";
 import { verifyWorkflowRunPullRequest, type WorkflowRunPayload } from "./workflow-run-pull-request.js";
 
@@ -63,9 +64,16 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
   // 1. The head side: evaluate now, or (report mode) read what another job evaluated.
   let headResults: TaskResult[];
   let outputDirectory: string;
+  // Which (model, task) pairs the head config lists and which of them failed: a failure is not a removal.
+  let outcome: RunOutcome = {
+    failures: [],
+    models: config.models.map((model) => model.id),
+    tasks: config.tasks.map((task) => task.name),
+  };
   if (mode === "report") {
     outputDirectory = inputs.results ? resolve(workingDirectory, inputs.results) : config.output.directory;
     headResults = await readResultsDirectory(outputDirectory);
+    outcome = (await readRunOutcome(outputDirectory)) ?? outcome;
   } else {
     const keys = cacheKeys(slug, context.sha);
     const restored = config.cache.enabled
@@ -83,9 +91,19 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
     if (config.cache.enabled) await saveEmbeddingCache(config.cache.directory, keys.key, restored);
     headResults = evaluation.results;
     outputDirectory = evaluation.outputDirectory;
+    outcome = {
+      ...outcome,
+      failures: evaluation.failures.map((failure) => ({
+        model: failure.model,
+        message: failure.message,
+        ...(failure.task !== undefined ? { task: failure.task } : {}),
+      })),
+    };
+    await mkdir(outputDirectory, { recursive: true });
+    await writeRunOutcome(outputDirectory, outcome);
   }
   core.setOutput("results-directory", outputDirectory);
-  if (headResults.length === 0) {
+  if (headResults.length === 0 && outcome.failures.length === 0) {
     throw new UsageError(`no results to report in ${relative(workspace, outputDirectory) || "."}`, {
       hint:
         mode === "report"
@@ -126,7 +144,10 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
   // 4. The base side.
   const baseline =
     mode === "record" ? undefined : await resolveBaseline(inputs, api, pullRequest, config, workingDirectory);
-  const comparison = compareResults(baseline?.results ?? [], headResults, config.compare);
+  const comparison = compareResults(baseline?.results ?? [], headResults, config.compare, {
+    failures: outcome.failures,
+    configured: { models: outcome.models, tasks: outcome.tasks },
+  });
 
   // 5. Render: the comment (capped), the summary (1 MiB), the log.
   const runUrl = `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
@@ -155,10 +176,21 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
   }
 
   core.setOutput("regressed", String(comparison.regressed));
-  if (comparison.regressed && inputs.failOnRegression) {
+  const failedPairs = comparison.failures.filter((row) => row.level === "error");
+  if (failedPairs.length > 0) {
+    // A model that errors on the PR must not pass as "removed": that would switch its gate off.
+    core.setFailed(
+      `${failedPairs.length} gated model × task pair(s) failed to evaluate (${failedPairs
+        .slice(0, 5)
+        .map((row) => `${row.model} × ${row.task}`)
+        .join(", ")}${failedPairs.length > 5 ? ", ..." : ""}); see the warnings and the report.`,
+    );
+  } else if (comparison.regressed && inputs.failOnRegression) {
     core.setFailed(
       `${comparison.regressions.length} significant regression(s) beyond the allowed drop; see the annotations and the job summary.`,
     );
+  } else if (comparison.regressed) {
+    core.info("regressions found, but fail-on-regression is false");
   }
 }
 

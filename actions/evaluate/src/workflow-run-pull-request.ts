@@ -50,7 +50,7 @@ export async function verifyWorkflowRunPullRequest(
   if (!readPullRequest) {
     return {
       verified: false,
-      reason: "no github-token to check pull request #" + number + " against the triggering run",
+      reason: `no github-token to check pull request #${number} against the triggering run`,
     };
   }
   let pullRequest: PullRequestDetails;

@@ -403,6 +403,73 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(server.comments.get(20) ?? []).toHaveLength(0);
   });
 
+  it("a model whose provider errors on the PR is shown as failed with its message, not removed, and fails the step", async () => {
+    const scores = noisyScores(20, 0.5, 0.2, 41);
+    const workspace = await track(
+      workspaceWith(
+        [
+          "name: broken",
+          "models:",
+          "  - id: bm25",
+          "    provider: bm25",
+          "  - id: stale-vectors",
+          "    provider: precomputed",
+          "    options: { file: ./vectors.jsonl }",
+          "tasks:",
+          "  - name: Tiny",
+          "    path: ./data",
+          "    splits: [test]",
+          "output:",
+          "  directory: ./results",
+          "",
+        ].join("\n"),
+      ),
+    );
+    // Vectors for some other text only: the provider rejects the first batch (a non-retryable ProviderError).
+    await writeFile(
+      join(workspace, "vectors.jsonl"),
+      `${JSON.stringify({ text: "unrelated", embedding: [1, 0] })}\n`,
+    );
+    seedBaseline(server, M2, "broken", [
+      buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+      buildTaskResult({ model: "stale-vectors", task: "Tiny", ndcg: scores }),
+    ]);
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(22, H1),
+      sha: sha("2"),
+      ref: "refs/pull/22/merge",
+      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::1 gated model × task pair\(s\) failed to evaluate \(stale-vectors × Tiny\)/,
+    );
+    const body = server.comments.get(22)?.[0]?.body ?? "";
+    expect(body).toContain("💥 **1 failed**");
+    expect(body).toMatch(/- 💥 \*\*stale-vectors × Tiny\*\* failed: .*have no precomputed vector/);
+    expect(body).toMatch(/\| stale-vectors \| Tiny \| [\d.]+ \| — \|.*\| 💥 failed \|/);
+    expect(body).not.toContain("removed");
+    expect(run.summary).toContain("💥 failed");
+
+    // A report job elsewhere (workflow_run) reads the failure from the results folder: still failed.
+    server.pullRequests.set(22, { headSha: H1, headRepository: "octo-org/retrieval", baseSha: M3 });
+    const report = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "workflow_run",
+      event: workflowRunEvent(H1, "octo-org/retrieval"),
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(report.code).toBe(1);
+    expect(report.summary).toMatch(/stale-vectors × Tiny\*\* failed: .*have no precomputed vector/);
+  });
+
   it("degrades gracefully on a fork's read-only token: warning, report in the log and summary, no crash", async () => {
     const scores = noisyScores(50, 0.5, 0.2, 9);
     const workspace = await reportWorkspace(

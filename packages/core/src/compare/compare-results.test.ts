@@ -147,6 +147,57 @@ describe("compareResults", () => {
     expect(comparison.regressed).toBe(false);
   });
 
+  it("shows a (model, task) that failed on the head side as failed, not removed, and fails the check", () => {
+    const scores = noisyScores(40, 0.6, 0.3, 12);
+    const base = [
+      buildTaskResult({ model: "a", task: "SciFact", ndcg: scores }),
+      buildTaskResult({ model: "b", task: "SciFact", ndcg: scores }),
+    ];
+    const head = [buildTaskResult({ model: "a", task: "SciFact", ndcg: scores })];
+    const message = "error: bedrock: ValidationException (400) | `x`";
+    const failed = compareResults(base, head, rule, {
+      failures: [{ model: "b", message }],
+      permutations: 500,
+    });
+    const entry = failed.entries.find((candidate) => candidate.model === "b");
+    expect(entry?.status).toBe("failed");
+    expect(entry?.primary).toMatchObject({ verdict: "failed", failure: message, head: null, level: "error" });
+    expect(failed.failed).toBe(true);
+    expect(failed.failures.map((row) => row.model)).toEqual(["b"]);
+    expect(failed.regressed).toBe(false);
+
+    // Still listed in the config but no result and no reported failure: failed too.
+    const silent = compareResults(base, head, rule, {
+      configured: { models: ["a", "b"], tasks: ["SciFact"] },
+      permutations: 500,
+    });
+    expect(silent.entries.find((candidate) => candidate.model === "b")?.primary.verdict).toBe("failed");
+    expect(silent.failed).toBe(true);
+
+    // Gone from the config: removed, the check passes.
+    const removed = compareResults(base, head, rule, {
+      configured: { models: ["a"], tasks: ["SciFact"] },
+      permutations: 500,
+    });
+    expect(removed.entries.find((candidate) => candidate.model === "b")?.primary.verdict).toBe("removed");
+    expect(removed.failed).toBe(false);
+
+    // A failure with no result on either side (a new model) still gets its row; level warn does not fail.
+    const warned = compareResults(
+      base,
+      head,
+      { ...rule, overrides: [{ model: "c", level: "warn" }] },
+      {
+        failures: [{ model: "c", task: "SciFact", message: "no key" }],
+        permutations: 500,
+      },
+    );
+    const added = warned.entries.find((candidate) => candidate.model === "c");
+    expect(added?.primary).toMatchObject({ verdict: "failed", level: "warn", failure: "no key" });
+    expect(warned.failed).toBe(false);
+    expect(warned.failures).toHaveLength(1);
+  });
+
   it("treats an empty base as a missing baseline: every row added, the check passes", () => {
     const comparison = compareResults(
       [],

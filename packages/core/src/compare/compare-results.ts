@@ -17,6 +17,19 @@ export interface CompareOptions {
    */
   informationalPermutations?: number;
   informationalResamples?: number;
+  /** (model, task) pairs that failed on the head side; a missing task means the whole model failed. */
+  failures?: HeadFailure[];
+  /**
+   * The model ids and task names the head config lists. A base result whose model and task are both
+   * listed but that has no head result failed (even without a reported failure); otherwise it was removed.
+   */
+  configured?: { models: string[]; tasks: string[] };
+}
+
+export interface HeadFailure {
+  model: string;
+  task?: string | undefined;
+  message: string;
 }
 
 /** Keys of split score objects that are not metrics. */
@@ -28,7 +41,8 @@ const nonMetricKeys = new Set(["hf_subset", "languages", "main_score", "evaluati
  * A gated row is a regression when its drop is beyond the allowed amount (absolute or relative, from the
  * rule or the overrides that match its task, model and metric) AND the paired permutation test says the
  * difference is significant (p < significance); an improvement likewise in the other direction. Rows
- * present on one side only are "added" or "removed", never regressions. Deterministic: every random
+ * present on one side only are "added" or "removed", never regressions; a (model, task) the head config
+ * still lists but that has no head result is "failed", which fails the check when gated at level error. Deterministic: every random
  * stream is seeded from the rule's seed and the row's key.
  */
 export function compareResults(
@@ -44,18 +58,61 @@ export function compareResults(
   // Head order first (the order the config lists models and tasks), then what the head removed.
   const keys = [...new Set([...headByKey.keys(), ...baseByKey.keys()])];
 
+  const failures = options.failures ?? [];
+  const failureOf = (model: string, task: string): string | undefined => {
+    const found = failures.find(
+      (failure) => failure.model === model && (failure.task === undefined || failure.task === task),
+    );
+    if (found) return found.message;
+    const configured = options.configured;
+    if (configured?.models.includes(model) && configured.tasks.includes(task)) {
+      return "no result: the model and task are in the config, but the evaluation produced none";
+    }
+    return undefined;
+  };
+
   const entries: ComparisonEntry[] = [];
+  const covered = new Set<string>();
   for (const key of keys) {
     const baseResult = baseByKey.get(key) ?? null;
     const headResult = headByKey.get(key) ?? null;
     const any = (headResult ?? baseResult) as TaskResult;
     const model = any.embedeval?.model?.id ?? "unknown";
     const task = any.task_name;
+    covered.add(`${model}\u0000${task}`);
+    const failure = headResult ? undefined : failureOf(model, task);
     const splits = [
       ...new Set([...Object.keys(headResult?.scores ?? {}), ...Object.keys(baseResult?.scores ?? {})]),
     ].sort();
     for (const split of splits) {
-      entries.push(compareSplit(model, task, split, baseResult, headResult, fullRule, permutations, options));
+      entries.push(
+        compareSplit(model, task, split, baseResult, headResult, fullRule, permutations, options, failure),
+      );
+    }
+  }
+  // Failures with no result on either side (a new model, or no baseline yet) still get a row each.
+  for (const failure of failures) {
+    const modelShown = entries.some((entry) => entry.model === failure.model);
+    const tasks =
+      failure.task !== undefined
+        ? [failure.task]
+        : (options.configured?.tasks ?? (modelShown ? [] : ["all tasks"]));
+    for (const task of tasks) {
+      if (covered.has(`${failure.model}\u0000${task}`)) continue;
+      covered.add(`${failure.model}\u0000${task}`);
+      entries.push(
+        compareSplit(
+          failure.model,
+          task,
+          "test",
+          null,
+          null,
+          fullRule,
+          permutations,
+          options,
+          failure.message,
+        ),
+      );
     }
   }
 
@@ -63,12 +120,15 @@ export function compareResults(
   const regressions = gated.filter((row) => row.verdict === "regression" && row.level === "error");
   const warnings = gated.filter((row) => row.verdict === "regression" && row.level === "warn");
   const improvements = gated.filter((row) => row.verdict === "improvement" && row.level !== "off");
+  const failedRows = gated.filter((row) => row.verdict === "failed" && row.level !== "off");
   return {
     entries,
     regressions,
     warnings,
     improvements,
+    failures: failedRows,
     regressed: regressions.length > 0,
+    failed: failedRows.some((row) => row.level === "error"),
     baselineMissing: base.length === 0,
     rule: fullRule,
     permutations,
@@ -84,10 +144,18 @@ function compareSplit(
   rule: CompareRule & { overrides: CompareOverride[] },
   permutations: number,
   options: CompareOptions,
+  failure?: string,
 ): ComparisonEntry {
   const baseScores = base?.scores[split]?.[0];
   const headScores = head?.scores[split]?.[0];
-  const status = !baseScores ? "added" : !headScores ? "removed" : "compared";
+  const status =
+    failure !== undefined && !headScores
+      ? "failed"
+      : !baseScores
+        ? "added"
+        : !headScores
+          ? "removed"
+          : "compared";
   const mainMetric = resolveMetric(rule.metric, head ?? base);
   const gatedMetrics = new Set([mainMetric]);
   for (const override of matchingOverrides(rule.overrides, task, model)) {
@@ -122,6 +190,7 @@ function compareSplit(
       resamples: gated ? rule.resamples : Math.min(rule.resamples, options.informationalResamples ?? 1000),
       seed: deriveSeed(rule.seed, `${model}\u0000${task}\u0000${split}\u0000${metric}`),
       permutations: gated ? permutations : Math.min(permutations, options.informationalPermutations ?? 2000),
+      ...(status === "failed" && failure !== undefined ? { failure } : {}),
     });
   });
   return {
@@ -154,6 +223,7 @@ interface MetricInput {
   resamples: number;
   seed: number;
   permutations: number;
+  failure?: string;
 }
 
 function compareMetric(input: MetricInput): ComparisonRow {
@@ -176,6 +246,7 @@ function compareMetric(input: MetricInput): ComparisonRow {
     maxDrop: input.maxDrop,
     significance: input.significance,
     verdict: input.status === "compared" ? "unchanged" : input.status,
+    ...(input.failure !== undefined ? { failure: input.failure } : {}),
   };
   if (input.status !== "compared" || base === null || head === null) return row;
   row.delta = head - base;

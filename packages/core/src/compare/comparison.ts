@@ -2,8 +2,12 @@ import type { CompareOverride, CompareRule, DropRule } from "../config/config-ty
 import type { TaskResult } from "../results/task-result.js";
 import type { ConfidenceInterval } from "./paired-bootstrap.js";
 
-export type RowStatus = "added" | "removed" | "compared";
-export type Verdict = "regression" | "improvement" | "noise" | "unchanged" | "added" | "removed";
+/**
+ * "removed": the head config no longer lists the model or task. "failed": the head config lists it but the
+ * evaluation produced no result (the provider errored, a secret was missing): never shown as "removed".
+ */
+export type RowStatus = "added" | "removed" | "failed" | "compared";
+export type Verdict = "regression" | "improvement" | "noise" | "unchanged" | "added" | "removed" | "failed";
 export type RuleLevel = "off" | "warn" | "error";
 
 /** One (model, task, split, metric) line of a comparison. */
@@ -33,6 +37,8 @@ export interface ComparisonRow {
   maxDrop: DropRule;
   significance: number;
   verdict: Verdict;
+  /** Why the head side has no result (status "failed"), as the evaluation reported it. */
+  failure?: string;
 }
 
 /** Everything compared for one (model, task, split): its gated row first, then every other metric. */
@@ -56,7 +62,11 @@ export interface Comparison {
   /** Gated rows with verdict "regression" at level "warn". */
   warnings: ComparisonRow[];
   improvements: ComparisonRow[];
+  /** Gated rows whose (model, task) failed on the head side, at level "warn" or "error". */
+  failures: ComparisonRow[];
   regressed: boolean;
+  /** True when a gated (model, task) at level "error" failed: the check fails as for a regression. */
+  failed: boolean;
   /** True when the base side had no results at all (first run): absolute scores only. */
   baselineMissing: boolean;
   rule: CompareRule & { overrides: CompareOverride[] };

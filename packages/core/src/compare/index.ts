@@ -1,4 +1,4 @@
-export type { CompareOptions } from "./compare-results.js";
+export type { CompareOptions, HeadFailure } from "./compare-results.js";
 export { compareResults, ruleFor } from "./compare-results.js";
 export type {
   Comparison,

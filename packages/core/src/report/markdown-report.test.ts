@@ -73,6 +73,29 @@ describe("renderMarkdownReport", () => {
     expect(markdown).not.toContain("Baseline:");
   });
 
+  it("renders a failed model with its escaped message and a failed verdict, without the base run's cost", () => {
+    const scores = noisyScores(30, 0.6, 0.3, 5);
+    const comparison = compareResults(
+      [
+        buildTaskResult({ model: "titan-v2", task: "SciFact", ndcg: scores }),
+        buildTaskResult({ model: "cohere-v3", task: "SciFact", ndcg: scores, usage: { costUsd: 0.5 } }),
+      ],
+      [buildTaskResult({ model: "titan-v2", task: "SciFact", ndcg: scores })],
+      rule,
+      {
+        permutations: 500,
+        failures: [{ model: "cohere-v3", message: "error: 404 <endpoint> | @team\n  hint: check it" }],
+      },
+    );
+    const markdown = renderMarkdownReport(comparison, { configName: "retrieval", now });
+    expect(markdown).toContain("💥 **1 failed** · ✅ **No regressions**");
+    expect(markdown).toContain(
+      "- 💥 **cohere-v3 × SciFact** failed: error: 404 &lt;endpoint&gt; \\| @\u200bteam hint: check it",
+    );
+    expect(markdown).toMatch(/\| cohere-v3 \| SciFact \| [\d.]+ \| — \|.*\| 💥 failed \| — \| — \| — \|/);
+    expect(markdown).not.toContain("removed");
+  });
+
   it("escapes every string from config and data", () => {
     const nasty = "evil|model`<img src=x onerror=alert(1)>@octocat #12\nnext";
     const comparison = compareResults(

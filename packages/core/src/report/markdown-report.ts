@@ -49,6 +49,7 @@ const verdictLabels: Record<Verdict, string> = {
   unchanged: "➖ unchanged",
   added: "🆕 added",
   removed: "🗑️ removed",
+  failed: "💥 failed",
 };
 
 /**
@@ -59,7 +60,12 @@ const verdictLabels: Record<Verdict, string> = {
  */
 export function renderMarkdownReport(comparison: Comparison, options: MarkdownReportOptions): string {
   const maxLength = options.maxLength ?? githubCommentLimit - 536;
-  const head = [commentMarker(options.configName), renderTitle(options), renderSummary(comparison, options)];
+  const head = [
+    commentMarker(options.configName),
+    renderTitle(options),
+    renderSummary(comparison, options),
+    renderFailures(comparison),
+  ].filter((part) => part !== "");
   const table = renderTable(comparison);
   const chart = options.chart === false ? "" : renderChart(comparison);
   const details = comparison.entries.map(renderEntryDetails).filter((block) => block !== "");
@@ -121,15 +127,22 @@ function renderTitle(options: MarkdownReportOptions): string {
 function renderSummary(comparison: Comparison, options: MarkdownReportOptions): string {
   const counts = countVerdicts(comparison);
   const parts: string[] = [];
+  const failed = counts.failed > 0 ? `💥 **${counts.failed} failed**` : "";
   if (comparison.baselineMissing) {
     parts.push(
-      `**No baseline yet**: absolute scores for ${comparison.entries.length} model × task ${comparison.entries.length === 1 ? "pair" : "pairs"}; nothing can regress.`,
+      [
+        failed,
+        `**No baseline yet**: absolute scores for ${comparison.entries.length} model × task ${comparison.entries.length === 1 ? "pair" : "pairs"}; nothing can regress.`,
+      ]
+        .filter((part) => part !== "")
+        .join(" · "),
     );
   } else {
     const regressions = comparison.regressions.length;
     const warnings = comparison.warnings.length;
     parts.push(
       [
+        failed,
         regressions > 0 ? `❌ **${plural(regressions, "regression")}**` : "✅ **No regressions**",
         warnings > 0 ? `⚠️ ${plural(warnings, "warning")}` : "",
         `${plural(comparison.improvements.length, "improvement")}`,
@@ -159,6 +172,25 @@ function renderSummary(comparison: Comparison, options: MarkdownReportOptions): 
   return lines.join("  \n");
 }
 
+/** Why each failed (model, task) has no result: the evaluation's own message, escaped, on one line. */
+function renderFailures(comparison: Comparison): string {
+  const failed = comparison.entries.filter((entry) => entry.status === "failed");
+  if (failed.length === 0) return "";
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const entry of failed) {
+    const key = `${entry.model}\u0000${entry.task}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const message = (entry.primary.failure ?? "no result").replace(/\s+/g, " ").trim();
+    const shown = message.length > 600 ? `${message.slice(0, 600)}…` : message;
+    lines.push(
+      `- 💥 **${escapeMarkdown(entry.model)} × ${escapeMarkdown(entry.task)}** failed: ${escapeMarkdown(shown)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function renderTable(comparison: Comparison): { header: string[]; rows: string[] } {
   const metrics = new Set(comparison.entries.map((entry) => entry.metric));
   const metricName = metrics.size === 1 ? metricLabel([...metrics][0] as string) : "Score";
@@ -168,7 +200,8 @@ function renderTable(comparison: Comparison): { header: string[]; rows: string[]
   ];
   const rows = comparison.entries.map((entry) => {
     const row = entry.primary;
-    const usage = (entry.head ?? entry.base)?.embedeval?.usage;
+    // Latency and cost of this run only: a removed or failed row has none (the base run's would mislead).
+    const usage = entry.head?.embedeval?.usage;
     const task = entry.split === "test" ? entry.task : `${entry.task} (${entry.split})`;
     const score =
       metrics.size === 1
@@ -290,6 +323,7 @@ function countVerdicts(comparison: Comparison): Record<Verdict, number> {
     unchanged: 0,
     added: 0,
     removed: 0,
+    failed: 0,
   };
   for (const entry of comparison.entries) counts[entry.primary.verdict]++;
   return counts;
