@@ -59,6 +59,30 @@ describe("embedeval CLI", () => {
     expect(again.embedeval.usage.textsEmbedded).toBe(0);
   });
 
+  it("re-embeds when the model's revision changes (an endpoint updated in place), not otherwise", async () => {
+    const config = (revision: string) =>
+      [
+        "models:",
+        "  - id: tfidf",
+        "    provider: tfidf",
+        "    options: { dimensions: 1024 }",
+        `    revision: ${revision}`,
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "output: { directory: ./revision-results }",
+        "",
+      ].join("\n");
+    await writeFile(join(workspace, "revision.yml"), config("2026-11-01"));
+    const first = await runCliCaptured(["run", "--config", "revision.yml"], workspace);
+    expect(first.stdout).toMatch(/tfidf\s+quickstart(\s+[\d.]+){4}\s+393\s+0\s/);
+    const same = await runCliCaptured(["run", "--config", "revision.yml"], workspace);
+    expect(same.stdout).toMatch(/tfidf\s+quickstart(\s+[\d.]+){4}\s+0\s+393\s/);
+    await writeFile(join(workspace, "revision.yml"), config("2026-11-27"));
+    const bumped = await runCliCaptured(["run", "--config", "revision.yml"], workspace);
+    expect(bumped.stdout).toMatch(/tfidf\s+quickstart(\s+[\d.]+){4}\s+393\s+0\s/);
+  });
+
   it("exits 2 with file, line and suggestion on a config typo", async () => {
     await writeFile(
       join(workspace, "typo.yml"),

@@ -6,6 +6,7 @@ import {
   cacheNamespaceFor,
   closestMatch,
   DatasetError,
+  defaultModelRevision,
   downloadHubDataset,
   EmbeddingCache,
   type EmbeddingProvider,
@@ -236,7 +237,16 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
           }
           for (const inputType of ["document", "query"] as const) {
             const distinct = [...textsByType[inputType]];
-            const found = cache ? cache.get(cacheNamespaceFor(provider, inputType), distinct) : [];
+            const found = cache
+              ? cache.get(
+                  cacheNamespaceFor(
+                    provider,
+                    inputType,
+                    model.revision === defaultModelRevision ? undefined : model.revision,
+                  ),
+                  distinct,
+                )
+              : [];
             const missing = distinct.filter((_, index) => found[index] === undefined);
             estimate.texts += distinct.length;
             estimate.cached += distinct.length - missing.length;

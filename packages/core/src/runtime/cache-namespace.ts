@@ -14,6 +14,11 @@ export interface CacheNamespaceDescription {
   /** Every option that changes vectors: dimensions, normalisation, truncation, prefixes, output type. */
   vectorOptions: Readonly<Record<string, unknown>>;
   inputType: InputType;
+  /**
+   * The model revision from config. Part of the key only when set, so bumping it re-embeds: the way to
+   * tell the cache that the model behind an unchanged name (a SageMaker endpoint updated in place) changed.
+   */
+  revision?: string;
 }
 
 export interface CacheNamespace {
@@ -34,17 +39,23 @@ export function cacheNamespace(description: CacheNamespaceDescription): CacheNam
     model: description.model,
     vectorOptions: description.vectorOptions,
     inputType: description.inputType,
+    ...(description.revision === undefined ? {} : { revision: description.revision }),
   });
   const digest = createHash("sha256").update(canonical, "utf8").digest();
   return { id: digest.toString("hex"), digest: new Uint8Array(digest), description };
 }
 
 /** The namespace of a configured provider for one input type. */
-export function cacheNamespaceFor(provider: EmbeddingProvider, inputType: InputType): CacheNamespace {
+export function cacheNamespaceFor(
+  provider: EmbeddingProvider,
+  inputType: InputType,
+  revision?: string,
+): CacheNamespace {
   return cacheNamespace({
     provider: provider.provider,
     model: provider.modelId,
     vectorOptions: provider.vectorOptions,
     inputType,
+    ...(revision === undefined ? {} : { revision }),
   });
 }

@@ -29,6 +29,8 @@ export interface EmbedTextsOptions {
   texts: readonly string[];
   inputType: InputType;
   settings: RuntimeSettings;
+  /** The config's model revision, when set: part of the cache key (see CacheNamespaceDescription). */
+  modelRevision?: string;
   /** Omit for --no-cache. */
   cache?: EmbeddingCache;
   /** Ctrl-C: stops scheduling, aborts calls in flight, keeps what arrived, throws CancelledError. */
@@ -98,7 +100,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   }
 
   const namespace: CacheNamespace | undefined = cache
-    ? cacheNamespaceFor(provider, options.inputType)
+    ? cacheNamespaceFor(provider, options.inputType, options.modelRevision)
     : undefined;
   const vectors: (Float32Array | undefined)[] =
     cache && namespace ? cache.get(namespace, distinct) : new Array(distinct.length).fill(undefined);

@@ -1,4 +1,5 @@
 export {
+  defaultModelRevision,
   type EvaluateRetrievalOptions,
   emptyUsage,
   evaluateRetrieval,

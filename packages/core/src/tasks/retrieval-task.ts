@@ -17,6 +17,8 @@ import { searchDense } from "./search-dense.js";
 /** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
 export const retrievalKValues = [1, 3, 5, 10, 20, 100, 1000] as const;
 export const mainRetrievalMetric = "ndcg_at_10";
+/** MTEB's folder name for a model without a revision; such a model's cache key has no revision. */
+export const defaultModelRevision = "no_revision_available";
 
 export interface RetrievalProgress {
   stage: "documents" | "queries" | "search" | "score";
@@ -107,6 +109,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       settings: model.runtime,
       pricePerMillionTokens: price,
       usage: recorder,
+      ...(model.revision !== defaultModelRevision ? { modelRevision: model.revision } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(signal ? { signal } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
