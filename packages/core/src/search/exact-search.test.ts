@@ -226,6 +226,55 @@ describe("exactSearch", () => {
     ).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it("stops with CancelledError while backend blocks are in flight, and skips empty chunks", async () => {
+    const { queries, documents, documentTieRank } = makeCase(smooth);
+    const { queryCount, documentCount, dimension } = smooth;
+    const controller = new AbortController();
+    const inner = float32Backend(false);
+    let calls = 0;
+    const aborting: SearchBackend = {
+      ...inner,
+      similarities(request) {
+        // The third request is made while the second is still unread: abort there.
+        if (++calls === 3) controller.abort();
+        return inner.similarities(request);
+      },
+    };
+    const base = {
+      queries,
+      queryCount,
+      dimension,
+      topK: 5,
+      similarity: "cosine" as const,
+      documentTieRank,
+      similarityBlockBytes: 4 * 2 * 8,
+    };
+    await expect(
+      exactSearch({
+        ...base,
+        documents: matrixDocumentSource(documents, documentCount, dimension),
+        backend: aborting,
+        signal: controller.signal,
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
+    expect(calls).toBeGreaterThanOrEqual(3);
+    // A source that yields an empty chunk between two real ones.
+    const whole = matrixDocumentSource(documents, documentCount, dimension);
+    const withEmpty: DocumentSource = {
+      dimension,
+      rows: documentCount,
+      async *chunks() {
+        yield { start: 0, rows: 100, vectors: documents.subarray(0, 100 * dimension) };
+        yield { start: 100, rows: 0, vectors: new Float32Array(0) };
+        yield { start: 100, rows: documentCount - 100, vectors: documents.subarray(100 * dimension) };
+      },
+    };
+    const expected = await exactSearch({ ...base, documents: whole });
+    const result = await exactSearch({ ...base, documents: withEmpty, backend: float32Backend(true) });
+    expect(result.indices).toEqual(expected.indices);
+    expect(result.scores).toEqual(expected.scores);
+  });
+
   it("rejects broken input with typed errors", async () => {
     const documents = Float32Array.from([1, 2, Number.NaN, 4]);
     const base = {

@@ -355,6 +355,8 @@ async function scanWithBackend(
   unpreparedVectors: Float32Array | undefined,
 ): Promise<void> {
   const { scorer, queryCount, dimension, documents, rows, signal, collector } = scope;
+  // A source may yield an empty chunk: nothing to request.
+  if (rows === 0) return;
   const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
   const blockRows = Math.min(blocks.rows, rows);
   const blockValues = blocks.queries * blocks.rows;
@@ -469,7 +471,8 @@ class QueryCandidates {
     this.counts = new Uint32Array(queryCount);
     this.cuts = new Float64Array(queryCount).fill(Number.NEGATIVE_INFINITY);
     this.added = new Uint32Array(queryCount);
-    const capacity = 2 * k + 64;
+    // Lists grow when needed; start small so that a very large k allocates only what is used.
+    const capacity = Math.min(2 * k + 64, 4096);
     for (let query = 0; query < queryCount; query++) {
       this.rows.push(new Uint32Array(capacity));
       this.values.push(new Float32Array(capacity));
