@@ -17,6 +17,8 @@ export interface SimilarityRequest {
   /**
    * Where to write the queryCount × documentCount result if the backend can (it lives in the
    * portable kernel's memory, so writing there saves a copy); return it, or a new array.
+   * `queries`, `documents` and `output` may be views of a SharedArrayBuffer (the kernel's
+   * WebAssembly memory is shared where the engine allows), which a worker thread can use directly.
    */
   output?: Float32Array;
 }
@@ -30,7 +32,12 @@ export interface SearchBackend {
    * An understated bound would make the fast path miss documents: be conservative.
    */
   scoreErrorFactor(dimension: number): number;
-  /** Returns queryCount × documentCount similarities, row-major. */
+  /**
+   * Returns queryCount × documentCount similarities, row-major. `exactSearch` keeps two requests in
+   * flight (it asks for the next block before reading the current one), so this may be called
+   * again before an earlier promise settles: each request writes only its own `output`, and the
+   * inputs of a pending request are not modified until it settles.
+   */
   similarities(request: SimilarityRequest): Promise<Float32Array>;
   /** Releases native resources. */
   close?(): Promise<void>;
