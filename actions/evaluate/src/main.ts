@@ -5,6 +5,7 @@ import { context } from "@actions/github";
 import { runEvaluation } from "@embedeval/cli";
 import {
   type BaselineDescription,
+  CancelledError,
   type Comparison,
   commentMarker,
   compareResults,
@@ -41,12 +42,32 @@ const summaryLimit = 1_000_000;
 /** GitHub shows at most 10 error annotations per step. */
 const annotationLimit = 10;
 
+/**
+ * Aborted on SIGINT/SIGTERM (the runner sends SIGINT when a job is cancelled, e.g. by `concurrency:
+ * cancel-in-progress`, then SIGTERM, then kills): the evaluation stops at its next await and the
+ * embedding cache is still saved, so the next run does not pay again for what this one embedded.
+ */
+const cancellation = new AbortController();
+
+function cancelOn(signal: NodeJS.Signals): void {
+  // Listening (not `once`): a second signal must not fall back to the default handler, which kills the
+  // process mid-save.
+  if (cancellation.signal.aborted) return;
+  core.warning(`${signal} received: cancelling the evaluation; saving the embedding cache before exiting`);
+  cancellation.abort(new CancelledError(`Cancelled by ${signal}.`));
+}
+
 /** The whole action: every error ends here as one failed-step message, never an unhandled rejection. */
 export async function run(): Promise<void> {
+  process.on("SIGINT", cancelOn);
+  process.on("SIGTERM", cancelOn);
   try {
     await evaluateAction(readInputs());
   } catch (error) {
     core.setFailed(formatError(error));
+  } finally {
+    process.off("SIGINT", cancelOn);
+    process.off("SIGTERM", cancelOn);
   }
 }
 
@@ -79,16 +100,30 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
     const restored = config.cache.enabled
       ? await restoreEmbeddingCache(config.cache.directory, keys.key, keys.prefix)
       : undefined;
-    const evaluation = await runEvaluation({
-      configPath: config.file,
-      cwd: workingDirectory,
-      environment: process.env,
-      progressStream: { write: (chunk: string) => process.stdout.write(chunk) },
-    });
+    let evaluation: Awaited<ReturnType<typeof runEvaluation>> | undefined;
+    try {
+      evaluation = await runEvaluation({
+        configPath: config.file,
+        cwd: workingDirectory,
+        environment: process.env,
+        progressStream: { write: (chunk: string) => process.stdout.write(chunk) },
+        signal: cancellation.signal,
+      });
+    } finally {
+      // Also after a failure or a cancellation: every vector written so far was paid for. Not when the
+      // run embedded nothing new (the restored cache already holds it all): a copy per push fills the
+      // repository's 10 GB cache quota and evicts the default branch's entry.
+      if (config.cache.enabled) {
+        if (evaluation?.cache && evaluation.cache.misses === 0) {
+          core.info("embedding cache: nothing new was embedded; not saved");
+        } else {
+          await saveEmbeddingCache(config.cache.directory, keys.key, restored);
+        }
+      }
+    }
     for (const failure of evaluation.failures) {
       core.warning(`${failure.model}${failure.task ? ` × ${failure.task}` : ""} failed: ${failure.message}`);
     }
-    if (config.cache.enabled) await saveEmbeddingCache(config.cache.directory, keys.key, restored);
     headResults = evaluation.results;
     outputDirectory = evaluation.outputDirectory;
     outcome = {

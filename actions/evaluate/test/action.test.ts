@@ -1,4 +1,5 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TaskResult, writeTaskResult } from "@embedeval/core";
@@ -603,6 +604,124 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(server.cacheLookups).toBe(1);
     expect(server.cacheReservations).toBe(1);
     expect(server.comments.get(18) ?? []).toHaveLength(1);
+  });
+
+  it("saves the embedding cache only when something new was embedded", async () => {
+    const workspace = await track(workspaceWith(config("cached-twice", 256)));
+    const cacheEnvironment = { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" };
+    const first = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(23, H1),
+      sha: sha("4"),
+      ref: "refs/pull/23/merge",
+      inputs: { "github-token": "ghs_test" },
+      environment: cacheEnvironment,
+    });
+    expect(first.code).toBe(0);
+    const reservations = server.cacheReservations;
+    // Same workspace: the local cache folder already holds every vector, so the run embeds nothing.
+    const second = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(23, H2),
+      sha: sha("5"),
+      ref: "refs/pull/23/merge",
+      inputs: { "github-token": "ghs_test" },
+      environment: cacheEnvironment,
+    });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("embedding cache: nothing new was embedded; not saved");
+    expect(server.cacheReservations).toBe(reservations);
+  });
+
+  it("on SIGTERM mid-evaluation, cancels the evaluation and still saves the embedding cache", async () => {
+    const workspace = await track(
+      workspaceWith(
+        [
+          "name: cancelled",
+          "models:",
+          "  - id: slow",
+          "    provider: slow-provider",
+          "tasks:",
+          "  - name: Tiny",
+          "    path: ./data",
+          "    splits: [test]",
+          "cache:",
+          "  directory: ./.embedeval-cache",
+          "output:",
+          "  directory: ./results",
+          "",
+        ].join("\n"),
+      ),
+    );
+    // A provider plugin installed in the repository: its first call answers (and is cached), its second
+    // announces itself in a file and then waits until the evaluation is cancelled.
+    const pluginDirectory = join(workspace, "node_modules/slow-provider");
+    await mkdir(pluginDirectory, { recursive: true });
+    await writeFile(
+      join(pluginDirectory, "package.json"),
+      JSON.stringify({ name: "slow-provider", type: "module", main: "index.js" }),
+    );
+    const marker = join(workspace, "second-call-started");
+    await writeFile(
+      join(pluginDirectory, "index.js"),
+      `import { writeFileSync } from "node:fs";
+let calls = 0;
+export default {
+  specificationVersion: "v1",
+  name: "slow-provider",
+  create: () => ({
+    specificationVersion: "v1",
+    provider: "slow-provider",
+    modelId: "slow",
+    capabilities: { maxInputsPerCall: 1, normalized: false, dimensions: 2 },
+    vectorOptions: {},
+    async embed(request) {
+      calls++;
+      if (calls > 1) {
+        writeFileSync(${JSON.stringify(marker)}, "started");
+        // Like a request in flight: a handle keeps the process alive until the call is cancelled.
+        await new Promise((resolve, reject) => {
+          const inFlight = setInterval(() => {}, 1000);
+          const cancel = () => { clearInterval(inFlight); reject(request.signal.reason); };
+          if (request.signal?.aborted) return cancel();
+          request.signal?.addEventListener("abort", cancel);
+        });
+      }
+      return { embeddings: request.texts.map((text) => Float32Array.from([text.length, 1])), usage: { tokens: 1, source: "provider" } };
+    },
+  }),
+};
+`,
+    );
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(24, H1),
+      sha: sha("6"),
+      ref: "refs/pull/24/merge",
+      inputs: { "github-token": "ghs_test" },
+      environment: { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" },
+      control: (child) => {
+        const poll = setInterval(() => {
+          if (existsSync(marker)) {
+            clearInterval(poll);
+            child.kill("SIGTERM");
+          }
+        }, 20);
+        child.on("exit", () => clearInterval(poll));
+      },
+    });
+    expect(existsSync(marker)).toBe(true);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("SIGTERM received: cancelling the evaluation");
+    expect(run.stdout).toContain("embedding cache: not saved"); // attempted; the test service refuses
+    expect(run.stdout).toMatch(/::error::.*Cancelled/);
+    expect(server.comments.get(24) ?? []).toHaveLength(0);
   });
 
   it("fails with a clear message, not a stack, on a bad input", async () => {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,6 +35,8 @@ export interface ActionRunOptions {
   inputs: Record<string, string>;
   /** Extra environment variables (e.g. the cache service's). */
   environment?: Record<string, string>;
+  /** Called with the running process (e.g. to send it SIGTERM, as a cancelled job's runner does). */
+  control?: (child: ChildProcess) => void;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     environment[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
   }
   const child = spawn(process.execPath, [distEntry], { cwd: options.workspace, env: environment });
+  options.control?.(child);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
