@@ -150,6 +150,8 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
             ...(options.signal ? { signal: options.signal } : {}),
           }),
         );
+
+        if (task.hub !== undefined && task.path === undefined) dataset.hubRevision = task.revision ?? "main";
         for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
         splits.push(dataset);
       }

@@ -81,7 +81,10 @@ describe("MTEB tasks by name", () => {
     const results = join(workspace, "embedeval-results/bm25/no_revision_available");
     const hub = JSON.parse(await readFile(join(results, "SciFact.json"), "utf8"));
     const local = JSON.parse(await readFile(join(results, "local-copy.json"), "utf8"));
-    expect(hub.dataset_revision).toBe(local.dataset_revision);
+    // Same bytes, so the same content hash; MTEB's dataset_revision names the hub revision, as MTEB does.
+    expect(hub.embedeval.dataset_content_hash).toBe(local.embedeval.dataset_content_hash);
+    expect(hub.dataset_revision).toBe(findMtebTask("SciFact")?.revision);
+    expect(local.dataset_revision).toBe(local.embedeval.dataset_content_hash);
     expect(hub.scores.test[0].ndcg_at_10).toBe(local.scores.test[0].ndcg_at_10);
     expect(hub.scores.test[0].ndcg_at_10).toBeGreaterThan(0);
 

@@ -24,7 +24,12 @@ export interface RetrievalDataset {
   /** Judgments for the split being evaluated. */
   qrels: Qrels;
   split: string;
-  /** sha256 over the corpus, queries and qrels bytes: the dataset revision recorded in results. */
+  /**
+   * The hub revision the files were downloaded at (a commit or a branch), for hub and MTEB tasks: what
+   * MTEB records as `dataset_revision`. Undefined for local folders.
+   */
+  hubRevision?: string;
+  /** sha256 over the corpus, queries and qrels bytes: the dataset revision of local folders. */
   contentHash: string;
   /** Counted, non-fatal problems (e.g. qrels naming unknown documents), already summarised. */
   warnings: string[];

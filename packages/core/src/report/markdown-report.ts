@@ -34,8 +34,13 @@ export interface MarkdownReportOptions {
   headCommit?: string;
   /** Where the full report lives (job summary / run page), linked from the truncation note. */
   fullReportUrl?: string;
-  /** Character budget; defaults to a little under GitHub's 65,536 comment limit (the job summary allows 1 MiB). */
+  /** Budget; defaults to a little under GitHub's 65,536-character comment limit. */
   maxLength?: number;
+  /**
+   * What maxLength counts: UTF-16 characters (GitHub's comment limit) or UTF-8 bytes (the job summary's
+   * 1 MiB limit: the report's emoji and arrows take 3-4 bytes each, so characters undercount by ~10%).
+   */
+  lengthUnit?: "characters" | "bytes";
   /** "Now", for the baseline's age (tests pass a fixed date). */
   now?: Date;
   /** Include the mermaid chart (default true). */
@@ -55,8 +60,9 @@ const verdictLabels: Record<Verdict, string> = {
 /**
  * The pull request comment (also the job summary): hidden marker, a summary line, the model x task table
  * with the gated metric, a mermaid chart of the deltas, and every metric in collapsible details. Every
- * string from config or data is escaped. Longer than the budget, it drops details (then table rows) and
- * says where the full report is.
+ * string from config or data is escaped. Longer than the budget, it drops details (then table rows), least
+ * important first (noise and unchanged before added/removed/failed, improvements, warnings, regressions),
+ * says how many of which were left out, and where the full report is.
  */
 export function renderMarkdownReport(comparison: Comparison, options: MarkdownReportOptions): string {
   const maxLength = options.maxLength ?? githubCommentLimit - 536;
@@ -70,6 +76,15 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
   const chart = options.chart === false ? "" : renderChart(comparison);
   const details = comparison.entries.map(renderEntryDetails).filter((block) => block !== "");
   const footer = renderFooter(comparison);
+
+  // Rows and detail sections are dropped least important first, so the regressions stay visible.
+  const order = importanceOrder(comparison.entries);
+  const detailsByEntry = comparison.entries.map(renderEntryDetails);
+  const keepTop = <T>(items: T[], count: number): T[] => {
+    const kept = new Set(order.slice(0, count));
+    return items.filter((_, index) => kept.has(index));
+  };
+  const size = (text: string) => (options.lengthUnit === "bytes" ? Buffer.byteLength(text) : text.length);
 
   const assemble = (tableRows: string[], detailBlocks: string[], note: string) =>
     `${[
@@ -86,38 +101,96 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
       .join("\n\n")}\n`;
 
   let body = assemble(table.rows, details, "");
-  if (body.length <= maxLength) return body;
+  if (size(body) <= maxLength) return body;
 
   const where = options.fullReportUrl
     ? `the [job summary](${options.fullReportUrl}) and the results artifact`
     : "the job summary and the results artifact";
+  const limitText =
+    options.lengthUnit === "bytes"
+      ? `${formatCount(maxLength)}-byte limit`
+      : `${formatCount(githubCommentLimit)}-character comment limit`;
   const note = (dropped: string) =>
-    `> [!NOTE]\n> Report truncated to fit GitHub's ${formatCount(githubCommentLimit)}-character comment limit (${dropped}). The full report is in ${where}.`;
+    `> [!NOTE]\n> Report truncated to fit GitHub's ${limitText} (${dropped}). The full report is in ${where}.`;
 
   let keptDetails = details.length;
   while (keptDetails > 0) {
     keptDetails = Math.floor(keptDetails / 2);
-    body = assemble(
-      table.rows,
-      details.slice(0, keptDetails),
-      note(`${details.length - keptDetails} detail sections left out`),
-    );
-    if (body.length <= maxLength) return body;
+    const kept = keepTop(detailsByEntry, keptDetails === 0 ? 0 : order.length).filter((block) => block !== "");
+    const blocks = keptDetails === 0 ? [] : keepTopNonEmpty(detailsByEntry, order, keptDetails);
+    void kept;
+    body = assemble(table.rows, blocks, note(`${details.length - blocks.length} detail sections left out`));
+    if (size(body) <= maxLength) return body;
   }
   let keptRows = table.rows.length;
   while (keptRows > 0) {
     keptRows = Math.floor(keptRows * 0.8);
+    const rows = keepTop(table.rows, keptRows);
+    const omitted = comparison.entries.filter((_, index) => !order.slice(0, keptRows).includes(index));
     body = assemble(
-      table.rows.slice(0, keptRows),
+      rows,
       [],
       note(
-        `all detail sections and ${table.rows.length - keptRows} of ${table.rows.length} table rows left out`,
+        `all detail sections and ${table.rows.length - keptRows} of ${table.rows.length} table rows left out, least important first: ${describeOmitted(omitted)}`,
       ),
     );
-    if (body.length <= maxLength) return body;
+    if (size(body) <= maxLength) return body;
   }
   // Pathological: even the header is too long (absurd config names). Cut hard, keep the marker.
-  return `${body.slice(0, maxLength - 200)}\n\n${note("cut")}\n`;
+  const ending = `\n\n${note("cut")}\n`;
+  return `${cutTo(body, maxLength - size(ending) - 16, size)}${ending}`;
+}
+
+/**
+ * Entry indexes, most important first: regressions, warn-level regressions, improvements, then
+ * added/removed/failed rows, then noise and unchanged; table order within a group.
+ */
+function importanceOrder(entries: ComparisonEntry[]): number[] {
+  const rank = (row: ComparisonRow): number => {
+    if (row.verdict === "regression") return row.level === "error" ? 0 : 1;
+    if (row.verdict === "improvement") return 2;
+    if (row.verdict === "added" || row.verdict === "removed" || row.verdict === "failed") return 3;
+    return 4;
+  };
+  return entries
+    .map((entry, index) => ({ index, rank: rank(entry.primary) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((item) => item.index);
+}
+
+/** The `count` most important non-empty detail blocks, in table order. */
+function keepTopNonEmpty(blocks: string[], order: number[], count: number): string[] {
+  const kept = new Set(order.filter((index) => blocks[index] !== "").slice(0, count));
+  return blocks.filter((block, index) => block !== "" && kept.has(index));
+}
+
+/** "12 noise, 3 unchanged": what the omitted rows were, so a reader knows nothing important is hidden. */
+function describeOmitted(entries: ComparisonEntry[]): string {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const label =
+      entry.primary.verdict === "regression" && entry.primary.level === "warn"
+        ? "warn-level regression"
+        : entry.primary.verdict;
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].map(([label, count]) => `${formatCount(count)} ${label}`).join(", ");
+}
+
+/** The longest prefix of whole code points that fits the budget (never half a surrogate pair). */
+function cutTo(text: string, budget: number, size: (text: string) => number): string {
+  if (budget <= 0) return "";
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(text.slice(0, middle)) <= budget) low = middle;
+    else high = middle - 1;
+  }
+  let end = low;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end);
 }
 
 function renderTitle(options: MarkdownReportOptions): string {

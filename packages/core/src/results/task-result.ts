@@ -56,6 +56,8 @@ export interface TaskResult {
     /** split -> query id -> metric -> value, for every scored query. */
     per_query: Record<string, Record<string, Record<string, number>>>;
     main_metric: string;
+    /** sha256 of the dataset's files: changes whenever the data does, whatever its revision says. */
+    dataset_content_hash?: string;
     usage: UsageSummary;
     timings: { embedSeconds: number; searchSeconds: number; scoreSeconds: number; totalSeconds: number };
     warnings: string[];

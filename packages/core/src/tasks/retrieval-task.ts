@@ -17,6 +17,8 @@ import { searchDense } from "./search-dense.js";
 /** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
 export const retrievalKValues = [1, 3, 5, 10, 20, 100, 1000] as const;
 export const mainRetrievalMetric = "ndcg_at_10";
+/** The MTEB release whose retrieval evaluation this module reproduces (../shared/reference: MTEB v2.20). */
+export const mtebSemanticsVersion = "2.20.0";
 /** MTEB's folder name for a model without a revision; such a model's cache key has no revision. */
 export const defaultModelRevision = "no_revision_available";
 
@@ -178,9 +180,13 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   const totalSeconds = (now() - started) / 1000;
 
   return {
-    dataset_revision: dataset.contentHash,
+    // MTEB's field: the hub revision for hub datasets (what MTEB and its leaderboard compare), the
+    // content hash otherwise. The content hash is always kept in the embedeval block.
+    dataset_revision: dataset.hubRevision ?? dataset.contentHash,
     task_name: dataset.name,
-    mteb_version: "2.x-compatible",
+    // The MTEB version whose retrieval semantics these scores follow (a version string, as MTEB's
+    // result loader parses it); embedeval's own version is in the embedeval block.
+    mteb_version: mtebSemanticsVersion,
     scores: { [dataset.split]: [splitScores] },
     evaluation_time: totalSeconds,
     date: Math.floor(Date.now() / 1000),
@@ -200,6 +206,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       },
       per_query: { [dataset.split]: perQuery },
       main_metric: mainRetrievalMetric,
+      dataset_content_hash: dataset.contentHash,
       usage,
       timings: { embedSeconds, searchSeconds, scoreSeconds, totalSeconds },
       warnings: [...dataset.warnings, ...providerWarnings],
