@@ -133,10 +133,26 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
           : `; expected a name such as ndcg_at_10, map_at_100, recall_at_1000, mrr_at_10 or main_score`),
     });
   };
+  // A relative drop of more than 100% can never happen: such a rule would never fail.
+  const checkDrop = (value: unknown, path: (string | number)[]) => {
+    if (typeof value !== "string" || !value.endsWith("%") || Number(value.slice(0, -1)) <= 100) return;
+    issues.push({
+      path: path
+        .map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`))
+        .join("")
+        .slice(1),
+      line: lineAt(document, lineCounter, path),
+      message: `maxDrop \`${value}\` can never be reached (a score cannot drop by more than 100%); use a value up to "100%"`,
+    });
+  };
   const compareRaw = (raw?.compare ?? {}) as Record<string, unknown>;
+  checkDrop(compareRaw.maxDrop, ["compare", "maxDrop"]);
   checkMetric(compareRaw.metric, ["compare", "metric"]);
   ((Array.isArray(compareRaw.overrides) ? compareRaw.overrides : []) as Record<string, unknown>[]).forEach(
-    (override, index) => checkMetric(override?.metric, ["compare", "overrides", index, "metric"]),
+    (override, index) => {
+      checkMetric(override?.metric, ["compare", "overrides", index, "metric"]);
+      checkDrop(override?.maxDrop, ["compare", "overrides", index, "maxDrop"]);
+    },
   );
 
   if (issues.length > 0) {
