@@ -37,7 +37,7 @@ import { type RunOutcome, readRunOutcome, writeRunOutcome } from "./run-outcome.
 import { upsertStickyComment } from "./sticky-comment.js";
 import { verifyWorkflowRunPullRequest, type WorkflowRunPayload } from "./workflow-run-pull-request.js";
 
-/** GitHub's step summary accepts 1 MiB; keep a margin. */
+/** GitHub's step summary accepts 1 MiB (bytes, not characters: the report's emoji count 3-4 each); keep a margin. */
 const summaryLimit = 1_000_000;
 /** GitHub shows at most 10 error annotations per step. */
 const annotationLimit = 10;
@@ -196,6 +196,7 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
     ...reportOptions,
     headCommit: pullRequest?.headSha ?? context.sha,
     maxLength: summaryLimit,
+    lengthUnit: "bytes",
   });
   const reportPath = join(outputDirectory, "embedeval-report.md");
   await mkdir(outputDirectory, { recursive: true });

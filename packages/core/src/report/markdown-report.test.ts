@@ -160,6 +160,79 @@ describe("renderMarkdownReport", () => {
   });
 });
 
+describe("renderMarkdownReport truncation", () => {
+  // 200 rows; the 12 regressions sit at the end of the table, after the noise rows.
+  function manyRows() {
+    const base = [];
+    const head = [];
+    for (let index = 0; index < 200; index++) {
+      const scores = noisyScores(30, 0.5, 0.2, index).map((value) => Math.max(0.1, value));
+      const regressed = index >= 180 && index % 2 === 0;
+      const improved = index === 5;
+      base.push(buildTaskResult({ model: `model-${index}`, task: "SciFact", ndcg: scores }));
+      head.push(
+        buildTaskResult({
+          model: `model-${index}`,
+          task: "SciFact",
+          ndcg: scores.map((value) => (regressed ? value - 0.05 : improved ? value + 0.05 : value * 0.999)),
+        }),
+      );
+    }
+    return compareResults(base, head, rule, { permutations: 200, metrics: "gated" });
+  }
+
+  it("drops the least important rows first, keeps every regression and says what was left out", () => {
+    const comparison = manyRows();
+    expect(comparison.regressions).toHaveLength(10);
+    const markdown = renderMarkdownReport(comparison, { configName: "big", now, maxLength: 8_000 });
+    expect(markdown.length).toBeLessThanOrEqual(8_000);
+    const rows = markdown.split("\n").filter((line) => /^\| model-\d+ /.test(line));
+    expect(rows.filter((line) => line.includes("❌ regression"))).toHaveLength(10);
+    expect(rows.filter((line) => line.includes("✅ improvement"))).toHaveLength(1);
+    // Kept rows stay in table order.
+    const indexes = rows.map((line) => Number(/model-(\d+)/.exec(line)?.[1]));
+    expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+    const omitted = 200 - rows.length;
+    expect(omitted).toBeGreaterThan(100);
+    expect(markdown).toMatch(
+      new RegExp(
+        `all detail sections and ${omitted} of 200 table rows left out, least important first: \\d+ (noise|unchanged)`,
+      ),
+    );
+    expect(markdown).not.toMatch(/left out.*regression/);
+  });
+
+  it("counts the budget in UTF-8 bytes when asked (the job summary's 1 MiB limit)", () => {
+    const comparison = manyRows();
+    const full = renderMarkdownReport(comparison, { configName: "big", now, maxLength: 10_000_000 });
+    expect(Buffer.byteLength(full)).toBeGreaterThan(full.length); // emoji and arrows: several bytes each
+    const budget = full.length - 100; // fits in characters, not in bytes
+    const inCharacters = renderMarkdownReport(comparison, {
+      configName: "big",
+      now,
+      maxLength: budget + 100,
+    });
+    expect(inCharacters).toBe(full);
+    const inBytes = renderMarkdownReport(comparison, {
+      configName: "big",
+      now,
+      maxLength: full.length,
+      lengthUnit: "bytes",
+    });
+    expect(inBytes).toContain("Report truncated");
+    expect(Buffer.byteLength(inBytes)).toBeLessThanOrEqual(full.length);
+    // The hard cut (a budget smaller than the header) never leaves half a surrogate pair.
+    const tiny = renderMarkdownReport(comparison, {
+      configName: "📐".repeat(300),
+      now,
+      maxLength: 700,
+      lengthUnit: "bytes",
+    });
+    expect(Buffer.byteLength(tiny)).toBeLessThanOrEqual(700);
+    expect(tiny).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
+});
+
 describe("escapeMarkdown", () => {
   it("neutralises markup, mentions and newlines", () => {
     expect(escapeMarkdown("a*b_c [x](y) <t> @u #1\r\nz")).toBe(

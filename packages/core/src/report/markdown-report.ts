@@ -116,9 +116,7 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
   let keptDetails = details.length;
   while (keptDetails > 0) {
     keptDetails = Math.floor(keptDetails / 2);
-    const kept = keepTop(detailsByEntry, keptDetails === 0 ? 0 : order.length).filter((block) => block !== "");
-    const blocks = keptDetails === 0 ? [] : keepTopNonEmpty(detailsByEntry, order, keptDetails);
-    void kept;
+    const blocks = keepTopNonEmpty(detailsByEntry, order, keptDetails);
     body = assemble(table.rows, blocks, note(`${details.length - blocks.length} detail sections left out`));
     if (size(body) <= maxLength) return body;
   }
@@ -126,7 +124,8 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
   while (keptRows > 0) {
     keptRows = Math.floor(keptRows * 0.8);
     const rows = keepTop(table.rows, keptRows);
-    const omitted = comparison.entries.filter((_, index) => !order.slice(0, keptRows).includes(index));
+    const keptIndexes = new Set(order.slice(0, keptRows));
+    const omitted = comparison.entries.filter((_, index) => !keptIndexes.has(index));
     body = assemble(
       rows,
       [],
