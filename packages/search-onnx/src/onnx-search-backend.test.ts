@@ -100,6 +100,20 @@ describe("onnxruntime search backend", () => {
     });
   }
 
+  it("refuses requests with a typed error once its worker has closed", async () => {
+    const closing = await createOnnxSearchBackend({ intraOpThreads: 1 });
+    await closing.close?.();
+    await expect(
+      closing.similarities({
+        queries: new Float32Array(4),
+        queryCount: 1,
+        documents: new Float32Array(8),
+        documentCount: 2,
+        dimension: 4,
+      }),
+    ).rejects.toThrow(/worker thread exited/);
+  });
+
   it("runs on the calling thread too (worker: false), with the kernel's shared memory copied", async () => {
     const inThread = await createOnnxSearchBackend({ intraOpThreads: 1, worker: false });
     try {

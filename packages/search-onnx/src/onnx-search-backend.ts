@@ -277,6 +277,11 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
   worker.on("error", (error) =>
     failAll(new EmbedEvalError("internal", "The onnxruntime-node worker thread failed.", { cause: error })),
   );
+  // A worker that ends (close(), or a native crash that takes only the thread) answers nothing more.
+  worker.on("exit", (code) => {
+    failAll(new EmbedEvalError("internal", `The onnxruntime-node worker thread exited (code ${code}).`));
+    closed?.();
+  });
   // The worker must not keep the process alive between searches; a pending request holds it.
   worker.unref();
   const track = (id: number, request: SimilarityRequest, send: () => void) =>
