@@ -28,6 +28,7 @@ import {
   type TaskConfig,
   type TaskResult,
   UsageError,
+  UsageRecorder,
   type UsageSummary,
   writeTaskResult,
 } from "@embedeval/core";
@@ -298,17 +299,21 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
       );
       for (const task of tasks) {
         const perSplit: TaskResult[] = [];
+        // What the current split has spent so far: reported even if it fails halfway.
+        let spent: UsageRecorder | undefined;
         try {
           for (const dataset of datasets.get(task.name) ?? []) {
             const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
             let progress: ReturnType<ProgressReporter["start"]> | undefined;
             let stage = "";
+            spent = new UsageRecorder({ pricePerMillionTokens: price ?? null });
             const result = await evaluateRetrieval({
               model,
               provider,
               dataset,
               ignoreIdenticalIds: task.ignoreIdenticalIds,
               rateLimiter,
+              usage: spent,
               ...(cache ? { cache } : {}),
               ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
@@ -333,8 +338,13 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
           if (EmbedEvalError.is(error) && (error.code === "cancelled" || error.code === "config"))
             throw error;
           if (options.signal?.aborted) throw new CancelledError();
-          failures.push({ model: model.id, task: task.name, message: formatError(error) });
-          reporter.log(`${model.id} × ${task.name}: ${formatError(error)}`);
+          const paid = spent?.summary();
+          const spentNote =
+            paid && paid.calls > 0
+              ? `\n  spent before failing: ${paid.textsEmbedded.toLocaleString("en-US")} texts embedded in ${paid.calls} calls${paid.costUsd === null ? "" : `, $${paid.costUsd.toFixed(4)}`}${cache ? "; they are cached, a rerun pays only for the rest" : ""}`
+              : "";
+          failures.push({ model: model.id, task: task.name, message: `${formatError(error)}${spentNote}` });
+          reporter.log(`${model.id} × ${task.name}: ${formatError(error)}${spentNote}`);
           continue;
         }
         const merged = mergeSplits(perSplit);

@@ -209,3 +209,42 @@ describe("embedeval run --dry-run", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 });
+
+describe("a model that fails halfway", () => {
+  it("says what it spent before failing, and that a rerun pays only for the rest", async () => {
+    const workspace = await mkdtemp(join(tmpdir(), "embedeval-halfway-"));
+    await cp(quickstartData, join(workspace, "data"), { recursive: true });
+    // 20 answers, then a validation error (not retryable) for every later call.
+    const server = await startBedrockServer({
+      faultFor: (call) =>
+        call.index >= 20 ? { kind: "validation", message: "Malformed input request" } : undefined,
+    });
+    await writeFile(
+      join(workspace, "embedeval.yml"),
+      [
+        "models:",
+        "  - id: titan",
+        "    provider: bedrock",
+        "    model: amazon.titan-embed-text-v2:0",
+        `    options: { endpoint: "${server.url}" }`,
+        "    runtime: { maxConcurrency: 1 }",
+        "tasks:",
+        "  - name: quickstart",
+        "    path: ./data",
+        "",
+      ].join("\n"),
+    );
+    const environment = {
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_REGION: "us-east-1",
+    };
+    const outcome = await runCliCaptured(["run"], workspace, environment);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(
+      /titan × quickstart: .*Malformed input request[\s\S]*\n {2}spent before failing: 20 texts embedded in 20 calls, \$0\.\d{4}; they are cached, a rerun pays only for the rest\n/,
+    );
+    await server.close();
+    await rm(workspace, { recursive: true, force: true });
+  });
+});

@@ -39,6 +39,11 @@ export interface EvaluateRetrievalOptions {
   pricePerMillionTokens?: number;
   signal?: AbortSignal;
   onProgress?: (progress: RetrievalProgress) => void;
+  /**
+   * Records this task's usage. Passed by callers that must report what was spent even when the task
+   * fails halfway (the recorder keeps every answered call); created here otherwise.
+   */
+  usage?: UsageRecorder;
   /** One limiter per model, shared across its tasks, so the pace learned from throttling carries over. */
   rateLimiter?: AdaptiveRateLimiter;
   /** A fast exact-search backend (onnxruntime); identical rankings without it, only slower. */
@@ -105,7 +110,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     const embedStarted = now();
     const price = options.pricePerMillionTokens ?? lookupPricePerMillionTokens(provider.modelId);
     // One recorder for documents and queries: the task's usage, with latency percentiles over all calls.
-    const recorder = new UsageRecorder({ pricePerMillionTokens: price });
+    const recorder = options.usage ?? new UsageRecorder({ pricePerMillionTokens: price });
     const embedOptions = {
       provider,
       settings: model.runtime,
