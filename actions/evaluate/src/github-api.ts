@@ -103,11 +103,43 @@ export class GitHubApi {
 
   /**
    * Adds files to a branch in one commit through the git data API (blob, tree, commit, ref), creating the
-   * branch as an orphan when absent. https://docs.github.com/en/rest/git
+   * branch as an orphan when absent. Two record runs at once (a matrix over configs) race for the ref: the
+   * loser's update is refused with 422, so it re-reads the head and retries (jittered, up to 5 times).
+   * https://docs.github.com/en/rest/git
    */
   async commitFiles(
     branch: string,
     files: { path: string; content: string }[],
+    message: string,
+    options: { attempts?: number; pause?: (milliseconds: number) => Promise<void> } = {},
+  ): Promise<string> {
+    const attempts = options.attempts ?? 5;
+    const pause = options.pause ?? ((milliseconds) => new Promise((done) => setTimeout(done, milliseconds)));
+    // Blobs do not depend on the branch head: create them once, whatever the retries.
+    const tree = [];
+    for (const file of files) {
+      const blob = await this.octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
+        ...this.repository,
+        content: Buffer.from(file.content).toString("base64"),
+        encoding: "base64",
+      });
+      tree.push({ path: file.path, mode: "100644" as const, type: "blob" as const, sha: blob.data.sha });
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commitTreeOnHead(branch, tree, message);
+      } catch (error) {
+        // 422: another run moved the branch since we read it (not a fast forward), or created it first.
+        // Re-read the head and rebuild the commit on it; results files of different commits never clash.
+        if (statusOf(error) !== 422 || attempt >= attempts) throw error;
+        await pause(Math.round((100 + Math.random() * 400) * attempt));
+      }
+    }
+  }
+
+  private async commitTreeOnHead(
+    branch: string,
+    tree: { path: string; mode: "100644"; type: "blob"; sha: string }[],
     message: string,
   ): Promise<string> {
     let parent: string | undefined;
@@ -125,15 +157,6 @@ export class GitHubApi {
       baseTree = (commit.data as { tree: { sha: string } }).tree.sha;
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
-    }
-    const tree = [];
-    for (const file of files) {
-      const blob = await this.octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
-        ...this.repository,
-        content: Buffer.from(file.content).toString("base64"),
-        encoding: "base64",
-      });
-      tree.push({ path: file.path, mode: "100644" as const, type: "blob" as const, sha: blob.data.sha });
     }
     const createdTree = await this.octokit.request("POST /repos/{owner}/{repo}/git/trees", {
       ...this.repository,

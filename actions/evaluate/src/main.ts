@@ -177,8 +177,18 @@ async function evaluateAction(inputs: ActionInputs): Promise<void> {
   }
 
   // 4. The base side.
-  const baseline =
-    mode === "record" ? undefined : await resolveBaseline(inputs, api, pullRequest, config, workingDirectory);
+  let baseline: ResolvedBaseline | undefined;
+  if (mode !== "record") {
+    try {
+      baseline = await resolveBaseline(inputs, api, pullRequest, config, workingDirectory);
+    } catch (error) {
+      // The evaluation is paid for by now: an API error or a corrupted file on the results branch must
+      // not cost the report. Absolute scores, as without a baseline.
+      core.warning(
+        `baseline unavailable (${formatError(error).replace(/\s+/g, " ")}); reporting absolute scores`,
+      );
+    }
+  }
   const comparison = compareResults(baseline?.results ?? [], headResults, config.compare, {
     failures: outcome.failures,
     configured: { models: outcome.models, tasks: outcome.tasks },

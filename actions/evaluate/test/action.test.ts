@@ -724,6 +724,80 @@ export default {
     expect(server.comments.get(24) ?? []).toHaveLength(0);
   });
 
+  it("records even when another run moves the results branch between its read and its update (422, retried)", async () => {
+    const workspace = await track(workspaceWith(config("raced", 256)));
+    seedBaseline(server, M1, "other-config", []); // the branch exists: the record run updates its ref
+    let raced = false;
+    server.beforeRefUpdate = () => {
+      // A concurrent record run (another config of a matrix) lands first: this update is not a fast forward.
+      server.seedFile("embedeval-results", resultsPath(M3, "other-config"), "{}");
+      raced = true;
+    };
+    const run = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "push",
+      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test" },
+    });
+    expect(raced).toBe(true);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const files = server.branchFiles("embedeval-results");
+    expect(files.has(resultsPath(M3, "raced"))).toBe(true);
+    expect(files.has(resultsPath(M3, "other-config"))).toBe(true);
+    expect(files.has(resultsPath(M1, "other-config"))).toBe(true);
+    const patches = server.requests.filter(
+      (request) => request.method === "PATCH" && request.path.includes("/git/refs/"),
+    );
+    expect(patches.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("reports absolute scores with a warning when the baseline cannot be read (corrupted file, API error)", async () => {
+    const scores = noisyScores(30, 0.5, 0.2, 51);
+    const workspace = await track(workspaceWith(config("corrupt", 256)));
+    await writeResults(join(workspace, "results"), [
+      buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+    ]);
+    server.seedFile("embedeval-results", resultsPath(M2, "corrupt"), "{ not json");
+    const corrupted = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "pull_request",
+      event: pullRequestEvent(25, H1),
+      sha: sha("7"),
+      ref: "refs/pull/25/merge",
+      inputs: { "github-token": "ghs_test", mode: "report" },
+    });
+    expect(corrupted.stderr).toBe("");
+    expect(corrupted.code).toBe(0);
+    expect(corrupted.stdout).toMatch(/::warning::baseline unavailable \(.+\); reporting absolute scores/);
+    expect(corrupted.summary).toContain("**No baseline yet**");
+    expect(server.comments.get(25)?.[0]?.body).toContain("**No baseline yet**");
+
+    server.commitsStatus = 502;
+    try {
+      const unavailable = await runAction({
+        apiUrl: server.url,
+        workspace,
+        eventName: "pull_request",
+        event: pullRequestEvent(26, H1),
+        sha: sha("7"),
+        ref: "refs/pull/26/merge",
+        inputs: { "github-token": "ghs_test", mode: "report" },
+      });
+      expect(unavailable.code).toBe(0);
+      expect(unavailable.stdout).toMatch(
+        /::warning::baseline unavailable \(.*Server Error.*\); reporting absolute scores/,
+      );
+      expect(unavailable.summary).toContain("**No baseline yet**");
+    } finally {
+      server.commitsStatus = undefined;
+    }
+  });
+
   it("fails with a clear message, not a stack, on a bad input", async () => {
     const workspace = await track(workspaceWith(config("bad", 256)));
     const run = await runAction({

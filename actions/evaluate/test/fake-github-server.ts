@@ -42,6 +42,10 @@ export class FakeGitHubServer {
   readonly pullRequests = new Map<number, FakePullRequest>();
   cacheLookups = 0;
   cacheReservations = 0;
+  /** Runs once just before the next ref update is applied (e.g. a concurrent writer moving the branch). */
+  beforeRefUpdate: (() => void) | undefined;
+  /** Answers GET /commits with this status (e.g. 502) when set. */
+  commitsStatus: number | undefined;
   /** When true, creating or editing comments answers 403 like a fork's read-only token. */
   forbidComments = false;
   private readonly blobs = new Map<string, string>();
@@ -171,6 +175,7 @@ export class FakeGitHubServer {
       return;
     }
     if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/.test(path)) {
+      if (this.commitsStatus) return send(this.commitsStatus, { message: "Server Error" });
       const list = [];
       let sha = url.searchParams.get("sha") ?? undefined;
       const limit = Number(url.searchParams.get("per_page") ?? 30);
@@ -259,6 +264,8 @@ export class FakeGitHubServer {
     if (method === "PATCH" && test(/^\/repos\/[^/]+\/[^/]+\/git\/refs\/(.+)$/)) {
       const name = decodeURIComponent(match[1] as string);
       const { sha } = body as { sha: string };
+      this.beforeRefUpdate?.();
+      this.beforeRefUpdate = undefined;
       const current = this.refs.get(name);
       if (!current) return notFound();
       // Fast-forward only, like GitHub without force: true.
