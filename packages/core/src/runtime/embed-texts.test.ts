@@ -67,6 +67,28 @@ describe("embedTexts", () => {
     expect(result.warnings).toEqual(["cut 1 text to 2,048 characters", "padded pooling (4 calls)"]);
   });
 
+  it("goes on without caching, and says so once, when the cache cannot be written", async () => {
+    const provider = new ScriptedEmbeddingProvider({ clock, capabilities: { maxInputsPerCall: 10 } });
+    const cache = await EmbeddingCache.open(directory);
+    cache.put = () => {
+      throw new Error("ENOSPC: no space left on device");
+    };
+    const result = await embedTexts({
+      provider,
+      texts: corpus,
+      inputType: "document",
+      settings,
+      cache,
+      clock,
+    });
+    expect(result.embeddings).toEqual(corpus.map((text) => scriptedVector(text, "document", 4)));
+    expect(provider.calls).toHaveLength(4);
+    expect(result.warnings).toEqual([
+      "the embedding cache could not be written, so this run caches nothing more: ENOSPC: no space left on device",
+    ]);
+    cache.close();
+  });
+
   it("respects batchSize, maxInputsPerCall, maxRequestBytes and a provider without parallel calls", async () => {
     const provider = new ScriptedEmbeddingProvider({
       clock,

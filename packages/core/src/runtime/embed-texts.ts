@@ -83,6 +83,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const recorder = new UsageRecorder({ pricePerMillionTokens: price });
   // Warnings repeat per call (one per batch); kept once each, with how many calls raised them.
   const warningCounts = new Map<string, number>();
+  let cacheBroken = false;
 
   // Identical texts are embedded once (corpora repeat titles, boilerplate, empty bodies).
   const positions = new Int32Array(options.texts.length);
@@ -186,7 +187,20 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       const milliseconds = clock.now() - callStart;
       expectedDimension = validateEmbeddings(provider, response?.embeddings, texts.length, expectedDimension);
       // Cached the moment it arrives: a run killed later loses only the calls still in flight.
-      if (cache && namespace) cache.put(namespace, texts, response.embeddings);
+      if (cache && namespace && !cacheBroken) {
+        try {
+          cache.put(namespace, texts, response.embeddings);
+        } catch (error) {
+          // A full disk or a read-only cache folder must not throw away vectors already paid for: the
+          // run goes on without caching, and says so once.
+          cacheBroken = true;
+          const reason = error instanceof Error ? error.message : String(error);
+          warningCounts.set(
+            `the embedding cache could not be written, so this run caches nothing more: ${reason}`,
+            1,
+          );
+        }
+      }
       for (let item = 0; item < job.indices.length; item += 1) {
         vectors[job.indices[item] as number] = response.embeddings[item];
       }
