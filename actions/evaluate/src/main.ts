@@ -334,6 +334,12 @@ function annotate(comparison: Comparison, config: EmbedEvalConfig, workspace: st
   comparison.warnings.slice(0, annotationLimit).forEach((row) => {
     core.warning(describe(row), { ...properties(row), title: "embedeval regression (warn level)" });
   });
+  comparison.datasetChanges.slice(0, annotationLimit).forEach((row) => {
+    core.warning(
+      `${row.model} × ${row.task} (${row.split}): the dataset changed (${row.datasetChange?.base} → ${row.datasetChange?.head}); ${metricLabel(row.metric)} ${formatDelta(row.delta)} points on the ${row.pairedQueries} queries scored on both sides; not gated`,
+      { ...properties(row), title: "embedeval: dataset changed" },
+    );
+  });
 }
 
 async function comment(

@@ -198,6 +198,47 @@ describe("compareResults", () => {
     expect(warned.failures).toHaveLength(1);
   });
 
+  it("never gates a row whose dataset changed, and computes its delta on the paired queries only", () => {
+    const scores = noisyScores(100, 0.6, 0.3, 14).map((value) => Math.max(0.1, value));
+    const base = buildTaskResult({ model: "a", task: "SciFact", ndcg: scores });
+    base.dataset_revision = "rev-1";
+    // The new revision drops 20 queries; the 80 shared queries lose 5 points each.
+    const headScores = scores.slice(0, 80).map((value) => value - 0.05);
+    const head = buildTaskResult({ model: "a", task: "SciFact", ndcg: headScores });
+    head.dataset_revision = "rev-2";
+    const comparison = compareResults([base], [head], rule, { permutations: 500 });
+    const row = comparison.entries[0]?.primary;
+    expect(row).toMatchObject({
+      verdict: "dataset changed",
+      level: "warn",
+      pairedQueries: 80,
+      datasetChange: { base: "rev-1", head: "rev-2" },
+    });
+    expect(row?.delta).toBeCloseTo(-0.05, 12);
+    expect(comparison.regressed).toBe(false);
+    expect(comparison.regressions).toHaveLength(0);
+    expect(comparison.warnings).toHaveLength(0);
+    expect(comparison.datasetChanges).toEqual([row]);
+
+    // Same files under another revision name (equal content hashes): compared and gated as usual.
+    base.embedeval.dataset_content_hash = "sha256:same";
+    head.embedeval.dataset_content_hash = "sha256:same";
+    const same = compareResults(
+      [base],
+      [buildTaskResult({ model: "a", task: "SciFact", ndcg: scores.map((value) => value - 0.05) })].map(
+        (result) => ({
+          ...result,
+          dataset_revision: "rev-2",
+          embedeval: { ...result.embedeval, dataset_content_hash: "sha256:same" },
+        }),
+      ),
+      rule,
+      { permutations: 500 },
+    );
+    expect(same.entries[0]?.primary.verdict).toBe("regression");
+    expect(same.regressed).toBe(true);
+  });
+
   it("treats an empty base as a missing baseline: every row added, the check passes", () => {
     const comparison = compareResults(
       [],

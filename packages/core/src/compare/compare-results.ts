@@ -121,12 +121,14 @@ export function compareResults(
   const warnings = gated.filter((row) => row.verdict === "regression" && row.level === "warn");
   const improvements = gated.filter((row) => row.verdict === "improvement" && row.level !== "off");
   const failedRows = gated.filter((row) => row.verdict === "failed" && row.level !== "off");
+  const datasetChanges = gated.filter((row) => row.verdict === "dataset changed");
   return {
     entries,
     regressions,
     warnings,
     improvements,
     failures: failedRows,
+    datasetChanges,
     regressed: regressions.length > 0,
     failed: failedRows.some((row) => row.level === "error"),
     baselineMissing: base.length === 0,
@@ -169,6 +171,7 @@ function compareSplit(
       }
     }
   }
+  const datasetChange = base && head && status === "compared" ? changedDataset(base, head) : undefined;
   const ordered = [...gatedMetrics, ...[...metricNames].filter((name) => !gatedMetrics.has(name)).sort()];
   const rows = ordered.map((metric) => {
     const gated = gatedMetrics.has(metric);
@@ -180,7 +183,8 @@ function compareSplit(
       metric,
       status,
       gated,
-      level: gated ? applied.level : "off",
+      // Scores of different data are not comparable: such a row can warn, never fail the check.
+      level: gated ? (datasetChange ? (applied.level === "off" ? "off" : "warn") : applied.level) : "off",
       maxDrop: applied.maxDrop,
       significance: applied.significance,
       base: numberOrNull(baseScores?.[metric]),
@@ -191,6 +195,7 @@ function compareSplit(
       seed: deriveSeed(rule.seed, `${model}\u0000${task}\u0000${split}\u0000${metric}`),
       permutations: gated ? permutations : Math.min(permutations, options.informationalPermutations ?? 2000),
       ...(status === "failed" && failure !== undefined ? { failure } : {}),
+      ...(datasetChange ? { datasetChange } : {}),
     });
   });
   return {
@@ -224,6 +229,7 @@ interface MetricInput {
   seed: number;
   permutations: number;
   failure?: string;
+  datasetChange?: { base: string; head: string };
 }
 
 function compareMetric(input: MetricInput): ComparisonRow {
@@ -247,6 +253,7 @@ function compareMetric(input: MetricInput): ComparisonRow {
     significance: input.significance,
     verdict: input.status === "compared" ? "unchanged" : input.status,
     ...(input.failure !== undefined ? { failure: input.failure } : {}),
+    ...(input.datasetChange ? { datasetChange: input.datasetChange } : {}),
   };
   if (input.status !== "compared" || base === null || head === null) return row;
   row.delta = head - base;
@@ -254,6 +261,11 @@ function compareMetric(input: MetricInput): ComparisonRow {
 
   const differences = pairedDifferences(input.basePerQuery, input.headPerQuery, input.metric);
   row.pairedQueries = differences.length;
+  if (input.datasetChange) {
+    // The means cover different query sets: only the queries scored on both sides say anything.
+    row.delta = differences.length > 0 ? mean(differences) : null;
+    row.relativeDelta = null;
+  }
   if (differences.length > 0) {
     row.interval = pairedBootstrapInterval(differences, { resamples: input.resamples, seed: input.seed });
     row.pValue = pairedPermutationPValue(differences, {
@@ -261,8 +273,33 @@ function compareMetric(input: MetricInput): ComparisonRow {
       seed: input.seed ^ 0x5bd1e995,
     });
   }
-  row.verdict = decide(row, differences);
+  row.verdict = input.datasetChange ? "dataset changed" : decide(row, differences);
   return row;
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum / values.length;
+}
+
+/**
+ * The two dataset identities when base and head scored different data, else undefined. The content hash
+ * decides when both sides have one (a revision renamed over identical files is the same data); otherwise
+ * the sides match when any identity is shared (older result files carried the hash as dataset_revision).
+ */
+function changedDataset(base: TaskResult, head: TaskResult): { base: string; head: string } | undefined {
+  const baseHash = base.embedeval?.dataset_content_hash;
+  const headHash = head.embedeval?.dataset_content_hash;
+  if (baseHash && headHash) {
+    return baseHash === headHash
+      ? undefined
+      : { base: base.dataset_revision || baseHash, head: head.dataset_revision || headHash };
+  }
+  const baseIds = new Set([base.dataset_revision, baseHash].filter((id): id is string => Boolean(id)));
+  const headIds = [head.dataset_revision, headHash].filter((id): id is string => Boolean(id));
+  if (baseIds.size === 0 || headIds.length === 0 || headIds.some((id) => baseIds.has(id))) return undefined;
+  return { base: base.dataset_revision, head: head.dataset_revision };
 }
 
 function decide(row: ComparisonRow, differences: Float64Array): Verdict {

@@ -7,7 +7,15 @@ import type { ConfidenceInterval } from "./paired-bootstrap.js";
  * evaluation produced no result (the provider errored, a secret was missing): never shown as "removed".
  */
 export type RowStatus = "added" | "removed" | "failed" | "compared";
-export type Verdict = "regression" | "improvement" | "noise" | "unchanged" | "added" | "removed" | "failed";
+export type Verdict =
+  | "regression"
+  | "improvement"
+  | "noise"
+  | "unchanged"
+  | "added"
+  | "removed"
+  | "failed"
+  | "dataset changed";
 export type RuleLevel = "off" | "warn" | "error";
 
 /** One (model, task, split, metric) line of a comparison. */
@@ -39,6 +47,11 @@ export interface ComparisonRow {
   verdict: Verdict;
   /** Why the head side has no result (status "failed"), as the evaluation reported it. */
   failure?: string;
+  /**
+   * Set when base and head scored different data (dataset revision or content hash differ): the row is
+   * never gated (verdict "dataset changed"), and delta is the mean difference over the paired queries.
+   */
+  datasetChange?: { base: string; head: string };
 }
 
 /** Everything compared for one (model, task, split): its gated row first, then every other metric. */
@@ -62,6 +75,8 @@ export interface Comparison {
   /** Gated rows with verdict "regression" at level "warn". */
   warnings: ComparisonRow[];
   improvements: ComparisonRow[];
+  /** Gated rows whose base and head scored different data: shown as warnings, never gated. */
+  datasetChanges: ComparisonRow[];
   /** Gated rows whose (model, task) failed on the head side, at level "warn" or "error". */
   failures: ComparisonRow[];
   regressed: boolean;

@@ -96,6 +96,30 @@ describe("renderMarkdownReport", () => {
     expect(markdown).not.toContain("removed");
   });
 
+  it("says on the row and in the details that the dataset changed, with the paired delta", () => {
+    const scores = noisyScores(50, 0.6, 0.3, 6).map((value) => Math.max(0.1, value));
+    const base = buildTaskResult({ model: "titan-v2", task: "SciFact", ndcg: scores });
+    const head = buildTaskResult({
+      model: "titan-v2",
+      task: "SciFact",
+      ndcg: scores.slice(0, 40).map((value) => value - 0.05),
+    });
+    base.dataset_revision = "0228b52c";
+    head.dataset_revision = "`new`<rev>";
+    const markdown = renderMarkdownReport(compareResults([base], [head], rule, { permutations: 500 }), {
+      configName: "retrieval",
+      now,
+    });
+    expect(markdown).toMatch(
+      /\| titan-v2 \| SciFact \| [\d.]+ \| ▼\u00a0-5\.00 \|.*\| 📦 dataset changed \(Δ on 40 paired queries\) \|/,
+    );
+    expect(markdown).toContain("✅ **No regressions**");
+    expect(markdown).toContain("📦 1 with a changed dataset (not gated)");
+    expect(markdown).toContain(
+      "Dataset changed: the baseline scored revision 0228b52c, this run \\`new\\`&lt;rev&gt;. Deltas are means over the 40 queries scored on both sides; the row is not gated.",
+    );
+  });
+
   it("escapes every string from config and data", () => {
     const nasty = "evil|model`<img src=x onerror=alert(1)>@octocat #12\nnext";
     const comparison = compareResults(

@@ -55,6 +55,7 @@ const verdictLabels: Record<Verdict, string> = {
   added: "🆕 added",
   removed: "🗑️ removed",
   failed: "💥 failed",
+  "dataset changed": "📦 dataset changed",
 };
 
 /**
@@ -222,6 +223,9 @@ function renderSummary(comparison: Comparison, options: MarkdownReportOptions): 
         `${counts.unchanged} unchanged`,
         counts.added > 0 ? `${counts.added} added` : "",
         counts.removed > 0 ? `${counts.removed} removed` : "",
+        counts["dataset changed"] > 0
+          ? `📦 ${counts["dataset changed"]} with a changed dataset (not gated)`
+          : "",
       ]
         .filter((part) => part !== "")
         .join(" · "),
@@ -344,6 +348,13 @@ function renderEntryDetails(entry: ComparisonEntry): string {
       `Usage: ${formatCount(usage.textsEmbedded)} texts embedded, ${formatCount(usage.cacheHits)} cache hits, ${formatCount(usage.tokens)} tokens (${escapeMarkdown(usage.tokensSource)}), ${formatCount(usage.calls)} calls, ${formatCount(usage.retries)} retries, ${formatCount(usage.throttles)} throttles; cost ${formatCost(usage.costUsd)}; latency p50/p95 ${formatLatency(usage.latencyMs)}${usage.throughput ? `; ${formatCount(usage.throughput)} texts/s` : ""}. Paired queries: ${formatCount(entry.primary.pairedQueries)}.`,
     );
   }
+  const change = entry.primary.datasetChange;
+  if (change) {
+    lines.push(
+      "",
+      `Dataset changed: the baseline scored revision ${escapeMarkdown(change.base)}, this run ${escapeMarkdown(change.head)}. Deltas are means over the ${formatCount(entry.primary.pairedQueries)} queries scored on both sides; the row is not gated.`,
+    );
+  }
   lines.push("", "</details>");
   return lines.join("\n");
 }
@@ -371,6 +382,9 @@ function usageTotals(comparison: Comparison): string | undefined {
 }
 
 function verdictLabel(row: ComparisonRow): string {
+  if (row.verdict === "dataset changed") {
+    return `${verdictLabels[row.verdict]} (Δ on ${formatCount(row.pairedQueries)} paired ${row.pairedQueries === 1 ? "query" : "queries"})`;
+  }
   if (row.verdict === "regression" && row.level === "warn") return "⚠️ regression (warn)";
   if (row.level === "off" && row.gated) return `${verdictLabels[row.verdict]} (off)`;
   return verdictLabels[row.verdict];
@@ -396,6 +410,7 @@ function countVerdicts(comparison: Comparison): Record<Verdict, number> {
     added: 0,
     removed: 0,
     failed: 0,
+    "dataset changed": 0,
   };
   for (const entry of comparison.entries) counts[entry.primary.verdict]++;
   return counts;
