@@ -233,15 +233,16 @@ export class GitHubApi {
   }
 
   /**
-   * The login the token acts as. GITHUB_TOKEN (an installation token) cannot call GET /user (403), and its
-   * comments are authored by github-actions[bot], so that is the answer then.
+   * The login the token acts as, or undefined for an installation token (GITHUB_TOKEN or a GitHub App's),
+   * which cannot call GET /user (403). Such a token comments as a bot whose login depends on the app
+   * (github-actions[bot], my-app[bot]) and cannot be asked of the API without the app's private key.
    */
-  async tokenLogin(): Promise<string> {
+  async tokenLogin(): Promise<string | undefined> {
     try {
       const response = await this.octokit.request("GET /user");
       return (response.data as { login: string }).login;
     } catch {
-      return "github-actions[bot]";
+      return undefined;
     }
   }
 }

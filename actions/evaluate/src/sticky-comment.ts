@@ -8,6 +8,8 @@ export interface StickyCommentOutcome {
 /**
  * One comment per config on a pull request: found by its hidden marker AND its author (someone else's
  * comment quoting the marker is never edited), updated in place, left alone when the body is identical.
+ * The author is the token's login for a user token; for an installation token (GITHUB_TOKEN or a GitHub
+ * App token, whose bot login cannot be looked up) it is the newest comment with the marker by a Bot.
  * A 403 (fork pull requests get a read-only token) is an outcome, not a crash.
  */
 export async function upsertStickyComment(
@@ -20,14 +22,24 @@ export async function upsertStickyComment(
   try {
     const author = await api.tokenLogin();
     const comments = await api.listComments(issue);
-    const existing = comments.find(
-      (comment) => comment.user?.login === author && comment.body.split("\n", 1)[0]?.trim() === marker,
-    );
+    const marked = comments.filter((comment) => comment.body.split("\n", 1)[0]?.trim() === marker);
+    // A user token: its own login. An installation token (GITHUB_TOKEN, a GitHub App): its login is not
+    // knowable, so the newest bot comment with the marker (humans quoting it are users, never edited).
+    const existing =
+      author !== undefined
+        ? marked.find((comment) => comment.user?.login === author)
+        : marked.filter((comment) => comment.user?.type === "Bot").at(-1);
     if (existing) {
       if (existing.body === body) return { action: "unchanged", comment: existing };
-      return { action: "updated", comment: await api.updateComment(existing.id, body) };
+      try {
+        return { action: "updated", comment: await api.updateComment(existing.id, body) };
+      } catch (error) {
+        // Another bot's comment (e.g. github-actions[bot]'s, before the workflow switched to an app
+        // token): not ours to edit. Post our own; being the newest, it is the one found next time.
+        if (author !== undefined || statusOf(error) !== 403) throw error;
+      }
     }
-    if (!options.createIfMissing) return { action: "skipped" };
+    if (!options.createIfMissing && !existing) return { action: "skipped" };
     return { action: "created", comment: await api.createComment(issue, body) };
   } catch (error) {
     const status = statusOf(error);

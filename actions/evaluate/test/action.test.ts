@@ -564,6 +564,44 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(comments[0]?.body).toBe(quoted.body);
   });
 
+  it("with a GitHub App token (GET /user refused), finds and updates its own bot comment by marker", async () => {
+    const scores = noisyScores(40, 0.5, 0.2, 61);
+    const results = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
+    server.seedComment(27, "<!-- embedeval:app -->\nquoted by a person", "octocat");
+    // Written by github-actions[bot] before the workflow switched to an app token: not editable by the app.
+    server.seedComment(27, "<!-- embedeval:app -->\nold report", "github-actions[bot]");
+    server.commentAuthor = "embedeval-app[bot]";
+    try {
+      const bodies = [];
+      for (const head of [results, results.map((result) => ({ ...result, date: result.date + 1 }))]) {
+        const workspace = await reportWorkspace("app", results, head);
+        const run = await runAction({
+          apiUrl: server.url,
+          workspace,
+          eventName: "pull_request",
+          event: pullRequestEvent(27, H1),
+          sha: sha("8"),
+          ref: "refs/pull/27/merge",
+          inputs: { "github-token": "ghs_app_installation_token", mode: "report", comment: "always" },
+        });
+        expect(run.code).toBe(0);
+        bodies.push(run.outputs["comment-id"]);
+      }
+      const comments = server.comments.get(27) ?? [];
+      // One new comment by the app (the old bot comment is left alone), then found and reused.
+      expect(comments.map((comment) => comment.user.login)).toEqual([
+        "octocat",
+        "github-actions[bot]",
+        "embedeval-app[bot]",
+      ]);
+      expect(bodies[0]).toBe(String(comments[2]?.id));
+      expect(bodies[1]).toBe(String(comments[2]?.id));
+      expect(comments[0]?.body).toBe("<!-- embedeval:app -->\nquoted by a person");
+    } finally {
+      server.commentAuthor = "github-actions[bot]";
+    }
+  });
+
   it("with comment: on-change, posts nothing when no score moved", async () => {
     const scores = noisyScores(40, 0.5, 0.2, 22);
     const results = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];

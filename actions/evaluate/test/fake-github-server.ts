@@ -46,6 +46,8 @@ export class FakeGitHubServer {
   beforeRefUpdate: (() => void) | undefined;
   /** Answers GET /commits with this status (e.g. 502) when set. */
   commitsStatus: number | undefined;
+  /** Who the token comments as (a GitHub App token comments as `<app>[bot]`). */
+  commentAuthor = "github-actions[bot]";
   /** When true, creating or editing comments answers 403 like a fork's read-only token. */
   forbidComments = false;
   private readonly blobs = new Map<string, string>();
@@ -293,7 +295,7 @@ export class FakeGitHubServer {
         const comment: FakeComment = {
           id: this.nextCommentId++,
           body: text,
-          user: { login: "github-actions[bot]", type: "Bot" },
+          user: { login: this.commentAuthor, type: "Bot" },
           html_url: `https://github.com/o/r/pull/${issue}#issuecomment-${this.nextCommentId - 1}`,
         };
         this.comments.set(issue, [...list, comment]);
@@ -306,6 +308,10 @@ export class FakeGitHubServer {
       const id = Number(match[1]);
       const comment = [...this.comments.values()].flat().find((candidate) => candidate.id === id);
       if (!comment) return notFound();
+      // Only the author may edit a comment (an installation token cannot edit another bot's).
+      if (comment.user.login !== this.commentAuthor) {
+        return send(403, { message: "Resource not accessible by integration" });
+      }
       const { body: text } = body as { body: string };
       if (text.length > 65_536)
         return send(422, { message: "Body is too long (maximum is 65536 characters)" });
