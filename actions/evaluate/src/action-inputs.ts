@@ -10,6 +10,8 @@ export interface ActionInputs {
   mode: ActionMode;
   comment: CommentPolicy;
   failOnRegression: boolean;
+  /** Fail the step when a gated (model, task) produced no result (default true). */
+  failOnError: boolean;
   /** "auto" (results branch, merge-base), "none", or a results folder. */
   baseline: string;
   workingDirectory: string;
@@ -27,6 +29,7 @@ export function readInputs(): ActionInputs {
     mode: choice("mode", ["auto", "evaluate", "record", "report"], "auto"),
     comment: choice("comment", ["always", "on-change", "never"], "always"),
     failOnRegression: booleanInput("fail-on-regression", true),
+    failOnError: booleanInput("fail-on-error", true),
     baseline: core.getInput("baseline") || "auto",
     workingDirectory: core.getInput("working-directory") || ".",
     results: core.getInput("results"),

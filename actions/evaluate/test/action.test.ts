@@ -469,6 +469,22 @@ describe("the bundled action, reporting prebuilt results", () => {
     });
     expect(report.code).toBe(1);
     expect(report.summary).toMatch(/stale-vectors × Tiny\*\* failed: .*have no precomputed vector/);
+
+    // fail-on-error: false keeps the failure in the report but only warns.
+    const lenient = await runAction({
+      apiUrl: server.url,
+      workspace,
+      eventName: "workflow_run",
+      event: workflowRunEvent(H1, "octo-org/retrieval"),
+      sha: M3,
+      ref: "refs/heads/main",
+      inputs: { "github-token": "ghs_test", "fail-on-error": "false" },
+    });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain(
+      "::warning::1 gated model × task pair(s) failed to evaluate; fail-on-error is false",
+    );
+    expect(lenient.summary).toContain("💥 failed");
   });
 
   it("degrades gracefully on a fork's read-only token: warning, report in the log and summary, no crash", async () => {
