@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import * as cache from "@actions/cache";
 import * as core from "@actions/core";
 
@@ -41,6 +42,8 @@ export async function saveEmbeddingCache(
   restoredKey: string | undefined,
 ): Promise<void> {
   if (!cache.isFeatureAvailable() || restoredKey === key) return;
+  // A run that failed before embedding anything (a config error) has no cache folder: nothing to save.
+  if (!existsSync(directory)) return;
   try {
     // saveCache logs its own warning and returns -1 when the service refuses or fails.
     const id = await cache.saveCache([directory], key);
