@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { type BedrockServer, startBedrockServer } from "@embedeval/provider-bedrock/testing";
 import { type SagemakerServer, startSagemakerServer } from "@embedeval/provider-sagemaker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliCaptured } from "./cli-harness.js";
+import { quickstartWorkspace, runCliCaptured, testAwsEnvironment } from "./cli-harness.js";
 
 // `embedeval run` with AWS providers, end to end: config -> plugin -> real AWS SDK client -> a local
 // server speaking the service's wire protocol (with faults) -> cache -> search -> results.
@@ -167,33 +167,29 @@ describe("plugin option errors", () => {
   });
 });
 
+/** A config evaluating Titan v2 through the local Bedrock at `url` on the quickstart data. */
+function titanConfig(url: string, extra: string[] = []): string[] {
+  return [
+    "models:",
+    "  - id: titan",
+    "    provider: bedrock",
+    "    model: amazon.titan-embed-text-v2:0",
+    `    options: { endpoint: "${url}" }`,
+    ...extra,
+    "tasks:",
+    "  - name: quickstart",
+    "    path: ./data",
+  ];
+}
+
 describe("embedeval run --dry-run", () => {
   it("counts what a run would send and its cost without calling the provider, minus the cache", async () => {
-    const workspace = await mkdtemp(join(tmpdir(), "embedeval-dry-run-"));
-    await cp(quickstartData, join(workspace, "data"), { recursive: true });
     const server = await startBedrockServer();
-    const environment = {
-      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "us-east-1",
-    };
-    await writeFile(
-      join(workspace, "embedeval.yml"),
-      [
-        "models:",
-        "  - id: titan",
-        "    provider: bedrock",
-        "    model: amazon.titan-embed-text-v2:0",
-        `    options: { endpoint: "${server.url}" }`,
-        "  - id: bm25",
-        "    provider: bm25",
-        "tasks:",
-        "  - name: quickstart",
-        "    path: ./data",
-        "",
-      ].join("\n"),
+    const workspace = await quickstartWorkspace(
+      "dry-run",
+      titanConfig(server.url, ["  - id: bm25", "    provider: bm25"]),
     );
-    const before = await runCliCaptured(["run", "--dry-run", "--json"], workspace, environment);
+    const before = await runCliCaptured(["run", "--dry-run", "--json"], workspace, testAwsEnvironment);
     expect(before.code).toBe(0);
     expect(server.calls).toHaveLength(0);
     const [titan, bm25] = JSON.parse(before.stdout);
@@ -201,8 +197,8 @@ describe("embedeval run --dry-run", () => {
     expect(titan.estimatedCostUsd).toBeCloseTo((titan.estimatedTokens / 1e6) * 0.02, 12);
     expect(bm25).toMatchObject({ model: "bm25", texts: 0, estimatedCostUsd: null });
 
-    expect((await runCliCaptured(["run"], workspace, environment)).code).toBe(0);
-    const after = await runCliCaptured(["run", "--dry-run"], workspace, environment);
+    expect((await runCliCaptured(["run"], workspace, testAwsEnvironment)).code).toBe(0);
+    const after = await runCliCaptured(["run", "--dry-run"], workspace, testAwsEnvironment);
     expect(after.stdout).toMatch(/titan\s+quickstart\s+393\s+393\s+0\s+0\s+\$0\.00/);
     expect(after.stdout).toContain("no provider was called");
     await server.close();
@@ -212,34 +208,16 @@ describe("embedeval run --dry-run", () => {
 
 describe("a model that fails halfway", () => {
   it("says what it spent before failing, and that a rerun pays only for the rest", async () => {
-    const workspace = await mkdtemp(join(tmpdir(), "embedeval-halfway-"));
-    await cp(quickstartData, join(workspace, "data"), { recursive: true });
     // 20 answers, then a validation error (not retryable) for every later call.
     const server = await startBedrockServer({
       faultFor: (call) =>
         call.index >= 20 ? { kind: "validation", message: "Malformed input request" } : undefined,
     });
-    await writeFile(
-      join(workspace, "embedeval.yml"),
-      [
-        "models:",
-        "  - id: titan",
-        "    provider: bedrock",
-        "    model: amazon.titan-embed-text-v2:0",
-        `    options: { endpoint: "${server.url}" }`,
-        "    runtime: { maxConcurrency: 1 }",
-        "tasks:",
-        "  - name: quickstart",
-        "    path: ./data",
-        "",
-      ].join("\n"),
+    const workspace = await quickstartWorkspace(
+      "halfway",
+      titanConfig(server.url, ["    runtime: { maxConcurrency: 1 }"]),
     );
-    const environment = {
-      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "us-east-1",
-    };
-    const outcome = await runCliCaptured(["run"], workspace, environment);
+    const outcome = await runCliCaptured(["run"], workspace, testAwsEnvironment);
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(
       /titan × quickstart: .*Malformed input request[\s\S]*\n {2}spent before failing: 20 texts embedded in 20 calls, \$0\.\d{4}; they are cached, a rerun pays only for the rest\n/,

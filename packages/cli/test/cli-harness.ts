@@ -1,3 +1,6 @@
+import { cp, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Command, CommandContext } from "../src/command-context.js";
 import { runCli } from "../src/run-cli.js";
@@ -40,4 +43,24 @@ export function runCliCaptured(
   environment: Record<string, string | undefined> = {},
 ): Promise<CapturedRun> {
   return runCommandCaptured(runCli, argv, cwd, environment);
+}
+
+/** Fake AWS credentials for the local servers (which do not verify signatures). */
+export const testAwsEnvironment = {
+  AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  AWS_REGION: "us-east-1",
+};
+
+/**
+ * A temporary folder holding a copy of the quickstart dataset as `data/`, and an embedeval.yml made of
+ * `configLines` when given. Remove it with `rm(folder, { recursive: true, force: true })`.
+ */
+export async function quickstartWorkspace(prefix: string, configLines?: string[]): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), `embedeval-${prefix}-`));
+  await cp(resolve(import.meta.dirname, "../../../examples/quickstart/data"), join(folder, "data"), {
+    recursive: true,
+  });
+  if (configLines) await writeFile(join(folder, "embedeval.yml"), [...configLines, ""].join("\n"));
+  return folder;
 }
