@@ -108,6 +108,7 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   );
 
   const failures: ModelFailure[] = [];
+  const configErrors: EmbedEvalError[] = [];
   const prepared: PreparedModel[] = [];
   for (const model of models) {
     try {
@@ -127,12 +128,25 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
       prepared.push({ model, provider, price: price ?? undefined });
     } catch (error) {
       if (EmbedEvalError.is(error) && error.code === "config") {
-        await closeProviders(prepared);
-        throw locateInConfig(error, model, config.file);
+        // Every model's option mistakes are reported in one go, not one per run.
+        configErrors.push(locateInConfig(error, model, config.file));
+        continue;
       }
       failures.push({ model: model.id, task: undefined, message: formatError(error) });
       reporter.log(`${model.id}: ${formatError(error)}`);
     }
+  }
+
+  if (configErrors.length > 0) {
+    await closeProviders(prepared);
+    const [first, ...rest] = configErrors as [EmbedEvalError, ...EmbedEvalError[]];
+    if (rest.length === 0) throw first;
+    const more = rest.map((error) => `\n  ${error.file}:${error.line ?? 1}: ${error.message}`).join("");
+    throw new ConfigError(`${first.message}${more}`, {
+      ...(first.file ? { file: first.file } : {}),
+      ...(first.line ? { line: first.line } : {}),
+      ...(first.hint ? { hint: first.hint } : {}),
+    });
   }
 
   const datasets = new Map<string, RetrievalDataset[]>();

@@ -153,6 +153,10 @@ describe("plugin option errors", () => {
         "    provider: bedrock",
         "    model: amazon.titan-embed-text-v2:0",
         "    options: { dimensions: 500, region: us-east-1 }",
+        "  - id: cohere",
+        "    provider: bedrock",
+        "    model: cohere.embed-english-v3",
+        "    options: { truncate: MIDDLE, region: us-east-1 }",
         "tasks:",
         "  - name: quickstart",
         "    path: ./data",
@@ -163,6 +167,8 @@ describe("plugin option errors", () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/embedeval\.yml:4: models\.titan: .*dimensions.*500/);
     expect(outcome.stderr).toMatch(/256.*512.*1024/);
+    // Both models' mistakes in one run.
+    expect(outcome.stderr).toMatch(/embedeval\.yml:8: models\.cohere: .*truncate/);
     await rm(workspace, { recursive: true, force: true });
   });
 });
