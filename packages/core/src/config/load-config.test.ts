@@ -94,6 +94,14 @@ describe("parseConfig", () => {
     );
   });
 
+  it("gives an MTEB dataset named by its hub id MTEB's flags, unless the config sets them", () => {
+    const config = parseConfig(
+      "models:\n  - id: a\n    provider: bm25\ntasks:\n  - name: args\n    hub: mteb/arguana\n  - name: own\n    hub: mteb/arguana\n    ignoreIdenticalIds: false\n  - name: other\n    hub: acme/tickets\n",
+      "/repo/embedeval.yml",
+    );
+    expect(config.tasks.map((task) => task.ignoreIdenticalIds)).toEqual([true, false, false]);
+  });
+
   it("accepts a third-party plugin package name", () => {
     const config = parseConfig(
       "models:\n  - id: a\n    provider: '@acme/embedeval-provider-x'\ntasks:\n  - name: t\n    path: x\n",

@@ -275,13 +275,16 @@ function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line:
     };
   }
   if (typeof raw.hub === "string") {
+    // An MTEB dataset named by its hub id gets MTEB's task flags too (ArguAna drops self-hits whether
+    // it is written `name: ArguAna` or `hub: mteb/arguana`); the config can still override each.
+    const known = mtebRetrievalTasks.find((task) => task.repository === raw.hub);
     return {
       name,
       type: "retrieval",
       hub: raw.hub,
       revision: (raw.revision as string | undefined) ?? "main",
-      splits: splits ?? ["test"],
-      ignoreIdenticalIds: ignoreIdenticalIds ?? false,
+      splits: splits ?? (known ? [...known.splits] : ["test"]),
+      ignoreIdenticalIds: ignoreIdenticalIds ?? known?.ignoreIdenticalIds ?? false,
       line,
     };
   }
