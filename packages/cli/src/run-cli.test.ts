@@ -145,6 +145,12 @@ describe("embedeval CLI", () => {
       workspace,
     );
     expect(JSON.parse(estimate.stdout)[0]).toMatchObject({ texts: 317 + 76, cached: 0 });
+    // Without the cache each split pays for the corpus again, and the estimate says so.
+    const uncached = await runCliCaptured(
+      ["run", "--config", "splits.yml", "--dry-run", "--json", "--no-cache"],
+      workspace,
+    );
+    expect(JSON.parse(uncached.stdout)[0]).toMatchObject({ texts: 2 * (317 + 76), cached: 0 });
     const outcome = await runCliCaptured(["run", "--config", "splits.yml"], workspace);
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/tfidf\s+two\/test\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+393\s+393\s/);

@@ -4,9 +4,9 @@ import {
   CancelledError,
   ConfigError,
   cacheNamespaceFor,
+  cacheRevisionOf,
   closestMatch,
   DatasetError,
-  defaultModelRevision,
   downloadHubDataset,
   EmbeddingCache,
   type EmbeddingProvider,
@@ -29,7 +29,6 @@ import {
   type TaskResult,
   UsageError,
   UsageRecorder,
-  type UsageSummary,
   writeTaskResult,
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
@@ -152,7 +151,7 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const datasets = new Map<string, RetrievalDataset[]>();
   try {
     for (const task of tasks) {
-      const folder = await withTaskContext(task, () =>
+      const { folder, hubRevision } = await withTaskContext(task, () =>
         taskFolder(task, config, environment, reporter, options.signal),
       );
       const splits: RetrievalDataset[] = [];
@@ -165,8 +164,7 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
             ...(options.signal ? { signal: options.signal } : {}),
           }),
         );
-
-        if (task.hub !== undefined && task.path === undefined) dataset.hubRevision = task.revision ?? "main";
+        if (hubRevision !== undefined) dataset.hubRevision = hubRevision;
         for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
         splits.push(dataset);
       }
@@ -186,6 +184,7 @@ async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
  * The BEIR folder of a task: its local path, or for a hub dataset (`hub:` or an MTEB task name) the
  * cache folder the files are downloaded into. Dataset files are cached even when the embedding cache
  * is disabled: they never change for a pinned revision, and a run must work offline once fetched.
+ * For a hub dataset it also names the revision read, which MTEB records as `dataset_revision`.
  */
 async function taskFolder(
   task: TaskConfig,
@@ -193,18 +192,20 @@ async function taskFolder(
   environment: Record<string, string | undefined>,
   reporter: ProgressReporter,
   signal: AbortSignal | undefined,
-): Promise<string> {
-  if (task.path !== undefined || task.hub === undefined) return task.path as string;
+): Promise<{ folder: string; hubRevision?: string }> {
+  if (task.path !== undefined || task.hub === undefined) return { folder: task.path as string };
+  // The config loader gives every hub task a revision: its own, MTEB's pin, or "main".
+  const hubRevision = task.revision ?? "main";
   const { folder } = await downloadHubDataset({
     repository: task.hub,
-    revision: task.revision ?? "main",
+    revision: hubRevision,
     splits: task.splits,
     cacheDirectory: join(config.cache.directory, "datasets"),
     environment,
     onProgress: (line) => reporter.log(`${task.name}: ${line}`),
     ...(signal ? { signal } : {}),
   });
-  return folder;
+  return { folder, hubRevision };
 }
 
 async function closeProviders(prepared: PreparedModel[]): Promise<void> {
@@ -244,25 +245,20 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
           estimatedCostUsd: null,
         };
         if (!isRetriever(provider)) {
-          // Splits share the corpus: a text is counted once per input type, as the run (with its cache)
-          // sends it once.
-          const textsByType = { document: new Set<string>(), query: new Set<string>() };
+          // Each split embeds the corpus again; with the cache the later splits are cache hits, so a
+          // text is counted once per input type, without it once per split, as the run pays.
+          const textsByType = { document: [] as string[][], query: [] as string[][] };
           for (const dataset of datasets.get(task.name) ?? []) {
             const { documentTexts, queryTexts } = retrievalTexts(dataset, model);
-            for (const text of documentTexts) textsByType.document.add(text);
-            for (const text of queryTexts) textsByType.query.add(text);
+            textsByType.document.push([...new Set(documentTexts)]);
+            textsByType.query.push([...new Set(queryTexts)]);
           }
           for (const inputType of ["document", "query"] as const) {
-            const distinct = [...textsByType[inputType]];
+            const distinct = cache
+              ? [...new Set(textsByType[inputType].flat())]
+              : textsByType[inputType].flat();
             const found = cache
-              ? cache.get(
-                  cacheNamespaceFor(
-                    provider,
-                    inputType,
-                    model.revision === defaultModelRevision ? undefined : model.revision,
-                  ),
-                  distinct,
-                )
+              ? cache.get(cacheNamespaceFor(provider, inputType, cacheRevisionOf(model)), distinct)
               : [];
             const missing = distinct.filter((_, index) => found[index] === undefined);
             estimate.texts += distinct.length;
@@ -313,14 +309,13 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
       );
       for (const task of tasks) {
         const perSplit: TaskResult[] = [];
-        // What the current split has spent so far: reported even if it fails halfway.
-        let spent: UsageRecorder | undefined;
+        // One recorder for all splits of the task: its usage, reported even if a split fails halfway.
+        const spent = new UsageRecorder({ pricePerMillionTokens: price ?? null });
         try {
           for (const dataset of datasets.get(task.name) ?? []) {
             const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
             let progress: ReturnType<ProgressReporter["start"]> | undefined;
             let stage = "";
-            spent = new UsageRecorder({ pricePerMillionTokens: price ?? null });
             const result = await evaluateRetrieval({
               model,
               provider,
@@ -352,9 +347,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
           if (EmbedEvalError.is(error) && (error.code === "cancelled" || error.code === "config"))
             throw error;
           if (options.signal?.aborted) throw new CancelledError();
-          const paid = spent?.summary();
+          const paid = spent.summary();
           const spentNote =
-            paid && paid.calls > 0
+            paid.calls > 0
               ? `\n  spent before failing: ${paid.textsEmbedded.toLocaleString("en-US")} texts embedded in ${paid.calls} calls${paid.costUsd === null ? "" : `, $${paid.costUsd.toFixed(4)}`}${cache ? "; they are cached, a rerun pays only for the rest" : ""}`
               : "";
           failures.push({ model: model.id, task: task.name, message: `${formatError(error)}${spentNote}` });
@@ -397,7 +392,10 @@ function stageLabel(stage: string): string {
   }
 }
 
-/** Results of several splits of one task go in one file, as in MTEB (scores keyed by split). */
+/**
+ * Results of several splits of one task go in one file, as in MTEB (scores keyed by split). The splits
+ * share one usage recorder, so the last split's usage is the task's.
+ */
 function mergeSplits(results: TaskResult[]): TaskResult | undefined {
   const [first, ...rest] = results;
   if (!first) return undefined;
@@ -405,7 +403,7 @@ function mergeSplits(results: TaskResult[]): TaskResult | undefined {
     Object.assign(first.scores, result.scores);
     Object.assign(first.embedeval.per_query, result.embedeval.per_query);
     first.evaluation_time += result.evaluation_time;
-    first.embedeval.usage = addUsage(first.embedeval.usage, result.embedeval.usage);
+    first.embedeval.usage = result.embedeval.usage;
     const timings = first.embedeval.timings;
     for (const key of Object.keys(timings) as (keyof typeof timings)[])
       timings[key] += result.embedeval.timings[key];
@@ -414,28 +412,6 @@ function mergeSplits(results: TaskResult[]): TaskResult | undefined {
     );
   }
   return first;
-}
-
-/**
- * The usage of a task is what all its splits used: texts, calls, tokens and cost add up. Latency
- * percentiles cannot be added, so the first split's (the one that embedded the corpus) are kept.
- */
-function addUsage(total: UsageSummary, more: UsageSummary): UsageSummary {
-  const sources = [total.tokensSource, more.tokensSource].filter((source) => source !== "none");
-  return {
-    ...total,
-    textsEmbedded: total.textsEmbedded + more.textsEmbedded,
-    cacheHits: total.cacheHits + more.cacheHits,
-    calls: total.calls + more.calls,
-    retries: total.retries + more.retries,
-    throttles: total.throttles + more.throttles,
-    tokens: total.tokens + more.tokens,
-    tokensSource: sources.length === 0 ? "none" : sources.includes("estimated") ? "estimated" : "provider",
-    costUsd:
-      total.costUsd === null && more.costUsd === null ? null : (total.costUsd ?? 0) + (more.costUsd ?? 0),
-    latencyMs: total.latencyMs ?? more.latencyMs,
-    latencyPerTextMs: total.latencyPerTextMs ?? more.latencyPerTextMs,
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 export {
+  cacheRevisionOf,
   defaultModelRevision,
   type EvaluateRetrievalOptions,
   emptyUsage,

@@ -22,6 +22,11 @@ export const mtebSemanticsVersion = "2.20.0";
 /** MTEB's folder name for a model without a revision; such a model's cache key has no revision. */
 export const defaultModelRevision = "no_revision_available";
 
+/** The revision that goes into a model's cache key: none for MTEB's default, so old caches stay valid. */
+export function cacheRevisionOf(model: Pick<ModelConfig, "revision">): string | undefined {
+  return model.revision === defaultModelRevision ? undefined : model.revision;
+}
+
 export interface RetrievalProgress {
   stage: "documents" | "queries" | "search" | "score";
   done: number;
@@ -116,7 +121,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       settings: model.runtime,
       pricePerMillionTokens: price,
       usage: recorder,
-      ...(model.revision !== defaultModelRevision ? { modelRevision: model.revision } : {}),
+      modelRevision: cacheRevisionOf(model),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(signal ? { signal } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
