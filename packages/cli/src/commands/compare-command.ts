@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import {
-  type CompareOverride,
-  type CompareRule,
   compareResults,
+  defaultCompareRule,
   loadConfig,
   readResultsDirectory,
   renderMarkdownReport,
@@ -29,14 +28,6 @@ Options:
 Exit codes: 0 no regression, 1 regression found, 2 usage or config error.`;
 
 /** The rule when no config is given; the same defaults as an embedeval.yml without a compare block. */
-export const defaultCompareRule: CompareRule & { overrides: CompareOverride[] } = {
-  metric: "ndcg_at_10",
-  maxDrop: { kind: "absolute", amount: 0.01 },
-  significance: 0.05,
-  resamples: 2000,
-  seed: 42,
-  overrides: [],
-};
 
 export const compareCommand: Command = async (context) => {
   const { values, positionals } = parseCommandArguments("compare", {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import {
   compareResults,
+  defaultCompareRule,
   loadConfig,
   readResultsDirectory,
   renderMarkdownReport,
@@ -10,7 +11,6 @@ import {
 } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
-import { defaultCompareRule } from "./compare-command.js";
 
 const help = `Usage: embedeval report RESULTS_DIR [--config FILE] [--markdown OUT]
 

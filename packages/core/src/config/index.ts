@@ -3,6 +3,7 @@ export { configJsonSchema, configSchema, type SchemaNode } from "./config-schema
 export type * from "./config-types.js";
 export {
   builtinProviderNames,
+  defaultCompareRule,
   defaultRuntimeSettings,
   loadConfig,
   parseConfig,

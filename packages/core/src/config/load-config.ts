@@ -24,6 +24,16 @@ import { type ConfigIssue, validateAgainstSchema } from "./validate-against-sche
 /** Providers that ship with embedeval; any other name is taken as the npm package of a plugin. */
 export const builtinProviderNames = ["tfidf", "bm25", "precomputed", "bedrock", "sagemaker"] as const;
 
+/** The comparison rule when the config says nothing (also used by `compare` and `report` without --config). */
+export const defaultCompareRule: EmbedEvalConfig["compare"] = {
+  metric: "ndcg_at_10",
+  maxDrop: { kind: "absolute", amount: 0.01 },
+  significance: 0.05,
+  resamples: 2000,
+  seed: 42,
+  overrides: [],
+};
+
 export const defaultRuntimeSettings: RuntimeSettings = {
   maxConcurrency: 4,
   timeoutSeconds: 60,
@@ -183,11 +193,11 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       toTaskConfig(task, baseDirectory, lineAt(document, lineCounter, ["tasks", index])),
     ),
     compare: {
-      metric: (compare.metric as string | undefined) ?? "ndcg_at_10",
-      maxDrop: toDropRule(compare.maxDrop ?? 0.01),
-      significance: (compare.significance as number | undefined) ?? 0.05,
-      resamples: (compare.resamples as number | undefined) ?? 2000,
-      seed: (compare.seed as number | undefined) ?? 42,
+      metric: (compare.metric as string | undefined) ?? defaultCompareRule.metric,
+      maxDrop: compare.maxDrop === undefined ? defaultCompareRule.maxDrop : toDropRule(compare.maxDrop),
+      significance: (compare.significance as number | undefined) ?? defaultCompareRule.significance,
+      resamples: (compare.resamples as number | undefined) ?? defaultCompareRule.resamples,
+      seed: (compare.seed as number | undefined) ?? defaultCompareRule.seed,
       overrides: ((compare.overrides as Record<string, unknown>[] | undefined) ?? []).map(toOverride),
     },
     cache: {
