@@ -114,3 +114,25 @@ describe("Bm25Retriever", () => {
     );
   });
 });
+
+describe("BM25 tie order", () => {
+  it("breaks equal scores by id descending in UTF-8 byte order, as trec_eval does, at the topK cut", async () => {
+    // "\u{1F600}" (U+1F600, 4 UTF-8 bytes F0...) sorts after "\uFFFD" (EF BF BD) in bytes, but before it in
+    // JavaScript's UTF-16 comparison: the bytes must win.
+    const retriever = createBm25Retriever({
+      model: "bm25",
+      options: {},
+      baseDirectory: ".",
+      environment: {},
+    });
+    const ranked = await retriever.retrieve({
+      documents: [
+        { id: "\uFFFD", text: "alpha" },
+        { id: "\u{1F600}", text: "alpha" },
+      ],
+      queries: [{ id: "q", text: "alpha" }],
+      topK: 1,
+    });
+    expect(ranked.get("q")?.map((document) => document.id)).toEqual(["\u{1F600}"]);
+  });
+});

@@ -24,6 +24,7 @@ import type {
   ScoredDocument,
 } from "../contract/embedding-provider.js";
 import { CancelledError } from "../contract/errors.js";
+import { compareDocumentIds } from "../metrics/document-id-order.js";
 import { luceneDocumentLength } from "./lucene-length-norm.js";
 import { ProviderOptions } from "./plugin-options.js";
 import { analyzeText, type TextAnalyzerOptions } from "./text-analyzer.js";
@@ -90,7 +91,7 @@ export class Bm25Retriever implements Retriever {
         id: documents[document]?.id as string,
         score: scores[document] as number,
       }));
-      ranked.sort((left, right) => right.score - left.score || compareDescending(left.id, right.id));
+      ranked.sort((left, right) => right.score - left.score || compareDocumentIds(right.id, left.id));
       results.set(query.id, ranked.slice(0, topK));
       for (const document of touched) scores[document] = 0;
     }
@@ -128,11 +129,6 @@ export class Bm25Retriever implements Retriever {
     });
     return { postings, lengthNorms };
   }
-}
-
-/** Byte-order comparison of two strings, reversed (UTF-16 order equals UTF-8 byte order outside surrogates). */
-function compareDescending(left: string, right: string): number {
-  return left < right ? 1 : left > right ? -1 : 0;
 }
 
 /** Builds the retriever from config: options `k1`, `b`, `stopwords`, `stemming`, `exactLengths`. */

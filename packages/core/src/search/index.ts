@@ -7,6 +7,6 @@ export type { PortableKernel } from "./kernel-scorer.js";
 export type { SearchBackend, SimilarityRequest } from "./search-backend.js";
 export { float32DotErrorFactor } from "./search-backend.js";
 export { dotProduct } from "./similarity-kernel.js";
-export { compareIdsByteOrder, tieRanksFromIds } from "./tie-rank.js";
+export { tieRanksFromIds } from "./tie-rank.js";
 export type { VectorFileSource } from "./vector-file.js";
 export { openVectorFile, VectorFileWriter } from "./vector-file.js";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compareIdsByteOrder, tieRanksFromIds } from "./tie-rank.js";
+import { compareDocumentIds } from "../metrics/document-id-order.js";
+import { tieRanksFromIds } from "./tie-rank.js";
 
 describe("tie ranks", () => {
   it("orders ids by UTF-8 bytes like strcmp", () => {
     const ids = ["b", "a", "B", "a1", "10", "9", "\u{1F600}", "\uFFFD", "é"];
     const byBytes = [...ids].sort((left, right) => Buffer.compare(Buffer.from(left), Buffer.from(right)));
-    const byFunction = [...ids].sort(compareIdsByteOrder);
+    const byFunction = [...ids].sort(compareDocumentIds);
     expect(byFunction).toEqual(byBytes);
   });
 

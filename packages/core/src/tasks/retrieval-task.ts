@@ -2,6 +2,7 @@ import type { ModelConfig } from "../config/config-types.js";
 import { type EmbeddingProvider, isRetriever, type Retriever } from "../contract/embedding-provider.js";
 import { documentText } from "../datasets/beir-folder-loader.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
+import { compareDocumentIds } from "../metrics/document-id-order.js";
 import { evaluateRun } from "../metrics/index.js";
 import type { Run } from "../metrics/run.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
@@ -178,7 +179,9 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   const scoreSeconds = (now() - scoreStarted) / 1000;
 
   const perQuery: Record<string, Record<string, number>> = {};
-  for (const [queryId, scores] of [...evaluation.perQuery.entries()].sort(([a], [b]) => compareBytes(a, b))) {
+  for (const [queryId, scores] of [...evaluation.perQuery.entries()].sort(([a], [b]) =>
+    compareDocumentIds(a, b),
+  )) {
     perQuery[queryId] = scores;
   }
   const splitScores: SplitScores = {
@@ -233,10 +236,6 @@ function sortedMetrics(averages: Record<string, number>): Record<string, number>
   const sorted: Record<string, number> = {};
   for (const key of Object.keys(averages).sort()) sorted[key] = averages[key] as number;
   return sorted;
-}
-
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 export function emptyUsage(): UsageSummary {
