@@ -14,6 +14,7 @@
  * there (downloaded before, or copied in by hand). Each file is written to a temporary name and renamed
  * when complete, so an interrupted download never leaves a truncated file that a later run would trust.
  */
+
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
@@ -21,6 +22,8 @@ import { dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DatasetError } from "../contract/errors.js";
+import { backoffDelay } from "../runtime/retry-backoff.js";
+import { systemClock } from "../runtime/runtime-clock.js";
 import { readLines } from "./read-lines.js";
 
 export const defaultHubEndpoint = "https://huggingface.co";
@@ -181,7 +184,9 @@ async function fetchToFile(
   context: FetchContext,
 ): Promise<"missing" | { bytes: number }> {
   const attempts = Math.max(1, context.attempts ?? 4);
+  // The runtime's backoff (full jitter; Retry-After as a floor), from a 1 s base for a whole file.
   const baseDelay = context.retryDelayMilliseconds ?? 1000;
+  const backoff = { baseDelayMilliseconds: baseDelay, maxDelayMilliseconds: 60_000 };
   const headers: Record<string, string> = { "user-agent": "embedeval" };
   if (context.token) headers.authorization = `Bearer ${context.token}`;
   let lastProblem = "";
@@ -199,7 +204,7 @@ async function fetchToFile(
       if (context.signal?.aborted) throw context.signal.reason;
       lastProblem = networkProblem(error);
       if (attempt < attempts) {
-        await sleep(baseDelay * 2 ** (attempt - 1), context.signal);
+        await systemClock.sleep(backoffDelay(attempt, backoff, Math.random), context.signal);
         continue;
       }
       throw new DatasetError(
@@ -241,7 +246,10 @@ async function fetchToFile(
       await response.body?.cancel();
       lastProblem = `HTTP ${response.status}`;
       if (attempt < attempts) {
-        await sleep(retryDelay(response, baseDelay, attempt), context.signal);
+        await systemClock.sleep(
+          backoffDelay(attempt, backoff, Math.random, retryAfterMilliseconds(response)),
+          context.signal,
+        );
         continue;
       }
       throw new DatasetError(
@@ -267,7 +275,7 @@ async function fetchToFile(
       if (error instanceof DatasetError) throw error;
       lastProblem = networkProblem(error);
       if (attempt < attempts) {
-        await sleep(baseDelay * 2 ** (attempt - 1), context.signal);
+        await systemClock.sleep(backoffDelay(attempt, backoff, Math.random), context.signal);
         continue;
       }
       throw new DatasetError(
@@ -379,30 +387,15 @@ async function convertJsonLinesQrels(source: string, target: string): Promise<vo
   }
 }
 
-function retryDelay(response: Response, baseDelay: number, attempt: number): number {
+/** The server's Retry-After (seconds), capped at a minute for one file. */
+function retryAfterMilliseconds(response: Response): number | undefined {
   const retryAfter = Number(response.headers.get("retry-after"));
-  const backoff = baseDelay * 2 ** (attempt - 1);
-  // Honour Retry-After (seconds) but never wait more than a minute for one file.
-  return Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 60_000) : backoff;
+  return Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 60_000) : undefined;
 }
 
 function networkProblem(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-}
-
-function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function formatBytes(bytes: number): string {
