@@ -75,6 +75,21 @@ describe("embedeval compare / report", () => {
     expect(await readFile(join(workspace, "lenient.md"), "utf8")).toMatch(/^<!-- embedeval:lenient -->/);
   });
 
+  it("exits 1 when a model the config lists has no head result (failed, not removed)", async () => {
+    await writeFolder(join(workspace, "partial"), [
+      buildTaskResult({ model: "bm25", task: "SciFact", ndcg: scores }),
+    ]);
+    await writeFile(
+      join(workspace, "both.yml"),
+      "models: [{ id: bm25, provider: bm25 }, { id: tfidf, provider: tfidf }]\ntasks: [{ name: SciFact, path: ./data }]\n",
+    );
+    const listed = await runCliCaptured(["compare", "base", "partial", "--config", "both.yml"], workspace);
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toMatch(/tfidf\s+SciFact.*failed/);
+    // Without a config nothing says tfidf should be there: it was removed.
+    expect((await runCliCaptured(["compare", "base", "partial"], workspace)).code).toBe(0);
+  });
+
   it("prints JSON rows with --json", async () => {
     const result = await runCliCaptured(["compare", "base", "worse", "--json"], workspace);
     const parsed = JSON.parse(result.stdout);

@@ -65,7 +65,19 @@ export const compareCommand: Command = async (context) => {
       hint: "Pass the folder `embedeval run` wrote (output.directory in embedeval.yml).",
     });
   }
-  const comparison = compareResults(base, head, rule);
+  const comparison = compareResults(base, head, rule, {
+    // With the head config, a model or task it lists but the head results lack failed: not "removed".
+    ...(config
+      ? {
+          configured: {
+            models: config.models.map((model) => model.id),
+            tasks: config.tasks.map((task) => task.name),
+          },
+        }
+      : {}),
+    // The table shows gated metrics only: skip the statistics of the others unless they are printed.
+    metrics: values.all || values.json || values.markdown ? "all" : "gated",
+  });
 
   if (values.markdown) {
     const path = resolve(context.cwd, values.markdown);
@@ -80,5 +92,5 @@ export const compareCommand: Command = async (context) => {
     const color = Boolean(context.stdout.isTTY) && !context.environment.NO_COLOR;
     context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   }
-  return comparison.regressed ? ExitCode.failed : ExitCode.ok;
+  return comparison.regressed || comparison.failed ? ExitCode.failed : ExitCode.ok;
 };
