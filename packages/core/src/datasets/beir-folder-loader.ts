@@ -11,7 +11,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../contract/errors.js";
-import { readLines, sha256 } from "./read-lines.js";
+import { type JsonRecord, readJsonLines, readLines, sha256 } from "./read-lines.js";
 import type { CorpusDocument, Qrels, Query, RetrievalDataset } from "./retrieval-dataset.js";
 
 export interface LoadBeirFolderOptions {
@@ -41,7 +41,7 @@ export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<Re
   const corpusHash = sha256();
   const corpus: CorpusDocument[] = [];
   const documentIds = new Set<string>();
-  for await (const record of readJsonLines(corpusFile, corpusHash, signal)) {
+  for await (const record of readJsonLines(corpusFile, { hash: corpusHash, signal })) {
     const id = readId(record, corpusFile);
     if (documentIds.has(id)) {
       throw new DatasetError(`Duplicate document id "${id}".`, {
@@ -63,7 +63,7 @@ export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<Re
   const queriesHash = sha256();
   const allQueries: Query[] = [];
   const queryIds = new Set<string>();
-  for await (const record of readJsonLines(queriesFile, queriesHash, signal)) {
+  for await (const record of readJsonLines(queriesFile, { hash: queriesHash, signal })) {
     const id = readId(record, queriesFile);
     if (queryIds.has(id)) {
       throw new DatasetError(`Duplicate query id "${id}".`, {
@@ -185,39 +185,6 @@ async function findQrelsFile(folder: string, split: string): Promise<string> {
         ? `Splits present: ${splits.join(", ")}. Choose one of them in the task's splits.`
         : `The qrels folder holds no .tsv file; add qrels/${split}.tsv.`,
   });
-}
-
-interface JsonRecord {
-  value: Record<string, unknown>;
-  lineNumber: number;
-}
-
-async function* readJsonLines(
-  file: string,
-  hash: ReturnType<typeof sha256>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<JsonRecord> {
-  for await (const { line, lineNumber } of readLines(file, { hash, signal })) {
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new DatasetError(`Malformed JSON: ${(error as Error).message}.`, {
-        file,
-        line: lineNumber,
-        hint: "Each line must be one complete JSON object (JSON Lines).",
-      });
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new DatasetError("Expected a JSON object on this line.", {
-        file,
-        line: lineNumber,
-        hint: 'Each line must be an object such as {"_id": "1", "text": "..."}.',
-      });
-    }
-    yield { value: value as Record<string, unknown>, lineNumber };
-  }
 }
 
 function readId(record: JsonRecord, file: string): string {

@@ -24,7 +24,7 @@ import { pipeline } from "node:stream/promises";
 import { DatasetError } from "../contract/errors.js";
 import { backoffDelay } from "../runtime/retry-backoff.js";
 import { systemClock } from "../runtime/runtime-clock.js";
-import { readLines } from "./read-lines.js";
+import { readJsonLines } from "./read-lines.js";
 
 export const defaultHubEndpoint = "https://huggingface.co";
 
@@ -355,14 +355,7 @@ async function convertJsonLinesQrels(source: string, target: string): Promise<vo
   const out = createWriteStream(temporary);
   try {
     out.write("query-id\tcorpus-id\tscore\n");
-    for await (const { line, lineNumber } of readLines(source)) {
-      if (line.trim() === "") continue;
-      let record: Record<string, unknown>;
-      try {
-        record = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new DatasetError("Malformed JSON line in hub qrels file.", { file: source, line: lineNumber });
-      }
+    for await (const { value: record, lineNumber } of readJsonLines(source)) {
       const query = record["query-id"];
       const document = record["corpus-id"];
       const score = record.score;

@@ -67,3 +67,40 @@ export async function* readLines(
 export function sha256(): Hash {
   return createHash("sha256");
 }
+
+/** One JSON object of a JSON Lines file, with its 1-based line number. */
+export interface JsonRecord {
+  value: Record<string, unknown>;
+  lineNumber: number;
+}
+
+/**
+ * The objects of a JSON Lines file, one per non-blank line. A line that is not JSON, or not an object,
+ * is a DatasetError naming the file and line, whatever the reader is (BEIR loader, providers, hub).
+ */
+export async function* readJsonLines(
+  file: string,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<JsonRecord> {
+  for await (const { line, lineNumber } of readLines(file, options)) {
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new DatasetError(`Malformed JSON: ${(error as Error).message}.`, {
+        file,
+        line: lineNumber,
+        hint: "Each line must be one complete JSON object (JSON Lines).",
+      });
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new DatasetError("Expected a JSON object on this line.", {
+        file,
+        line: lineNumber,
+        hint: "Each line must be one JSON object (JSON Lines).",
+      });
+    }
+    yield { value: value as Record<string, unknown>, lineNumber };
+  }
+}

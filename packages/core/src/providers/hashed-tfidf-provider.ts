@@ -28,7 +28,7 @@ import type {
 } from "../contract/embedding-provider.js";
 import { DatasetError } from "../contract/errors.js";
 import { documentText } from "../datasets/beir-folder-loader.js";
-import { readLines, sha256 } from "../datasets/read-lines.js";
+import { readJsonLines, sha256 } from "../datasets/read-lines.js";
 import { fnv1a32 } from "./fnv1a-hash.js";
 import { ProviderOptions } from "./plugin-options.js";
 import { analyzeText, type TextAnalyzerOptions } from "./text-analyzer.js";
@@ -152,19 +152,11 @@ export async function readDocumentFrequencies(
   const hash = sha256();
   const documentFrequencies = new Map<string, number>();
   let documentCount = 0;
-  for await (const { line, lineNumber } of readLines(file, { hash, signal })) {
-    if (line.trim() === "") continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw new DatasetError(`Malformed JSON: ${(error as Error).message}.`, {
-        file,
-        line: lineNumber,
-        hint: 'Each line must be one JSON object such as {"_id": "1", "title": "", "text": "..."}.',
-      });
-    }
-    const { title, text } = (record ?? {}) as { title?: unknown; text?: unknown };
+  for await (const { value: record, lineNumber } of readJsonLines(file, {
+    hash,
+    ...(signal ? { signal } : {}),
+  })) {
+    const { title, text } = record as { title?: unknown; text?: unknown };
     if (typeof text !== "string" || (title !== undefined && title !== null && typeof title !== "string")) {
       throw new DatasetError("Expected an object with a string `text` (and an optional string `title`).", {
         file,

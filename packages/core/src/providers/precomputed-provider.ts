@@ -23,7 +23,7 @@ import type {
   ProviderSettings,
 } from "../contract/embedding-provider.js";
 import { ConfigError, DatasetError, ProviderError } from "../contract/errors.js";
-import { readLines, sha256 } from "../datasets/read-lines.js";
+import { readJsonLines, readLines, sha256 } from "../datasets/read-lines.js";
 import { parseNpy } from "./npy-reader.js";
 import { ProviderOptions } from "./plugin-options.js";
 
@@ -175,10 +175,8 @@ function parseJsonLine(line: string, file: string, lineNumber: number): unknown 
 export async function readVectorJsonLines(file: string): Promise<{ rows: VectorRow[]; contentHash: string }> {
   const hash = sha256();
   const rows: VectorRow[] = [];
-  for await (const { line, lineNumber } of readLines(file, { hash })) {
-    if (line.trim() === "") continue;
-    const record = parseJsonLine(line, file, lineNumber) as Record<string, unknown> | null;
-    if (typeof record !== "object" || record === null || typeof record.text !== "string") {
+  for await (const { value: record, lineNumber } of readJsonLines(file, { hash })) {
+    if (typeof record.text !== "string") {
       throw new DatasetError('Expected an object with a string "text" and an "embedding" array.', {
         file,
         line: lineNumber,
