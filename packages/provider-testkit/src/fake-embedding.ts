@@ -3,17 +3,7 @@
  * random noise: texts that share words get similar vectors, so a retrieval run against the fake server
  * produces a meaningful (if modest) ranking, and the same text always gets the same vector.
  */
-
-/** FNV-1a, 32 bits: tiny, stable across platforms, good enough to spread tokens over dimensions. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
+import { fnv1a32 } from "@embedeval/core";
 const tokenPattern = /[\p{L}\p{N}]+/gu;
 
 /** Lower-cased word tokens; also what the servers count as "tokens" when they report usage. */
@@ -34,14 +24,14 @@ export interface FakeEmbeddingOptions {
 export function fakeEmbedding(text: string, dimensions: number, options: FakeEmbeddingOptions): number[] {
   const vector = new Array<number>(dimensions).fill(0);
   for (const token of fakeTokens(text)) {
-    const hash = fnv1a(token);
+    const hash = fnv1a32(token);
     // Two buckets per token with independent signs keep collisions from cancelling whole words.
     vector[hash % dimensions] = (vector[hash % dimensions] ?? 0) + (hash & 1 ? 1 : -1);
-    const second = fnv1a(`${token}#`);
+    const second = fnv1a32(`${token}#`);
     vector[second % dimensions] = (vector[second % dimensions] ?? 0) + (second & 1 ? 0.5 : -0.5);
   }
   // A small text-specific component so empty or punctuation-only texts still get a non-zero vector.
-  let state = fnv1a(text) || 1;
+  let state = fnv1a32(text) || 1;
   for (let index = 0; index < dimensions; index++) {
     state ^= state << 13;
     state ^= state >>> 17;

@@ -9,7 +9,6 @@ export {
   fakeEmbedding,
   fakeTokenCount,
   fakeTokens,
-  fnv1a,
   packSignBits,
   quantizeInt8,
 } from "./fake-embedding.js";

@@ -9,7 +9,7 @@ export type {
   Verdict,
 } from "./comparison.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
-export { pairedBootstrapInterval, quantile } from "./paired-bootstrap.js";
+export { pairedBootstrapInterval } from "./paired-bootstrap.js";
 export type { PermutationOptions } from "./paired-permutation-test.js";
 export { exactPairedPermutationPValue, pairedPermutationPValue } from "./paired-permutation-test.js";
 export type { SeededRandom } from "./seeded-random.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pairedBootstrapInterval, quantile } from "./paired-bootstrap.js";
+import { percentile } from "../runtime/usage-recorder.js";
+import { pairedBootstrapInterval } from "./paired-bootstrap.js";
 import { createSeededRandom } from "./seeded-random.js";
 
 function normalSample(count: number, mean: number, deviation: number, seed: number): number[] {
@@ -54,7 +55,7 @@ describe("pairedBootstrapInterval", () => {
   });
 
   it("interpolates quantiles like numpy's linear method", () => {
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4, 5], 0.025)).toBeCloseTo(1.1, 12);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5], 0.025)).toBeCloseTo(1.1, 12);
   });
 });

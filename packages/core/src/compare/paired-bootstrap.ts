@@ -1,3 +1,4 @@
+import { percentile } from "../runtime/usage-recorder.js";
 import { createSeededRandom } from "./seeded-random.js";
 
 export interface ConfidenceInterval {
@@ -40,15 +41,5 @@ export function pairedBootstrapInterval(
   }
   means.sort();
   const alpha = (1 - confidence) / 2;
-  return { low: quantile(means, alpha), high: quantile(means, 1 - alpha) };
-}
-
-/** Linear-interpolated quantile of sorted values (numpy's default, "linear"). */
-export function quantile(sorted: ArrayLike<number>, probability: number): number {
-  const position = (sorted.length - 1) * probability;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const lowValue = sorted[lower] as number;
-  const highValue = sorted[upper] as number;
-  return lowValue + (highValue - lowValue) * (position - lower);
+  return { low: percentile(means, alpha), high: percentile(means, 1 - alpha) };
 }

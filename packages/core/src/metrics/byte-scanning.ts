@@ -5,14 +5,8 @@
 
 export const SPACE = 0x20;
 export const TAB = 0x09;
-export const CARRIAGE_RETURN = 0x0d;
 export const LINE_FEED = 0x0a;
 export const HASH = 0x23;
-
-/** Field separators: trec_eval splits on spaces and tabs; `\r` is accepted so CRLF files parse too. */
-export function isSeparator(byte: number): boolean {
-  return byte === SPACE || byte === TAB || byte === CARRIAGE_RETURN;
-}
 
 /** 32-bit FNV-1a over bytes[start, end): a cheap key for looking document ids up without decoding them. */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
@@ -96,15 +90,6 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
   if (!DECIMAL_SYNTAX.test(text)) return Number.NaN;
   const value = Number(text);
   return Number.isFinite(value) ? value : Number.NaN;
-}
-
-/** 1-based line number of a byte offset (used only to report an error, so a scan is fine). */
-export function lineNumberAt(bytes: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let index = 0; index < offset && index < bytes.length; index++) {
-    if (bytes[index] === LINE_FEED) line++;
-  }
-  return line;
 }
 
 /** The text of the line containing `offset`, shortened for an error message. */

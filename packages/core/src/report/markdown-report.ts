@@ -259,7 +259,7 @@ function renderFailures(comparison: Comparison): string {
     if (seen.has(key)) continue;
     seen.add(key);
     const message = (entry.primary.failure ?? "no result").replace(/\s+/g, " ").trim();
-    const shown = message.length > 600 ? `${message.slice(0, 600)}…` : message;
+    const shown = message.length > 600 ? `${cutTo(message, 600, (text) => text.length)}…` : message;
     lines.push(
       `- 💥 **${escapeMarkdown(entry.model)} × ${escapeMarkdown(entry.task)}** failed: ${escapeMarkdown(shown)}`,
     );

@@ -106,7 +106,7 @@ export class UsageRecorder {
 }
 
 /** Percentiles with linear interpolation between closest ranks (numpy's default). */
-export function percentile(sortedValues: readonly number[], fraction: number): number {
+export function percentile(sortedValues: ArrayLike<number>, fraction: number): number {
   if (sortedValues.length === 0) return Number.NaN;
   const position = (sortedValues.length - 1) * fraction;
   const lower = Math.floor(position);
