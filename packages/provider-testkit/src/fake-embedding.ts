@@ -4,6 +4,7 @@
  * produces a meaningful (if modest) ranking, and the same text always gets the same vector.
  */
 import { fnv1a32 } from "@embedeval/core";
+
 const tokenPattern = /[\p{L}\p{N}]+/gu;
 
 /** Lower-cased word tokens; also what the servers count as "tokens" when they report usage. */
