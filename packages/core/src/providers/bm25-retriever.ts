@@ -87,10 +87,19 @@ export class Bm25Retriever implements Retriever {
       // Only documents sharing a term with the query are returned, as in Lucene. Order: score
       // descending, ties by id descending (trec_eval's order), so a cut at topK keeps what trec_eval
       // would rank first.
-      const ranked = touched.map((document) => ({
-        id: documents[document]?.id as string,
-        score: scores[document] as number,
-      }));
+      // Only the documents that can make the top k become objects: the k-th best score, found with a
+      // native numeric sort, is the bar (ties at the bar are all kept, then ordered by id).
+      let bar = Number.NEGATIVE_INFINITY;
+      if (touched.length > topK) {
+        const touchedScores = Float64Array.from(touched, (document) => scores[document] as number);
+        touchedScores.sort();
+        bar = touchedScores[touchedScores.length - topK] as number;
+      }
+      const ranked: { id: string; score: number }[] = [];
+      for (const document of touched) {
+        const score = scores[document] as number;
+        if (score >= bar) ranked.push({ id: documents[document]?.id as string, score });
+      }
       ranked.sort((left, right) => right.score - left.score || compareDocumentIds(right.id, left.id));
       results.set(query.id, ranked.slice(0, topK));
       for (const document of touched) scores[document] = 0;
