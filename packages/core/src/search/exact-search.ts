@@ -14,6 +14,7 @@ import { CancelledError, DatasetError, UsageError } from "../contract/errors.js"
 import type { DocumentSource } from "./document-source.js";
 import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
 import { createKernelScorer } from "./kernel-scorer.js";
+import { LargestValueSelector } from "./largest-value-selector.js";
 import type { SearchBackend } from "./search-backend.js";
 import { largestRowNorm, normalisedRowNormBound, normaliseRows, rowNorm } from "./similarity-kernel.js";
 import { TopKCollector } from "./top-k-collector.js";
@@ -515,9 +516,7 @@ class QueryCandidates {
     if (size < this.k) return;
     const values = this.values[offset] as Float32Array;
     const rows = this.rows[offset] as Uint32Array;
-    const work = scratch.valuesFor(size);
-    work.set(values.subarray(0, size));
-    const cut = Math.max(this.cuts[offset] as number, kthLargest(work, size, this.k));
+    const cut = Math.max(this.cuts[offset] as number, scratch.selector.kthLargest(values, size, this.k));
     this.cuts[offset] = cut;
     const bound = Math.max(cut - twoEpsilon, lowerBound);
     let kept = 0;
@@ -639,11 +638,10 @@ function rescorePairs(scope: ChunkScope, pairs: CandidatePairs): void {
 class CandidateScratch {
   readonly sample: Float32Array;
   private values: Float32Array;
-  readonly heap: Float32Array;
+  readonly selector = new LargestValueSelector();
   constructor(rows: number, k: number) {
     this.sample = new Float32Array(Math.min(rows, sampleRowsPerResult * k));
     this.values = new Float32Array(Math.max(rows, 2 * k + 64));
-    this.heap = new Float32Array(k);
   }
 
   valuesFor(count: number): Float32Array {
@@ -654,41 +652,7 @@ class CandidateScratch {
 
 /** The sample for a block's cut holds this many values per requested result. */
 const sampleRowsPerResult = 8;
-const minimumSampleStride = 4;
-
-/**
- * Rearranges `values[0..count)` and returns its `rank`-th largest value (rank 1 = the largest):
- * quickselect with a median-of-three pivot.
- */
-function kthLargest(values: Float32Array, count: number, rank: number): number {
-  let low = 0;
-  let high = count - 1;
-  const target = rank - 1;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const first = values[low] as number;
-    const second = values[middle] as number;
-    const third = values[high] as number;
-    const pivot = Math.max(Math.min(first, second), Math.min(Math.max(first, second), third));
-    let left = low;
-    let right = high;
-    while (left <= right) {
-      while ((values[left] as number) > pivot) left++;
-      while ((values[right] as number) < pivot) right--;
-      if (left <= right) {
-        const swap = values[left] as number;
-        values[left] = values[right] as number;
-        values[right] = swap;
-        left++;
-        right--;
-      }
-    }
-    if (target <= right) high = right;
-    else if (target >= left) low = left;
-    else return values[target] as number;
-  }
-  return values[target] as number;
-}
+const minimumSampleStride = 8;
 
 /** Fills rowList with the block rows whose approximate score is at least `cut`; returns how many. */
 function gatherRows(scope: ChunkScope, offset: number, rows: number, cut: number): number {
@@ -732,10 +696,10 @@ function collectBlockCandidates(
   }
   // a is not known yet and the block has more than k rows: its own k-th largest approximate score
   // is a valid a. Guess a value just below it from a strided sample, gather every row at or above
-  // the guess, and select among those; a bad guess (fewer than k gathered) falls back to a full
-  // pass with a heap.
+  // the guess, and select among those; a bad guess (fewer than k gathered) falls back to selecting
+  // among all the block's rows.
   const sample = scratch.sample;
-  // At least every 4th row, so the sample costs a fraction of the block.
+  // At least every 8th row, so the sample costs a fraction of the block.
   const stride = Math.max(minimumSampleStride, Math.floor(rows / sample.length));
   let sampleCount = 0;
   for (let row = 0; row < rows && sampleCount < sample.length; row += stride) {
@@ -744,7 +708,7 @@ function collectBlockCandidates(
   // Aim a little above k rows: the expected count plus three standard deviations.
   const expected = k / stride;
   const rank = Math.min(sampleCount, Math.ceil(expected * 1.05 + 3 * Math.sqrt(expected) + 1));
-  const guess = kthLargest(sample, sampleCount, rank);
+  const guess = scratch.selector.kthLargest(sample, sampleCount, rank);
   let candidateCount = gatherRows(scope, base, rows, guess);
   let blockCut: number;
   if (candidateCount >= k) {
@@ -753,9 +717,9 @@ function collectBlockCandidates(
     for (let index = 0; index < candidateCount; index++) {
       values[index] = similarities[base + (rowList[index] as number)] as number;
     }
-    blockCut = kthLargest(values, candidateCount, k);
+    blockCut = scratch.selector.kthLargest(values, candidateCount, k);
   } else {
-    blockCut = kthLargestByHeap(similarities.subarray(base, base + rows), rows, k, scratch.heap);
+    blockCut = scratch.selector.kthLargest(similarities.subarray(base, base + rows), rows, k);
   }
   lists.cuts[offset] = blockCut;
   const bound = Math.max(blockCut - twoEpsilon, lowerBound);
@@ -770,34 +734,4 @@ function collectBlockCandidates(
   }
   lists.append(offset, task.firstRow, rowList, count, similarities, base);
   lists.added[offset] = 0;
-}
-
-/** The k-th largest of `values[0..rows)` with a k-slot min-heap: one pass, any input order. */
-function kthLargestByHeap(values: Float32Array, rows: number, k: number, heap: Float32Array): number {
-  let heapSize = 0;
-  for (let row = 0; row < rows; row++) {
-    const value = values[row] as number;
-    if (heapSize < k) {
-      let child = heapSize++;
-      while (child > 0) {
-        const parent = (child - 1) >> 1;
-        if ((heap[parent] as number) <= value) break;
-        heap[child] = heap[parent] as number;
-        child = parent;
-      }
-      heap[child] = value;
-    } else if (value > (heap[0] as number)) {
-      let parent = 0;
-      for (;;) {
-        let child = 2 * parent + 1;
-        if (child >= k) break;
-        if (child + 1 < k && (heap[child + 1] as number) < (heap[child] as number)) child++;
-        if ((heap[child] as number) >= value) break;
-        heap[parent] = heap[child] as number;
-        parent = child;
-      }
-      heap[parent] = value;
-    }
-  }
-  return heap[0] as number;
 }
