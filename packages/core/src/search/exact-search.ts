@@ -16,6 +16,7 @@ import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import { LargestValueSelector } from "./largest-value-selector.js";
 import type { SearchBackend } from "./search-backend.js";
+import { float32DotErrorFactor } from "./search-backend.js";
 import { largestRowNorm, normalisedRowNormBound, normaliseRows, rowNorm } from "./similarity-kernel.js";
 import { TopKCollector } from "./top-k-collector.js";
 
@@ -358,7 +359,9 @@ async function scanWithBackend(
   const { scorer, queryCount, dimension, documents, rows, signal, collector } = scope;
   // A source may yield an empty chunk: nothing to request.
   if (rows === 0) return;
-  const errorFactor = backend.scoreErrorFactor(dimension) + 2 ** -24 + dimension * 2 ** -52;
+  // The backend's error plus the kernel's own (a float32 dot product too): |S − kernel score| is at
+  // most their sum times ‖q‖·‖d‖.
+  const errorFactor = backend.scoreErrorFactor(dimension) + float32DotErrorFactor(dimension);
   const blockRows = Math.min(blocks.rows, rows);
   const blockValues = blocks.queries * blocks.rows;
   const tasks: BlockTask[] = [];

@@ -1,15 +1,16 @@
 /**
- * The one routine that decides every score embedeval reports: a float32 dot product accumulated in
- * float64 in a fixed order, rounded to float32 at the end.
+ * The one routine that decides every score embedeval reports: a float32 dot product in a fixed
+ * order of float32 operations.
  *
  * Both search backends rank by the numbers this routine returns (a fast backend only proposes
  * candidates), so their rankings and scores are identical bit for bit. The order is fixed, and the
- * WebAssembly kernel (similarity-wasm.ts) performs exactly the same operations two lanes at a time:
- *   s0..s7: eight running sums over the elements i ≡ 0..7 (mod 8) below dimension − dimension % 8;
- *   low = (s0 + s4) + (s2 + s6), high = (s1 + s5) + (s3 + s7);
- *   low += each remaining product in order; result = fround(low + high).
- * Each product of two float32 values is exact in float64, so the only rounding is in the sums
- * (relative error about dimension × 2⁻⁵³) and the final rounding to float32.
+ * WebAssembly kernel (similarity-wasm.ts) performs exactly the same operations four lanes at a time:
+ *   s0..s31: 32 running sums, s_j over the elements i ≡ j (mod 32) below dimension − dimension % 32,
+ *     each step s_j = s_j + (left_i · right_i), the product rounded to float32, then the sum;
+ *   v_m = ((s_m + s_m+4) + (s_m+8 + s_m+12)) + ((s_m+16 + s_m+20) + (s_m+24 + s_m+28)) for m = 0..3;
+ *   sum = (v0 + v1) + (v2 + v3); then sum = sum + (left_i · right_i) for each remaining element.
+ * No fused multiply-add, so every engine rounds the same way. The error is that of any float32 dot
+ * product (at most γ(n+1)·‖left‖·‖right‖, float32DotErrorFactor), as in PyTorch's matmul.
  */
 export function dotProduct(
   left: Float32Array,
@@ -18,35 +19,40 @@ export function dotProduct(
   rightOffset: number,
   dimension: number,
 ): number {
-  let sum0 = 0;
-  let sum1 = 0;
-  let sum2 = 0;
-  let sum3 = 0;
-  let sum4 = 0;
-  let sum5 = 0;
-  let sum6 = 0;
-  let sum7 = 0;
-  const unrolledEnd = dimension - (dimension % 8);
+  // A Float32Array element stores a float64 sum of two float32 values rounded to float32, which is
+  // the float32 sum (float64 has more than twice float32's precision plus two bits); Math.fround of
+  // a float64 product of two float32 values (exact) is the float32 product.
+  const sums = runningSums;
+  sums.fill(0);
+  const unrolledEnd = dimension - (dimension % dotStepElements);
   let index = 0;
-  for (; index < unrolledEnd; index += 8) {
+  for (; index < unrolledEnd; index += dotStepElements) {
     const leftAt = leftOffset + index;
     const rightAt = rightOffset + index;
-    sum0 += (left[leftAt] as number) * (right[rightAt] as number);
-    sum1 += (left[leftAt + 1] as number) * (right[rightAt + 1] as number);
-    sum2 += (left[leftAt + 2] as number) * (right[rightAt + 2] as number);
-    sum3 += (left[leftAt + 3] as number) * (right[rightAt + 3] as number);
-    sum4 += (left[leftAt + 4] as number) * (right[rightAt + 4] as number);
-    sum5 += (left[leftAt + 5] as number) * (right[rightAt + 5] as number);
-    sum6 += (left[leftAt + 6] as number) * (right[rightAt + 6] as number);
-    sum7 += (left[leftAt + 7] as number) * (right[rightAt + 7] as number);
+    for (let lane = 0; lane < dotStepElements; lane++) {
+      sums[lane] =
+        (sums[lane] as number) +
+        Math.fround((left[leftAt + lane] as number) * (right[rightAt + lane] as number));
+    }
   }
-  let low = sum0 + sum4 + (sum2 + sum6);
-  const high = sum1 + sum5 + (sum3 + sum7);
+  const round = Math.fround;
+  const vectorSum = (lane: number) => {
+    const at = (offset: number) => sums[lane + offset] as number;
+    return round(
+      round(round(at(0) + at(4)) + round(at(8) + at(12))) +
+        round(round(at(16) + at(20)) + round(at(24) + at(28))),
+    );
+  };
+  let sum = round(round(vectorSum(0) + vectorSum(1)) + round(vectorSum(2) + vectorSum(3)));
   for (; index < dimension; index++) {
-    low += (left[leftOffset + index] as number) * (right[rightOffset + index] as number);
+    sum = round(sum + round((left[leftOffset + index] as number) * (right[rightOffset + index] as number)));
   }
-  return Math.fround(low + high);
+  return sum;
 }
+
+/** Elements per step of the dot product: 32 running sums (eight four-lane vectors in WebAssembly). */
+const dotStepElements = 32;
+const runningSums = new Float32Array(dotStepElements);
 
 /** Euclidean norm of one row, in float64 (four running sums, so the adds overlap). */
 export function rowNorm(vectors: Float32Array, offset: number, dimension: number): number {

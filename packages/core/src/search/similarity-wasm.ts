@@ -1,8 +1,8 @@
 /**
- * The portable kernel again, in WebAssembly SIMD: the same float64 operations in the same order as
- * `dotProduct` (similarity-kernel.ts), two lanes at a time, so every score is bit-identical to it
- * (the tests compare them) and about four times faster than the JavaScript loop. WebAssembly is
- * portable (no native dependency); where SIMD is unavailable the search uses the JavaScript kernel.
+ * The portable kernel again, in WebAssembly SIMD: the same float32 operations in the same order as
+ * `dotProduct` (similarity-kernel.ts), four lanes at a time, so every score is bit-identical to it
+ * (the tests compare them) and many times faster than the JavaScript loop. WebAssembly is portable
+ * (no native dependency); where SIMD is unavailable the search uses the JavaScript kernel.
  *
  * The module is assembled here from its instructions rather than shipped as a binary, so it can be
  * read and reviewed. Encodings: https://webassembly.github.io/spec/core/binary/instructions.html
@@ -14,7 +14,7 @@
  *   normalise(documents, rows, dimension) -> r: divides each row in place by its norm, exactly as
  *     `normaliseRows` (similarity-kernel.ts) does; returns the first row holding NaN or ±∞, or -1.
  *   gather(values, count, cut, rows) -> n: writes to rows[0..n) every i < count with values[i] >= cut,
- *     in order; returns -1 if a value is NaN (four values at a time, skipping runs below the cut).
+ *     in order; returns -1 if a value is NaN (sixteen values at a time, skipping runs below the cut).
  * where dot is exactly `dotProduct` (see its comment for the order of operations).
  */
 
@@ -46,6 +46,8 @@ const i32Add = 0x6a;
 const i32Mul = 0x6c;
 const i32And = 0x71;
 const i32Shl = 0x74;
+const f32Add = 0x92;
+const f32Mul = 0x94;
 const f64Add = 0xa0;
 const f64Mul = 0xa2;
 const f32DemoteF64 = 0xb6;
@@ -59,13 +61,16 @@ const f64x2Add = 0xf0;
 const f64x2Mul = 0xf2;
 const v128Load = 0x00;
 const f32x4Splat = 0x13;
-const f32x4Ne = 0x42;
-const f32x4Ge = 0x46;
-const v128Or = 0x50;
-const v128AnyTrue = 0x53;
+const v128And = 0x4e;
+const f32x4Lt = 0x43;
+const i32x4AllTrue = 0xa3;
+const i32Or = 0x72;
 const v128Const = 0x0c;
 const v128Store = 0x0b;
 const f32x4Div = 0xe7;
+const f32x4Add = 0xe4;
+const f32x4Mul = 0xe6;
+const f32x4ExtractLane = 0x1f;
 const f64Const = 0x44;
 const f64Eq = 0x61;
 const f64Sub = 0xa1;
@@ -125,42 +130,44 @@ function functionBody(locals: number[][], code: number[]): number[] {
   return [...unsignedLeb(body.length), ...body];
 }
 
+/** The dot product's running sums: eight vectors of four lanes, 32 elements per step (see dotProduct). */
+const dotVectorSums = 8;
+const dotStepElements = 4 * dotVectorSums;
+
 const get = (index: number) => [localGet, index];
 const set = (index: number) => [localSet, index];
 const constant = (value: number) => [i32Const, ...signedLeb(value)];
 
 /** dot(query: i32, document: i32, dimension: i32) -> f32, the order of `dotProduct`. */
 function dotFunction(): number[] {
-  // Parameters 0..2; locals: 3 offset (bytes), 4 unrolled end (bytes), 5..8 lane pairs
-  // (s0,s1) (s2,s3) (s4,s5) (s6,s7), 9 low, 10 high.
-  const [query, document, dimension, offset, unrolledEnd, lanes01, lanes23, lanes45, lanes67, low, high] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-  ] as const;
-  const pairProduct = (staticOffset: number) => [
+  // Parameters 0..2; locals: 3 offset (bytes), 4 unrolled end (bytes), 5..12 the eight four-lane
+  // sums (s0..s3) (s4..s7) ... (s28..s31), 13 the scalar sum. Eight independent sums keep the adds
+  // from waiting on each other's latency.
+  const [query, document, dimension, offset, unrolledEnd, firstSums, sum] = [0, 1, 2, 3, 4, 5, 13] as const;
+  const sums = Array.from({ length: dotVectorSums }, (_, index) => firstSums + index);
+  const accumulate = (lanes: number, staticOffset: number) => [
+    ...get(lanes),
     ...get(query),
     ...get(offset),
     i32Add,
-    ...simdOp(v128Load64Zero),
+    ...simdOp(v128Load),
     ...memarg(staticOffset),
-    ...simdOp(f64x2PromoteLowF32x4),
     ...get(document),
     ...get(offset),
     i32Add,
-    ...simdOp(v128Load64Zero),
+    ...simdOp(v128Load),
     ...memarg(staticOffset),
-    ...simdOp(f64x2PromoteLowF32x4),
-    ...simdOp(f64x2Mul),
-  ];
-  const accumulate = (lanes: number, staticOffset: number) => [
-    ...get(lanes),
-    ...pairProduct(staticOffset),
-    ...simdOp(f64x2Add),
+    ...simdOp(f32x4Mul),
+    ...simdOp(f32x4Add),
     ...set(lanes),
   ];
+  const pairSum = (left: number[], right: number[]) => [...left, ...right, ...simdOp(f32x4Add)];
+  const sumOf = (index: number) => get(sums[index] as number);
+  const lane = (index: number) => [...get(firstSums), ...simdOp(f32x4ExtractLane), index];
   const code = [
-    // unrolledEnd = (dimension & -8) << 2
+    // unrolledEnd = (dimension & -32) << 2
     ...get(dimension),
-    ...constant(-8),
+    ...constant(-dotStepElements),
     i32And,
     ...constant(2),
     i32Shl,
@@ -172,36 +179,31 @@ function dotFunction(): number[] {
     i32GeU,
     brIf,
     1,
-    ...accumulate(lanes01, 0),
-    ...accumulate(lanes23, 8),
-    ...accumulate(lanes45, 16),
-    ...accumulate(lanes67, 24),
+    ...sums.flatMap((lanes, index) => accumulate(lanes, 16 * index)),
     ...get(offset),
-    ...constant(32),
+    ...constant(4 * dotStepElements),
     i32Add,
     ...set(offset),
     br,
     0,
     end,
     end,
-    // (low, high) = ((s0 + s4) + (s2 + s6), (s1 + s5) + (s3 + s7))
-    ...get(lanes01),
-    ...get(lanes45),
-    ...simdOp(f64x2Add),
-    ...get(lanes23),
-    ...get(lanes67),
-    ...simdOp(f64x2Add),
-    ...simdOp(f64x2Add),
-    ...set(lanes01),
-    ...get(lanes01),
-    ...simdOp(f64x2ExtractLane),
-    0,
-    ...set(low),
-    ...get(lanes01),
-    ...simdOp(f64x2ExtractLane),
-    1,
-    ...set(high),
-    // Tail: low += query[i] * document[i] for the last dimension % 8 elements.
+    // v = ((S0 + S1) + (S2 + S3)) + ((S4 + S5) + (S6 + S7)), lane by lane
+    ...pairSum(
+      pairSum(pairSum(sumOf(0), sumOf(1)), pairSum(sumOf(2), sumOf(3))),
+      pairSum(pairSum(sumOf(4), sumOf(5)), pairSum(sumOf(6), sumOf(7))),
+    ),
+    ...set(firstSums),
+    // sum = (v0 + v1) + (v2 + v3)
+    ...lane(0),
+    ...lane(1),
+    f32Add,
+    ...lane(2),
+    ...lane(3),
+    f32Add,
+    f32Add,
+    ...set(sum),
+    // Tail: sum += query[i] * document[i] for the last dimension % 32 elements.
     ...block,
     ...loop,
     ...get(offset),
@@ -211,22 +213,20 @@ function dotFunction(): number[] {
     i32GeU,
     brIf,
     1,
-    ...get(low),
+    ...get(sum),
     ...get(query),
     ...get(offset),
     i32Add,
     f32Load,
     ...memarg(0),
-    f64PromoteF32,
     ...get(document),
     ...get(offset),
     i32Add,
     f32Load,
     ...memarg(0),
-    f64PromoteF32,
-    f64Mul,
-    f64Add,
-    ...set(low),
+    f32Mul,
+    f32Add,
+    ...set(sum),
     ...get(offset),
     ...constant(4),
     i32Add,
@@ -235,16 +235,13 @@ function dotFunction(): number[] {
     0,
     end,
     end,
-    ...get(low),
-    ...get(high),
-    f64Add,
-    f32DemoteF64,
+    ...get(sum),
   ];
   return functionBody(
     [
       [2, i32],
-      [4, v128],
-      [2, f64],
+      [dotVectorSums, v128],
+      [1, f32],
     ],
     code,
   );
@@ -363,17 +360,93 @@ function gatherScalarFunction(): number[] {
   return functionBody([[1, f32]], code);
 }
 
-/** gather(values, count, cut, rows) -> found: four values per step, scalar only where one may pass. */
+/**
+ * gather(values, count, cut, rows) -> found: sixteen values per step. A value below the cut is the
+ * common case: `x < cut` is false both for x >= cut and for NaN, so one compare per four lanes finds
+ * the steps with anything to do; in those, each four-lane vector with a lane not below the cut has its
+ * lanes written branch-free (the row number always, the count advanced by `x >= cut`), and NaN is
+ * remembered and reported at the end.
+ */
 function gatherFunction(): number[] {
-  const [values, count, cut, rows, index, unrolledEnd, found, cutVector, lanes] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8,
-  ] as const;
+  const [
+    values,
+    count,
+    cut,
+    rows,
+    index,
+    unrolledEnd,
+    found,
+    notANumber,
+    cutVector,
+    lanes0,
+    lanes1,
+    lanes2,
+    lanes3,
+  ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
+  const vectorLanes = [lanes0, lanes1, lanes2, lanes3];
+  const load = (lanes: number, vectorIndex: number) => [
+    ...get(values),
+    ...get(index),
+    ...constant(2),
+    i32Shl,
+    i32Add,
+    ...simdOp(v128Load),
+    ...memarg(16 * vectorIndex),
+    ...set(lanes),
+  ];
+  const below = (lanes: number) => [...get(lanes), ...get(cutVector), ...simdOp(f32x4Lt)];
+  const lane = (lanes: number, vectorIndex: number, laneIndex: number) => [
+    // rows[found] = index + 4·vectorIndex + laneIndex
+    ...get(rows),
+    ...get(found),
+    ...constant(2),
+    i32Shl,
+    i32Add,
+    ...get(index),
+    ...constant(4 * vectorIndex + laneIndex),
+    i32Add,
+    i32Store,
+    ...memarg(0),
+    // found += x >= cut; notANumber |= x != x
+    ...get(found),
+    ...get(lanes),
+    ...simdOp(f32x4ExtractLane),
+    laneIndex,
+    ...get(cut),
+    f32Ge,
+    i32Add,
+    ...set(found),
+    ...get(notANumber),
+    ...get(lanes),
+    ...simdOp(f32x4ExtractLane),
+    laneIndex,
+    ...get(lanes),
+    ...simdOp(f32x4ExtractLane),
+    laneIndex,
+    f32Ne,
+    i32Or,
+    ...set(notANumber),
+  ];
+  const vectorIfHit = (vectorIndex: number) => {
+    const lanes = vectorLanes[vectorIndex] as number;
+    return [
+      ...below(lanes),
+      ...simdOp(i32x4AllTrue),
+      i32Eqz,
+      ...ifVoid,
+      ...lane(lanes, vectorIndex, 0),
+      ...lane(lanes, vectorIndex, 1),
+      ...lane(lanes, vectorIndex, 2),
+      ...lane(lanes, vectorIndex, 3),
+      end,
+    ];
+  };
   const code = [
     ...get(cut),
     ...simdOp(f32x4Splat),
     ...set(cutVector),
     ...get(count),
-    ...constant(-4),
+    ...constant(-16),
     i32And,
     ...set(unrolledEnd),
     ...block,
@@ -383,50 +456,38 @@ function gatherFunction(): number[] {
     i32GeU,
     brIf,
     1,
-    ...get(values),
-    ...get(index),
-    ...constant(2),
-    i32Shl,
-    i32Add,
-    ...simdOp(v128Load),
-    ...memarg(0),
-    ...set(lanes),
-    // Any lane >= cut, or any lane NaN (x != x)?
-    ...get(lanes),
-    ...get(cutVector),
-    ...simdOp(f32x4Ge),
-    ...get(lanes),
-    ...get(lanes),
-    ...simdOp(f32x4Ne),
-    ...simdOp(v128Or),
-    ...simdOp(v128AnyTrue),
+    ...load(lanes0, 0),
+    ...load(lanes1, 1),
+    ...load(lanes2, 2),
+    ...load(lanes3, 3),
+    // Is every one of the sixteen values below the cut?
+    ...below(lanes0),
+    ...below(lanes1),
+    ...simdOp(v128And),
+    ...below(lanes2),
+    ...below(lanes3),
+    ...simdOp(v128And),
+    ...simdOp(v128And),
+    ...simdOp(i32x4AllTrue),
+    i32Eqz,
     ...ifVoid,
-    ...get(values),
-    ...get(index),
-    ...get(index),
-    ...constant(4),
-    i32Add,
-    ...get(cut),
-    ...get(rows),
-    ...get(found),
-    call,
-    3,
-    ...set(found),
-    ...get(found),
-    ...constant(0),
-    0x48, // i32.lt_s
-    ...ifVoid,
-    ...constant(-1),
-    returnOp,
-    end,
+    ...vectorIfHit(0),
+    ...vectorIfHit(1),
+    ...vectorIfHit(2),
+    ...vectorIfHit(3),
     end,
     ...get(index),
-    ...constant(4),
+    ...constant(16),
     i32Add,
     ...set(index),
     br,
     0,
     end,
+    end,
+    ...get(notANumber),
+    ...ifVoid,
+    ...constant(-1),
+    returnOp,
     end,
     ...get(values),
     ...get(unrolledEnd),
@@ -439,8 +500,8 @@ function gatherFunction(): number[] {
   ];
   return functionBody(
     [
-      [3, i32],
-      [2, v128],
+      [4, i32],
+      [5, v128],
     ],
     code,
   );
