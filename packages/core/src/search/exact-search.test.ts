@@ -130,6 +130,42 @@ describe("exactSearch", () => {
     }
   }
 
+  it("gives a fresh search's results when it reuses the last search's kernel memory", async () => {
+    // The second search gets the first one's memory back (same shapes), full of the first one's
+    // vectors and similarities: anything read before it is written would show here.
+    const { queryCount, documentCount, dimension } = smooth;
+    const first = makeCase(smooth);
+    const second = makeCase({ ...smooth, seed: 99 });
+    const search = (data: ReturnType<typeof makeCase>, backend: SearchBackend | undefined) =>
+      exactSearch({
+        queries: data.queries,
+        queryCount,
+        dimension,
+        documents: matrixDocumentSource(data.documents, documentCount, dimension),
+        topK: 10,
+        similarity: "cosine",
+        documentTieRank: data.documentTieRank,
+        backend,
+        similarityBlockBytes: 4 * queryCount * 64,
+      });
+    for (const backend of [undefined, float32Backend(false)]) {
+      await search(first, backend);
+      const result = await search(second, backend);
+      const expected = bruteForceSearch({
+        queries: second.queries,
+        queryCount,
+        documents: second.documents,
+        documentCount,
+        dimension,
+        topK: 10,
+        similarity: "cosine",
+        documentTieRank: second.documentTieRank,
+      });
+      expect(Array.from(result.indices)).toEqual(Array.from(expected.indices));
+      expect(Array.from(result.scores)).toEqual(Array.from(expected.scores));
+    }
+  });
+
   it("has many exact ties at the top-k cut in the tie-heavy case (so the test above means something)", () => {
     const { queries, documents, documentTieRank } = makeCase(tieHeavy);
     const { scores, k } = bruteForceSearch({

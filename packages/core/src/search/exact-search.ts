@@ -186,75 +186,81 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
     dimension,
     capacityRows,
     options.portableKernel ?? "webassembly",
-    backend === undefined ? 0 : 2 * blocks.queries * blocks.rows,
+    backend === undefined ? 0 : blocksInFlight * blocks.queries * blocks.rows,
   );
-  const statistics: SearchStatistics = {
-    backend: backend?.name ?? "portable",
-    kernel: scorer.kernel,
-    documents: 0,
-    chunks: 0,
-    pairsScored: 0,
-  };
-  const queryNorms = prepareQueries(options, scorer.queries);
-  if (k === 0 || queryCount === 0) return { queryCount, k, ...collector.finish(), statistics };
+  // Every path out (results, errors, cancellation) hands the kernel back: no request is in flight
+  // by then (scanWithBackend settles them all before it throws).
+  try {
+    const statistics: SearchStatistics = {
+      backend: backend?.name ?? "portable",
+      kernel: scorer.kernel,
+      documents: 0,
+      chunks: 0,
+      pairsScored: 0,
+    };
+    const queryNorms = prepareQueries(options, scorer.queries);
+    if (k === 0 || queryCount === 0) return { queryCount, k, ...collector.finish(), statistics };
 
-  let expectedStart = 0;
-  const checkpoint = new CancellationCheckpoint(signal);
-  for await (const chunk of documents.chunks({ maxRows: chunkRows, signal })) {
-    await checkpoint.check();
-    if (
-      chunk.start !== expectedStart ||
-      chunk.rows > capacityRows ||
-      chunk.vectors.length !== chunk.rows * dimension
-    ) {
+    let expectedStart = 0;
+    const checkpoint = new CancellationCheckpoint(signal);
+    for await (const chunk of documents.chunks({ maxRows: chunkRows, signal })) {
+      await checkpoint.check();
+      if (
+        chunk.start !== expectedStart ||
+        chunk.rows > capacityRows ||
+        chunk.vectors.length !== chunk.rows * dimension
+      ) {
+        throw new DatasetError(
+          `The document source yielded rows ${chunk.start}..${chunk.start + chunk.rows - 1} (${chunk.vectors.length} values) where at most ${capacityRows} rows from row ${expectedStart} were asked for.`,
+        );
+      }
+      expectedStart += chunk.rows;
+      const chunkVectors = scorer.documents.subarray(0, chunk.vectors.length);
+      const scope: ChunkScope = {
+        scorer,
+        queryNorms,
+        queryCount,
+        dimension,
+        documents: chunkVectors,
+        start: chunk.start,
+        rows: chunk.rows,
+        largestDocumentNorm: normalisedRowNormBound,
+        collector,
+        statistics,
+        signal,
+        checkpoint,
+      };
+      // With a backend and cosine similarity, rows are copied and normalised block by block just
+      // before the backend needs them (scanWithBackend), so the first Gemm starts at once and the
+      // rest of the normalising overlaps it. Otherwise the whole chunk is prepared first.
+      const prepareByBlock = backend !== undefined && options.similarity === "cosine";
+      if (!prepareByBlock) {
+        chunkVectors.set(chunk.vectors);
+        let firstNonFiniteRow: number;
+        if (options.similarity === "cosine") {
+          firstNonFiniteRow = scorer.normaliseDocuments(chunk.rows);
+        } else {
+          let largestNorm: number;
+          ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunkVectors, chunk.rows, dimension));
+          scope.largestDocumentNorm = largestNorm;
+        }
+        if (firstNonFiniteRow >= 0) throw nonFiniteError("document", chunk.start + firstNonFiniteRow);
+      }
+      if (backend === undefined) await scanPortable(scope);
+      else await scanWithBackend(scope, backend, blocks, prepareByBlock ? chunk.vectors : undefined);
+      statistics.documents += chunk.rows;
+      statistics.chunks += 1;
+    }
+    throwIfAborted(signal);
+    if (expectedStart !== documents.rows) {
       throw new DatasetError(
-        `The document source yielded rows ${chunk.start}..${chunk.start + chunk.rows - 1} (${chunk.vectors.length} values) where at most ${capacityRows} rows from row ${expectedStart} were asked for.`,
+        `The document source yielded ${expectedStart} rows but declared ${documents.rows}.`,
       );
     }
-    expectedStart += chunk.rows;
-    const chunkVectors = scorer.documents.subarray(0, chunk.vectors.length);
-    const scope: ChunkScope = {
-      scorer,
-      queryNorms,
-      queryCount,
-      dimension,
-      documents: chunkVectors,
-      start: chunk.start,
-      rows: chunk.rows,
-      largestDocumentNorm: normalisedRowNormBound,
-      collector,
-      statistics,
-      signal,
-      checkpoint,
-    };
-    // With a backend and cosine similarity, rows are copied and normalised block by block just
-    // before the backend needs them (scanWithBackend), so the first Gemm starts at once and the
-    // rest of the normalising overlaps it. Otherwise the whole chunk is prepared first.
-    const prepareByBlock = backend !== undefined && options.similarity === "cosine";
-    if (!prepareByBlock) {
-      chunkVectors.set(chunk.vectors);
-      let firstNonFiniteRow: number;
-      if (options.similarity === "cosine") {
-        firstNonFiniteRow = scorer.normaliseDocuments(chunk.rows);
-      } else {
-        let largestNorm: number;
-        ({ largestNorm, firstNonFiniteRow } = largestRowNorm(chunkVectors, chunk.rows, dimension));
-        scope.largestDocumentNorm = largestNorm;
-      }
-      if (firstNonFiniteRow >= 0) throw nonFiniteError("document", chunk.start + firstNonFiniteRow);
-    }
-    if (backend === undefined) await scanPortable(scope);
-    else await scanWithBackend(scope, backend, blocks, prepareByBlock ? chunk.vectors : undefined);
-    statistics.documents += chunk.rows;
-    statistics.chunks += 1;
+    return { queryCount, k, ...collector.finish(), statistics };
+  } finally {
+    scorer.release();
   }
-  throwIfAborted(signal);
-  if (expectedStart !== documents.rows) {
-    throw new DatasetError(
-      `The document source yielded ${expectedStart} rows but declared ${documents.rows}.`,
-    );
-  }
-  return { queryCount, k, ...collector.finish(), statistics };
 }
 
 /**
@@ -265,6 +271,8 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
  * 512 x 16,384 1.6 s, 256 x 32,768 1.4-1.5 s; the Gemm is less efficient on thin blocks, so 512.
  */
 const maximumBlockQueries = 512;
+/** Similarity blocks requested ahead: the backend computes one while the last is examined. */
+const blocksInFlight = 2;
 /** At least this many document rows per similarity block (fewer only when the chunk is smaller). */
 const minimumBlockRows = 256;
 
@@ -281,7 +289,7 @@ function blockShape(
   capacityRows: number,
   blockBytes: number,
 ): { queries: number; rows: number } {
-  const halfValues = Math.max(1, Math.floor(blockBytes / 8));
+  const halfValues = Math.max(1, Math.floor(blockBytes / (4 * blocksInFlight)));
   // Split the queries evenly: 1,000 queries make two blocks of 500, not 512 and 488.
   const queryBlocks = Math.ceil(queryCount / maximumBlockQueries);
   const queryTarget = Math.max(1, Math.ceil(queryCount / Math.max(1, queryBlocks)));
@@ -372,7 +380,7 @@ async function scanWithBackend(
         queryCount: Math.min(blocks.queries, queryCount - firstQuery),
         firstRow,
         rowCount: Math.min(blockRows, rows - firstRow),
-        offset: (tasks.length % 2) * blockValues,
+        offset: (tasks.length % blocksInFlight) * blockValues,
       });
     }
   }
@@ -423,7 +431,7 @@ async function scanWithBackend(
   const inFlight: Promise<Float32Array>[] = [];
   const settleAll = () => Promise.allSettled(inFlight);
   try {
-    for (let index = 0; index < Math.min(2, tasks.length); index++)
+    for (let index = 0; index < Math.min(blocksInFlight, tasks.length); index++)
       inFlight.push(request(tasks[index] as BlockTask));
     for (let index = 0; index < tasks.length; index++) {
       const task = tasks[index] as BlockTask;
@@ -436,7 +444,7 @@ async function scanWithBackend(
         collectBlockCandidates(scope, task, query, offset, epsilon, scratch, lists);
       }
       // The block's memory is free again: ask for the block after next into it.
-      const next = tasks[index + 2];
+      const next = tasks[index + blocksInFlight];
       if (next !== undefined) inFlight.push(request(next));
       if (task.firstRow + task.rowCount === rows) {
         // The query block has seen the whole chunk: keep what may still enter the top k.
@@ -702,7 +710,7 @@ function collectBlockCandidates(
   // the guess, and select among those; a bad guess (fewer than k gathered) falls back to selecting
   // among all the block's rows.
   const sample = scratch.sample;
-  // At least every 8th row, so the sample costs a fraction of the block.
+  // At least every 4th row, so the sample costs a fraction of the block.
   const stride = Math.max(minimumSampleStride, Math.floor(rows / sample.length));
   let sampleCount = 0;
   for (let row = 0; row < rows && sampleCount < sample.length; row += stride) {

@@ -5,7 +5,7 @@
  * JavaScript `dotProduct` loop, used where WebAssembly SIMD is missing or memory is short.
  */
 import { dotProduct, normaliseRows } from "./similarity-kernel.js";
-import { createWasmScorer } from "./similarity-wasm.js";
+import { createWasmScorer, releaseWasmScorer } from "./similarity-wasm.js";
 
 export type PortableKernel = "webassembly" | "javascript";
 
@@ -40,6 +40,8 @@ export interface KernelScorer {
    * returns the first row (counted from row 0) holding NaN or ±∞, or -1.
    */
   normaliseDocuments(rows: number, firstRow?: number): number;
+  /** The search is over: the kernel's memory may serve the next search. */
+  release(): void;
 }
 
 export function createKernelScorer(
@@ -94,6 +96,7 @@ function createWasmKernelScorer(
       const found = wasm.normalise(documentsAt + firstRow * rowBytes, rows, dimension);
       return found < 0 ? found : firstRow + found;
     },
+    release: () => releaseWasmScorer(wasm),
   };
 }
 
@@ -155,5 +158,6 @@ function createJavaScriptKernelScorer(
       const found = normaliseRows(view, view, rows, dimension).firstNonFiniteRow;
       return found < 0 ? found : firstRow + found;
     },
+    release: () => {},
   };
 }

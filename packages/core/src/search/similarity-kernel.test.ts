@@ -3,7 +3,7 @@ import { createKernelScorer } from "./kernel-scorer.js";
 import { float32DotErrorFactor } from "./search-backend.js";
 import { testMatrix } from "./search-test-data.js";
 import { dotProduct, largestRowNorm, normaliseRows } from "./similarity-kernel.js";
-import { wasmKernelAvailable } from "./similarity-wasm.js";
+import { createWasmScorer, releaseWasmScorer, wasmKernelAvailable } from "./similarity-wasm.js";
 
 describe("dotProduct", () => {
   it("is a float32 within the float32 error bound of the exact dot product, and follows its order", () => {
@@ -172,5 +172,18 @@ describe("normaliseRows", () => {
     expect(
       largestRowNorm(Float32Array.from([1, 0, 0, Number.POSITIVE_INFINITY]), 2, 2).firstNonFiniteRow,
     ).toBe(1);
+  });
+});
+
+describe("createWasmScorer", () => {
+  it("hands a released kernel to the next request that fits it, once, and not to a much smaller one", () => {
+    const bytes = 8 * 65536;
+    const first = createWasmScorer(bytes);
+    expect(first).not.toBeNull();
+    releaseWasmScorer(first as NonNullable<typeof first>);
+    // A quarter of the size would waste the rest: a fresh kernel.
+    expect(createWasmScorer(bytes / 4)).not.toBe(first);
+    expect(createWasmScorer(bytes)).toBe(first);
+    expect(createWasmScorer(bytes)).not.toBe(first);
   });
 });
