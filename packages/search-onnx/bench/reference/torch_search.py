@@ -4,6 +4,8 @@ MTEB (v2, search with a similarity matrix) L2-normalises queries and documents i
 `queries @ documents.T` per corpus chunk (50,000 documents), takes `topk` per chunk and merges the chunks'
 candidates. This script times the same on 1,000 queries x 100,000 x 768 random float32 vectors.
 Not shipped; needs `apt-get install -y python3-torch python3-numpy` (Debian) or `pip install torch`.
+For MKL on Debian: add the non-free component, `apt-get install -y libmkl-rt`, then
+`update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/libmkl_rt.so`.
 
     python3 packages/search-onnx/bench/reference/torch_search.py
 """
@@ -46,11 +48,19 @@ def search(top_k: int) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-# Debian's build says BLAS_INFO=generic: its sgemm is whatever libblas.so.3 points to (install
-# libopenblas0-pthread for OpenBLAS); pip's wheels use MKL. Printed so results can be read right.
+# Debian's build says BLAS_INFO=generic: its sgemm is whatever libblas.so.3 points to, chosen with
+# update-alternatives (libopenblas0-pthread for OpenBLAS; libmkl-rt, from Debian's non-free
+# component, for MKL, which pip's wheels use). Printed from the libraries actually loaded, so results
+# can be read right.
 blas_match = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
 blas = blas_match.group(1) if blas_match else "unknown"
-search(10)  # warm up the thread pool and allocator
+search(10)  # warm up the thread pool and allocator (and load the BLAS)
+with open("/proc/self/maps", encoding="utf-8") as maps:
+    loaded = {line.split()[-1].rsplit("/", 1)[-1] for line in maps if ".so" in line}
+for library, name in (("libmkl_core", "MKL"), ("libopenblas", "OpenBLAS"), ("libblas.so", "reference BLAS")):
+    if any(entry.startswith(library) for entry in loaded):
+        blas = f"{blas} -> {name}"
+        break
 for top_k in (100, 1000):
     seconds, cpu_seconds = min(search(top_k) for _ in range(3))
     print(
