@@ -229,6 +229,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         statistics,
         signal,
         checkpoint,
+        lastChunk: chunk.start + chunk.rows === documents.rows,
       };
       // With a backend and cosine similarity, rows are copied and normalised block by block just
       // before the backend needs them (scanWithBackend), so the first Gemm starts at once and the
@@ -312,6 +313,8 @@ interface ChunkScope {
   statistics: SearchStatistics;
   signal: AbortSignal | undefined;
   checkpoint: CancellationCheckpoint;
+  /** No chunk follows: a query block's results are final once its candidates are rescored. */
+  lastChunk: boolean;
 }
 
 /** Scores every pair: per tile of documents that stays in the CPU cache, every query in turn. */
@@ -456,6 +459,8 @@ async function scanWithBackend(
         // Rescore the query block's candidates now, while the backend computes the next query
         // block's first similarities, rather than all at the end when the backend is idle.
         rescorePairs(scope, pairs);
+        // Order the block's results now too, while the backend is still busy.
+        if (scope.lastChunk) collector.finishQueries(task.firstQuery, task.firstQuery + task.queryCount);
       }
     }
   } catch (error) {

@@ -43,6 +43,10 @@ describe("TopKCollector", () => {
             collector.offer(query, score, index);
           }
         }
+        // Two queries ordered early, as the fast search does once their last chunk is scored; a
+        // late offer to one of them changes nothing.
+        collector.finishQueries(1, 3);
+        collector.offer(1, 1e9, 0);
         const { indices, scores } = collector.finish();
         for (let query = 0; query < queryCount; query++) {
           const expected = reference(entries, tieRank, query, k);

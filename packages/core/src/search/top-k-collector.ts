@@ -25,6 +25,15 @@ export class TopKCollector {
   readonly thresholds: Float64Array;
 
   private readonly keyedSortLimit: number;
+  /** 1 for queries already ordered into the results (finishQueries). */
+  private readonly finished: Uint8Array;
+  private resultIndices: Uint32Array | undefined;
+  private resultScores: Float32Array | undefined;
+  // Work space of finishByKeys.
+  private readonly sortKeys: Float64Array;
+  private readonly sortOrder: Uint32Array;
+  private readonly keyBits = new Uint32Array(1);
+  private readonly keyBitsAsFloat = new Float32Array(this.keyBits.buffer);
 
   /** keyedSortLimit exists for tests: the largest k that finish() sorts by keys. */
   constructor(
@@ -42,6 +51,10 @@ export class TopKCollector {
     this.sizes = new Uint32Array(queryCount);
     this.documentTieRank = documentTieRank;
     this.thresholds = new Float64Array(queryCount).fill(Number.NEGATIVE_INFINITY);
+    this.finished = new Uint8Array(queryCount);
+    const sortRoom = k <= this.keyedSortLimit ? k : 0;
+    this.sortKeys = new Float64Array(sortRoom);
+    this.sortOrder = new Uint32Array(sortRoom);
   }
 
   isFull(query: number): boolean {
@@ -50,6 +63,7 @@ export class TopKCollector {
 
   /** Offers one scored document; keeps it if it beats the worst kept one. */
   offer(query: number, score: number, documentIndex: number): void {
+    if (this.finished[query] === 1) return;
     const k = this.k;
     const base = query * k;
     const size = this.sizes[query] as number;
@@ -72,72 +86,93 @@ export class TopKCollector {
   }
 
   /**
+   * Orders the kept documents of queries [from, to) now, best first, into the arrays `finish`
+   * returns: a caller that knows these queries are complete (the last chunk has been offered) can
+   * order them while other work is still going on. Offers to such a query are ignored afterwards.
+   */
+  finishQueries(from: number, to: number): void {
+    const { indices, scores } = this.results();
+    for (let query = from; query < to; query++) {
+      if (this.finished[query] === 1) continue;
+      if (this.k > this.keyedSortLimit) this.finishByHeapSort(query, indices, scores);
+      else this.finishByKeys(query, indices, scores);
+      this.finished[query] = 1;
+      // Nothing can enter any more.
+      this.thresholds[query] = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /**
    * The kept documents of every query, best first: `indices` and `scores` are queryCount × k
    * row-major (k = min(topK, document count)). Empties the collector: call it once, at the end.
    */
   finish(): { indices: Uint32Array; scores: Float32Array } {
+    this.finishQueries(0, this.queryCount);
+    return this.results();
+  }
+
+  private results(): { indices: Uint32Array; scores: Float32Array } {
+    this.resultIndices ??= new Uint32Array(this.queryCount * this.k);
+    this.resultScores ??= new Float32Array(this.queryCount * this.k);
+    return { indices: this.resultIndices, scores: this.resultScores };
+  }
+
+  /**
+   * Each kept entry becomes one float64 key: the score's float32 bits, made to sort as unsigned
+   * integers in score order, times 2²¹, plus its slot. Keys are integers below 2⁵³, so the native
+   * numeric sort of a Float64Array orders them exactly, far faster than popping a heap with
+   * comparisons over three arrays. Equal scores then get their tie order in a short pass.
+   */
+  private finishByKeys(query: number, indices: Uint32Array, scores: Float32Array): void {
     const k = this.k;
-    const indices = new Uint32Array(this.queryCount * k);
-    const scores = new Float32Array(this.queryCount * k);
-    if (k > this.keyedSortLimit) {
-      for (let query = 0; query < this.queryCount; query++) this.finishByHeapSort(query, indices, scores);
-      return { indices, scores };
+    const keys = this.sortKeys;
+    const bits = this.keyBits;
+    const bitsAsFloat = this.keyBitsAsFloat;
+    const order = this.sortOrder;
+    const base = query * k;
+    const size = this.sizes[query] as number;
+    for (let slot = 0; slot < size; slot++) {
+      // + 0 turns −0 into +0: the heap treats them as equal scores, so must the key.
+      bitsAsFloat[0] = (this.scores[base + slot] as number) + 0;
+      const raw = bits[0] as number;
+      const sortable = raw >= 0x80000000 ? ~raw >>> 0 : (raw | 0x80000000) >>> 0;
+      keys[slot] = sortable * keySlotRange + slot;
     }
-    // Each kept entry becomes one float64 key: the score's float32 bits, made to sort as unsigned
-    // integers in score order, times 2²¹, plus its slot. Keys are integers below 2⁵³, so the
-    // native numeric sort of a Float64Array orders them exactly, far faster than popping a heap
-    // with comparisons over three arrays. Equal scores then get their tie order in a short pass.
-    const keys = new Float64Array(k);
-    const bits = new Uint32Array(1);
-    const bitsAsFloat = new Float32Array(bits.buffer);
-    const order = new Uint32Array(k);
-    for (let query = 0; query < this.queryCount; query++) {
-      const base = query * k;
-      const size = this.sizes[query] as number;
-      for (let slot = 0; slot < size; slot++) {
-        // + 0 turns −0 into +0: the heap treats them as equal scores, so must the key.
-        bitsAsFloat[0] = (this.scores[base + slot] as number) + 0;
-        const raw = bits[0] as number;
-        const sortable = raw >= 0x80000000 ? ~raw >>> 0 : (raw | 0x80000000) >>> 0;
-        keys[slot] = sortable * keySlotRange + slot;
-      }
-      const sorted = keys.subarray(0, size).sort();
-      // Best first: the largest key first.
-      for (let rank = 0; rank < size; rank++) {
-        order[rank] = (sorted[size - 1 - rank] as number) % keySlotRange;
-      }
-      // Runs of equal scores: higher tie rank first, then higher document index (insertion sort;
-      // runs are short).
-      for (let rank = 1; rank < size; rank++) {
-        const slot = order[rank] as number;
-        const score = this.scores[base + slot] as number;
-        let position = rank;
-        while (position > 0) {
-          const previous = order[position - 1] as number;
-          if ((this.scores[base + previous] as number) !== score) break;
-          if (
-            this.isWorse(
-              score,
-              this.tieRanks[base + slot] as number,
-              this.indices[base + slot] as number,
-              base + previous,
-            )
-          ) {
-            break;
-          }
-          order[position] = previous;
-          position--;
+    const sorted = keys.subarray(0, size).sort();
+    // Best first: the largest key first.
+    for (let rank = 0; rank < size; rank++) {
+      order[rank] = (sorted[size - 1 - rank] as number) % keySlotRange;
+    }
+    // Runs of equal scores: higher tie rank first, then higher document index (insertion sort; runs
+    // are short).
+    for (let rank = 1; rank < size; rank++) {
+      const slot = order[rank] as number;
+      const score = this.scores[base + slot] as number;
+      let position = rank;
+      while (position > 0) {
+        const previous = order[position - 1] as number;
+        if ((this.scores[base + previous] as number) !== score) break;
+        if (
+          this.isWorse(
+            score,
+            this.tieRanks[base + slot] as number,
+            this.indices[base + slot] as number,
+            base + previous,
+          )
+        ) {
+          break;
         }
-        order[position] = slot;
+        order[position] = previous;
+        position--;
       }
-      for (let rank = 0; rank < size; rank++) {
-        const slot = base + (order[rank] as number);
-        indices[base + rank] = this.indices[slot] as number;
-        scores[base + rank] = this.scores[slot] as number;
-      }
-      this.sizes[query] = 0;
+      order[position] = slot;
     }
-    return { indices, scores };
+    for (let rank = 0; rank < size; rank++) {
+      const slot = base + (order[rank] as number);
+      indices[base + rank] = this.indices[slot] as number;
+      scores[base + rank] = this.scores[slot] as number;
+    }
+    this.sizes[query] = 0;
   }
 
   /** The same order by heap sort, for k beyond what a key's slot field holds. */
