@@ -17,8 +17,13 @@ import { buildSearchGraph, searchGraphNames } from "./search-graph.js";
 
 export interface OnnxSearchBackendOptions {
   /**
-   * Threads for one Gemm (onnxruntime's intra-op pool). Default: the number of CPUs Node sees
-   * (`os.availableParallelism()`), which is what PyTorch uses too.
+   * Threads for one Gemm (onnxruntime's intra-op pool). Default: three per CPU Node sees
+   * (`os.availableParallelism()`). onnxruntime splits a Gemm into one equal piece per thread; with
+   * one thread per CPU, the piece that shares its CPU with the JavaScript thread (selecting and
+   * rescoring the previous block) finishes last while the other CPU waits. Smaller pieces keep both
+   * CPUs busy: on the 2-core machine, 1,000 x 100,000 x 768 searches took 1.40-1.48 s at top-100
+   * with 6 threads against 1.47-1.66 s with 2, and 1.81-2.15 s against 1.93-2.29 s at top-1000
+   * (best of five, alternating, six pairs; docs/performance.md).
    */
   intraOpThreads?: number;
   /**
@@ -38,11 +43,14 @@ const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions =>
   extra: { session: { intra_op: { allow_spinning: "0" } } },
 });
 
+/** onnxruntime threads per CPU by default (see `intraOpThreads`). */
+const threadsPerCpu = 3;
+
 export async function createOnnxSearchBackend(
   options: OnnxSearchBackendOptions = {},
 ): Promise<SearchBackend> {
   const { availableParallelism } = await import("node:os");
-  const threads = options.intraOpThreads ?? availableParallelism();
+  const threads = options.intraOpThreads ?? threadsPerCpu * availableParallelism();
   const name = `onnxruntime-node ${ort.env.versions.common} (${threads} threads${options.worker === false ? "" : ", worker"})`;
   // MLAS sums float32 products (with FMA where the CPU has it) in a blocked order; whatever the
   // order, the float32 worst case γₙ holds.
