@@ -156,7 +156,8 @@ for (const row of rows)
   console.log(row.map((cell, column) => cell.padEnd(widths[column] as number)).join("  "));
 console.log(
   "CPU s: CPU time of all threads of the search process. load: 1-minute load average at the end of the case;",
-  "above the CPU count, other work shared the machine and the wall times are stretched.",
+  "it counts the case's own threads (onnxruntime runs three per CPU, PyTorch one), so only a load well above",
+  "what the previous cases left says that other work shared the machine.",
 );
 console.log(
   "Peak RSS includes the documents held in memory (100,000 x 768 float32 = 307 MB) for the in-memory cases;",
