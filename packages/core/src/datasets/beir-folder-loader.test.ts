@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DatasetError, EmbedEvalError } from "../contract/errors.js";
+import { parseQrels } from "../metrics/qrels-file.js";
 import { documentText, loadBeirFolder, pythonStrip } from "./beir-folder-loader.js";
 
 const fixture = fileURLToPath(new URL("../../test/fixtures/datasets/tiny-beir", import.meta.url));
@@ -246,6 +247,13 @@ describe("loadBeirFolder", () => {
     error = await loadError();
     expect(error.message).toBe('Score must be an integer grade, got "0.5".');
     expect(error.line).toBe(3);
+  });
+
+  it("reads a grade written with a zero fraction, as the qrels-file reader does", async () => {
+    await writeFolder({ corpus: goodCorpus, queries: goodQueries, qrels: `${goodQrels}q1\td2\t2.0\n` });
+    const dataset = await loadBeirFolder({ folder, split: "test", name: "t" });
+    expect(dataset.qrels.get("q1")?.get("d2")).toBe(2);
+    expect(parseQrels("query-id\tcorpus-id\tscore\nq1\td2\t2.0\n").qrels.get("q1")?.get("d2")).toBe(2);
   });
 
   it("rejects conflicting grades for the same pair", async () => {

@@ -12,6 +12,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../contract/errors.js";
 import { type JsonRecord, readJsonLines, readLines, sha256 } from "./read-lines.js";
+import { parseRelevanceGrade } from "./relevance-grade.js";
 import type { CorpusDocument, Qrels, Query, RetrievalDataset } from "./retrieval-dataset.js";
 
 export interface LoadBeirFolderOptions {
@@ -248,15 +249,15 @@ async function readQrels(
       );
     }
     const [queryId = "", documentId = "", scoreText = ""] = columns.map((column) => column.trim());
-    const isInteger = /^[+-]?\d+$/.test(scoreText);
+    const grade = parseRelevanceGrade(scoreText);
     // BEIR's loader always skips the first row as the header; we skip it only when it is not a
     // judgment, so a headerless file does not silently lose its first line.
-    if (lineNumber === 1 && !isInteger) continue;
-    if (!isInteger) {
+    if (lineNumber === 1 && grade === undefined) continue;
+    if (grade === undefined) {
       throw new DatasetError(`Score must be an integer grade, got "${scoreText}".`, {
         file,
         line: lineNumber,
-        hint: "Relevance grades are integers such as 0, 1, 2.",
+        hint: "Relevance grades are whole numbers such as 0, 1, 2.",
       });
     }
     if (queryId === "" || documentId === "") {
@@ -269,7 +270,6 @@ async function readQrels(
     // Kept, as BEIR's loader and pytrec_eval keep them: such a judgment counts as relevant (recall and
     // MAP denominators, ideal DCG) but can never be retrieved. Dropping it would inflate every score.
     if (!documentIds.has(documentId)) unknownDocuments.add(documentId);
-    const grade = Number.parseInt(scoreText, 10);
     let judgments = qrels.get(queryId);
     if (!judgments) {
       judgments = new Map();

@@ -1,4 +1,5 @@
 import { DatasetError } from "../contract/errors.js";
+import { parseRelevanceGrade } from "../datasets/relevance-grade.js";
 import type { Qrels } from "../datasets/retrieval-dataset.js";
 import { readInputFile } from "./trec-run.js";
 
@@ -17,7 +18,6 @@ export interface ParsedQrels {
 const BEIR_HEADER = "query-id";
 const TREC_SHAPE = "`query-id iteration document-id grade` (4 fields, TREC qrels)";
 const BEIR_SHAPE = "`query-id<TAB>corpus-id<TAB>score` (3 tab-separated fields, BEIR qrels)";
-const INTEGER = /^[+-]?\d+(\.0*)?$/;
 
 /**
  * Parses relevance judgments in either format, detected from the first line that is not blank or a `#` comment:
@@ -74,14 +74,14 @@ export function parseQrels(input: Uint8Array | string, options: { file?: string 
     const queryId = fields[0] as string;
     const documentId = (format === "trec" ? fields[2] : fields[1]) as string;
     const gradeText = (format === "trec" ? fields[3] : fields[2]) as string;
-    if (!INTEGER.test(gradeText)) {
+    const grade = parseRelevanceGrade(gradeText);
+    if (grade === undefined) {
       throw new DatasetError(`The grade \`${gradeText}\` is not an integer.`, {
         file,
         line,
         hint: "Relevance grades are whole numbers: 0 for judged non-relevant, 1 or more for relevant.",
       });
     }
-    const grade = Number.parseInt(gradeText, 10);
     let documents = qrels.get(queryId);
     if (documents === undefined) {
       documents = new Map();
