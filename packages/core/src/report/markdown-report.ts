@@ -75,12 +75,12 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
   ].filter((part) => part !== "");
   const table = renderTable(comparison);
   const chart = options.chart === false ? "" : renderChart(comparison);
-  const details = comparison.entries.map(renderEntryDetails).filter((block) => block !== "");
+  const detailsByEntry = comparison.entries.map(renderEntryDetails);
+  const details = detailsByEntry.filter((block) => block !== "");
   const footer = renderFooter(comparison);
 
   // Rows and detail sections are dropped least important first, so the regressions stay visible.
   const order = importanceOrder(comparison.entries);
-  const detailsByEntry = comparison.entries.map(renderEntryDetails);
   const keepTop = <T>(items: T[], count: number): T[] => {
     const kept = new Set(order.slice(0, count));
     return items.filter((_, index) => kept.has(index));
