@@ -106,6 +106,10 @@ for (let run = 0; run < repeats; run++) {
     documentTieRank,
     backend,
     portableKernel: backendName === "javascript" ? "javascript" : "webassembly",
+    // Ad-hoc experiments: EMBEDEVAL_BENCH_BLOCK_MIB sets the similarity block budget.
+    ...(process.env.EMBEDEVAL_BENCH_BLOCK_MIB === undefined
+      ? {}
+      : { similarityBlockBytes: Number(process.env.EMBEDEVAL_BENCH_BLOCK_MIB) * 1024 * 1024 }),
   });
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
