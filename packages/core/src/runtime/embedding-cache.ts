@@ -127,6 +127,23 @@ export class EmbeddingCache {
 
   /** Cached vectors for `texts` in order; undefined where the cache has none (or only damaged bytes). */
   get(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
+    const results = this.lookup(namespace, texts);
+    let hits = 0;
+    for (const result of results) if (result) hits += 1;
+    this.counters.hits += hits;
+    this.counters.misses += texts.length - hits;
+    return results;
+  }
+
+  /**
+   * The same vectors as `get`, read again for a later stage (the search streaming a corpus from the
+   * cache, cacheDocumentSource): not counted as hits or misses, which describe what embedding paid for.
+   */
+  read(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
+    return this.lookup(namespace, texts);
+  }
+
+  private lookup(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
     this.assertOpen();
     const loaded = this.load(namespace);
     const results: (Float32Array | undefined)[] = new Array(texts.length).fill(undefined);
@@ -175,10 +192,6 @@ export class EmbeddingCache {
       }
       start = end;
     }
-    let hits = 0;
-    for (const result of results) if (result) hits += 1;
-    this.counters.hits += hits;
-    this.counters.misses += texts.length - hits;
     return results;
   }
 

@@ -4,6 +4,7 @@ export {
   type RateLimiterSnapshot,
 } from "./adaptive-rate-limiter.js";
 export { type BatchLimits, estimatedRequestBytes, planBatches } from "./batch-plan.js";
+export { type CacheDocumentSourceOptions, cacheDocumentSource } from "./cache-document-source.js";
 export {
   type CacheNamespace,
   type CacheNamespaceDescription,
