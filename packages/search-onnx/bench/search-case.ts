@@ -1,15 +1,26 @@
 /**
  * One search benchmark case, run in its own process by search.bench.ts so that its peak RSS is its
  * own. Prints one JSON line. Usage:
- *   node --conditions=@embedeval/source --import tsx search-case.ts <backend> <queries> <documents> <topK> [disk]
- * backend: onnx | webassembly | javascript. With "disk", the documents are written to a vector file
- * in a temporary folder first (not timed), searched from there, and the file is deleted.
+ *   node --conditions=@embedeval/source --import tsx search-case.ts <backend> <queries> <documents> <topK> [cache|disk]
+ * backend: onnx | webassembly | javascript. With "cache", the documents are first written into an
+ * embedding cache in a temporary folder, as a run's embedding stage leaves them, and the cache is
+ * reopened and its index loaded (as the embedding stage of a run would); the search then streams
+ * them from the cache's segment files (cacheDocumentSource). With "disk", the same with a vector file
+ * (openVectorFile). The preparation is not timed; the folder is deleted at the end.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DocumentSource, SearchBackend } from "@embedeval/core";
-import { exactSearch, matrixDocumentSource, openVectorFile, VectorFileWriter } from "@embedeval/core";
+import {
+  cacheDocumentSource,
+  cacheNamespace,
+  EmbeddingCache,
+  exactSearch,
+  matrixDocumentSource,
+  openVectorFile,
+  VectorFileWriter,
+} from "@embedeval/core";
 import { createOnnxSearchBackend } from "../src/index.js";
 
 const dimension = 768;
@@ -40,7 +51,41 @@ fill(queries, 1);
 let documents: DocumentSource;
 let cleanup = async () => {};
 let preparationSeconds = 0;
-if (storage === "disk") {
+if (storage === "cache") {
+  const started = performance.now();
+  const folder = await mkdtemp(join(tmpdir(), "embedeval-search-bench-"));
+  cleanup = () => rm(folder, { recursive: true, force: true });
+  const namespace = cacheNamespace({
+    provider: "bench",
+    model: "random",
+    vectorOptions: {},
+    inputType: "document",
+  });
+  const texts = Array.from({ length: documentCount }, (_, row) => `document ${row}`);
+  const writer = await EmbeddingCache.open(folder);
+  const pieceRows = 1_000;
+  const piece = new Float32Array(pieceRows * dimension);
+  for (let start = 0; start < documentCount; start += pieceRows) {
+    const rows = Math.min(pieceRows, documentCount - start);
+    fill(piece, 1000 + start);
+    writer.put(
+      namespace,
+      texts.slice(start, start + rows),
+      Array.from({ length: rows }, (_, row) => piece.subarray(row * dimension, (row + 1) * dimension)),
+    );
+  }
+  writer.close();
+  const cache = await EmbeddingCache.open(folder);
+  // Loading the namespace's index is the embedding stage's work in a run: done before the clock starts.
+  cache.read(namespace, texts.slice(0, 1));
+  const previousCleanup = cleanup;
+  cleanup = async () => {
+    cache.close();
+    await previousCleanup();
+  };
+  documents = cacheDocumentSource({ cache, namespace, texts, dimension });
+  preparationSeconds = (performance.now() - started) / 1000;
+} else if (storage === "disk") {
   const started = performance.now();
   const folder = await mkdtemp(join(tmpdir(), "embedeval-search-bench-"));
   cleanup = () => rm(folder, { recursive: true, force: true });
