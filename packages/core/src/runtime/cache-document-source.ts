@@ -10,6 +10,8 @@ export interface CacheDocumentSourceOptions {
   /** The document texts, in corpus order: row i is the cached vector of texts[i]. */
   texts: readonly string[];
   dimension: number;
+  /** Vectors the cache could not take (embedTexts' `cached.notCached`), by text: used for those rows. */
+  notCached?: ReadonlyMap<string, Float32Array>;
 }
 
 /** Texts looked up per cache read: bounds the vector objects alive at once. */
@@ -23,6 +25,7 @@ const textsPerRead = 4096;
  */
 export function cacheDocumentSource(options: CacheDocumentSourceOptions): DocumentSource {
   const { cache, namespace, texts, dimension } = options;
+  const notCached = options.notCached ?? new Map<string, Float32Array>();
   const rows = texts.length;
   return {
     dimension,
@@ -36,8 +39,9 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
         for (let first = start; first < start + count; first += textsPerRead) {
           const end = Math.min(first + textsPerRead, start + count);
           const vectors = cache.read(namespace, texts.slice(first, end));
-          vectors.forEach((vector, offset) => {
+          vectors.forEach((cachedVector, offset) => {
             const row = first + offset;
+            const vector = cachedVector ?? notCached.get(texts[row] as string);
             if (vector === undefined || vector.length !== dimension) {
               throw new DatasetError(
                 vector === undefined

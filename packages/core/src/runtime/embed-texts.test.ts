@@ -89,6 +89,70 @@ describe("embedTexts", () => {
     cache.close();
   });
 
+  it("with keepVectors: false leaves the vectors in the cache, pays for each text once, and returns what the cache could not take", async () => {
+    const texts = [...corpus.slice(0, 30), "document number 3"];
+    // Ten texts cached by an earlier run.
+    let cache = await EmbeddingCache.open(directory);
+    await embedTexts({
+      provider: new ScriptedEmbeddingProvider({ clock }),
+      texts: corpus.slice(0, 10),
+      inputType: "document",
+      settings,
+      cache,
+      clock,
+    });
+    cache.close();
+
+    cache = await EmbeddingCache.open(directory);
+    const provider = new ScriptedEmbeddingProvider({ clock, capabilities: { maxInputsPerCall: 7 } });
+    const result = await embedTexts({
+      provider,
+      texts,
+      inputType: "document",
+      settings,
+      cache,
+      clock,
+      keepVectors: false,
+    });
+    expect(result.embeddings).toEqual([]);
+    expect(provider.sentTexts().sort()).toEqual(corpus.slice(10, 30).sort());
+    expect(result.usage).toMatchObject({ cacheHits: 10, textsEmbedded: 20 });
+    expect(cache.stats()).toMatchObject({ hits: 10, misses: 20 });
+    const namespace = cacheNamespaceFor(provider, "document");
+    expect(result.cached?.namespace.id).toBe(namespace.id);
+    expect(result.cached?.dimension).toBe(4);
+    expect(result.cached?.notCached.size).toBe(0);
+    // Everything is in the cache, as the search will read it.
+    expect(cache.read(namespace, texts)).toEqual(texts.map((text) => scriptedVector(text, "document", 4)));
+    cache.close();
+
+    // A cache that stops taking writes: the vectors it could not take come back by text.
+    cache = await EmbeddingCache.open(directory);
+    cache.put = () => {
+      throw new Error("ENOSPC: no space left on device");
+    };
+    const more = [...corpus.slice(25), "a text never seen"];
+    const broken = await embedTexts({
+      provider: new ScriptedEmbeddingProvider({ clock }),
+      texts: more,
+      inputType: "document",
+      settings,
+      cache,
+      clock,
+      keepVectors: false,
+    });
+    expect([...(broken.cached?.notCached.keys() ?? [])].sort()).toEqual(
+      [...corpus.slice(30), "a text never seen"].sort(),
+    );
+    expect(broken.cached?.notCached.get("a text never seen")).toEqual(
+      scriptedVector("a text never seen", "document", 4),
+    );
+    cache.close();
+    await expect(
+      embedTexts({ provider, texts, inputType: "document", settings, clock, keepVectors: false }),
+    ).rejects.toThrow(/needs a cache/);
+  });
+
   it("respects batchSize, maxInputsPerCall, maxRequestBytes and a provider without parallel calls", async () => {
     const provider = new ScriptedEmbeddingProvider({
       clock,

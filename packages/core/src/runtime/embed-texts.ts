@@ -44,6 +44,12 @@ export interface EmbedTextsOptions {
   /** Share one limiter between invocations for the same model so its learned pace carries over. */
   rateLimiter?: AdaptiveRateLimiter;
   backoff?: Partial<BackoffSettings>;
+  /**
+   * false: leave the vectors in the cache instead of returning them, for a corpus too large to hold
+   * (the search then streams it with cacheDocumentSource). Needs `cache`; vectors that could not be
+   * cached (a full disk) are returned in `notCached`. Default true.
+   */
+  keepVectors?: boolean;
   /** Injected in tests; the system clock otherwise. */
   clock?: RuntimeClock;
   /** Uniform in [0, 1), for backoff jitter. Injected in tests. */
@@ -51,8 +57,16 @@ export interface EmbedTextsOptions {
 }
 
 export interface EmbedTextsResult {
-  /** One vector per input text, in input order. Identical texts share one Float32Array. */
+  /**
+   * One vector per input text, in input order. Identical texts share one Float32Array. Empty with
+   * keepVectors: false.
+   */
   embeddings: Float32Array[];
+  /**
+   * With keepVectors: false, where the vectors are: the cache namespace, their dimension (undefined
+   * when there were no texts), and, by text, the vectors the cache could not take.
+   */
+  cached?: { namespace: CacheNamespace; dimension: number | undefined; notCached: Map<string, Float32Array> };
   /** Usage of this invocation alone. */
   usage: UsageSummary;
   /** Each call's latency divided by its batch size, as percentiles over calls. */
@@ -103,18 +117,34 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const namespace: CacheNamespace | undefined = cache
     ? cacheNamespaceFor(provider, options.inputType, options.modelRevision)
     : undefined;
-  const vectors: (Float32Array | undefined)[] =
-    cache && namespace ? cache.get(namespace, distinct) : new Array(distinct.length).fill(undefined);
-  let expectedDimension = provider.capabilities.dimensions;
-  for (let index = 0; index < vectors.length; index += 1) {
-    const vector = vectors[index];
-    if (!vector) continue;
-    expectedDimension ??= vector.length;
-    // Same namespace but another dimension cannot come from this configuration: embed it again.
-    if (vector.length !== expectedDimension) vectors[index] = undefined;
+  const keepVectors = options.keepVectors ?? true;
+  if (!keepVectors && !cache) {
+    throw new EmbedEvalError(
+      "internal",
+      "embedTexts: keepVectors: false needs a cache to keep the vectors in",
+    );
   }
+  // Kept vectors (or, with keepVectors: false, only those the cache could not take); the dimension of
+  // what the cache holds for each distinct text, before this run adds to it.
+  const vectors: (Float32Array | undefined)[] =
+    cache && namespace && keepVectors
+      ? cache.get(namespace, distinct)
+      : new Array(distinct.length).fill(undefined);
+  const cachedDimensions: (number | undefined)[] =
+    cache && namespace && !keepVectors
+      ? cache.cachedDimensions(namespace, distinct)
+      : vectors.map((vector) => vector?.length);
+  let expectedDimension = provider.capabilities.dimensions;
   const missing: number[] = [];
-  for (let index = 0; index < vectors.length; index += 1) if (!vectors[index]) missing.push(index);
+  for (let index = 0; index < distinct.length; index += 1) {
+    const dimension = cachedDimensions[index];
+    if (dimension !== undefined) expectedDimension ??= dimension;
+    // Same namespace but another dimension cannot come from this configuration: embed it again.
+    if (dimension === undefined || dimension !== expectedDimension) {
+      vectors[index] = undefined;
+      missing.push(index);
+    }
+  }
   let done = distinct.length - missing.length;
   recorder.recordCacheHits(done);
   options.onProgress?.(done, distinct.length);
@@ -201,8 +231,11 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
           );
         }
       }
-      for (let item = 0; item < job.indices.length; item += 1) {
-        vectors[job.indices[item] as number] = response.embeddings[item];
+      // Held in memory unless the cache holds them for a run that streams from it.
+      if (keepVectors || cacheBroken) {
+        for (let item = 0; item < job.indices.length; item += 1) {
+          vectors[job.indices[item] as number] = response.embeddings[item];
+        }
       }
       for (const warning of response.warnings ?? [])
         warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1);
@@ -297,14 +330,22 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   }
   if (failure !== undefined) throw failure;
 
+  const warnings = [...warningCounts].map(([warning, count]) =>
+    count > 1 ? `${warning} (${count} calls)` : warning,
+  );
+  const summary = { usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText(), warnings };
+  if (!keepVectors && namespace) {
+    const notCached = new Map<string, Float32Array>();
+    vectors.forEach((vector, index) => {
+      if (vector) notCached.set(distinct[index] as string, vector);
+    });
+    return { embeddings: [], cached: { namespace, dimension: expectedDimension, notCached }, ...summary };
+  }
   const embeddings = new Array<Float32Array>(options.texts.length);
   for (let index = 0; index < positions.length; index += 1) {
     embeddings[index] = vectors[positions[index] as number] as Float32Array;
   }
-  const warnings = [...warningCounts].map(([warning, count]) =>
-    count > 1 ? `${warning} (${count} calls)` : warning,
-  );
-  return { embeddings, usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText(), warnings };
+  return { embeddings, ...summary };
 }
 
 function checkSettings(settings: RuntimeSettings): void {

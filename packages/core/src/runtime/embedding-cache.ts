@@ -21,6 +21,7 @@ import {
   decodeRecord,
   encodeRecords,
   encodeSegmentHeader,
+  keyBytes,
   type RecordLocation,
   recordHeaderBytes,
   scanSegment,
@@ -136,6 +137,27 @@ export class EmbeddingCache {
   }
 
   /**
+   * The dimension of each text's cached vector, undefined where none is cached, without reading the
+   * vectors: for a run that streams a large corpus from the cache instead of holding it
+   * (embedTexts with keepVectors: false). Counted as hits and misses, like `get`. A record damaged
+   * since the scan is found when it is read (cacheDocumentSource then names it).
+   */
+  cachedDimensions(namespace: CacheNamespace, texts: readonly string[]): (number | undefined)[] {
+    this.assertOpen();
+    const loaded = this.load(namespace);
+    let hits = 0;
+    const dimensions = texts.map((text) => {
+      const entry = loaded.index.get(recordKey(namespace, text).toString("base64"));
+      if (entry === undefined) return undefined;
+      hits += 1;
+      return (entry.location.payloadLength - keyBytes) / 4;
+    });
+    this.counters.hits += hits;
+    this.counters.misses += texts.length - hits;
+    return dimensions;
+  }
+
+  /**
    * The same vectors as `get`, read again for a later stage (the search streaming a corpus from the
    * cache, cacheDocumentSource): not counted as hits or misses, which describe what embedding paid for.
    */
@@ -233,7 +255,7 @@ export class EmbeddingCache {
     const segmentIndex = loaded.segments.indexOf(writer);
     let offset = writer.size;
     for (let index = 0; index < keys.length; index += 1) {
-      const payloadLength = 32 + (vectors[index] as Float32Array).length * 4;
+      const payloadLength = keyBytes + (vectors[index] as Float32Array).length * 4;
       loaded.index.set((keys[index] as Buffer).toString("base64"), {
         segment: segmentIndex,
         location: { offset, payloadLength },
