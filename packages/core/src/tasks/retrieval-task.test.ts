@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ModelConfig } from "../config/config-types.js";
 import type { EmbeddingProvider, EmbedRequest, Retriever } from "../contract/embedding-provider.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
+import { EmbeddingCache } from "../runtime/embedding-cache.js";
 import { evaluateRetrieval } from "./retrieval-task.js";
 
 const model: ModelConfig = {
@@ -90,6 +94,81 @@ describe("evaluateRetrieval", () => {
     expect(scores?.main_score).toBe(scores?.ndcg_at_10);
     expect(Object.keys(result.embedeval.per_query.test ?? {})).toEqual(["q1", "q2"]);
     expect(result.embedeval.counts).toEqual({ documents: 3, queries: 2, scoredQueries: 2 });
+  });
+
+  it("streams a large corpus from the cache instead of holding it, with the same results", async () => {
+    // Sixteen dimensions from the text's characters: distinct, deterministic vectors.
+    const hashed: EmbeddingProvider = {
+      specificationVersion: "v1",
+      provider: "test",
+      modelId: "hashed",
+      capabilities: { maxInputsPerCall: 32, normalized: false, supportsParallelCalls: false },
+      vectorOptions: {},
+      async embed(request: EmbedRequest) {
+        return {
+          embeddings: request.texts.map((text) =>
+            Float32Array.from({ length: 16 }, (_, index) => {
+              let value = index + 1;
+              for (let at = 0; at < text.length; at++) value = (value * 31 + text.charCodeAt(at)) % 1009;
+              return value / 1009 - 0.5;
+            }),
+          ),
+        };
+      },
+    };
+    const corpus = Array.from({ length: 300 }, (_, index) => ({
+      id: `d${index}`,
+      title: "",
+      text: `document ${index % 290}`,
+    }));
+    const queries = Array.from({ length: 12 }, (_, index) => ({
+      id: `q${index}`,
+      text: `question ${index}`,
+    }));
+    const qrels = queries.map((query, index) => [query.id, `d${index * 7}`, 1] as [string, string, number]);
+    const large = dataset(qrels, { corpus, queries });
+    const directory = mkdtempSync(join(tmpdir(), "embedeval-stream-"));
+    try {
+      const held = await evaluateRetrieval({
+        model,
+        provider: hashed,
+        dataset: large,
+        ignoreIdenticalIds: false,
+      });
+      const cache = await EmbeddingCache.open(directory);
+      // The search reads the documents back from the cache, chunk by chunk.
+      const read = cache.read.bind(cache);
+      let textsRead = 0;
+      cache.read = (namespace, texts) => {
+        textsRead += texts.length;
+        return read(namespace, texts);
+      };
+      const streamed = await evaluateRetrieval({
+        model,
+        provider: hashed,
+        dataset: large,
+        ignoreIdenticalIds: false,
+        cache,
+        streamDocumentsFrom: 0,
+      });
+      // And again, every vector now read from the cache.
+      const rerun = await evaluateRetrieval({
+        model,
+        provider: hashed,
+        dataset: large,
+        ignoreIdenticalIds: false,
+        cache,
+        streamDocumentsFrom: 0,
+      });
+      cache.close();
+      expect(textsRead).toBe(2 * 300);
+      expect(streamed.scores).toEqual(held.scores);
+      expect(streamed.embedeval.per_query).toEqual(held.embedeval.per_query);
+      expect(rerun.scores).toEqual(held.scores);
+      expect(rerun.embedeval.usage.cacheHits).toBe(302);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it("counts a judgment of a document missing from the corpus, as pytrec_eval does", async () => {

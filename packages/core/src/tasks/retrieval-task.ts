@@ -7,6 +7,7 @@ import { evaluateRun } from "../metrics/index.js";
 import type { Run } from "../metrics/run.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
 import type { AdaptiveRateLimiter } from "../runtime/adaptive-rate-limiter.js";
+import { cacheDocumentSource } from "../runtime/cache-document-source.js";
 import { embedTexts } from "../runtime/embed-texts.js";
 import type { EmbeddingCache } from "../runtime/embedding-cache.js";
 import { lookupPricePerMillionTokens } from "../runtime/price-table.js";
@@ -54,6 +55,13 @@ export interface EvaluateRetrievalOptions {
   rateLimiter?: AdaptiveRateLimiter;
   /** A fast exact-search backend (onnxruntime); identical rankings without it, only slower. */
   searchBackend?: SearchBackend;
+  /**
+   * From this many documents on, with a cache, the document vectors are left in the cache and the
+   * search streams them from there one chunk at a time (cacheDocumentSource), rather than holding
+   * them all in memory (a 1,000,000 x 768 corpus is 3 GB, twice over while it is packed for the
+   * search). Below it, holding them is faster. Default 250,000.
+   */
+  streamDocumentsFrom?: number;
   /** Clock for timings; injectable so results can be compared byte for byte in tests. */
   now?: () => number;
 }
@@ -127,10 +135,13 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       ...(signal ? { signal } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     };
+    const streamDocuments =
+      options.cache !== undefined && documentTexts.length >= (options.streamDocumentsFrom ?? 250_000);
     const documentResult = await embedTexts({
       ...embedOptions,
       texts: documentTexts,
       inputType: "document",
+      keepVectors: !streamDocuments,
       onProgress: (done: number, total: number) => options.onProgress?.({ stage: "documents", done, total }),
     });
     const queryResult = await embedTexts({
@@ -147,7 +158,16 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       queryIds: queries.map((query) => query.id),
       queryVectors: queryResult.embeddings,
       documentIds: documents.map((document) => document.id),
-      documentVectors: documentResult.embeddings,
+      documents:
+        documentResult.cached && options.cache
+          ? cacheDocumentSource({
+              cache: options.cache,
+              namespace: documentResult.cached.namespace,
+              texts: documentTexts,
+              dimension: documentResult.cached.dimension ?? queryResult.embeddings[0]?.length ?? 0,
+              notCached: documentResult.cached.notCached,
+            })
+          : documentResult.embeddings,
       topK,
       similarity: model.similarity,
       ...(signal ? { signal } : {}),

@@ -1,6 +1,7 @@
 import type { Similarity } from "../config/config-types.js";
 import { ProviderError } from "../contract/errors.js";
 import type { Run } from "../metrics/run.js";
+import type { DocumentSource } from "../search/document-source.js";
 import { matrixDocumentSource } from "../search/document-source.js";
 import { exactSearch } from "../search/exact-search.js";
 import type { SearchBackend } from "../search/search-backend.js";
@@ -10,7 +11,8 @@ export interface SearchDenseOptions {
   queryIds: readonly string[];
   queryVectors: readonly Float32Array[];
   documentIds: readonly string[];
-  documentVectors: readonly Float32Array[];
+  /** The document vectors in memory, or a source that streams them (cacheDocumentSource). */
+  documents: readonly Float32Array[] | DocumentSource;
   topK: number;
   similarity: Similarity;
   signal?: AbortSignal;
@@ -23,15 +25,22 @@ export interface SearchDenseOptions {
  * trec_eval's order (score descending, then document id descending by bytes).
  */
 export async function searchDense(options: SearchDenseOptions): Promise<Run> {
-  const { queryIds, queryVectors, documentIds, documentVectors } = options;
-  const dimension = documentVectors[0]?.length ?? queryVectors[0]?.length ?? 0;
-  const documents = packRows(documentVectors, dimension, "document");
+  const { queryIds, queryVectors, documentIds } = options;
+  let documents: DocumentSource;
+  if (Array.isArray(options.documents)) {
+    const vectors = options.documents as readonly Float32Array[];
+    const dimension = vectors[0]?.length ?? queryVectors[0]?.length ?? 0;
+    documents = matrixDocumentSource(packRows(vectors, dimension, "document"), vectors.length, dimension);
+  } else {
+    documents = options.documents as DocumentSource;
+  }
+  const dimension = documents.dimension;
   const queries = packRows(queryVectors, dimension, "query");
   const result = await exactSearch({
     queries,
     queryCount: queryVectors.length,
     dimension,
-    documents: matrixDocumentSource(documents, documentVectors.length, dimension),
+    documents,
     topK: options.topK,
     similarity: options.similarity,
     documentTieRank: tieRanksFromIds(documentIds),
