@@ -113,6 +113,7 @@ describe("evaluateRetrieval", () => {
               return value / 1009 - 0.5;
             }),
           ),
+          usage: { tokens: request.texts.length, source: "estimated" as const },
         };
       },
     };
