@@ -311,6 +311,69 @@ describe("exactSearch", () => {
     expect(result.scores).toEqual(expected.scores);
   });
 
+  it("refuses dot vectors whose products would overflow float32, instead of dropping documents", async () => {
+    // 1e20 · 1e20 overflows float32: the kernel's sums would be ±∞ and NaN.
+    const queries = Float32Array.from([1e20, 1e20]);
+    const documents = Float32Array.from([1, 1, 1e20, -1e20, 3, 3]);
+    for (const portableKernel of ["webassembly", "javascript"] as const) {
+      await expect(
+        exactSearch({
+          queries,
+          queryCount: 1,
+          dimension: 2,
+          documents: matrixDocumentSource(documents, 3, 2),
+          topK: 3,
+          similarity: "dot",
+          documentTieRank: Uint32Array.from([0, 1, 2]),
+          portableKernel,
+        }),
+      ).rejects.toThrow(/can exceed the float32 range/);
+    }
+  });
+
+  it("keeps the fast path exact when products fall among float32's subnormals", async () => {
+    // A backend that computes each dot product exactly and rounds once: its error is far below the
+    // relative bound, but the kernel's subnormal products are off by up to 2⁻¹⁵⁰ each, which only an
+    // absolute term in the bound covers.
+    const exactThenRounded: SearchBackend = {
+      name: "exact-then-rounded",
+      scoreErrorFactor: float32DotErrorFactor,
+      async similarities({ queries, queryCount, documents, documentCount, dimension }) {
+        const output = new Float32Array(queryCount * documentCount);
+        for (let query = 0; query < queryCount; query++) {
+          for (let row = 0; row < documentCount; row++) {
+            let sum = 0;
+            for (let index = 0; index < dimension; index++) {
+              sum +=
+                (queries[query * dimension + index] as number) *
+                (documents[row * dimension + index] as number);
+            }
+            output[query * documentCount + row] = sum;
+          }
+        }
+        return output;
+      },
+    };
+    const tiny = 2 ** -75;
+    const base = {
+      queries: Float32Array.from([tiny, tiny]),
+      queryCount: 1,
+      dimension: 2,
+      topK: 1,
+      similarity: "dot" as const,
+      documentTieRank: Uint32Array.from([0, 1]),
+    };
+    const documents = Float32Array.from([0.75 * tiny, 0.75 * tiny, 1.2 * tiny, -tiny]);
+    const portable = await exactSearch({ ...base, documents: matrixDocumentSource(documents, 2, 2) });
+    const fast = await exactSearch({
+      ...base,
+      documents: matrixDocumentSource(documents, 2, 2),
+      backend: exactThenRounded,
+    });
+    expect(Array.from(fast.indices)).toEqual(Array.from(portable.indices));
+    expect(Array.from(fast.scores)).toEqual(Array.from(portable.scores));
+  });
+
   it("rejects broken input with typed errors", async () => {
     const documents = Float32Array.from([1, 2, Number.NaN, 4]);
     const base = {

@@ -157,6 +157,37 @@ function prepareQueries(options: ExactSearchOptions, target: Float32Array): Floa
   return norms;
 }
 
+/**
+ * Scores are float32 sums of float32 products, and |q·d| and every partial sum are at most ‖q‖·‖d‖
+ * (Cauchy-Schwarz): below half the largest float32 nothing overflows to ±∞ (which would make scores
+ * NaN and drop documents). Cosine vectors are unit vectors; only "dot" can get there.
+ */
+function checkFloat32Range(largestQueryNorm: number, largestDocumentNorm: number): void {
+  const largestFloat32 = 3.4028234663852886e38;
+  if (largestQueryNorm * largestDocumentNorm < largestFloat32 / 2) return;
+  throw new DatasetError(
+    `Dot products of these vectors can exceed the float32 range: the largest query norm is ${largestQueryNorm.toExponential(3)} and the largest document norm ${largestDocumentNorm.toExponential(3)}.`,
+    { hint: "Scale the vectors down (or use similarity: cosine); scores are float32, as in MTEB." },
+  );
+}
+
+/**
+ * Orders the results of queries [from, to) once every document has been offered to them. Each
+ * query must then hold k documents: fewer means scores that compared false with everything (NaN),
+ * whose empty slots would read as document 0 with score 0.
+ */
+function orderResults(collector: TopKCollector, from: number, to: number): void {
+  for (let query = from; query < to; query++) {
+    if (!collector.isFinished(query) && !collector.isFull(query)) {
+      throw new DatasetError(
+        `Query ${query} has fewer than ${collector.k} scored documents: some similarities were not numbers.`,
+        { hint: "Check the vectors for NaN, or for values so large that their products overflow float32." },
+      );
+    }
+  }
+  collector.finishQueries(from, to);
+}
+
 function nonFiniteError(kind: "query" | "document", row: number): DatasetError {
   return new DatasetError(`The ${kind} vector at position ${row} holds a NaN or infinite value.`, {
     hint: "The embedding provider returned a broken vector: clear its cache entry and embed again.",
@@ -201,6 +232,8 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
       pairsScored: 0,
     };
     const queryNorms = prepareQueries(options, scorer.queries);
+    let largestQueryNorm = 0;
+    for (const norm of queryNorms) largestQueryNorm = Math.max(largestQueryNorm, norm);
     if (k === 0 || queryCount === 0) return { queryCount, k, ...collector.finish(), statistics };
 
     let expectedStart = 0;
@@ -248,6 +281,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
           scope.largestDocumentNorm = largestNorm;
         }
         if (firstNonFiniteRow >= 0) throw nonFiniteError("document", chunk.start + firstNonFiniteRow);
+        if (options.similarity === "dot") checkFloat32Range(largestQueryNorm, scope.largestDocumentNorm);
       }
       if (backend === undefined) await scanPortable(scope);
       else await scanWithBackend(scope, backend, blocks, prepareByBlock ? chunk.vectors : undefined);
@@ -260,6 +294,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         `The document source yielded ${expectedStart} rows but declared ${documents.rows}.`,
       );
     }
+    orderResults(collector, 0, queryCount);
     return { queryCount, k, ...collector.finish(), statistics };
   } finally {
     scorer.release();
@@ -375,6 +410,10 @@ async function scanWithBackend(
   // The backend's error plus the kernel's own (a float32 dot product too): |S − kernel score| is at
   // most their sum times ‖q‖·‖d‖.
   const errorFactor = backend.scoreErrorFactor(dimension) + float32DotErrorFactor(dimension);
+  // The relative bounds hold for normal numbers only. A product that falls among float32's subnormals
+  // is off by up to 2⁻¹⁵⁰ in the kernel, and by up to 2⁻¹²⁶ in a backend that flushes them to zero;
+  // this absolute term covers both, for every product.
+  const absoluteError = 2 * dimension * 2 ** -126;
   const blockRows = Math.min(blocks.rows, rows);
   const blockValues = blocks.queries * blocks.rows;
   const tasks: BlockTask[] = [];
@@ -445,7 +484,8 @@ async function scanWithBackend(
       if (task.firstRow === 0) lists = new QueryCandidates(task.queryCount, collector.k);
       for (let offset = 0; offset < task.queryCount; offset++) {
         const query = task.firstQuery + offset;
-        const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
+        const epsilon =
+          errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm + absoluteError;
         collectBlockCandidates(scope, task, query, offset, epsilon, scratch, lists);
       }
       // The block's memory is free again: ask for the block after next into it.
@@ -455,14 +495,15 @@ async function scanWithBackend(
         // The query block has seen the whole chunk: keep what may still enter the top k.
         for (let offset = 0; offset < task.queryCount; offset++) {
           const query = task.firstQuery + offset;
-          const epsilon = errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm;
+          const epsilon =
+            errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm + absoluteError;
           lists.finish(offset, query, collector, epsilon, scratch, pairs);
         }
         // Rescore the query block's candidates now, while the backend computes the next query
         // block's first similarities, rather than all at the end when the backend is idle.
         rescorePairs(scope, pairs);
         // Order the block's results now too, while the backend is still busy.
-        if (scope.lastChunk) collector.finishQueries(task.firstQuery, task.firstQuery + task.queryCount);
+        if (scope.lastChunk) orderResults(collector, task.firstQuery, task.firstQuery + task.queryCount);
       }
     }
   } catch (error) {

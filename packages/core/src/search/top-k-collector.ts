@@ -61,6 +61,11 @@ export class TopKCollector {
     return this.sizes[query] === this.k;
   }
 
+  /** Whether finishQueries has already ordered this query's results. */
+  isFinished(query: number): boolean {
+    return this.finished[query] === 1;
+  }
+
   /** Offers one scored document; keeps it if it beats the worst kept one. */
   offer(query: number, score: number, documentIndex: number): void {
     if (this.finished[query] === 1) return;
