@@ -103,4 +103,50 @@ describe("cacheDocumentSource", () => {
     ).rejects.toThrow(/4-dimensional vector in the embedding cache where 8/);
     cache.close();
   });
+
+  it("still reads its rows when another run compacts the namespace between embedding and search", async () => {
+    for (const text of ["a", "b", "c"]) {
+      const earlier = await EmbeddingCache.open(directory);
+      earlier.put(namespace, [text], [Float32Array.from([1, 2, 3, Number(text.charCodeAt(0))])]);
+      earlier.close();
+    }
+    const run = await EmbeddingCache.open(directory, { compactAboveSegments: 100 });
+    // The embedding stage finds every text cached (without reading the vectors)...
+    expect(run.cachedDimensions(namespace, ["a", "b", "c"])).toEqual([4, 4, 4]);
+    // ...then another run merges the quiet segments into one and removes them.
+    const other = await EmbeddingCache.open(directory, {
+      compactAboveSegments: 2,
+      compactQuietMilliseconds: 0,
+    });
+    other.get(namespace, ["x"]);
+    other.close();
+    const source = cacheDocumentSource({ cache: run, namespace, texts: ["a", "b", "c"], dimension: 4 });
+    const rows: number[][] = [];
+    for await (const chunk of source.chunks({ maxRows: 10 })) {
+      for (let row = 0; row < chunk.rows; row++)
+        rows.push(Array.from(chunk.vectors.subarray(row * 4, row * 4 + 4)));
+    }
+    expect(rows).toEqual([
+      [1, 2, 3, 97],
+      [1, 2, 3, 98],
+      [1, 2, 3, 99],
+    ]);
+    run.close();
+  });
+
+  it("uses a vector the cache could not take over an older record of the same text", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(namespace, ["a"], [new Float32Array(8)]);
+    const fresh = Float32Array.from([1, 2, 3, 4]);
+    const source = cacheDocumentSource({
+      cache,
+      namespace,
+      texts: ["a"],
+      dimension: 4,
+      notCached: new Map([["a", fresh]]),
+    });
+    for await (const chunk of source.chunks({ maxRows: 4 }))
+      expect(Array.from(chunk.vectors)).toEqual([1, 2, 3, 4]);
+    cache.close();
+  });
 });

@@ -37,11 +37,15 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
         if (signal?.aborted) return;
         const count = Math.min(chunkRows, rows - start);
         for (let first = start; first < start + count; first += textsPerRead) {
+          // Reads are synchronous: check for Ctrl-C between them, not only between chunks.
+          if (signal?.aborted) return;
           const end = Math.min(first + textsPerRead, start + count);
           const vectors = cache.read(namespace, texts.slice(first, end));
           vectors.forEach((cachedVector, offset) => {
             const row = first + offset;
-            const vector = cachedVector ?? notCached.get(texts[row] as string);
+            // A vector embedded in this run that the cache could not take wins over an older record
+            // of the same text (of another dimension, which is why it was embedded again).
+            const vector = notCached.get(texts[row] as string) ?? cachedVector;
             if (vector === undefined || vector.length !== dimension) {
               throw new DatasetError(
                 vector === undefined

@@ -145,10 +145,22 @@ export class EmbeddingCache {
   cachedDimensions(namespace: CacheNamespace, texts: readonly string[]): (number | undefined)[] {
     this.assertOpen();
     const loaded = this.load(namespace);
+    const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text).toString("base64")));
+    // The vectors are read later, maybe hours later: open every segment that answers now, so that
+    // another run compacting the namespace meanwhile (it unlinks merged segments) cannot take them
+    // away; an open file stays readable after it is unlinked.
+    const unreadable = new Set<number>();
+    for (const segmentIndex of new Set(entries.flatMap((entry) => (entry ? [entry.segment] : [])))) {
+      const segment = loaded.segments[segmentIndex] as Segment;
+      try {
+        segment.descriptor ??= openSync(segment.path, "r");
+      } catch {
+        unreadable.add(segmentIndex);
+      }
+    }
     let hits = 0;
-    const dimensions = texts.map((text) => {
-      const entry = loaded.index.get(recordKey(namespace, text).toString("base64"));
-      if (entry === undefined) return undefined;
+    const dimensions = entries.map((entry) => {
+      if (entry === undefined || unreadable.has(entry.segment)) return undefined;
       hits += 1;
       return (entry.location.payloadLength - keyBytes) / 4;
     });
