@@ -18,7 +18,7 @@ import { buildSearchGraph, searchGraphNames } from "./search-graph.js";
 export interface OnnxSearchBackendOptions {
   /**
    * Threads for one Gemm (onnxruntime's intra-op pool). Default: three per CPU Node sees
-   * (`os.availableParallelism()`). onnxruntime splits a Gemm into one equal piece per thread; with
+   * (`os.availableParallelism()`), at most eight more than the CPUs. onnxruntime splits a Gemm into one equal piece per thread; with
    * one thread per CPU, the piece that shares its CPU with the JavaScript thread (selecting and
    * rescoring the previous block) finishes last while the other CPU waits. Smaller pieces keep both
    * CPUs busy: on the 2-core machine, 1,000 x 100,000 x 768 searches took 1.40-1.48 s at top-100
@@ -43,14 +43,19 @@ const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions =>
   extra: { session: { intra_op: { allow_spinning: "0" } } },
 });
 
-/** onnxruntime threads per CPU by default (see `intraOpThreads`). */
+/**
+ * onnxruntime threads per CPU by default (see `intraOpThreads`), and at most this many beyond one per
+ * CPU: measured on 2 CPUs only, so a many-core host is not handed hundreds of threads.
+ */
 const threadsPerCpu = 3;
+const extraThreadsAtMost = 8;
 
 export async function createOnnxSearchBackend(
   options: OnnxSearchBackendOptions = {},
 ): Promise<SearchBackend> {
   const { availableParallelism } = await import("node:os");
-  const threads = options.intraOpThreads ?? threadsPerCpu * availableParallelism();
+  const cpus = availableParallelism();
+  const threads = options.intraOpThreads ?? Math.min(threadsPerCpu * cpus, cpus + extraThreadsAtMost);
   const name = `onnxruntime-node ${ort.env.versions.common} (${threads} threads${options.worker === false ? "" : ", worker"})`;
   // MLAS sums float32 products (with FMA where the CPU has it) in a blocked order; whatever the
   // order, the float32 worst case γₙ holds.

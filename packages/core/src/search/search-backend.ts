@@ -19,6 +19,8 @@ export interface SimilarityRequest {
    * portable kernel's memory, so writing there saves a copy); return it, or a new array.
    * `queries`, `documents` and `output` may be views of a SharedArrayBuffer (the kernel's
    * WebAssembly memory is shared where the engine allows), which a worker thread can use directly.
+   * Once the returned promise settles (resolved or rejected, cancellation included) the backend must
+   * not write `output` any more: the memory goes to the next search.
    */
   output?: Float32Array;
 }
