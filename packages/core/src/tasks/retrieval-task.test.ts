@@ -144,23 +144,18 @@ describe("evaluateRetrieval", () => {
         textsRead += texts.length;
         return read(namespace, texts);
       };
-      const streamed = await evaluateRetrieval({
-        model,
-        provider: hashed,
-        dataset: large,
-        ignoreIdenticalIds: false,
-        cache,
-        streamDocumentsFrom: 0,
-      });
+      const stream = () =>
+        evaluateRetrieval({
+          model,
+          provider: hashed,
+          dataset: large,
+          ignoreIdenticalIds: false,
+          cache,
+          streamDocumentsFrom: 0,
+        });
+      const streamed = await stream();
       // And again, every vector now read from the cache.
-      const rerun = await evaluateRetrieval({
-        model,
-        provider: hashed,
-        dataset: large,
-        ignoreIdenticalIds: false,
-        cache,
-        streamDocumentsFrom: 0,
-      });
+      const rerun = await stream();
       cache.close();
       expect(textsRead).toBe(2 * 300);
       expect(streamed.scores).toEqual(held.scores);
