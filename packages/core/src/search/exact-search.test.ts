@@ -374,6 +374,51 @@ describe("exactSearch", () => {
     expect(Array.from(fast.scores)).toEqual(Array.from(portable.scores));
   });
 
+  it("stays exact with a backend that reads subnormal inputs as zero", async () => {
+    const smallestNormal = 2 ** -126;
+    const flush = (value: number) => (Math.abs(value) < smallestNormal ? 0 : value);
+    // Flushes subnormal inputs and products to zero, as some BLAS builds do; exact otherwise.
+    const flushing: SearchBackend = {
+      name: "flush-to-zero",
+      scoreErrorFactor: float32DotErrorFactor,
+      async similarities({ queries, queryCount, documents, documentCount, dimension }) {
+        const output = new Float32Array(queryCount * documentCount);
+        for (let query = 0; query < queryCount; query++) {
+          for (let row = 0; row < documentCount; row++) {
+            let sum = 0;
+            for (let index = 0; index < dimension; index++) {
+              sum += flush(
+                flush(queries[query * dimension + index] as number) *
+                  flush(documents[row * dimension + index] as number),
+              );
+            }
+            output[query * documentCount + row] = flush(Math.fround(sum));
+          }
+        }
+        return output;
+      },
+    };
+    // Document 0 scores 2⁻⁹⁰ through the query's subnormal component, which the backend drops.
+    const base = {
+      queries: Float32Array.from([2 ** -130, 2 ** -126]),
+      queryCount: 1,
+      dimension: 2,
+      topK: 1,
+      similarity: "dot" as const,
+      documentTieRank: Uint32Array.from([0, 1]),
+    };
+    const documents = Float32Array.from([2 ** 40, 0, 0, 2 ** 20]);
+    const portable = await exactSearch({ ...base, documents: matrixDocumentSource(documents, 2, 2) });
+    const fast = await exactSearch({
+      ...base,
+      documents: matrixDocumentSource(documents, 2, 2),
+      backend: flushing,
+    });
+    expect(Array.from(portable.indices)).toEqual([0]);
+    expect(Array.from(fast.indices)).toEqual([0]);
+    expect(Array.from(fast.scores)).toEqual(Array.from(portable.scores));
+  });
+
   it("rejects broken input with typed errors", async () => {
     const documents = Float32Array.from([1, 2, Number.NaN, 4]);
     const base = {

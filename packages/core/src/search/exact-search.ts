@@ -411,9 +411,12 @@ async function scanWithBackend(
   // most their sum times ‖q‖·‖d‖.
   const errorFactor = backend.scoreErrorFactor(dimension) + float32DotErrorFactor(dimension);
   // The relative bounds hold for normal numbers only. A product that falls among float32's subnormals
-  // is off by up to 2⁻¹⁵⁰ in the kernel, and by up to 2⁻¹²⁶ in a backend that flushes them to zero;
-  // this absolute term covers both, for every product.
+  // is off by up to 2⁻¹⁵⁰ in the kernel, and by up to 2⁻¹²⁶ in a backend that flushes them to zero
+  // (the first term, for every product). A backend that also reads subnormal inputs as zero loses
+  // Σ|qᵢdᵢ| over them, at most 2⁻¹²⁶·√n·‖d‖ (and the same for dᵢ): the second term, per query.
   const absoluteError = 2 * dimension * 2 ** -126;
+  const subnormalInputError = (queryNorm: number) =>
+    2 ** -126 * Math.sqrt(dimension) * (queryNorm + scope.largestDocumentNorm);
   const blockRows = Math.min(blocks.rows, rows);
   const blockValues = blocks.queries * blocks.rows;
   const tasks: BlockTask[] = [];
@@ -484,8 +487,11 @@ async function scanWithBackend(
       if (task.firstRow === 0) lists = new QueryCandidates(task.queryCount, collector.k);
       for (let offset = 0; offset < task.queryCount; offset++) {
         const query = task.firstQuery + offset;
+        const queryNorm = scope.queryNorms[query] as number;
         const epsilon =
-          errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm + absoluteError;
+          errorFactor * queryNorm * scope.largestDocumentNorm +
+          absoluteError +
+          subnormalInputError(queryNorm);
         collectBlockCandidates(scope, task, query, offset, epsilon, scratch, lists);
       }
       // The block's memory is free again: ask for the block after next into it.
@@ -495,8 +501,11 @@ async function scanWithBackend(
         // The query block has seen the whole chunk: keep what may still enter the top k.
         for (let offset = 0; offset < task.queryCount; offset++) {
           const query = task.firstQuery + offset;
+          const queryNorm = scope.queryNorms[query] as number;
           const epsilon =
-            errorFactor * (scope.queryNorms[query] as number) * scope.largestDocumentNorm + absoluteError;
+            errorFactor * queryNorm * scope.largestDocumentNorm +
+            absoluteError +
+            subnormalInputError(queryNorm);
           lists.finish(offset, query, collector, epsilon, scratch, pairs);
         }
         // Rescore the query block's candidates now, while the backend computes the next query
