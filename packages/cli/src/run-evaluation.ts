@@ -257,8 +257,13 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
             const distinct = cache
               ? [...new Set(textsByType[inputType].flat())]
               : textsByType[inputType].flat();
+            // Only the index is consulted: a large corpus's vectors are not read just to be counted.
             const found = cache
-              ? cache.get(cacheNamespaceFor(provider, inputType, cacheRevisionOf(model)), distinct)
+              ? cache.cachedDimensions(
+                  cacheNamespaceFor(provider, inputType, cacheRevisionOf(model)),
+                  distinct,
+                  provider.capabilities.dimensions,
+                )
               : [];
             const missing = distinct.filter((_, index) => found[index] === undefined);
             estimate.texts += distinct.length;

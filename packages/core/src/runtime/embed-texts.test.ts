@@ -153,6 +153,30 @@ describe("embedTexts", () => {
     ).rejects.toThrow(/needs a cache/);
   });
 
+  it("counts a cached vector of another dimension than the provider declares as a miss, and embeds it again", async () => {
+    const provider = new ScriptedEmbeddingProvider({ clock, capabilities: { dimensions: 4 } });
+    const namespace = cacheNamespaceFor(provider, "document");
+    for (const keepVectors of [true, false]) {
+      const folder = mkdtempSync(join(tmpdir(), "embedeval-dimension-"));
+      const cache = await EmbeddingCache.open(folder);
+      cache.put(namespace, ["a", "b"], [new Float32Array(8), new Float32Array(8)]);
+      const result = await embedTexts({
+        provider,
+        texts: ["a", "b"],
+        inputType: "document",
+        settings,
+        cache,
+        clock,
+        keepVectors,
+      });
+      // The action saves the cache only when something was missed: these two were re-embedded.
+      expect(cache.stats(), `keepVectors ${keepVectors}`).toMatchObject({ hits: 0, misses: 2 });
+      expect(result.usage).toMatchObject({ cacheHits: 0, textsEmbedded: 2 });
+      cache.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("respects batchSize, maxInputsPerCall, maxRequestBytes and a provider without parallel calls", async () => {
     const provider = new ScriptedEmbeddingProvider({
       clock,

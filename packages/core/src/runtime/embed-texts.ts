@@ -126,13 +126,15 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   }
   // Kept vectors (or, with keepVectors: false, only those the cache could not take); the dimension of
   // what the cache holds for each distinct text, before this run adds to it.
+  // A record of another dimension than the provider declares counts as a miss: it is embedded again.
+  const declared = provider.capabilities.dimensions;
   const vectors: (Float32Array | undefined)[] =
     cache && namespace && keepVectors
-      ? cache.get(namespace, distinct)
+      ? cache.get(namespace, distinct, declared)
       : new Array(distinct.length).fill(undefined);
   const cachedDimensions: (number | undefined)[] =
     cache && namespace && !keepVectors
-      ? cache.cachedDimensions(namespace, distinct)
+      ? cache.cachedDimensions(namespace, distinct, declared)
       : vectors.map((vector) => vector?.length);
   let expectedDimension = provider.capabilities.dimensions;
   const missing: number[] = [];

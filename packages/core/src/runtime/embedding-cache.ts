@@ -126,9 +126,17 @@ export class EmbeddingCache {
     return cache;
   }
 
-  /** Cached vectors for `texts` in order; undefined where the cache has none (or only damaged bytes). */
-  get(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
+  /**
+   * Cached vectors for `texts` in order; undefined where the cache has none (or only damaged bytes, or,
+   * given `dimension`, a vector of another dimension, which the caller will embed again).
+   */
+  get(namespace: CacheNamespace, texts: readonly string[], dimension?: number): (Float32Array | undefined)[] {
     const results = this.lookup(namespace, texts);
+    if (dimension !== undefined) {
+      for (let index = 0; index < results.length; index += 1) {
+        if (results[index] && results[index]?.length !== dimension) results[index] = undefined;
+      }
+    }
     let hits = 0;
     for (const result of results) if (result) hits += 1;
     this.counters.hits += hits;
@@ -139,10 +147,15 @@ export class EmbeddingCache {
   /**
    * The dimension of each text's cached vector, undefined where none is cached, without reading the
    * vectors: for a run that streams a large corpus from the cache instead of holding it
-   * (embedTexts with keepVectors: false). Counted as hits and misses, like `get`. A record damaged
+   * (embedTexts with keepVectors: false). Given `dimension`, one of another dimension counts as absent.
+   * Counted as hits and misses, like `get`. A record damaged
    * since the scan is found when it is read (cacheDocumentSource then names it).
    */
-  cachedDimensions(namespace: CacheNamespace, texts: readonly string[]): (number | undefined)[] {
+  cachedDimensions(
+    namespace: CacheNamespace,
+    texts: readonly string[],
+    dimension?: number,
+  ): (number | undefined)[] {
     this.assertOpen();
     const loaded = this.load(namespace);
     const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text).toString("base64")));
@@ -161,8 +174,10 @@ export class EmbeddingCache {
     let hits = 0;
     const dimensions = entries.map((entry) => {
       if (entry === undefined || unreadable.has(entry.segment)) return undefined;
+      const found = (entry.location.payloadLength - keyBytes) / 4;
+      if (dimension !== undefined && found !== dimension) return undefined;
       hits += 1;
-      return (entry.location.payloadLength - keyBytes) / 4;
+      return found;
     });
     this.counters.hits += hits;
     this.counters.misses += texts.length - hits;
