@@ -149,4 +149,34 @@ describe("cacheDocumentSource", () => {
       expect(Array.from(chunk.vectors)).toEqual([1, 2, 3, 4]);
     cache.close();
   });
+
+  it("stops within a chunk when the signal fires, although the cache reads are synchronous", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    const texts = Array.from({ length: 8 * 4096 }, (_, index) => `t${index}`);
+    cache.put(
+      namespace,
+      texts,
+      texts.map(() => new Float32Array(4)),
+    );
+    // Each read of 4,096 texts takes 30 ms, as a large chunk read from a slow disk would.
+    const read = cache.read.bind(cache);
+    let reads = 0;
+    cache.read = (readNamespace, readTexts) => {
+      reads += 1;
+      const end = performance.now() + 30;
+      while (performance.now() < end) {
+        // busy: the event loop cannot run
+      }
+      return read(readNamespace, readTexts);
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 5);
+    let chunks = 0;
+    const source = cacheDocumentSource({ cache, namespace, texts, dimension: 4 });
+    for await (const _chunk of source.chunks({ maxRows: texts.length, signal: controller.signal }))
+      chunks += 1;
+    expect(chunks).toBe(0);
+    expect(reads).toBeLessThan(8);
+    cache.close();
+  });
 });

@@ -16,6 +16,8 @@ export interface CacheDocumentSourceOptions {
 
 /** Texts looked up per cache read: bounds the vector objects alive at once. */
 const textsPerRead = 4096;
+/** How often the reading gives the event loop a turn, so that an abort is seen. */
+const turnIntervalMilliseconds = 50;
 
 /**
  * A corpus searched straight from the embedding cache: each chunk's vectors are read from the cache's
@@ -33,11 +35,17 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
     async *chunks({ maxRows, signal }): AsyncGenerator<DocumentChunk> {
       const chunkRows = Math.max(1, Math.min(maxRows, rows));
       const buffer = new Float32Array(rows === 0 ? 0 : chunkRows * dimension);
+      let lastTurn = performance.now();
       for (let start = 0; start < rows; start += chunkRows) {
         if (signal?.aborted) return;
         const count = Math.min(chunkRows, rows - start);
         for (let first = start; first < start + count; first += textsPerRead) {
-          // Reads are synchronous: check for Ctrl-C between them, not only between chunks.
+          // Reads are synchronous, and an abort (Ctrl-C, a timer) is only delivered by the event loop:
+          // give it a turn every so often, so a cancel does not wait for a whole chunk.
+          if (performance.now() - lastTurn > turnIntervalMilliseconds) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastTurn = performance.now();
+          }
           if (signal?.aborted) return;
           const end = Math.min(first + textsPerRead, start + count);
           const vectors = cache.read(namespace, texts.slice(first, end));
