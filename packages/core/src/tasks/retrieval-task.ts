@@ -135,8 +135,13 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       ...(signal ? { signal } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     };
-    const streamDocuments =
-      options.cache !== undefined && documentTexts.length >= (options.streamDocumentsFrom ?? 250_000);
+    const streamFrom = options.streamDocumentsFrom ?? 250_000;
+    const streamDocuments = options.cache !== undefined && documentTexts.length >= streamFrom;
+    if (options.cache === undefined && documentTexts.length >= streamFrom) {
+      providerWarnings.push(
+        `documents: all ${documentTexts.length} document vectors are held in memory (the cache is off); with the cache on, a corpus this large is streamed from it instead`,
+      );
+    }
     const documentResult = await embedTexts({
       ...embedOptions,
       texts: documentTexts,
