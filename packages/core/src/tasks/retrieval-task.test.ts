@@ -130,12 +130,17 @@ describe("evaluateRetrieval", () => {
     const large = dataset(qrels, { corpus, queries });
     const directory = mkdtempSync(join(tmpdir(), "embedeval-stream-"));
     try {
+      // Without a cache nothing can stream: the vectors are held, and the result says so.
       const held = await evaluateRetrieval({
         model,
         provider: hashed,
         dataset: large,
         ignoreIdenticalIds: false,
+        streamDocumentsFrom: 0,
       });
+      expect(held.embedeval.warnings).toContain(
+        "documents: all 300 document vectors are held in memory (the cache is off); with the cache on, a corpus this large is streamed from it instead",
+      );
       const cache = await EmbeddingCache.open(directory);
       // The search reads the documents back from the cache, chunk by chunk.
       const read = cache.read.bind(cache);
