@@ -43,6 +43,34 @@ function float32Backend(perturb: boolean): SearchBackend {
   };
 }
 
+/**
+ * A backend that computes each dot product in float64 and rounds the sum once to float32, passing
+ * inputs, products and the result through `round` (by default unchanged): more accurate than any
+ * float32 Gemm, or, with a flushing `round`, a BLAS that flushes subnormals to zero.
+ */
+function float64Backend(name: string, round: (value: number) => number = (value) => value): SearchBackend {
+  return {
+    name,
+    scoreErrorFactor: float32DotErrorFactor,
+    async similarities({ queries, queryCount, documents, documentCount, dimension }) {
+      const output = new Float32Array(queryCount * documentCount);
+      for (let query = 0; query < queryCount; query++) {
+        for (let row = 0; row < documentCount; row++) {
+          let sum = 0;
+          for (let index = 0; index < dimension; index++) {
+            sum += round(
+              round(queries[query * dimension + index] as number) *
+                round(documents[row * dimension + index] as number),
+            );
+          }
+          output[query * documentCount + row] = round(Math.fround(sum));
+        }
+      }
+      return output;
+    },
+  };
+}
+
 interface Case {
   queryCount: number;
   documentCount: number;
@@ -335,25 +363,7 @@ describe("exactSearch", () => {
     // A backend that computes each dot product exactly and rounds once: its error is far below the
     // relative bound, but the kernel's subnormal products are off by up to 2⁻¹⁵⁰ each, which only an
     // absolute term in the bound covers.
-    const exactThenRounded: SearchBackend = {
-      name: "exact-then-rounded",
-      scoreErrorFactor: float32DotErrorFactor,
-      async similarities({ queries, queryCount, documents, documentCount, dimension }) {
-        const output = new Float32Array(queryCount * documentCount);
-        for (let query = 0; query < queryCount; query++) {
-          for (let row = 0; row < documentCount; row++) {
-            let sum = 0;
-            for (let index = 0; index < dimension; index++) {
-              sum +=
-                (queries[query * dimension + index] as number) *
-                (documents[row * dimension + index] as number);
-            }
-            output[query * documentCount + row] = sum;
-          }
-        }
-        return output;
-      },
-    };
+    const exactThenRounded = float64Backend("exact-then-rounded");
     const tiny = 2 ** -75;
     const base = {
       queries: Float32Array.from([tiny, tiny]),
@@ -376,28 +386,10 @@ describe("exactSearch", () => {
 
   it("stays exact with a backend that reads subnormal inputs as zero", async () => {
     const smallestNormal = 2 ** -126;
-    const flush = (value: number) => (Math.abs(value) < smallestNormal ? 0 : value);
     // Flushes subnormal inputs and products to zero, as some BLAS builds do; exact otherwise.
-    const flushing: SearchBackend = {
-      name: "flush-to-zero",
-      scoreErrorFactor: float32DotErrorFactor,
-      async similarities({ queries, queryCount, documents, documentCount, dimension }) {
-        const output = new Float32Array(queryCount * documentCount);
-        for (let query = 0; query < queryCount; query++) {
-          for (let row = 0; row < documentCount; row++) {
-            let sum = 0;
-            for (let index = 0; index < dimension; index++) {
-              sum += flush(
-                flush(queries[query * dimension + index] as number) *
-                  flush(documents[row * dimension + index] as number),
-              );
-            }
-            output[query * documentCount + row] = flush(Math.fround(sum));
-          }
-        }
-        return output;
-      },
-    };
+    const flushing = float64Backend("flush-to-zero", (value) =>
+      Math.abs(value) < smallestNormal ? 0 : value,
+    );
     // Document 0 scores 2⁻⁹⁰ through the query's subnormal component, which the backend drops.
     const base = {
       queries: Float32Array.from([2 ** -130, 2 ** -126]),
