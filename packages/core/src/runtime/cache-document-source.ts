@@ -53,7 +53,9 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
             const row = first + offset;
             // A vector embedded in this run that the cache could not take wins over an older record
             // of the same text (of another dimension, which is why it was embedded again).
-            const vector = notCached.get(texts[row] as string) ?? cachedVector;
+            // (Usually there are none: skip hashing the text for the lookup.)
+            const vector =
+              (notCached.size > 0 ? notCached.get(texts[row] as string) : undefined) ?? cachedVector;
             if (vector === undefined || vector.length !== dimension) {
               throw new DatasetError(
                 vector === undefined
