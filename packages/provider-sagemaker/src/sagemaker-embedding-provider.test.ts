@@ -199,6 +199,36 @@ describe("container formats", () => {
     );
   });
 
+  it("sends customAttributes, targetVariant and inferenceComponentName as InvokeEndpoint's headers; the last two are part of the model's identity", async () => {
+    const routed = createSagemakerProvider(
+      settings("bge-tei", {
+        customAttributes: "trace=embedeval,run=7",
+        targetVariant: "blue",
+        inferenceComponentName: "bge-small-ic",
+      }),
+    );
+    await routed.embed({ texts: ["bones"], inputType: "document" });
+    // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html
+    const headers = server.calls[0]?.headers ?? {};
+    expect(headers["x-amzn-sagemaker-custom-attributes"]).toBe("trace=embedeval,run=7");
+    expect(headers["x-amzn-sagemaker-target-variant"]).toBe("blue");
+    expect(headers["x-amzn-sagemaker-inference-component"]).toBe("bge-small-ic");
+    // Another variant or component may serve another model: its vectors must not share a cache entry.
+    // Custom attributes only annotate the call.
+    expect(routed.vectorOptions).toMatchObject({
+      targetVariant: "blue",
+      inferenceComponentName: "bge-small-ic",
+    });
+    expect(routed.vectorOptions).not.toHaveProperty("customAttributes");
+    const plain = createSagemakerProvider(settings("bge-tei"));
+    await plain.embed({ texts: ["bones"], inputType: "document" });
+    expect(server.calls[1]?.headers).not.toHaveProperty("x-amzn-sagemaker-target-variant");
+    expect(server.calls[1]?.headers).not.toHaveProperty("x-amzn-sagemaker-custom-attributes");
+    expect(plain.vectorOptions).not.toHaveProperty("targetVariant");
+    await routed.close();
+    await plain.close();
+  });
+
   it("refuses a batch larger than batchSize without calling the endpoint", async () => {
     const provider = createSagemakerProvider(settings("bge-tei", { batchSize: 2 }));
     const error = await provider.embed({ texts, inputType: "document" }).catch((caught: unknown) => caught);
