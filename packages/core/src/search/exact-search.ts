@@ -415,8 +415,14 @@ async function scanWithBackend(
   // (the first term, for every product). A backend that also reads subnormal inputs as zero loses
   // Σ|qᵢdᵢ| over them, at most 2⁻¹²⁶·√n·‖d‖ (and the same for dᵢ): the second term, per query.
   const absoluteError = 2 * dimension * 2 ** -126;
-  const subnormalInputError = (queryNorm: number) =>
-    2 ** -126 * Math.sqrt(dimension) * (queryNorm + scope.largestDocumentNorm);
+  // ε per query for this chunk, computed once for all its blocks.
+  const epsilons = Float64Array.from(
+    scope.queryNorms,
+    (queryNorm) =>
+      errorFactor * queryNorm * scope.largestDocumentNorm +
+      absoluteError +
+      2 ** -126 * Math.sqrt(dimension) * (queryNorm + scope.largestDocumentNorm),
+  );
   const blockRows = Math.min(blocks.rows, rows);
   const blockValues = blocks.queries * blocks.rows;
   const tasks: BlockTask[] = [];
@@ -487,12 +493,7 @@ async function scanWithBackend(
       if (task.firstRow === 0) lists = new QueryCandidates(task.queryCount, collector.k);
       for (let offset = 0; offset < task.queryCount; offset++) {
         const query = task.firstQuery + offset;
-        const queryNorm = scope.queryNorms[query] as number;
-        const epsilon =
-          errorFactor * queryNorm * scope.largestDocumentNorm +
-          absoluteError +
-          subnormalInputError(queryNorm);
-        collectBlockCandidates(scope, task, query, offset, epsilon, scratch, lists);
+        collectBlockCandidates(scope, task, query, offset, epsilons[query] as number, scratch, lists);
       }
       // The block's memory is free again: ask for the block after next into it.
       const next = tasks[index + blocksInFlight];
@@ -501,12 +502,7 @@ async function scanWithBackend(
         // The query block has seen the whole chunk: keep what may still enter the top k.
         for (let offset = 0; offset < task.queryCount; offset++) {
           const query = task.firstQuery + offset;
-          const queryNorm = scope.queryNorms[query] as number;
-          const epsilon =
-            errorFactor * queryNorm * scope.largestDocumentNorm +
-            absoluteError +
-            subnormalInputError(queryNorm);
-          lists.finish(offset, query, collector, epsilon, scratch, pairs);
+          lists.finish(offset, query, collector, epsilons[query] as number, scratch, pairs);
         }
         // Rescore the query block's candidates now, while the backend computes the next query
         // block's first similarities, rather than all at the end when the backend is idle.
@@ -767,7 +763,7 @@ function collectBlockCandidates(
   // the guess, and select among those; a bad guess (fewer than k gathered) falls back to selecting
   // among all the block's rows.
   const sample = scratch.sample;
-  // At least every 4th row, so the sample costs a fraction of the block.
+  // At least every 8th row, so the sample costs a fraction of the block.
   const stride = Math.max(minimumSampleStride, Math.floor(rows / sample.length));
   let sampleCount = 0;
   for (let row = 0; row < rows && sampleCount < sample.length; row += stride) {

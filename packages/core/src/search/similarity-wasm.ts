@@ -137,6 +137,8 @@ const dotStepElements = 4 * dotVectorSums;
 const get = (index: number) => [localGet, index];
 const set = (index: number) => [localSet, index];
 const constant = (value: number) => [i32Const, ...signedLeb(value)];
+/** Lane `index` of the four-lane float32 vector in local `vector`, as an f32. */
+const laneOf = (vector: number, index: number) => [...get(vector), ...simdOp(f32x4ExtractLane), index];
 
 /** dot(query: i32, document: i32, dimension: i32) -> f32, the order of `dotProduct`. */
 function dotFunction(): number[] {
@@ -163,7 +165,7 @@ function dotFunction(): number[] {
   ];
   const pairSum = (left: number[], right: number[]) => [...left, ...right, ...simdOp(f32x4Add)];
   const sumOf = (index: number) => get(sums[index] as number);
-  const lane = (index: number) => [...get(firstSums), ...simdOp(f32x4ExtractLane), index];
+  const lane = (index: number) => laneOf(firstSums, index);
   const code = [
     // unrolledEnd = (dimension & -32) << 2
     ...get(dimension),
@@ -409,20 +411,14 @@ function gatherFunction(): number[] {
     ...memarg(0),
     // found += x >= cut; notANumber |= x != x
     ...get(found),
-    ...get(lanes),
-    ...simdOp(f32x4ExtractLane),
-    laneIndex,
+    ...laneOf(lanes, laneIndex),
     ...get(cut),
     f32Ge,
     i32Add,
     ...set(found),
     ...get(notANumber),
-    ...get(lanes),
-    ...simdOp(f32x4ExtractLane),
-    laneIndex,
-    ...get(lanes),
-    ...simdOp(f32x4ExtractLane),
-    laneIndex,
+    ...laneOf(lanes, laneIndex),
+    ...laneOf(lanes, laneIndex),
     f32Ne,
     i32Or,
     ...set(notANumber),
