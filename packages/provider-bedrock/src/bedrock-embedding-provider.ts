@@ -55,20 +55,13 @@ interface Connection {
 }
 
 function createClient(settings: ProviderSettings): Connection {
-  const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
-    settings,
-    {
-      endpointVariable: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
-      subject: "the Bedrock model",
-      regionHint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
-    },
-  );
+  const { clientConfig, requestTimeoutMs, secrets } = readAwsClientSettings(settings, {
+    endpointVariable: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    subject: "the Bedrock model",
+    regionHint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
+  });
   const client = new BedrockRuntimeClient({
-    region,
-    maxAttempts: 1,
-    ...(endpoint ? { endpoint } : {}),
-    ...(profile ? { profile } : {}),
-    ...(credentials ? { credentials } : {}),
+    ...clientConfig,
     // HTTP/1.1 with keep-alive, as boto3 does, instead of this client's default HTTP/2 handler: one
     // multiplexed session per client turns a single stalled or reset connection into a failure of
     // every call in flight, while independent sockets fail (and are retried) one call at a time.

@@ -46,9 +46,6 @@ export const bedrockServiceErrors: Readonly<Record<string, AwsErrorClassificatio
     hint: "The model rejected the input; check the text and options.",
   },
   ConflictException: { retryable: false },
-  UnrecognizedClientException: { retryable: false, hint: "Check the AWS credentials." },
-  InvalidSignatureException: { retryable: false, hint: "Check the AWS credentials and the machine's clock." },
-  ExpiredTokenException: { retryable: false, hint: "The AWS session expired; refresh it (aws sso login)." },
 };
 
 export interface ErrorContext {

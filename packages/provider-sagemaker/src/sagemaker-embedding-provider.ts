@@ -72,21 +72,14 @@ interface Connection {
 }
 
 function createClient(settings: ProviderSettings): Connection {
-  const { region, profile, endpoint, requestTimeoutMs, credentials, secrets } = readAwsClientSettings(
-    settings,
-    {
-      endpointVariable: "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
-      subject: "the SageMaker endpoint",
-      regionHint:
-        "Set `options.region` (the endpoint's region) in the config, or AWS_REGION in the environment.",
-    },
-  );
+  const { clientConfig, requestTimeoutMs, secrets } = readAwsClientSettings(settings, {
+    endpointVariable: "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
+    subject: "the SageMaker endpoint",
+    regionHint:
+      "Set `options.region` (the endpoint's region) in the config, or AWS_REGION in the environment.",
+  });
   const client = new SageMakerRuntimeClient({
-    region,
-    maxAttempts: 1,
-    ...(endpoint ? { endpoint } : {}),
-    ...(profile ? { profile } : {}),
-    ...(credentials ? { credentials } : {}),
+    ...clientConfig,
     ...(requestTimeoutMs
       ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }
       : {}),

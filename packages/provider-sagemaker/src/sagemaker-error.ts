@@ -39,9 +39,6 @@ export const sagemakerServiceErrors: Readonly<Record<string, AwsErrorClassificat
     retryable: false,
     hint: "Allow sagemaker:InvokeEndpoint on the endpoint's ARN for these credentials.",
   },
-  UnrecognizedClientException: { retryable: false, hint: "Check the AWS credentials." },
-  InvalidSignatureException: { retryable: false, hint: "Check the AWS credentials and the machine's clock." },
-  ExpiredTokenException: { retryable: false, hint: "The AWS session expired; refresh it (aws sso login)." },
 };
 
 /** ModelError's extra fields: the container's own status and message. */

@@ -18,6 +18,18 @@ export interface AwsClientSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Credential values to mask in any message. */
   secrets: string[];
+  /**
+   * The part any SDK v3 client's constructor takes as is: region, endpoint, profile, static keys, and
+   * `maxAttempts: 1`, because the runtime owns retries (two retry layers would multiply attempts).
+   * The request handler (timeouts, HTTP version) stays each plugin's choice.
+   */
+  clientConfig: {
+    region: string;
+    maxAttempts: 1;
+    endpoint?: string;
+    profile?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
 }
 
 export interface AwsServiceNaming {
@@ -58,20 +70,23 @@ export function readAwsClientSettings(
   // environment; keys are used when no profile is named; otherwise the SDK's default chain applies
   // (SSO, web identity, container and instance roles).
   const useEnvironmentKeys = Boolean(accessKeyId && secretAccessKey && !profile);
-  return {
+  const credentials = useEnvironmentKeys
+    ? {
+        accessKeyId: accessKeyId as string,
+        secretAccessKey: secretAccessKey as string,
+        ...(sessionToken ? { sessionToken } : {}),
+      }
+    : undefined;
+  const shared = {
     region,
     ...(profile ? { profile } : {}),
     ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+  return {
+    ...shared,
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
-    ...(useEnvironmentKeys
-      ? {
-          credentials: {
-            accessKeyId: accessKeyId as string,
-            secretAccessKey: secretAccessKey as string,
-            ...(sessionToken ? { sessionToken } : {}),
-          },
-        }
-      : {}),
     secrets: [secretAccessKey, sessionToken].filter((value): value is string => typeof value === "string"),
+    clientConfig: { ...shared, maxAttempts: 1 },
   };
 }

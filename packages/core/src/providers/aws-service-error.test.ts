@@ -39,6 +39,22 @@ describe("classifyAwsError", () => {
     expect(classifyAwsError(serviceError("BadInput", 400), context).retryable).toBe(false);
   });
 
+  it("knows the authentication errors every AWS service shares, unless the service's table says otherwise", () => {
+    // A 403 that is not in the service's table would not be retried either, but would say nothing useful.
+    const expired = classifyAwsError(serviceError("ExpiredTokenException", 403), context);
+    expect(expired).toMatchObject({
+      retryable: false,
+      hint: "The AWS session expired; refresh it (aws sso login).",
+    });
+    const signature = classifyAwsError(serviceError("InvalidSignatureException", 403), context);
+    expect(signature.hint).toBe("Check the AWS credentials and the machine's clock.");
+    const overridden = classifyAwsError(serviceError("ExpiredTokenException", 403), {
+      ...context,
+      serviceErrors: { ExpiredTokenException: { retryable: false, hint: "Service-specific advice." } },
+    });
+    expect(overridden.hint).toBe("Service-specific advice.");
+  });
+
   it("falls back on the status for unknown names: 429 throttles, 5xx retries, other 4xx do not", () => {
     expect(classifyAwsError(serviceError("Unknown", 429), context)).toMatchObject({
       retryable: true,

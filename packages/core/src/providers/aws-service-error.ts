@@ -36,9 +36,22 @@ export interface AwsErrorContext {
   target: string;
   /** Credential values to mask if they ever appear in a message. */
   secrets: readonly string[];
-  /** The service's error names; names not listed are retryable for 429 and 5xx. */
+  /**
+   * The service's error names; names not listed (nor among the authentication errors every service
+   * shares) are retryable for 429 and 5xx.
+   */
   serviceErrors: Readonly<Record<string, AwsErrorClassification>>;
 }
+
+/**
+ * Errors of AWS's request signing and authentication, the same for every service: no retry helps.
+ * A service's own table (`serviceErrors`) is consulted first.
+ */
+const authenticationErrors: Readonly<Record<string, AwsErrorClassification>> = {
+  UnrecognizedClientException: { retryable: false, hint: "Check the AWS credentials." },
+  InvalidSignatureException: { retryable: false, hint: "Check the AWS credentials and the machine's clock." },
+  ExpiredTokenException: { retryable: false, hint: "The AWS session expired; refresh it (aws sso login)." },
+};
 
 /** Node and SDK errors that mean the connection failed or stalled: worth another attempt. */
 const transientNetworkCodes = new Set([
@@ -84,7 +97,7 @@ export function classifyAwsError(error: unknown, context: AwsErrorContext): Prov
   const requestId = shape.$metadata?.requestId;
 
   if (isAwsServiceError(shape)) {
-    const known = context.serviceErrors[name];
+    const known = context.serviceErrors[name] ?? authenticationErrors[name];
     const retryable = known?.retryable ?? (status === 429 || (status !== undefined && status >= 500));
     const throttled = known ? (known.throttled ?? false) : status === 429;
     return new ProviderError(
