@@ -15,8 +15,10 @@ export {
 export { type Fault, type FaultOptions, FaultScript, sleep } from "./fault-script.js";
 export {
   type AwsErrorAnswer,
+  type FaultInjectingServer,
   type LocalServer,
   parseJsonOrText,
+  type RecordedEmbeddingCall,
   type RequestHandler,
   readBody,
   sendAwsError,

@@ -5,7 +5,7 @@
  * only its service's routes and request/response shapes.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Fault, FaultScript } from "./fault-script.js";
 
@@ -17,6 +17,34 @@ export interface LocalServer {
 }
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** A started fake service as its tests see it: where it listens, what it received, its fault queue. */
+export interface FaultInjectingServer<Call> {
+  /** http://127.0.0.1:PORT, to pass as the client's endpoint. */
+  url: string;
+  /** Every request received, in order. */
+  calls: Call[];
+  /** Appends faults applied to the next requests, one per request. */
+  queueFaults(...faults: Fault[]): void;
+  close(): Promise<void>;
+}
+
+/** What a fake embedding service records of each request; a service's server adds its own fields. */
+export interface RecordedEmbeddingCall {
+  /** 0-based order of arrival. */
+  index: number;
+  method: string;
+  path: string;
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+  /** The texts the body asked to embed. */
+  texts: string[];
+  headers: IncomingHttpHeaders;
+  /** The fault applied to this call, if any. */
+  fault: Fault["kind"] | undefined;
+  /** The status code answered (0 while pending or when the connection was reset). */
+  status: number;
+}
 
 /**
  * Starts `handle` on 127.0.0.1 at a port the system picks. A handler that throws is a bug in the test

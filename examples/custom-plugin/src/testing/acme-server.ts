@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import {
   type Fault,
+  type FaultInjectingServer,
   type FaultOptions,
   FaultScript,
   fakeEmbedding,
@@ -30,12 +31,7 @@ export interface AcmeServerOptions extends FaultOptions<RecordedAcmeCall> {
   apiKey: string;
 }
 
-export interface AcmeServer {
-  url: string;
-  calls: RecordedAcmeCall[];
-  queueFaults(...faults: Fault[]): void;
-  close(): Promise<void>;
-}
+export type AcmeServer = FaultInjectingServer<RecordedAcmeCall>;
 
 /** How Acme reports each fault: status and error type. */
 const faultAnswers: Partial<Record<Fault["kind"], { status: number; type: string }>> = {

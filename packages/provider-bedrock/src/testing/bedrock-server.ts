@@ -13,9 +13,10 @@
  * what this server received checks the plugin against the documented format, not against itself.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type Fault,
+  type FaultInjectingServer,
   type FaultOptions,
   FaultScript,
   fakeEmbedding,
@@ -23,6 +24,7 @@ import {
   packSignBits,
   parseJsonOrText,
   quantizeInt8,
+  type RecordedEmbeddingCall,
   readBody,
   sendAwsError,
   sendHalfThenReset,
@@ -32,35 +34,15 @@ import {
   waitForLatency,
 } from "@embedeval/provider-testkit";
 
-export interface RecordedBedrockCall {
-  /** 0-based order of arrival. */
-  index: number;
-  method: string;
-  path: string;
+/** texts: inputText, texts[] or text.value, whichever the family's body holds. */
+export interface RecordedBedrockCall extends RecordedEmbeddingCall {
   /** The decoded model id from the path, inference-profile prefix included. */
   modelId: string;
-  /** The parsed JSON body, or the raw text when it was not JSON. */
-  body: unknown;
-  /** The texts the body asked to embed (inputText, texts[] or text.value). */
-  texts: string[];
-  headers: IncomingHttpHeaders;
-  /** The fault applied to this call, if any. */
-  fault: Fault["kind"] | undefined;
-  /** The status code answered (0 while pending or when the connection was reset). */
-  status: number;
 }
 
 export type BedrockServerOptions = FaultOptions<RecordedBedrockCall>;
 
-export interface BedrockServer {
-  /** http://127.0.0.1:PORT, to pass as the client's `endpoint`. */
-  url: string;
-  /** Every request received, in order. */
-  calls: RecordedBedrockCall[];
-  /** Appends faults applied to the next requests, one per request. */
-  queueFaults(...faults: Fault[]): void;
-  close(): Promise<void>;
-}
+export type BedrockServer = FaultInjectingServer<RecordedBedrockCall>;
 
 interface ErrorShape {
   status: number;

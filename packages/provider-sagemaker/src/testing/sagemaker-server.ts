@@ -18,14 +18,16 @@
  * - "custom": an OpenAI-like container, `{"input": [...], "kind": "query"|"document"}` ->
  *   `{"data": [{"embedding": [...]}]}`.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type Fault,
+  type FaultInjectingServer,
   type FaultOptions,
   FaultScript,
   fakeEmbedding,
   fakeTokens,
   parseJsonOrText,
+  type RecordedEmbeddingCall,
   readBody,
   sendAwsError,
   sendHalfThenReset,
@@ -44,18 +46,8 @@ export interface FakeEndpoint {
   output?: "sentence" | "token" | "token-padded";
 }
 
-export interface RecordedSagemakerCall {
-  index: number;
-  method: string;
-  path: string;
+export interface RecordedSagemakerCall extends RecordedEmbeddingCall {
   endpointName: string;
-  /** The parsed JSON body, or the raw text when it was not JSON. */
-  body: unknown;
-  /** The texts the body asked to embed. */
-  texts: string[];
-  headers: IncomingHttpHeaders;
-  fault: Fault["kind"] | undefined;
-  status: number;
 }
 
 export interface SagemakerServerOptions extends FaultOptions<RecordedSagemakerCall> {
@@ -63,12 +55,7 @@ export interface SagemakerServerOptions extends FaultOptions<RecordedSagemakerCa
   endpoints: Record<string, FakeEndpoint>;
 }
 
-export interface SagemakerServer {
-  url: string;
-  calls: RecordedSagemakerCall[];
-  queueFaults(...faults: Fault[]): void;
-  close(): Promise<void>;
-}
+export type SagemakerServer = FaultInjectingServer<RecordedSagemakerCall>;
 
 interface ErrorShape {
   status: number;
