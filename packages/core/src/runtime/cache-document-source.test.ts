@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DatasetError } from "../contract/errors.js";
+import { CancelledError, DatasetError } from "../contract/errors.js";
 import { matrixDocumentSource } from "../search/document-source.js";
 import { exactSearch } from "../search/exact-search.js";
 import { testMatrix } from "../search/search-test-data.js";
@@ -173,8 +173,11 @@ describe("cacheDocumentSource", () => {
     setTimeout(() => controller.abort(), 5);
     let chunks = 0;
     const source = cacheDocumentSource({ cache, namespace, texts, dimension: 4 });
-    for await (const _chunk of source.chunks({ maxRows: texts.length, signal: controller.signal }))
-      chunks += 1;
+    const consume = async () => {
+      for await (const _chunk of source.chunks({ maxRows: texts.length, signal: controller.signal }))
+        chunks += 1;
+    };
+    await expect(consume()).rejects.toThrow(CancelledError);
     expect(chunks).toBe(0);
     expect(reads).toBeLessThan(8);
     cache.close();

@@ -1,4 +1,5 @@
 import { DatasetError } from "../contract/errors.js";
+import { CancellationCheckpoint } from "../search/cancellation-checkpoint.js";
 import type { DocumentChunk, DocumentSource } from "../search/document-source.js";
 import type { CacheNamespace } from "./cache-namespace.js";
 import type { EmbeddingCache } from "./embedding-cache.js";
@@ -16,8 +17,6 @@ export interface CacheDocumentSourceOptions {
 
 /** Texts looked up per cache read: bounds the vector objects alive at once. */
 const textsPerRead = 4096;
-/** How often the reading gives the event loop a turn, so that an abort is seen. */
-const turnIntervalMilliseconds = 50;
 
 /**
  * A corpus searched straight from the embedding cache: each chunk's vectors are read from the cache's
@@ -35,18 +34,12 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
     async *chunks({ maxRows, signal }): AsyncGenerator<DocumentChunk> {
       const chunkRows = Math.max(1, Math.min(maxRows, rows));
       const buffer = new Float32Array(rows === 0 ? 0 : chunkRows * dimension);
-      let lastTurn = performance.now();
+      // Reads are synchronous, and an abort (Ctrl-C, a timer) is only delivered by the event loop.
+      const checkpoint = new CancellationCheckpoint(signal);
       for (let start = 0; start < rows; start += chunkRows) {
-        if (signal?.aborted) return;
         const count = Math.min(chunkRows, rows - start);
         for (let first = start; first < start + count; first += textsPerRead) {
-          // Reads are synchronous, and an abort (Ctrl-C, a timer) is only delivered by the event loop:
-          // give it a turn every so often, so a cancel does not wait for a whole chunk.
-          if (performance.now() - lastTurn > turnIntervalMilliseconds) {
-            await new Promise((resolve) => setImmediate(resolve));
-            lastTurn = performance.now();
-          }
-          if (signal?.aborted) return;
+          await checkpoint.check();
           const end = Math.min(first + textsPerRead, start + count);
           const vectors = cache.read(namespace, texts.slice(first, end));
           vectors.forEach((cachedVector, offset) => {
@@ -69,8 +62,6 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
             buffer.set(vector, (row - start) * dimension);
           });
         }
-        // Give the event loop a turn between chunks: the cache reads above are synchronous.
-        await new Promise((resolve) => setImmediate(resolve));
         yield { start, rows: count, vectors: buffer.subarray(0, count * dimension) };
       }
     },

@@ -137,10 +137,7 @@ export class EmbeddingCache {
         if (results[index] && results[index]?.length !== dimension) results[index] = undefined;
       }
     }
-    let hits = 0;
-    for (const result of results) if (result) hits += 1;
-    this.counters.hits += hits;
-    this.counters.misses += texts.length - hits;
+    this.countLookups(results.filter((result) => result !== undefined).length, texts.length);
     return results;
   }
 
@@ -171,16 +168,12 @@ export class EmbeddingCache {
         unreadable.add(segmentIndex);
       }
     }
-    let hits = 0;
     const dimensions = entries.map((entry) => {
       if (entry === undefined || unreadable.has(entry.segment)) return undefined;
       const found = (entry.location.payloadLength - keyBytes) / 4;
-      if (dimension !== undefined && found !== dimension) return undefined;
-      hits += 1;
-      return found;
+      return dimension !== undefined && found !== dimension ? undefined : found;
     });
-    this.counters.hits += hits;
-    this.counters.misses += texts.length - hits;
+    this.countLookups(dimensions.filter((found) => found !== undefined).length, texts.length);
     return dimensions;
   }
 
@@ -190,6 +183,12 @@ export class EmbeddingCache {
    */
   read(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
     return this.lookup(namespace, texts);
+  }
+
+  /** Hits and misses describe what embedding found: `get` and `cachedDimensions` count them. */
+  private countLookups(hits: number, asked: number): void {
+    this.counters.hits += hits;
+    this.counters.misses += asked - hits;
   }
 
   private lookup(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {

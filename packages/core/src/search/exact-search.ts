@@ -10,7 +10,8 @@
  * docs/decisions/0001-exact-search-engine.md explains the argument.
  */
 import type { Similarity } from "../config/config-types.js";
-import { CancelledError, DatasetError, UsageError } from "../contract/errors.js";
+import { DatasetError, UsageError } from "../contract/errors.js";
+import { CancellationCheckpoint, throwIfAborted } from "./cancellation-checkpoint.js";
 import type { DocumentSource } from "./document-source.js";
 import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
 import { createKernelScorer } from "./kernel-scorer.js";
@@ -83,32 +84,8 @@ const defaultChunkBytes = 512 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 128 * 1024 * 1024;
 /** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
 const wasmMemoryBudgetBytes = 3.5 * 1024 * 1024 * 1024;
-/** The portable scan gives the event loop a turn this often, so an abort signal is noticed. */
-const yieldIntervalMilliseconds = 50;
 /** Documents scored against all queries before moving on: a tile that stays in the CPU cache. */
 const documentTileRows = 32;
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError("The search was cancelled.");
-}
-
-/**
- * Gives the event loop a turn every `yieldIntervalMilliseconds` of work, then checks the signal:
- * JavaScript cannot see an abort (a timer, Ctrl-C) while a synchronous loop runs, and chunks from
- * an async generator arrive through microtasks, which never let timers run either.
- */
-class CancellationCheckpoint {
-  private lastYield = performance.now();
-  constructor(private readonly signal: AbortSignal | undefined) {}
-
-  async check(): Promise<void> {
-    if (performance.now() - this.lastYield > yieldIntervalMilliseconds) {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.lastYield = performance.now();
-    }
-    throwIfAborted(this.signal);
-  }
-}
 
 function validate(options: ExactSearchOptions): void {
   const { queries, queryCount, dimension, documents, topK, documentTieRank } = options;
