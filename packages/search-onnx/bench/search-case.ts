@@ -51,10 +51,36 @@ fill(queries, 1);
 let documents: DocumentSource;
 let cleanup = async () => {};
 let preparationSeconds = 0;
-if (storage === "cache") {
+if (storage === "cache" || storage === "disk") {
+  // Written in pieces of seeded rows (the same rows for both stores), not timed.
   const started = performance.now();
   const folder = await mkdtemp(join(tmpdir(), "embedeval-search-bench-"));
-  cleanup = () => rm(folder, { recursive: true, force: true });
+  const writePieces = async (write: (start: number, rows: Float32Array) => void | Promise<void>) => {
+    const pieceRows = 1_000;
+    const piece = new Float32Array(pieceRows * dimension);
+    for (let start = 0; start < documentCount; start += pieceRows) {
+      fill(piece, 1000 + start);
+      await write(start, piece.subarray(0, Math.min(pieceRows, documentCount - start) * dimension));
+    }
+  };
+  const stored =
+    storage === "cache" ? await storeInCache(folder, writePieces) : await storeInFile(folder, writePieces);
+  documents = stored.source;
+  cleanup = async () => {
+    await stored.close();
+    await rm(folder, { recursive: true, force: true });
+  };
+  preparationSeconds = (performance.now() - started) / 1000;
+} else {
+  const matrix = new Float32Array(documentCount * dimension);
+  fill(matrix, 2);
+  documents = matrixDocumentSource(matrix, documentCount, dimension);
+}
+
+type PieceWriter = (write: (start: number, rows: Float32Array) => void | Promise<void>) => Promise<void>;
+
+/** An embedding cache filled as a run's embedding stage leaves it, reopened, its index loaded. */
+async function storeInCache(folder: string, writePieces: PieceWriter) {
   const namespace = cacheNamespace({
     provider: "bench",
     model: "random",
@@ -63,55 +89,34 @@ if (storage === "cache") {
   });
   const texts = Array.from({ length: documentCount }, (_, row) => `document ${row}`);
   const writer = await EmbeddingCache.open(folder);
-  const pieceRows = 1_000;
-  const piece = new Float32Array(pieceRows * dimension);
-  for (let start = 0; start < documentCount; start += pieceRows) {
-    const rows = Math.min(pieceRows, documentCount - start);
-    fill(piece, 1000 + start);
+  await writePieces((start, rows) => {
+    const count = rows.length / dimension;
     writer.put(
       namespace,
-      texts.slice(start, start + rows),
-      Array.from({ length: rows }, (_, row) => piece.subarray(row * dimension, (row + 1) * dimension)),
+      texts.slice(start, start + count),
+      Array.from({ length: count }, (_, row) => rows.subarray(row * dimension, (row + 1) * dimension)),
     );
-  }
+  });
   writer.close();
   const cache = await EmbeddingCache.open(folder);
   // Loading the namespace's index is the embedding stage's work in a run: done before the clock starts.
   cache.read(namespace, texts.slice(0, 1));
-  const previousCleanup = cleanup;
-  cleanup = async () => {
-    cache.close();
-    await previousCleanup();
+  return {
+    source: cacheDocumentSource({ cache, namespace, texts, dimension }),
+    close: async () => cache.close(),
   };
-  documents = cacheDocumentSource({ cache, namespace, texts, dimension });
-  preparationSeconds = (performance.now() - started) / 1000;
-} else if (storage === "disk") {
-  const started = performance.now();
-  const folder = await mkdtemp(join(tmpdir(), "embedeval-search-bench-"));
-  cleanup = () => rm(folder, { recursive: true, force: true });
+}
+
+/** A flat vector file. */
+async function storeInFile(folder: string, writePieces: PieceWriter) {
   const path = join(folder, "documents.f32");
   const writer = await VectorFileWriter.create(path, dimension);
-  const pieceRows = 16_384;
-  const piece = new Float32Array(pieceRows * dimension);
-  for (let start = 0; start < documentCount; start += pieceRows) {
-    const rows = Math.min(pieceRows, documentCount - start);
-    fill(piece, 1000 + start);
-    await writer.append(piece.subarray(0, rows * dimension));
-  }
+  await writePieces((_, rows) => writer.append(rows));
   await writer.close();
   const source = await openVectorFile(path);
-  const previousCleanup = cleanup;
-  cleanup = async () => {
-    await source.close();
-    await previousCleanup();
-  };
-  documents = source;
-  preparationSeconds = (performance.now() - started) / 1000;
-} else {
-  const matrix = new Float32Array(documentCount * dimension);
-  fill(matrix, 2);
-  documents = matrixDocumentSource(matrix, documentCount, dimension);
+  return { source, close: () => source.close() };
 }
+
 const documentTieRank = Uint32Array.from({ length: documentCount }, (_, index) => index);
 
 let backend: SearchBackend | undefined;
