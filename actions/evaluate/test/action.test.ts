@@ -36,6 +36,24 @@ function pullRequestEvent(number: number, head: string, options: { fork?: boolea
 }
 
 /** A workflow_run event as GitHub sends it for a finished pull_request run (forks list no pull_requests). */
+/** The comment job of the fork-safe pattern: a workflow_run event for the PR's run of H1, on main. */
+function runReportJob(
+  server: FakeGitHubServer,
+  workspace: string,
+  headRepository: string,
+  inputs: Record<string, string> = {},
+) {
+  return runAction({
+    apiUrl: server.url,
+    workspace,
+    eventName: "workflow_run",
+    event: workflowRunEvent(H1, headRepository),
+    sha: M3,
+    ref: "refs/heads/main",
+    inputs: { "github-token": "ghs_test", ...inputs },
+  });
+}
+
 function workflowRunEvent(headSha: string, headRepository: string) {
   return {
     action: "completed",
@@ -309,15 +327,7 @@ describe("the bundled action, reporting prebuilt results", () => {
       JSON.stringify({ number: 12, baseSha: sha("f"), headSha: H1 }),
     );
     server.pullRequests.set(12, { headSha: H1, headRepository: "stranger/retrieval", baseSha: M3 });
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "workflow_run",
-      event: workflowRunEvent(H1, "stranger/retrieval"),
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const run = await runReportJob(server, workspace, "stranger/retrieval");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("embedeval: mode report");
@@ -360,15 +370,7 @@ describe("the bundled action, reporting prebuilt results", () => {
         join(workspace, "results/embedeval-pull-request.json"),
         JSON.stringify(forgery.metadata),
       );
-      const run = await runAction({
-        apiUrl: server.url,
-        workspace,
-        eventName: "workflow_run",
-        event: workflowRunEvent(H1, "stranger/retrieval"),
-        sha: M3,
-        ref: "refs/heads/main",
-        inputs: { "github-token": "ghs_test" },
-      });
+      const run = await runReportJob(server, workspace, "stranger/retrieval");
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(forgery.reason);
@@ -390,15 +392,7 @@ describe("the bundled action, reporting prebuilt results", () => {
       join(workspace, "results/embedeval-pull-request.json"),
       JSON.stringify({ number: 20, baseSha: M3, headSha: H1 }),
     );
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "workflow_run",
-      event: workflowRunEvent(H1, "stranger/retrieval"),
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const run = await runReportJob(server, workspace, "stranger/retrieval");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("comes from octo-org/retrieval, not from stranger/retrieval");
     expect(server.comments.get(20) ?? []).toHaveLength(0);
@@ -458,28 +452,12 @@ describe("the bundled action, reporting prebuilt results", () => {
 
     // A report job elsewhere (workflow_run) reads the failure from the results folder: still failed.
     server.pullRequests.set(22, { headSha: H1, headRepository: "octo-org/retrieval", baseSha: M3 });
-    const report = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "workflow_run",
-      event: workflowRunEvent(H1, "octo-org/retrieval"),
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const report = await runReportJob(server, workspace, "octo-org/retrieval");
     expect(report.code).toBe(1);
     expect(report.summary).toMatch(/stale-vectors × Tiny\*\* failed: .*have no precomputed vector/);
 
     // fail-on-error: false keeps the failure in the report but only warns.
-    const lenient = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "workflow_run",
-      event: workflowRunEvent(H1, "octo-org/retrieval"),
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test", "fail-on-error": "false" },
-    });
+    const lenient = await runReportJob(server, workspace, "octo-org/retrieval", { "fail-on-error": "false" });
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain(
       "::warning::1 gated model × task pair(s) failed to evaluate; fail-on-error is false",

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   AdaptiveRateLimiter,
   cacheNamespace,
+  createSeededRandom,
   EmbeddingCache,
   type EmbeddingProvider,
   type EmbedRequest,
@@ -34,18 +35,6 @@ interface BenchProviderOptions {
   /** Share of calls throttled at random, whatever the rate. */
   randomThrottleShare: number;
   seed: number;
-}
-
-/** mulberry32: a small seeded generator, so every run injects the same throttles. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 class BenchProvider implements EmbeddingProvider {
@@ -68,7 +57,7 @@ class BenchProvider implements EmbeddingProvider {
       normalized: false,
       supportsParallelCalls: true,
     };
-    this.random = seededRandom(options.seed);
+    this.random = createSeededRandom(options.seed).next;
     // One call's worth to start with: a full bucket would let the first second's burst through and
     // flatter a run of a few seconds.
     this.tokens = 1;

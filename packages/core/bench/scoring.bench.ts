@@ -13,7 +13,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateRun, readQrels, readTrecRun } from "../src/index.js";
+import { createSeededRandom, evaluateRun, readQrels, readTrecRun } from "../src/index.js";
 
 const QUERIES = 2_000;
 const DOCUMENTS_PER_QUERY = 1_000;
@@ -21,20 +21,8 @@ const CORPUS_SIZE = 5_000_000;
 const REPETITIONS = 5;
 const TREC_EVAL_SECONDS = 1.46;
 
-/** mulberry32: a small seeded generator, so every run writes the same files. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function generate(folder: string): { runPath: string; qrelsPath: string } {
-  const random = seededRandom(20_261_127);
+  const random = createSeededRandom(20_261_127).next;
   const runPath = join(folder, "run.trec");
   const qrelsPath = join(folder, "qrels.trec");
   const runFile = openSync(runPath, "w");

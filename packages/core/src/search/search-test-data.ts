@@ -3,18 +3,12 @@
  * values from a seeded generator, optionally quantised to a few levels and with duplicated rows,
  * so that many scores tie exactly.
  */
+import { createSeededRandom } from "../compare/seeded-random.js";
 import { dotProduct, normaliseRows } from "./similarity-kernel.js";
 
-/** Mulberry32: a small seeded generator, so failures reproduce. */
+/** Core's seeded generator (mulberry32) as a function, so failures reproduce. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
+  return createSeededRandom(seed).next;
 }
 
 export interface TestMatrixOptions {
