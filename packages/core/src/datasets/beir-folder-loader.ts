@@ -40,20 +40,16 @@ export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<Re
   const qrelsFile = await findQrelsFile(folder, split);
 
   const corpusHash = sha256();
-  const corpus: CorpusDocument[] = [];
-  const documentIds = new Set<string>();
-  for await (const record of readJsonLines(corpusFile, { hash: corpusHash, signal })) {
-    const id = readId(record, corpusFile);
-    if (documentIds.has(id)) {
-      throw new DatasetError(`Duplicate document id "${id}".`, {
-        file: corpusFile,
-        line: record.lineNumber,
-        hint: "Every document needs its own _id; remove or rename the duplicate.",
-      });
-    }
-    documentIds.add(id);
-    corpus.push({ id, title: readTitle(record, corpusFile), text: readText(record, corpusFile) });
-  }
+  const { items: corpus, ids: documentIds } = await readIdentifiedRecords(
+    corpusFile,
+    "document",
+    { hash: corpusHash, signal },
+    (record, id): CorpusDocument => ({
+      id,
+      title: readTitle(record, corpusFile),
+      text: readText(record, corpusFile),
+    }),
+  );
   if (corpus.length === 0) {
     throw new DatasetError("The corpus is empty: no document to retrieve.", {
       file: corpusFile,
@@ -62,20 +58,12 @@ export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<Re
   }
 
   const queriesHash = sha256();
-  const allQueries: Query[] = [];
-  const queryIds = new Set<string>();
-  for await (const record of readJsonLines(queriesFile, { hash: queriesHash, signal })) {
-    const id = readId(record, queriesFile);
-    if (queryIds.has(id)) {
-      throw new DatasetError(`Duplicate query id "${id}".`, {
-        file: queriesFile,
-        line: record.lineNumber,
-        hint: "Every query needs its own _id; remove or rename the duplicate.",
-      });
-    }
-    queryIds.add(id);
-    allQueries.push({ id, text: readText(record, queriesFile) });
-  }
+  const { items: allQueries, ids: queryIds } = await readIdentifiedRecords(
+    queriesFile,
+    "query",
+    { hash: queriesHash, signal },
+    (record, id): Query => ({ id, text: readText(record, queriesFile) }),
+  );
 
   const qrelsHash = sha256();
   const { qrels, warnings } = await readQrels(qrelsFile, qrelsHash, queryIds, documentIds, signal);
@@ -188,6 +176,29 @@ async function findQrelsFile(folder: string, split: string): Promise<string> {
   });
 }
 
+/** Reads a JSON Lines file of records with `_id`s (corpus or queries), refusing an id seen before. */
+async function readIdentifiedRecords<T>(
+  file: string,
+  kind: "document" | "query",
+  reading: Parameters<typeof readJsonLines>[1],
+  build: (record: JsonRecord, id: string) => T,
+): Promise<{ items: T[]; ids: Set<string> }> {
+  const items: T[] = [];
+  const ids = new Set<string>();
+  for await (const record of readJsonLines(file, reading)) {
+    const id = readId(record, file);
+    if (ids.has(id)) {
+      throw new DatasetError(`Duplicate ${kind} id "${id}".`, {
+        file,
+        line: record.lineNumber,
+        hint: `Every ${kind} needs its own _id; remove or rename the duplicate.`,
+      });
+    }
+    ids.add(id);
+    items.push(build(record, id));
+  }
+  return { items, ids };
+}
 function readId(record: JsonRecord, file: string): string {
   const id = record.value._id;
   if (typeof id === "string" && id !== "") return id;
