@@ -124,36 +124,37 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
 
   // The gated metric must be one the results hold: a typo (`ndcg@10`) would otherwise match nothing and
   // turn the regression gate off without a word.
+  // A problem at a YAML path such as compare.overrides[0].metric, with the line it is on.
+  const addIssue = (path: (string | number)[], message: string) =>
+    issues.push({
+      path: path
+        .map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`))
+        .join("")
+        .slice(1),
+      line: lineAt(document, lineCounter, path),
+      message,
+    });
   const knownMetrics = [...metricNames(DEFAULT_K_VALUES), "main_score"];
   const checkMetric = (value: unknown, path: (string | number)[]) => {
     if (typeof value !== "string" || knownMetrics.includes(value)) return;
     const suggestion =
       closestMatch(value.replace("@", "_at_").toLowerCase(), knownMetrics) ??
       closestMatch(value, knownMetrics);
-    issues.push({
-      path: path
-        .map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`))
-        .join("")
-        .slice(1),
-      line: lineAt(document, lineCounter, path),
-      message:
-        `unknown metric \`${value}\`` +
+    addIssue(
+      path,
+      `unknown metric \`${value}\`` +
         (suggestion
           ? `; did you mean \`${suggestion}\`?`
           : `; expected a name such as ndcg_at_10, map_at_100, recall_at_1000, mrr_at_10 or main_score`),
-    });
+    );
   };
   // A relative drop of more than 100% can never happen: such a rule would never fail.
   const checkDrop = (value: unknown, path: (string | number)[]) => {
     if (typeof value !== "string" || !value.endsWith("%") || Number(value.slice(0, -1)) <= 100) return;
-    issues.push({
-      path: path
-        .map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`))
-        .join("")
-        .slice(1),
-      line: lineAt(document, lineCounter, path),
-      message: `maxDrop \`${value}\` can never be reached (a score cannot drop by more than 100%); use a value up to "100%"`,
-    });
+    addIssue(
+      path,
+      `maxDrop \`${value}\` can never be reached (a score cannot drop by more than 100%); use a value up to "100%"`,
+    );
   };
   const compareRaw = (raw?.compare ?? {}) as Record<string, unknown>;
   checkDrop(compareRaw.maxDrop, ["compare", "maxDrop"]);
