@@ -4,7 +4,7 @@
  * the location; the config loader adds the file. Any plugin may use these (they are exported from
  * @embedeval/core) so that every provider reports option mistakes the same way.
  */
-import { editDistance } from "../config/closest-match.js";
+import { closestMatch } from "../config/closest-match.js";
 import { ConfigError } from "../contract/errors.js";
 
 /** A plugin's `options:` block as YAML parsed it. */
@@ -110,16 +110,8 @@ function closestChoice<T extends string | number>(value: unknown, allowed: reado
     return numbers.sort((a, b) => Math.abs(a - value) - Math.abs(b - value))[0];
   }
   if (typeof value !== "string") return undefined;
-  let best: T | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of allowed) {
-    const distance = editDistance(value.toLowerCase(), String(candidate).toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+  const closest = closestMatch(value, allowed.map(String));
+  return allowed.find((candidate) => String(candidate) === closest);
 }
 
 /** Rejects options this model does not understand, so a typo (`dimension:`) is not silently ignored. */
@@ -130,19 +122,11 @@ export function rejectUnknownOptions(
 ): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    let closest: string | undefined;
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const candidate of known) {
-      const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-      if (distance < bestDistance) {
-        closest = candidate;
-        bestDistance = distance;
-      }
-    }
+    const closest = closestMatch(key, known);
     throw new ConfigError(`Unknown option \`${keyPath(key)}\` for ${modelName}.`, {
       key: keyPath(key),
       hint:
-        closest !== undefined && bestDistance <= 3
+        closest !== undefined
           ? `Did you mean \`${closest}\`? Options for this model: ${known.join(", ")}.`
           : `Options for this model: ${known.join(", ")}.`,
     });
