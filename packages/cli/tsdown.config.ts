@@ -1,11 +1,3 @@
-import { defineConfig } from "tsdown";
+import { packageBuildConfig } from "../../tsdown.package.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/main.ts"],
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  dts: true,
-  clean: true,
-  fixedExtension: false,
-});
+export default packageBuildConfig(import.meta.dirname);

@@ -28,9 +28,9 @@ import {
   readString,
   redactSecrets,
   rejectUnknownOptions,
-  retryAfterMs,
   vectorList,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
+import { retryAfterMs } from "@embedeval/provider-contract/aws";
 
 export const acmeOptionNames = ["endpoint", "dimensions"] as const;
 const defaultEndpoint = "https://api.acme.example";

@@ -2,7 +2,7 @@
  * @acme/embedeval-provider-acme: the default export is the ProviderPlugin embedeval loads when a
  * config names this package as a model's `provider`.
  */
-import type { ProviderPlugin, ProviderSettings } from "@embedeval/core";
+import type { ProviderPlugin, ProviderSettings } from "@embedeval/provider-contract";
 import { AcmeEmbeddingProvider } from "./acme-embedding-provider.js";
 
 export { AcmeEmbeddingProvider, acmeOptionNames } from "./acme-embedding-provider.js";

@@ -8,7 +8,7 @@
  * Run: pnpm bench compare-results
  */
 import { compareResults } from "../src/compare/compare-results.js";
-import { buildTaskResult, noisyScores } from "../src/compare/task-result-builder.js";
+import { buildTaskResult, noisyScores } from "../src/testing/task-result-builder.js";
 
 const rule = {
   metric: "ndcg_at_10",

@@ -13,7 +13,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSeededRandom, evaluateRun, readQrels, readTrecRun } from "../src/index.js";
+import { createSeededRandom, evaluateRun, readQrels, readTrecRun, retrievalKValues } from "../src/index.js";
 
 const QUERIES = 2_000;
 const DOCUMENTS_PER_QUERY = 1_000;
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       const readAndParseStart = performance.now();
       const run = await readTrecRun(runPath);
       const parsed = performance.now();
-      const evaluation = evaluateRun(qrels, run);
+      const evaluation = evaluateRun(qrels, run, { kValues: retrievalKValues });
       const end = performance.now();
       if (run.size !== QUERIES * DOCUMENTS_PER_QUERY || evaluation.scoredQueries !== QUERIES) {
         throw new Error(`unexpected counts: ${run.size} lines, ${evaluation.scoredQueries} queries scored`);
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     const inMemory = (await readTrecRun(runPath)).toRun();
     globalThis.gc?.();
     const memoryStart = performance.now();
-    const memoryEvaluation = evaluateRun(qrels, inMemory);
+    const memoryEvaluation = evaluateRun(qrels, inMemory, { kValues: retrievalKValues });
     const memoryTime = performance.now() - memoryStart;
     for (const [name, value] of Object.entries(lastAverages)) {
       if (Math.abs((memoryEvaluation.averages[name] as number) - value) > 1e-12) {

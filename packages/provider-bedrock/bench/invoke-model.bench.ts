@@ -15,7 +15,8 @@ import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { type EmbeddingProvider, embedTexts, type RuntimeSettings } from "@embedeval/core";
+import { embedTexts, type RuntimeSettings } from "@embedeval/core";
+import type { EmbeddingProvider } from "@embedeval/provider-contract";
 import { createBedrockProvider } from "../src/bedrock-plugin.js";
 import type { BedrockServerOptions } from "../src/testing/index.js";
 

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
+import { EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
 import {
   awsFaultExpectations,
   awsRequestSecrets,

@@ -20,11 +20,11 @@ import {
   type ProviderSettings,
   parseJsonResponse,
   parseResponseVectors,
-  readAwsClientSettings,
   readString,
   rejectUnknownOptions,
   type Usage,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
+import { readAwsClientSettings } from "@embedeval/provider-contract/aws";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { classifySdkError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";

@@ -10,7 +10,8 @@
  *   says nothing about our request rate, so the runtime should back off without lowering its rate.
  * - ServiceQuotaExceededException is not retryable: a quota is not lifted by waiting seconds.
  */
-import { type AwsErrorClassification, classifyAwsError, type ProviderError } from "@embedeval/core";
+import type { ProviderError } from "@embedeval/provider-contract";
+import { type AwsErrorClassification, classifyAwsError } from "@embedeval/provider-contract/aws";
 
 export const bedrockServiceErrors: Readonly<Record<string, AwsErrorClassification>> = {
   ThrottlingException: {

@@ -1,7 +1,7 @@
 /**
  * The Bedrock provider plugin: what config's `provider: bedrock` resolves to.
  */
-import type { ProviderPlugin, ProviderSettings } from "@embedeval/core";
+import type { ProviderPlugin, ProviderSettings } from "@embedeval/provider-contract";
 import { BedrockEmbeddingProvider, type BedrockProviderOverrides } from "./bedrock-embedding-provider.js";
 import { baseModelId, modelFamilies } from "./model-family.js";
 

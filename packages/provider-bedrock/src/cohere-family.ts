@@ -15,7 +15,7 @@ import {
   UnexpectedResponseError,
   unpackBits,
   vectorList,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import type { CharacterCut } from "./cut-to-length.js";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
 

@@ -2,7 +2,12 @@
  * A model family is the unit the wire format changes with: Titan v1 and v2, Cohere v3 and v4, Nova.
  * Each family knows its request body, its response, its options and its limits.
  */
-import { ConfigError, type InputType, type PluginOptions, type ProviderCapabilities } from "@embedeval/core";
+import {
+  ConfigError,
+  type InputType,
+  type PluginOptions,
+  type ProviderCapabilities,
+} from "@embedeval/provider-contract";
 import { cohereEmbedV3Family, cohereEmbedV4Family } from "./cohere-family.js";
 import type { CharacterCut } from "./cut-to-length.js";
 import { novaMultimodalFamily } from "./nova-family.js";

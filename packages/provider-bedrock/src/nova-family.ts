@@ -11,7 +11,7 @@ import {
   readChoice,
   UnexpectedResponseError,
   vectorList,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
 
 export const novaMultimodalFamily: ModelFamily = {

@@ -9,7 +9,7 @@ import {
   readBoolean,
   readChoice,
   UnexpectedResponseError,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import type { ConfiguredModel, ModelFamily } from "./model-family.js";
 
 function inputTokenCount(body: unknown): number | undefined {

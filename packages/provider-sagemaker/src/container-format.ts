@@ -2,7 +2,7 @@
  * What goes over the wire depends on the container behind the endpoint, not on SageMaker: each
  * format knows its request body and how to find the vectors in the answer.
  */
-import type { InputType, PluginOptions } from "@embedeval/core";
+import type { InputType, PluginOptions } from "@embedeval/provider-contract";
 import { customFormat } from "./custom-format.js";
 import { huggingFaceToolkitFormat } from "./hugging-face-toolkit-format.js";
 import { jumpstartFormat } from "./jumpstart-format.js";

@@ -17,7 +17,7 @@ import {
   type PluginOptions,
   UnexpectedResponseError,
   vectorList,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
 import { evaluateResponsePath, parseResponsePath } from "./response-path.js";
 

@@ -12,7 +12,7 @@ import {
   type PluginOptions,
   UnexpectedResponseError,
   vectorList,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
 import { meanPool } from "./mean-pool.js";
 

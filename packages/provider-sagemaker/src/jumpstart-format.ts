@@ -2,7 +2,7 @@
  * SageMaker JumpStart text-embedding models: `{"text_inputs": [...]}` -> `{"embedding": [[...], ...]}`.
  * https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-use.html
  */
-import { numberVector, objectField, vectorList } from "@embedeval/core";
+import { numberVector, objectField, vectorList } from "@embedeval/provider-contract";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
 
 export const jumpstartFormat: ContainerFormat = {

@@ -1,4 +1,4 @@
-import { numberVector, UnexpectedResponseError } from "@embedeval/core";
+import { numberVector, UnexpectedResponseError } from "@embedeval/provider-contract";
 
 /**
  * The mean of a sequence of token vectors, [seq][hidden] -> [hidden], what sentence-transformers

@@ -3,7 +3,7 @@
  * for `{"data": [{"embedding": [...]}, ...]}`, `embeddings` for `{"embeddings": [[...]]}`, or an
  * empty path for a bare `[[...]]`. Segments: a key (`data`), an index (`[0]`), every element (`[*]`).
  */
-import { ConfigError } from "@embedeval/core";
+import { ConfigError } from "@embedeval/provider-contract";
 
 export type PathSegment = { key: string } | { index: number } | { every: true };
 

@@ -1,4 +1,4 @@
-import { EmbedEvalError, type ProviderSettings } from "@embedeval/core";
+import { EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
 import {
   awsFaultExpectations,
   awsRequestSecrets,

@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-sagemaker-runtime";
 import {
   abortReason,
-  awsRegion,
   checkDimensions,
   type EmbeddingProvider,
   EmbedEvalError,
@@ -22,12 +21,12 @@ import {
   type ProviderSettings,
   parseJsonResponse,
   parseResponseVectors,
-  readAwsClientSettings,
   readChoice,
   readPositiveInteger,
   readString,
   rejectUnknownOptions,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
+import { awsRegion, readAwsClientSettings } from "@embedeval/provider-contract/aws";
 import {
   type ConfiguredFormat,
   type ContainerFormat,

@@ -9,14 +9,13 @@
  * ServiceUnavailable, InternalFailure and InternalDependencyException are retryable.
  * The SDK's error is not attached as `cause`: its `$response` reaches the signed request.
  */
+import { ProviderError, redactSecrets } from "@embedeval/provider-contract";
 import {
   type AwsErrorClassification,
   awsErrorShape,
   classifyAwsError,
   isAwsServiceError,
-  ProviderError,
-  redactSecrets,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract/aws";
 
 export const sagemakerServiceErrors: Readonly<Record<string, AwsErrorClassification>> = {
   ModelNotReadyException: {

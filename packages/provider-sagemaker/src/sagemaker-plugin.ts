@@ -2,7 +2,7 @@
  * The SageMaker provider plugin: what config's `provider: sagemaker` resolves to. The config's
  * `model` is the endpoint name unless `options.endpointName` is given.
  */
-import type { ProviderPlugin, ProviderSettings } from "@embedeval/core";
+import type { ProviderPlugin, ProviderSettings } from "@embedeval/provider-contract";
 import {
   SagemakerEmbeddingProvider,
   type SagemakerProviderOverrides,

@@ -3,7 +3,7 @@
  * deployments use: `{"inputs": [...], "normalize", "truncate", "truncation_direction", "prompt_name"}`
  * -> `[[...], ...]`. https://huggingface.github.io/text-embeddings-inference/#/Text%20Embeddings%20Inference/embed
  */
-import { numberVector, readBoolean, readChoice, readString, vectorList } from "@embedeval/core";
+import { numberVector, readBoolean, readChoice, readString, vectorList } from "@embedeval/provider-contract";
 import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
 
 export const teiFormat: ContainerFormat = {

@@ -3,7 +3,12 @@
  * random noise: texts that share words get similar vectors, so a retrieval run against the fake server
  * produces a meaningful (if modest) ranking, and the same text always gets the same vector.
  */
-import { fnv1a32 } from "@embedeval/core";
+import { createHash } from "node:crypto";
+
+/** A stable 32-bit hash of a string (the first four bytes of its SHA-1): enough to spread words over buckets. */
+function hash32(text: string): number {
+  return createHash("sha1").update(text).digest().readUInt32LE(0);
+}
 
 const tokenPattern = /[\p{L}\p{N}]+/gu;
 
@@ -25,14 +30,14 @@ export interface FakeEmbeddingOptions {
 export function fakeEmbedding(text: string, dimensions: number, options: FakeEmbeddingOptions): number[] {
   const vector = new Array<number>(dimensions).fill(0);
   for (const token of fakeTokens(text)) {
-    const hash = fnv1a32(token);
+    const hash = hash32(token);
     // Two buckets per token with independent signs keep collisions from cancelling whole words.
     vector[hash % dimensions] = (vector[hash % dimensions] ?? 0) + (hash & 1 ? 1 : -1);
-    const second = fnv1a32(`${token}#`);
+    const second = hash32(`${token}#`);
     vector[second % dimensions] = (vector[second % dimensions] ?? 0) + (second & 1 ? 0.5 : -0.5);
   }
   // A small text-specific component so empty or punctuation-only texts still get a non-zero vector.
-  let state = fnv1a32(text) || 1;
+  let state = hash32(text) || 1;
   for (let index = 0; index < dimensions; index++) {
     state ^= state << 13;
     state ^= state >>> 17;

@@ -1,8 +1,8 @@
 import type { SearchBackend } from "@embedeval/core";
 import { exactSearch, matrixDocumentSource, tieRanksFromIds } from "@embedeval/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The simple reference implementation and seeded test vectors live beside core's search code.
-import { bruteForceSearch, testMatrix } from "../../core/src/search/search-test-data.js";
+import { bruteForceSearch, testMatrix } from "@embedeval/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOnnxSearchBackend } from "./onnx-search-backend.js";
 
 let backend: SearchBackend;

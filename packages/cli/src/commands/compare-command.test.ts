@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TaskResult, writeTaskResult } from "@embedeval/core";
+import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTaskResult, noisyScores } from "../../../core/src/compare/task-result-builder.js";
 import { runCliCaptured } from "../../test/cli-harness.js";
 
 async function writeFolder(directory: string, results: TaskResult[]): Promise<void> {

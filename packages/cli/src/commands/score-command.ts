@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import {
   DatasetError,
-  DEFAULT_K_VALUES,
   EmbedEvalError,
   evaluateRun,
   formatError,
@@ -11,6 +10,7 @@ import {
   parseKValues,
   readQrels,
   readTrecRun,
+  retrievalKValues,
   UsageError,
 } from "@embedeval/core";
 import { type Command, type CommandContext, ExitCode } from "../command-context.js";
@@ -25,7 +25,7 @@ ties broken by document id).
 Options:
       --qrels FILE            judgments: TREC qrels (\`qid 0 docid grade\`) or BEIR tsv (\`query-id corpus-id score\`)
       --run FILE              TREC run: \`qid Q0 docid rank score tag\` per line
-      --k LIST                cutoffs, comma-separated (default ${DEFAULT_K_VALUES.join(",")})
+      --k LIST                cutoffs, comma-separated (default ${retrievalKValues.join(",")})
       --per-query             also print every query's scores (JSON: a \`per_query\` object)
       --json                  print one JSON object keyed by MTEB metric names (ndcg_at_10, ...) holding the means
       --ignore-identical-ids  drop a retrieved document whose id equals the query id (MTEB does for ArguAna, Quora, ...)
@@ -89,7 +89,7 @@ export const scoreCommand: Command = async (context) => {
         });
       }
     }
-    kValues = values.k === undefined ? [...DEFAULT_K_VALUES] : parseKValues(values.k);
+    kValues = values.k === undefined ? [...retrievalKValues] : parseKValues(values.k);
   } catch (error) {
     return fail(context, error, ExitCode.usage);
   }

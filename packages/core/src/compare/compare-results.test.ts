@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CompareOverride, CompareRule } from "../config/config-types.js";
+import { buildTaskResult, noisyScores } from "../testing/task-result-builder.js";
 import { compareResults } from "./compare-results.js";
-import { buildTaskResult, noisyScores } from "./task-result-builder.js";
+import type { CompareOverride, CompareRule } from "./compare-rule.js";
 
 const rule: CompareRule & { overrides: CompareOverride[] } = {
   metric: "ndcg_at_10",

@@ -1,9 +1,9 @@
-import type { CompareOverride, CompareRule, DropRule } from "../config/config-types.js";
 import type { TaskResult } from "../results/task-result.js";
+import { pairedBootstrapInterval } from "../statistics/paired-bootstrap.js";
+import { pairedPermutationPValue } from "../statistics/paired-permutation-test.js";
+import { deriveSeed } from "../statistics/seeded-random.js";
+import type { CompareOverride, CompareRule, DropRule } from "./compare-rule.js";
 import type { Comparison, ComparisonEntry, ComparisonRow, RuleLevel, Verdict } from "./comparison.js";
-import { pairedBootstrapInterval } from "./paired-bootstrap.js";
-import { pairedPermutationPValue } from "./paired-permutation-test.js";
-import { deriveSeed } from "./seeded-random.js";
 
 export interface CompareOptions {
   /** Sign-flip permutations per row; 10,000 by default. */

@@ -1,6 +1,6 @@
-import type { CompareOverride, CompareRule, DropRule } from "../config/config-types.js";
 import type { TaskResult } from "../results/task-result.js";
-import type { ConfidenceInterval } from "./paired-bootstrap.js";
+import type { ConfidenceInterval } from "../statistics/paired-bootstrap.js";
+import type { CompareOverride, CompareRule, DropRule } from "./compare-rule.js";
 
 /**
  * "removed": the head config no longer lists the model or task. "failed": the head config lists it but the

@@ -1,5 +1,6 @@
 export type { CompareOptions, HeadFailure } from "./compare-results.js";
 export { compareResults, ruleFor } from "./compare-results.js";
+export { type CompareOverride, type CompareRule, type DropRule, defaultCompareRule } from "./compare-rule.js";
 export type {
   Comparison,
   ComparisonEntry,
@@ -8,9 +9,3 @@ export type {
   RuleLevel,
   Verdict,
 } from "./comparison.js";
-export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
-export { pairedBootstrapInterval } from "./paired-bootstrap.js";
-export type { PermutationOptions } from "./paired-permutation-test.js";
-export { exactPairedPermutationPValue, pairedPermutationPValue } from "./paired-permutation-test.js";
-export type { SeededRandom } from "./seeded-random.js";
-export { createSeededRandom, deriveSeed } from "./seeded-random.js";

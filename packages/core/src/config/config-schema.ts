@@ -7,6 +7,9 @@
  * required, additionalProperties: false, items, enum, minimum, maximum, minItems, pattern, oneOf of types.
  */
 
+import { builtinProviderNames } from "../builtin-providers/provider-names.js";
+import { defaultCompareRule } from "../compare/compare-rule.js";
+
 export interface SchemaNode {
   type?: "object" | "array" | "string" | "number" | "integer" | "boolean";
   description?: string;
@@ -74,9 +77,8 @@ const model: SchemaNode = {
     },
     provider: {
       type: "string",
-      description:
-        "Built-in provider (tfidf, bm25, precomputed, bedrock, sagemaker) or the npm package name of a provider plugin.",
-      examples: ["bedrock", "sagemaker", "tfidf", "bm25", "precomputed"],
+      description: `Built-in provider (${builtinProviderNames.join(", ")}) or the npm package name of a provider plugin.`,
+      examples: [...builtinProviderNames],
     },
     model: {
       type: "string",
@@ -175,11 +177,16 @@ export const configSchema: SchemaNode = {
       type: "object",
       additionalProperties: false,
       properties: {
-        metric: { type: "string", default: "ndcg_at_10" },
-        maxDrop: { ...dropRule, default: 0.01 },
-        significance: { type: "number", exclusiveMinimum: 0, maximum: 1, default: 0.05 },
-        resamples: { type: "integer", minimum: 100, default: 2000 },
-        seed: { type: "integer", default: 42 },
+        metric: { type: "string", default: defaultCompareRule.metric },
+        maxDrop: { ...dropRule, default: defaultCompareRule.maxDrop.amount },
+        significance: {
+          type: "number",
+          exclusiveMinimum: 0,
+          maximum: 1,
+          default: defaultCompareRule.significance,
+        },
+        resamples: { type: "integer", minimum: 100, default: defaultCompareRule.resamples },
+        seed: { type: "integer", default: defaultCompareRule.seed },
         overrides: { type: "array", items: override },
       },
     },

@@ -1,19 +1,12 @@
 /** The validated shape of `embedeval.yml`. The loader turns YAML into this, or a ConfigError. */
 
-export type Similarity = "cosine" | "dot";
+import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
+import type { RuntimeSettings } from "../runtime/runtime-settings.js";
+import type { Similarity } from "../search/similarity.js";
 
-export interface RuntimeSettings {
-  /** Calls in flight at once for this model. */
-  maxConcurrency: number;
-  /** Upper bound on calls per minute; the runtime slows further when throttled. Undefined: no limit. */
-  requestsPerMinute?: number;
-  /** Per-call timeout in seconds. */
-  timeoutSeconds: number;
-  /** Attempts after the first for retryable errors. */
-  maxRetries: number;
-  /** Texts per call; defaults to the provider's maxInputsPerCall. */
-  batchSize?: number;
-}
+export type { CompareOverride, CompareRule, DropRule } from "../compare/compare-rule.js";
+export type { RuntimeSettings } from "../runtime/runtime-settings.js";
+export type { Similarity } from "../search/similarity.js";
 
 export interface ModelConfig {
   /** Unique in the config; names the results folder and the comment rows. */
@@ -53,32 +46,6 @@ export interface TaskConfig {
   /** Drop hits whose document id equals the query id (MTEB sets this for ArguAna, Quora, ...). */
   ignoreIdenticalIds: boolean;
   line?: number;
-}
-
-export type DropRule =
-  /** An absolute drop in the metric, in its own units (0.01 = one nDCG point). */
-  | { kind: "absolute"; amount: number }
-  /** A relative drop, as a fraction of the baseline (0.02 = 2%). */
-  | { kind: "relative"; amount: number };
-
-export interface CompareRule {
-  metric: string;
-  maxDrop: DropRule;
-  /** A drop counts as a regression only when its permutation p-value is below this. */
-  significance: number;
-  /** Bootstrap resamples for confidence intervals. */
-  resamples: number;
-  seed: number;
-}
-
-export interface CompareOverride {
-  task?: string;
-  model?: string;
-  metric?: string;
-  maxDrop?: DropRule;
-  significance?: number;
-  /** "off" ignores the pair; "warn" reports without failing; "error" (default) fails. */
-  level?: "off" | "warn" | "error";
 }
 
 export interface EmbedEvalConfig {

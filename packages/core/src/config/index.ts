@@ -1,9 +1,6 @@
-export { closestMatch, editDistance } from "./closest-match.js";
 export { configJsonSchema, configSchema, type SchemaNode } from "./config-schema.js";
 export type * from "./config-types.js";
 export {
-  builtinProviderNames,
-  defaultCompareRule,
   defaultRuntimeSettings,
   loadConfig,
   parseConfig,

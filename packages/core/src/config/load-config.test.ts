@@ -1,5 +1,5 @@
+import { ConfigError } from "@embedeval/provider-contract";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../contract/errors.js";
 import { parseConfig } from "./load-config.js";
 
 function errorOf(text: string): ConfigError {
@@ -188,7 +188,7 @@ describe("parseConfig: where a task's data comes from", () => {
 
 describe("closestMatch", () => {
   it("counts a transposition as one slip and ignores distant words", async () => {
-    const { closestMatch } = await import("./closest-match.js");
+    const { closestMatch } = await import("@embedeval/provider-contract");
     expect(closestMatch("bm52", ["tfidf", "bm25", "bedrock"])).toBe("bm25");
     expect(closestMatch("sagemkaer", ["bedrock", "sagemaker"])).toBe("sagemaker");
     expect(closestMatch("openai", ["tfidf", "bm25", "bedrock"])).toBeUndefined();

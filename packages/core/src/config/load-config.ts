@@ -1,15 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
+import { ConfigError, closestMatch } from "@embedeval/provider-contract";
 import { LineCounter, parseDocument } from "yaml";
-import { ConfigError } from "../contract/errors.js";
+import { builtinProviderNames } from "../builtin-providers/provider-names.js";
+import { defaultCompareRule } from "../compare/compare-rule.js";
 import {
   findMtebTask,
   type MtebRetrievalTask,
   mtebRetrievalTasks,
   suggestMtebTask,
-} from "../datasets/mteb-task-registry.js";
-import { DEFAULT_K_VALUES, metricNames } from "../metrics/metric-names.js";
-import { closestMatch } from "./closest-match.js";
+} from "../tasks/mteb-task-registry.js";
+import { retrievalMetricNames } from "../tasks/retrieval-task.js";
 import { configSchema } from "./config-schema.js";
 import type {
   CompareOverride,
@@ -20,19 +21,6 @@ import type {
   TaskConfig,
 } from "./config-types.js";
 import { type ConfigIssue, validateAgainstSchema } from "./validate-against-schema.js";
-
-/** Providers that ship with embedeval; any other name is taken as the npm package of a plugin. */
-export const builtinProviderNames = ["tfidf", "bm25", "precomputed", "bedrock", "sagemaker"] as const;
-
-/** The comparison rule when the config says nothing (also used by `compare` and `report` without --config). */
-export const defaultCompareRule: EmbedEvalConfig["compare"] = {
-  metric: "ndcg_at_10",
-  maxDrop: { kind: "absolute", amount: 0.01 },
-  significance: 0.05,
-  resamples: 2000,
-  seed: 42,
-  overrides: [],
-};
 
 export const defaultRuntimeSettings: RuntimeSettings = {
   maxConcurrency: 4,
@@ -134,7 +122,7 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       line: lineAt(document, lineCounter, path),
       message,
     });
-  const knownMetrics = [...metricNames(DEFAULT_K_VALUES), "main_score"];
+  const knownMetrics = [...retrievalMetricNames, "main_score"];
   const checkMetric = (value: unknown, path: (string | number)[]) => {
     if (typeof value !== "string" || knownMetrics.includes(value)) return;
     const suggestion =

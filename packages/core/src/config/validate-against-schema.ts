@@ -1,5 +1,5 @@
+import { closestMatch } from "@embedeval/provider-contract";
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
-import { closestMatch } from "./closest-match.js";
 import type { SchemaNode } from "./config-schema.js";
 
 /** One problem found in a config file, pointing at the line of the offending node. */

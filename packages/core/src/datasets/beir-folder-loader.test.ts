@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { DatasetError, EmbedEvalError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DatasetError, EmbedEvalError } from "../contract/errors.js";
-import { parseQrels } from "../metrics/qrels-file.js";
+import { parseQrels } from "../trec/qrels-file.js";
 import { documentText, loadBeirFolder, pythonStrip } from "./beir-folder-loader.js";
 
 const fixture = fileURLToPath(new URL("../../test/fixtures/datasets/tiny-beir", import.meta.url));

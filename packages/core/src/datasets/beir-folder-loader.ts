@@ -10,9 +10,9 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DatasetError } from "../contract/errors.js";
+import { DatasetError } from "@embedeval/provider-contract";
+import { parseRelevanceGrade } from "../trec/relevance-grade.js";
 import { type JsonRecord, readJsonLines, readLines, sha256 } from "./read-lines.js";
-import { parseRelevanceGrade } from "./relevance-grade.js";
 import type { CorpusDocument, Qrels, Query, RetrievalDataset } from "./retrieval-dataset.js";
 
 export interface LoadBeirFolderOptions {

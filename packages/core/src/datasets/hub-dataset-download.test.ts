@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { EmbedEvalError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EmbedEvalError } from "../contract/errors.js";
 import { loadBeirFolder } from "./beir-folder-loader.js";
 import { downloadHubDataset, hubDatasetFolder, hubFileUrl } from "./hub-dataset-download.js";
 

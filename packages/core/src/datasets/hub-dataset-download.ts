@@ -21,7 +21,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DatasetError } from "../contract/errors.js";
+import { DatasetError } from "@embedeval/provider-contract";
 import { backoffDelay } from "../runtime/retry-backoff.js";
 import { systemClock } from "../runtime/runtime-clock.js";
 import { readJsonLines } from "./read-lines.js";

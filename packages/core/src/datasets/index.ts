@@ -12,11 +12,4 @@ export {
   hubDatasetFolder,
   hubFileUrl,
 } from "./hub-dataset-download.js";
-export {
-  findMtebTask,
-  type MtebRetrievalTask,
-  mtebRetrievalTasks,
-  mtebTaskNames,
-  suggestMtebTask,
-} from "./mteb-task-registry.js";
 export type * from "./retrieval-dataset.js";

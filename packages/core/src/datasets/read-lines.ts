@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { CancelledError, DatasetError } from "../contract/errors.js";
+import { CancelledError, DatasetError } from "@embedeval/provider-contract";
 
 export interface ReadLinesOptions {
   /** Receives the file's bytes as stored on disk (compressed when `.gz`), for a content hash. */

@@ -11,8 +11,9 @@ export interface Query {
   text: string;
 }
 
-/** Relevance judgments: query id -> document id -> grade. Grade 0 is kept (judged non-relevant). */
-export type Qrels = Map<string, Map<string, number>>;
+import type { Qrels } from "../trec/qrels.js";
+
+export type { Qrels };
 
 export interface RetrievalDataset {
   /** Task name as shown in results, e.g. "SciFact" or "quickstart". */

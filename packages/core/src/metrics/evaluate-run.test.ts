@@ -1,11 +1,15 @@
+import { EmbedEvalError } from "@embedeval/provider-contract";
 import { describe, expect, it } from "vitest";
-import { EmbedEvalError } from "../contract/errors.js";
-import type { Qrels } from "../datasets/retrieval-dataset.js";
-import { compareDocumentIds } from "./document-id-order.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
+import type { Qrels } from "../trec/qrels.js";
 import { evaluateRun } from "./evaluate-run.js";
-import { DEFAULT_K_VALUES, metricNames } from "./metric-names.js";
-import type { Run } from "./run.js";
-import { parseTrecRun } from "./trec-run.js";
+import { metricNames } from "./metric-names.js";
+
+/** MTEB's retrieval cutoffs (the retrieval task owns them; the measures take any). */
+const DEFAULT_K_VALUES: readonly number[] = [1, 3, 5, 10, 20, 100, 1000];
+
+import type { Run } from "../trec/run.js";
+import { parseTrecRun } from "../trec/trec-run.js";
 
 const EXACT = 1e-12;
 
@@ -25,7 +29,11 @@ function runOf(entries: Record<string, [string, number][]>): Run {
 }
 
 /** Scores both through the in-memory Run and through the TREC-file path, checks they agree, returns one. */
-function evaluateBothWays(qrels: Qrels, run: Run, options: Parameters<typeof evaluateRun>[2] = {}) {
+function evaluateBothWays(
+  qrels: Qrels,
+  run: Run,
+  options: Parameters<typeof evaluateRun>[2] = { kValues: DEFAULT_K_VALUES },
+) {
   const fromRun = evaluateRun(qrels, run, options);
   const lines: string[] = [];
   for (const [query, documents] of run) {
@@ -185,10 +193,14 @@ describe("evaluateRun: hand-computed cases", () => {
   });
 
   it("returns every MTEB metric name and empty averages when nothing was scored", () => {
-    const evaluation = evaluateRun(qrelsOf({ q: { a: 1 } }), runOf({ q: [["a", 1]] }));
+    const evaluation = evaluateRun(qrelsOf({ q: { a: 1 } }), runOf({ q: [["a", 1]] }), {
+      kValues: DEFAULT_K_VALUES,
+    });
     expect(Object.keys(scoresOf(evaluation, "q"))).toEqual(metricNames(DEFAULT_K_VALUES));
     expect(Object.keys(evaluation.averages)).toContain("hit_rate_at_1000");
-    const nothing = evaluateRun(qrelsOf({ q: { a: 1 } }), runOf({ other: [["a", 1]] }));
+    const nothing = evaluateRun(qrelsOf({ q: { a: 1 } }), runOf({ other: [["a", 1]] }), {
+      kValues: DEFAULT_K_VALUES,
+    });
     expect(nothing.scoredQueries).toBe(0);
     expect(nothing.averages).toEqual({});
   });
@@ -204,9 +216,12 @@ describe("evaluateRun: hand-computed cases", () => {
             ["a", 0.5],
           ],
         }),
+        { kValues: DEFAULT_K_VALUES },
       ),
     ).toThrowError(/ranked twice/);
-    expect(() => evaluateRun(qrels, runOf({ q: [["a", Number.NaN]] }))).toThrowError(/NaN/);
+    expect(() =>
+      evaluateRun(qrels, runOf({ q: [["a", Number.NaN]] }), { kValues: DEFAULT_K_VALUES }),
+    ).toThrowError(/NaN/);
     try {
       evaluateRun(
         qrels,
@@ -216,6 +231,7 @@ describe("evaluateRun: hand-computed cases", () => {
             ["a", 0.5],
           ],
         }),
+        { kValues: DEFAULT_K_VALUES },
       );
     } catch (error) {
       expect(EmbedEvalError.is(error) && error.code).toBe("dataset");

@@ -1,21 +1,21 @@
-import { DatasetError } from "../contract/errors.js";
-import type { Qrels } from "../datasets/retrieval-dataset.js";
+import { DatasetError } from "@embedeval/provider-contract";
+import { compareByteRanges, hashBytes, rangeEquals } from "../trec/byte-scanning.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
+import type { Qrels } from "../trec/qrels.js";
+import type { Run } from "../trec/run.js";
+import { TrecRun } from "../trec/trec-run.js";
 import { averagePrecisionAt } from "./average-precision.js";
-import { compareByteRanges, hashBytes, rangeEquals } from "./byte-scanning.js";
-import { compareDocumentIds } from "./document-id-order.js";
 import { type JudgedRanking, RELEVANCE_LEVEL, rankGradedDocuments } from "./judged-ranking.js";
-import { DEFAULT_K_VALUES, MEASURES, type Measure, metricNames, normalizeKValues } from "./metric-names.js";
+import { MEASURES, type Measure, metricNames, normalizeKValues } from "./metric-names.js";
 import { ndcgAt } from "./ndcg.js";
 import { precisionAt } from "./precision.js";
 import { recallAt } from "./recall.js";
 import { reciprocalRankAt } from "./reciprocal-rank.js";
-import type { Run } from "./run.js";
 import { successAt } from "./success.js";
-import { TrecRun } from "./trec-run.js";
 
 export interface EvaluateRunOptions {
-  /** Cutoffs; default MTEB's 1,3,5,10,20,100,1000. Positive integers, no duplicates. */
-  kValues?: readonly number[];
+  /** Cutoffs: positive integers, no duplicates (the retrieval task passes MTEB's 1,3,5,10,20,100,1000). */
+  kValues: readonly number[];
   /**
    * Drop a retrieved document whose id equals the query id before ranking. MTEB does this only for the tasks
    * that ask for it (ArguAna, Quora, ...); BEIR's evaluator does it by default.
@@ -131,12 +131,8 @@ class Scratch {
  * qrels line is not scored; a query whose judgments are all grade 0 is scored (0 on every measure), as trec_eval
  * and pytrec_eval do. See `scoreMissingQueries` for judged queries the run lacks.
  */
-export function evaluateRun(
-  qrels: Qrels,
-  run: Run | TrecRun,
-  options: EvaluateRunOptions = {},
-): RunEvaluation {
-  const kValues = normalizeKValues(options.kValues ?? DEFAULT_K_VALUES);
+export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateRunOptions): RunEvaluation {
+  const kValues = normalizeKValues(options.kValues);
   const names = metricNames(kValues);
   const ignoreIdenticalIds = options.ignoreIdenticalIds ?? false;
   const scratch = new Scratch();

@@ -1,4 +1,4 @@
-import { UsageError } from "../contract/errors.js";
+import { UsageError } from "@embedeval/provider-contract";
 
 /**
  * The retrieval measures MTEB reports, in the order it reports them. Each is computed at every cutoff k and
@@ -7,19 +7,13 @@ import { UsageError } from "../contract/errors.js";
 export const MEASURES = ["ndcg", "map", "recall", "precision", "mrr", "hit_rate"] as const;
 export type Measure = (typeof MEASURES)[number];
 
-/** MTEB's retrieval cutoffs; the largest is also the retrieval depth (top 1000). */
-export const DEFAULT_K_VALUES: readonly number[] = Object.freeze([1, 3, 5, 10, 20, 100, 1000]);
-
-/** MTEB's main retrieval score. */
-export const MAIN_METRIC = "ndcg_at_10";
-
 /** `ndcg` + 10 -> `ndcg_at_10`. */
 export function metricName(measure: Measure, k: number): string {
   return `${measure}_at_${k}`;
 }
 
 /** Every metric name for the given cutoffs, measure-major (all ndcg first), as MTEB orders its result keys. */
-export function metricNames(kValues: readonly number[] = DEFAULT_K_VALUES): string[] {
+export function metricNames(kValues: readonly number[]): string[] {
   const names: string[] = [];
   for (const measure of MEASURES) for (const k of kValues) names.push(metricName(measure, k));
   return names;

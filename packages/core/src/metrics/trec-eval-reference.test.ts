@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseQrels } from "../trec/qrels-file.js";
+import { parseTrecRun } from "../trec/trec-run.js";
 import { evaluateRun } from "./evaluate-run.js";
-import { parseQrels } from "./qrels-file.js";
-import { parseTrecRun } from "./trec-run.js";
 
 // trec_eval's own test data and expected output for topic 302 (see test/fixtures/trec/README.md).
 const fixtures = new URL("../../test/fixtures/trec/", import.meta.url);

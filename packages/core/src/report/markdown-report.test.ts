@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareResults } from "../compare/compare-results.js";
-import { buildTaskResult, noisyScores } from "../compare/task-result-builder.js";
-import type { CompareOverride, CompareRule } from "../config/config-types.js";
+import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
+import { buildTaskResult, noisyScores } from "../testing/task-result-builder.js";
 import { commentMarker, escapeMarkdown } from "./markdown-escape.js";
 import { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
 

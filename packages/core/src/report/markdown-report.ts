@@ -1,5 +1,5 @@
 import type { Comparison, ComparisonEntry, ComparisonRow, Verdict } from "../compare/comparison.js";
-import type { UsageSummary } from "../results/task-result.js";
+import type { UsageSummary } from "../runtime/usage-summary.js";
 import { commentMarker, escapeHtml, escapeMarkdown, mermaidLabel } from "./markdown-escape.js";
 import {
   formatAge,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareResults } from "../compare/compare-results.js";
-import { buildTaskResult } from "../compare/task-result-builder.js";
+import { buildTaskResult } from "../testing/task-result-builder.js";
 import { renderTerminalReport } from "./terminal-report.js";
 
 const rule = {

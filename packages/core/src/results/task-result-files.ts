@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { EmbedEvalError } from "../contract/errors.js";
+import { EmbedEvalError } from "@embedeval/provider-contract";
 import type { TaskResult } from "./task-result.js";
 
 /** `<output>/<model id>/<revision>/<Task>.json`, the layout of MTEB's results repository. */

@@ -7,30 +7,16 @@
  * the model's configured `revision` or "no_revision_available".
  */
 
+import type { UsageSummary } from "../runtime/usage-summary.js";
+
+export type { UsageSummary };
+
 export interface SplitScores {
   /** Every metric mean, by MTEB name (`ndcg_at_10`, `map_at_100`, ...). Full precision. */
   [metric: string]: number | string | string[];
   main_score: number;
   hf_subset: string;
   languages: string[];
-}
-
-export interface UsageSummary {
-  textsEmbedded: number;
-  cacheHits: number;
-  calls: number;
-  retries: number;
-  throttles: number;
-  tokens: number;
-  tokensSource: "provider" | "estimated" | "none";
-  costUsd: number | null;
-  pricePerMillionTokens: number | null;
-  /** Per call. */
-  latencyMs: { p50: number; p95: number; mean: number } | null;
-  /** Per text: each call's latency divided by its batch size, as percentiles over calls. */
-  latencyPerTextMs: { p50: number; p95: number; mean: number } | null;
-  /** Texts per second during embedding, cache hits excluded. */
-  throughput: number | null;
 }
 
 export interface ModelIdentity {

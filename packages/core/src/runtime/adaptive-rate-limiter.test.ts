@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../testing/virtual-clock.js";
 import { AdaptiveRateLimiter } from "./adaptive-rate-limiter.js";
-import { VirtualClock } from "./testing/virtual-clock.js";
 
 describe("AdaptiveRateLimiter", () => {
   it("halves on a throttle and climbs back to the ceiling in recoverySuccesses steps", async () => {

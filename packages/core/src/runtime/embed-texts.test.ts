@@ -1,18 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CancelledError, EmbedEvalError, ProviderError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RuntimeSettings } from "../config/config-types.js";
-import { CancelledError, EmbedEvalError, ProviderError } from "../contract/errors.js";
-import { cacheNamespaceFor } from "./cache-namespace.js";
-import { embedTexts } from "./embed-texts.js";
-import { EmbeddingCache } from "./embedding-cache.js";
 import {
   type ScriptedBehaviour,
   ScriptedEmbeddingProvider,
   scriptedVector,
-} from "./testing/scripted-embedding-provider.js";
-import { VirtualClock } from "./testing/virtual-clock.js";
+} from "../testing/scripted-embedding-provider.js";
+import { VirtualClock } from "../testing/virtual-clock.js";
+import { cacheNamespaceFor } from "./cache/cache-namespace.js";
+import { EmbeddingCache } from "./cache/embedding-cache.js";
+import { embedTexts } from "./embed-texts.js";
+import type { RuntimeSettings } from "./runtime-settings.js";
 import { UsageRecorder } from "./usage-recorder.js";
 
 const settings: RuntimeSettings = { maxConcurrency: 4, timeoutSeconds: 30, maxRetries: 3 };

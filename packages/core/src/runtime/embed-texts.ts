@@ -1,22 +1,23 @@
 import { setMaxListeners } from "node:events";
-import type { RuntimeSettings } from "../config/config-types.js";
-import type {
-  EmbeddingProvider,
-  EmbedRequest,
-  EmbedResponse,
-  InputType,
-} from "../contract/embedding-provider.js";
-import { CancelledError, ConfigError, EmbedEvalError, ProviderError } from "../contract/errors.js";
-import type { UsageSummary } from "../results/task-result.js";
+import type { EmbeddingProvider, EmbedRequest, EmbedResponse, InputType } from "@embedeval/provider-contract";
+import {
+  CancelledError,
+  ConfigError,
+  EmbedEvalError,
+  estimateTokens,
+  ProviderError,
+} from "@embedeval/provider-contract";
 import { AdaptiveRateLimiter } from "./adaptive-rate-limiter.js";
 import { planBatches } from "./batch-plan.js";
-import { type CacheNamespace, cacheNamespaceFor } from "./cache-namespace.js";
-import type { EmbeddingCache } from "./embedding-cache.js";
+import { type CacheNamespace, cacheNamespaceFor } from "./cache/cache-namespace.js";
+import type { EmbeddingCache } from "./cache/embedding-cache.js";
 import { lookupPricePerMillionTokens } from "./price-table.js";
 import { validateEmbeddings } from "./response-validation.js";
 import { type BackoffSettings, backoffDelay, defaultBackoffSettings } from "./retry-backoff.js";
 import { type RuntimeClock, systemClock } from "./runtime-clock.js";
-import { estimateTokens, type LatencySummary, UsageRecorder } from "./usage-recorder.js";
+import type { RuntimeSettings } from "./runtime-settings.js";
+import { type LatencySummary, UsageRecorder } from "./usage-recorder.js";
+import type { UsageSummary } from "./usage-summary.js";
 
 /**
  * The provider runtime: every embedding call of every provider goes through here. It owns what plugins

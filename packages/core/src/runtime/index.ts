@@ -4,21 +4,21 @@ export {
   type RateLimiterSnapshot,
 } from "./adaptive-rate-limiter.js";
 export { type BatchLimits, estimatedRequestBytes, planBatches } from "./batch-plan.js";
-export { type CacheDocumentSourceOptions, cacheDocumentSource } from "./cache-document-source.js";
+export { type CacheDocumentSourceOptions, cacheDocumentSource } from "./cache/cache-document-source.js";
 export {
   type CacheNamespace,
   type CacheNamespaceDescription,
   cacheNamespace,
   cacheNamespaceFor,
-} from "./cache-namespace.js";
-export { canonicalJson } from "./canonical-json.js";
-export { type EmbedTextsOptions, type EmbedTextsResult, embedTexts } from "./embed-texts.js";
+} from "./cache/cache-namespace.js";
+export { canonicalJson } from "./cache/canonical-json.js";
 export {
   EmbeddingCache,
   type EmbeddingCacheOptions,
   type EmbeddingCacheStats,
   formatCacheLine,
-} from "./embedding-cache.js";
+} from "./cache/embedding-cache.js";
+export { type EmbedTextsOptions, type EmbedTextsResult, embedTexts } from "./embed-texts.js";
 export {
   defaultPricesPerMillionTokens,
   lookupPricePerMillionTokens,
@@ -27,4 +27,6 @@ export {
 export { validateEmbeddings } from "./response-validation.js";
 export { type BackoffSettings, backoffDelay, defaultBackoffSettings } from "./retry-backoff.js";
 export { type RuntimeClock, systemClock } from "./runtime-clock.js";
-export { estimateTokens, type LatencySummary, percentile, UsageRecorder } from "./usage-recorder.js";
+export type { RuntimeSettings } from "./runtime-settings.js";
+export { type LatencySummary, UsageRecorder } from "./usage-recorder.js";
+export type { UsageSummary } from "./usage-summary.js";

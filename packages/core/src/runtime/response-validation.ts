@@ -1,5 +1,5 @@
-import type { EmbeddingProvider } from "../contract/embedding-provider.js";
-import { ProviderError } from "../contract/errors.js";
+import type { EmbeddingProvider } from "@embedeval/provider-contract";
+import { ProviderError } from "@embedeval/provider-contract";
 
 /**
  * Checks one call's answer before anything is cached or scored: one vector per text, all of one

@@ -1,4 +1,5 @@
-import type { UsageSummary } from "../results/task-result.js";
+import { percentile } from "../statistics/percentile.js";
+import type { UsageSummary } from "./usage-summary.js";
 
 /**
  * Accumulates what embedding cost: calls, retries, throttles, tokens, latencies. One recorder per
@@ -105,28 +106,10 @@ export class UsageRecorder {
   }
 }
 
-/** Percentiles with linear interpolation between closest ranks (numpy's default). */
-export function percentile(sortedValues: ArrayLike<number>, fraction: number): number {
-  if (sortedValues.length === 0) return Number.NaN;
-  const position = (sortedValues.length - 1) * fraction;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const low = sortedValues[lower] as number;
-  const high = sortedValues[upper] as number;
-  return low + (high - low) * (position - lower);
-}
-
 function summariseLatencies(values: readonly number[]): LatencySummary | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((left, right) => left - right);
   let total = 0;
   for (const value of sorted) total += value;
   return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), mean: total / sorted.length };
-}
-
-/** Rough token count when a provider reports none: about four characters a token for English. */
-export function estimateTokens(texts: readonly string[]): number {
-  let characters = 0;
-  for (const text of texts) characters += text.length;
-  return Math.ceil(characters / 4);
 }

@@ -1,4 +1,4 @@
-import { CancelledError } from "../contract/errors.js";
+import { CancelledError } from "@embedeval/provider-contract";
 
 /** Long synchronous work gives the event loop a turn this often, so an abort signal is noticed. */
 const yieldIntervalMilliseconds = 50;

@@ -1,4 +1,4 @@
-import { UsageError } from "../contract/errors.js";
+import { UsageError } from "@embedeval/provider-contract";
 
 /** A run of consecutive document rows: `vectors` holds `rows` × dimension float32 values, row-major. */
 export interface DocumentChunk {

@@ -1,11 +1,11 @@
+import { CancelledError, DatasetError, UsageError } from "@embedeval/provider-contract";
 import { describe, expect, it } from "vitest";
-import { CancelledError, DatasetError, UsageError } from "../contract/errors.js";
+import { bruteForceSearch, seededRandom, testMatrix } from "../testing/search-test-data.js";
 import type { DocumentSource } from "./document-source.js";
 import { matrixDocumentSource } from "./document-source.js";
 import { exactSearch } from "./exact-search.js";
 import type { SearchBackend, SimilarityRequest } from "./search-backend.js";
 import { float32DotErrorFactor } from "./search-backend.js";
-import { bruteForceSearch, seededRandom, testMatrix } from "./search-test-data.js";
 import { tieRanksFromIds } from "./tie-rank.js";
 
 /**

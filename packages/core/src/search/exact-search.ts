@@ -9,8 +9,8 @@
  * top k; everything else is rescored by `dotProduct`. So both paths rank by identical numbers.
  * docs/decisions/0001-exact-search-engine.md explains the argument.
  */
-import type { Similarity } from "../config/config-types.js";
-import { DatasetError, UsageError } from "../contract/errors.js";
+
+import { DatasetError, UsageError } from "@embedeval/provider-contract";
 import { CancellationCheckpoint, throwIfAborted } from "./cancellation-checkpoint.js";
 import type { DocumentSource } from "./document-source.js";
 import type { KernelScorer, PortableKernel } from "./kernel-scorer.js";
@@ -18,6 +18,7 @@ import { createKernelScorer } from "./kernel-scorer.js";
 import { LargestValueSelector } from "./largest-value-selector.js";
 import type { SearchBackend } from "./search-backend.js";
 import { float32DotErrorFactor } from "./search-backend.js";
+import type { Similarity } from "./similarity.js";
 import { largestRowNorm, normalisedRowNormBound, normaliseRows, rowNorm } from "./similarity-kernel.js";
 import { TopKCollector } from "./top-k-collector.js";
 

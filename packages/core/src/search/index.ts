@@ -6,6 +6,7 @@ export { exactSearch } from "./exact-search.js";
 export type { PortableKernel } from "./kernel-scorer.js";
 export type { SearchBackend, SimilarityRequest } from "./search-backend.js";
 export { float32DotErrorFactor } from "./search-backend.js";
+export type { Similarity } from "./similarity.js";
 export { dotProduct } from "./similarity-kernel.js";
 export { tieRanksFromIds } from "./tie-rank.js";
 export type { VectorFileSource } from "./vector-file.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { testMatrix } from "../testing/search-test-data.js";
 import { LargestValueSelector, quickselectLargest } from "./largest-value-selector.js";
-import { testMatrix } from "./search-test-data.js";
 
 function bySort(values: Float32Array, rank: number): number {
   return Array.from(values).sort((left, right) => right - left)[rank - 1] as number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { testMatrix } from "../testing/search-test-data.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import { float32DotErrorFactor } from "./search-backend.js";
-import { testMatrix } from "./search-test-data.js";
 import { dotProduct, largestRowNorm, normaliseRows } from "./similarity-kernel.js";
 import { createWasmScorer, releaseWasmScorer, wasmKernelAvailable } from "./similarity-wasm.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareDocumentIds } from "../metrics/document-id-order.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
 import { tieRanksFromIds } from "./tie-rank.js";
 
 describe("tie ranks", () => {

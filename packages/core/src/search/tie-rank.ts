@@ -9,7 +9,7 @@
  * wins a tie, exactly like a byte-greater id does in trec_eval.
  */
 
-import { compareDocumentIds } from "../metrics/document-id-order.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
 
 /**
  * The tie rank of every document: `tieRanks[i]` is the position of `ids[i]` among all ids sorted

@@ -1,11 +1,11 @@
 import { mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatasetError, UsageError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DatasetError, UsageError } from "../contract/errors.js";
+import { testMatrix } from "../testing/search-test-data.js";
 import { matrixDocumentSource } from "./document-source.js";
 import { exactSearch } from "./exact-search.js";
-import { testMatrix } from "./search-test-data.js";
 import { openVectorFile, VectorFileWriter } from "./vector-file.js";
 
 let folder: string;

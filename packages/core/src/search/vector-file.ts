@@ -18,7 +18,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { open, rename, rm } from "node:fs/promises";
 import { endianness } from "node:os";
-import { DatasetError, UsageError } from "../contract/errors.js";
+import { DatasetError, UsageError } from "@embedeval/provider-contract";
 import type { DocumentChunk, DocumentSource } from "./document-source.js";
 
 const magic = "EEVECF32";

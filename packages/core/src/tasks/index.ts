@@ -1,4 +1,11 @@
 export {
+  findMtebTask,
+  type MtebRetrievalTask,
+  mtebRetrievalTasks,
+  mtebTaskNames,
+  suggestMtebTask,
+} from "./mteb-task-registry.js";
+export {
   cacheRevisionOf,
   defaultModelRevision,
   type EvaluateRetrievalOptions,
@@ -7,5 +14,6 @@ export {
   mainRetrievalMetric,
   type RetrievalProgress,
   retrievalKValues,
+  retrievalMetricNames,
   retrievalTexts,
 } from "./retrieval-task.js";

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { EmbeddingProvider, EmbedRequest, Retriever } from "@embedeval/provider-contract";
 import { describe, expect, it } from "vitest";
 import type { ModelConfig } from "../config/config-types.js";
-import type { EmbeddingProvider, EmbedRequest, Retriever } from "../contract/embedding-provider.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
-import { EmbeddingCache } from "../runtime/embedding-cache.js";
+import { EmbeddingCache } from "../runtime/cache/embedding-cache.js";
 import { evaluateRetrieval } from "./retrieval-task.js";
 
 const model: ModelConfig = {

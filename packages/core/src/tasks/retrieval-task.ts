@@ -1,24 +1,27 @@
+import { type EmbeddingProvider, isRetriever, type Retriever } from "@embedeval/provider-contract";
 import type { ModelConfig } from "../config/config-types.js";
-import { type EmbeddingProvider, isRetriever, type Retriever } from "../contract/embedding-provider.js";
 import { documentText } from "../datasets/beir-folder-loader.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
-import { compareDocumentIds } from "../metrics/document-id-order.js";
-import { evaluateRun } from "../metrics/index.js";
-import type { Run } from "../metrics/run.js";
+import { evaluateRun, metricNames } from "../metrics/index.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
 import type { AdaptiveRateLimiter } from "../runtime/adaptive-rate-limiter.js";
-import { cacheDocumentSource } from "../runtime/cache-document-source.js";
+import { cacheDocumentSource } from "../runtime/cache/cache-document-source.js";
+import type { EmbeddingCache } from "../runtime/cache/embedding-cache.js";
 import { embedTexts } from "../runtime/embed-texts.js";
-import type { EmbeddingCache } from "../runtime/embedding-cache.js";
 import { lookupPricePerMillionTokens } from "../runtime/price-table.js";
 import { UsageRecorder } from "../runtime/usage-recorder.js";
 import type { SearchBackend } from "../search/search-backend.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
+import type { Run } from "../trec/run.js";
 import { version } from "../version.js";
 import { searchDense } from "./search-dense.js";
 
 /** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
 export const retrievalKValues = [1, 3, 5, 10, 20, 100, 1000] as const;
 export const mainRetrievalMetric = "ndcg_at_10";
+
+/** Every score a retrieval result holds: each measure at each cutoff, as MTEB names them. */
+export const retrievalMetricNames: readonly string[] = metricNames(retrievalKValues);
 /** The MTEB release whose retrieval evaluation this module reproduces (../shared/reference: MTEB v2.20). */
 export const mtebSemanticsVersion = "2.20.0";
 /** MTEB's folder name for a model without a revision; such a model's cache key has no revision. */

@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { EmbeddingProvider, ProviderError } from "@embedeval/core";
+import type { EmbeddingProvider, ProviderError } from "@embedeval/provider-contract";
 import { expect } from "vitest";
 import { commonFaultExpectations, type FaultExpectation } from "./describe-provider-conformance.js";
 

@@ -11,7 +11,7 @@ import {
   type EmbedResponse,
   type InputType,
   ProviderError,
-} from "@embedeval/core";
+} from "@embedeval/provider-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../fault-script.js";
 

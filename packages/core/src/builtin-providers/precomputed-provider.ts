@@ -1,0 +1,313 @@
+/**
+ * Vectors produced elsewhere (a SageMaker Processing job, a Python notebook, another tool), scored
+ * by embedeval as if a model had returned them. Two layouts:
+ *
+ * - `file`: JSON Lines, one `{"text": "...", "embedding": [..], "inputType"?: "query" | "document"}`
+ *   a line;
+ * - `vectors` + `texts`: a 2-D .npy array (float32 or float64, little-endian) and the texts in the
+ *   same order, either JSON Lines (a JSON string, or an object with `text` and optional
+ *   `inputType`, per line) or plain text (`.txt`, one text a line).
+ *
+ * embed() looks texts up exactly as the engine sends them (document title joined, prefixes added).
+ * A row with `inputType` only answers that input type; rows without it answer both.
+ */
+import { access, readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import type {
+  EmbeddingProvider,
+  EmbedRequest,
+  EmbedResponse,
+  InputType,
+  ProviderCapabilities,
+  ProviderPlugin,
+  ProviderSettings,
+} from "@embedeval/provider-contract";
+import { ConfigError, DatasetError, ProviderError, ProviderOptions } from "@embedeval/provider-contract";
+import { readJsonLines, readLines, sha256 } from "../datasets/read-lines.js";
+import { parseNpy } from "./npy-reader.js";
+
+const providerName = "precomputed";
+/** How many missing texts an error quotes, and how many characters of each. */
+const quotedTextCount = 3;
+const quotedTextLength = 60;
+
+interface VectorRow {
+  text: string;
+  inputType: InputType | undefined;
+  vector: Float32Array;
+  file: string;
+  line: number;
+}
+
+export class PrecomputedProvider implements EmbeddingProvider {
+  readonly specificationVersion = "v1";
+  readonly provider = providerName;
+  readonly modelId: string;
+  readonly capabilities: ProviderCapabilities;
+  readonly vectorOptions: Readonly<Record<string, unknown>>;
+  private readonly byKey = new Map<string, VectorRow>();
+
+  /**
+   * @param rows vectors in file order; all of one dimension.
+   * @param source a description of the files for error messages.
+   * @param contentHash sha256 of the files, so the cache tells different vector files apart.
+   */
+  constructor(
+    rows: readonly VectorRow[],
+    private readonly source: string,
+    contentHash: string,
+    modelId: string,
+  ) {
+    this.modelId = modelId;
+    const dimensions = rows[0]?.vector.length;
+    for (const row of rows) {
+      if (row.vector.length !== dimensions) {
+        throw new DatasetError(
+          `Vector has ${row.vector.length} dimensions, but the first one has ${dimensions}.`,
+          {
+            file: row.file,
+            line: row.line,
+            hint: "All precomputed vectors must come from one model and one dimension.",
+          },
+        );
+      }
+      const key = lookupKey(row.text, row.inputType);
+      const previous = this.byKey.get(key);
+      if (previous && !sameVector(previous.vector, row.vector)) {
+        throw new DatasetError(
+          `The same text has a different vector on line ${previous.line}${previous.file === row.file ? "" : ` of ${previous.file}`}.`,
+          {
+            file: row.file,
+            line: row.line,
+            hint: 'Keep one vector per text, or tell query and document vectors apart with "inputType".',
+          },
+        );
+      }
+      if (!previous) this.byKey.set(key, row);
+    }
+    this.capabilities = {
+      maxInputsPerCall: 4096,
+      ...(dimensions === undefined ? {} : { dimensions }),
+      normalized: false,
+      supportsParallelCalls: true,
+    };
+    this.vectorOptions = { vectors: contentHash };
+  }
+
+  async embed(request: EmbedRequest): Promise<EmbedResponse> {
+    // In-process and quick, but a call cancelled before it starts must still reject, as the contract says.
+    request.signal?.throwIfAborted();
+    const embeddings: Float32Array[] = [];
+    const missing: string[] = [];
+    for (const text of request.texts) {
+      const row =
+        this.byKey.get(lookupKey(text, request.inputType)) ?? this.byKey.get(lookupKey(text, undefined));
+      if (row) embeddings.push(row.vector.slice());
+      else missing.push(text);
+    }
+    if (missing.length > 0) {
+      const quoted = missing.slice(0, quotedTextCount).map((text) => JSON.stringify(truncate(text)));
+      throw new ProviderError(
+        `${missing.length} of ${request.texts.length} ${request.inputType} text(s) have no precomputed vector in ${this.source}: ${quoted.join(", ")}${missing.length > quotedTextCount ? ", ..." : ""}.`,
+        {
+          provider: providerName,
+          retryable: false,
+          hint: "Texts are matched exactly as embedeval sends them (document title and text joined with a space, prefixes added); regenerate the vectors for these texts.",
+        },
+      );
+    }
+    return { embeddings, usage: { tokens: 0, source: "provider" } };
+  }
+}
+
+function lookupKey(text: string, inputType: InputType | undefined): string {
+  return `${inputType ?? "any"}\u0000${text}`;
+}
+
+function sameVector(left: Float32Array, right: Float32Array): boolean {
+  return left.length === right.length && left.every((value, index) => value === right[index]);
+}
+
+function truncate(text: string): string {
+  return text.length > quotedTextLength ? `${text.slice(0, quotedTextLength)}...` : text;
+}
+
+function readInputType(value: unknown, file: string, line: number): InputType | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === "query" || value === "document") return value;
+  throw new DatasetError(`inputType must be "query" or "document", got ${JSON.stringify(value)}.`, {
+    file,
+    line,
+  });
+}
+
+function toVector(values: unknown, file: string, line: number): Float32Array {
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new DatasetError("`embedding` must be a non-empty array of numbers.", { file, line });
+  }
+  const vector = new Float32Array(values.length);
+  values.forEach((value, index) => {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new DatasetError(`embedding[${index}] is ${JSON.stringify(value)}, not a finite number.`, {
+        file,
+        line,
+      });
+    }
+    vector[index] = value;
+  });
+  return vector;
+}
+
+function parseJsonLine(line: string, file: string, lineNumber: number): unknown {
+  try {
+    return JSON.parse(line);
+  } catch (error) {
+    throw new DatasetError(`Malformed JSON: ${(error as Error).message}.`, {
+      file,
+      line: lineNumber,
+      hint: "Each line must be one complete JSON value (JSON Lines).",
+    });
+  }
+}
+
+/** Reads `{"text", "embedding", "inputType"?}` lines. */
+export async function readVectorJsonLines(file: string): Promise<{ rows: VectorRow[]; contentHash: string }> {
+  const hash = sha256();
+  const rows: VectorRow[] = [];
+  for await (const { value: record, lineNumber } of readJsonLines(file, { hash })) {
+    if (typeof record.text !== "string") {
+      throw new DatasetError('Expected an object with a string "text" and an "embedding" array.', {
+        file,
+        line: lineNumber,
+      });
+    }
+    rows.push({
+      text: record.text,
+      inputType: readInputType(record.inputType, file, lineNumber),
+      vector: toVector(record.embedding, file, lineNumber),
+      file,
+      line: lineNumber,
+    });
+  }
+  return { rows, contentHash: hash.digest("hex") };
+}
+
+/** Reads a .npy matrix and its texts (JSON Lines, or plain lines for other extensions). */
+export async function readNpyWithTexts(
+  vectorsFile: string,
+  textsFile: string,
+): Promise<{ rows: VectorRow[]; contentHash: string }> {
+  const bytes = await readFile(vectorsFile).catch((error: NodeJS.ErrnoException) => {
+    throw new DatasetError(`Cannot read ${vectorsFile}: ${error.code ?? error.message}.`, {
+      file: vectorsFile,
+    });
+  });
+  const matrix = parseNpy(bytes, vectorsFile);
+  const hash = sha256().update(bytes);
+  const isJsonLines = /\.jsonl(\.gz)?$/.test(textsFile);
+  const rows: VectorRow[] = [];
+  let row = 0;
+  for await (const { line, lineNumber } of readLines(textsFile, { hash })) {
+    let text: string;
+    let inputType: InputType | undefined;
+    if (isJsonLines) {
+      if (line.trim() === "") continue;
+      const record = parseJsonLine(line, textsFile, lineNumber);
+      if (typeof record === "string") text = record;
+      else if (
+        typeof record === "object" &&
+        record !== null &&
+        typeof (record as { text?: unknown }).text === "string"
+      ) {
+        text = (record as { text: string }).text;
+        inputType = readInputType((record as { inputType?: unknown }).inputType, textsFile, lineNumber);
+      } else {
+        throw new DatasetError('Expected a JSON string or an object with a string "text".', {
+          file: textsFile,
+          line: lineNumber,
+        });
+      }
+    } else {
+      text = line;
+    }
+    const vector = matrix.vectors[row];
+    if (!vector) {
+      throw new DatasetError(`More texts than vectors: ${vectorsFile} has ${matrix.rows} rows.`, {
+        file: textsFile,
+        line: lineNumber,
+        hint: "The texts file must list exactly one text per row of the array, in the same order.",
+      });
+    }
+    const bad = vector.findIndex((value) => !Number.isFinite(value));
+    if (bad >= 0) {
+      throw new DatasetError(
+        `Row ${row} of the array has a non-finite value (${vector[bad]}) at column ${bad}.`,
+        {
+          file: vectorsFile,
+        },
+      );
+    }
+    rows.push({ text, inputType, vector, file: textsFile, line: lineNumber });
+    row += 1;
+  }
+  if (row !== matrix.rows) {
+    throw new DatasetError(`${textsFile} lists ${row} texts, but ${vectorsFile} has ${matrix.rows} rows.`, {
+      file: textsFile,
+      hint: "The texts file must list exactly one text per row of the array, in the same order.",
+    });
+  }
+  return { rows, contentHash: hash.digest("hex") };
+}
+
+/** Builds the provider from config: `file`, or `vectors` and `texts`; paths relative to the config file. */
+export async function createPrecomputedProvider(settings: ProviderSettings): Promise<PrecomputedProvider> {
+  const options = new ProviderOptions(providerName, settings.options, ["file", "vectors", "texts"]);
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(settings.baseDirectory, path));
+  const file = options.string("file");
+  const vectors = options.string("vectors");
+  const texts = options.string("texts");
+  const modelId = settings.model || "precomputed";
+  if (file !== undefined && vectors === undefined && texts === undefined) {
+    const { rows, contentHash } = await readVectorJsonLines(await existing(at(file), "file"));
+    return new PrecomputedProvider(emptyCheck(rows, at(file)), at(file), contentHash, modelId);
+  }
+  if (file === undefined && vectors !== undefined && texts !== undefined) {
+    const { rows, contentHash } = await readNpyWithTexts(
+      await existing(at(vectors), "vectors"),
+      await existing(at(texts), "texts"),
+    );
+    return new PrecomputedProvider(
+      emptyCheck(rows, at(vectors)),
+      `${at(vectors)} (texts: ${at(texts)})`,
+      contentHash,
+      modelId,
+    );
+  }
+  throw new ConfigError("Provider `precomputed` needs either `file` or both `vectors` and `texts`.", {
+    key: "options",
+    hint: 'Use `file: vectors.jsonl` (lines {"text", "embedding"}) or `vectors: vectors.npy` with `texts: texts.jsonl`.',
+  });
+}
+
+async function existing(path: string, option: string): Promise<string> {
+  try {
+    await access(path);
+  } catch {
+    throw new ConfigError(`Option \`${option}\` of provider \`precomputed\`: ${path} cannot be read.`, {
+      key: `options.${option}`,
+      hint: "Paths are resolved against the config file's folder.",
+    });
+  }
+  return path;
+}
+
+function emptyCheck(rows: VectorRow[], file: string): VectorRow[] {
+  if (rows.length === 0) throw new DatasetError("No precomputed vector found.", { file });
+  return rows;
+}
+
+export const precomputedProvider: ProviderPlugin = {
+  specificationVersion: "v1",
+  name: providerName,
+  create: createPrecomputedProvider,
+};

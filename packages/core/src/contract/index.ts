@@ -1,2 +1,0 @@
-export * from "./embedding-provider.js";
-export * from "./errors.js";

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CancelledError, DatasetError } from "@embedeval/provider-contract";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { matrixDocumentSource } from "../../search/document-source.js";
+import { exactSearch } from "../../search/exact-search.js";
+import { tieRanksFromIds } from "../../search/tie-rank.js";
+import { testMatrix } from "../../testing/search-test-data.js";
+import { cacheDocumentSource } from "./cache-document-source.js";
+import { cacheNamespace } from "./cache-namespace.js";
+import { EmbeddingCache } from "./embedding-cache.js";
+
+const namespace = cacheNamespace({
+  provider: "test",
+  model: "vectors",
+  vectorOptions: {},
+  inputType: "document",
+});
+
+describe("cacheDocumentSource", () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "embedeval-cache-source-"));
+  });
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("streams the cached corpus in order: the search finds what it finds in memory", async () => {
+    const rows = 300;
+    const dimension = 12;
+    const matrix = testMatrix({ rows, dimension, seed: 3 });
+    // Texts repeat (one vector serves both rows), and are written to the cache out of order.
+    const texts = Array.from({ length: rows }, (_, row) => `document ${row % 250}`);
+    for (let row = 250; row < rows; row++)
+      matrix.set(matrix.subarray((row - 250) * dimension, (row - 249) * dimension), row * dimension);
+    const writer = await EmbeddingCache.open(directory);
+    const order = Array.from({ length: 250 }, (_, index) => 249 - index);
+    for (let first = 0; first < order.length; first += 40) {
+      const batch = order.slice(first, first + 40);
+      writer.put(
+        namespace,
+        batch.map((row) => texts[row] as string),
+        batch.map((row) => matrix.slice(row * dimension, (row + 1) * dimension)),
+      );
+    }
+    writer.close();
+
+    const cache = await EmbeddingCache.open(directory);
+    const source = cacheDocumentSource({ cache, namespace, texts, dimension });
+    const chunks = [];
+    for await (const chunk of source.chunks({ maxRows: 64 }))
+      chunks.push({ ...chunk, vectors: chunk.vectors.slice() });
+    expect(chunks.map((chunk) => [chunk.start, chunk.rows])).toEqual([
+      [0, 64],
+      [64, 64],
+      [128, 64],
+      [192, 64],
+      [256, 44],
+    ]);
+    expect(Array.from(chunks.flatMap((chunk) => Array.from(chunk.vectors)))).toEqual(Array.from(matrix));
+    // Reading for the search is not counted as cache hits: those describe what embedding paid for.
+    expect(cache.stats().hits).toBe(0);
+
+    const queries = testMatrix({ rows: 5, dimension, seed: 4 });
+    const search = (documents: typeof source) =>
+      exactSearch({
+        queries,
+        queryCount: 5,
+        dimension,
+        documents,
+        topK: 20,
+        similarity: "cosine",
+        documentTieRank: tieRanksFromIds(texts.map((_, row) => `d${row}`)),
+        chunkRows: 70,
+      });
+    const fromCache = await search(source);
+    const inMemory = await search(matrixDocumentSource(matrix, rows, dimension));
+    expect(fromCache.indices).toEqual(inMemory.indices);
+    expect(fromCache.scores).toEqual(inMemory.scores);
+    cache.close();
+  });
+
+  it("names the row whose text is not in the cache", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(namespace, ["a", "b"], [new Float32Array(4), new Float32Array(4)]);
+    const source = cacheDocumentSource({ cache, namespace, texts: ["a", "b", "c"], dimension: 4 });
+    const read = async () => {
+      for await (const _chunk of source.chunks({ maxRows: 2 })) {
+        // consume
+      }
+    };
+    await expect(read()).rejects.toThrow(DatasetError);
+    await expect(read()).rejects.toThrow(/Document 2 has no vector in the embedding cache/);
+    const wrongDimension = cacheDocumentSource({ cache, namespace, texts: ["a"], dimension: 8 });
+    await expect(
+      (async () => {
+        for await (const _chunk of wrongDimension.chunks({ maxRows: 2 })) {
+          // consume
+        }
+      })(),
+    ).rejects.toThrow(/4-dimensional vector in the embedding cache where 8/);
+    cache.close();
+  });
+
+  it("still reads its rows when another run compacts the namespace between embedding and search", async () => {
+    for (const text of ["a", "b", "c"]) {
+      const earlier = await EmbeddingCache.open(directory);
+      earlier.put(namespace, [text], [Float32Array.from([1, 2, 3, Number(text.charCodeAt(0))])]);
+      earlier.close();
+    }
+    const run = await EmbeddingCache.open(directory, { compactAboveSegments: 100 });
+    // The embedding stage finds every text cached (without reading the vectors)...
+    expect(run.cachedDimensions(namespace, ["a", "b", "c"])).toEqual([4, 4, 4]);
+    // ...then another run merges the quiet segments into one and removes them.
+    const other = await EmbeddingCache.open(directory, {
+      compactAboveSegments: 2,
+      compactQuietMilliseconds: 0,
+    });
+    other.get(namespace, ["x"]);
+    other.close();
+    const source = cacheDocumentSource({ cache: run, namespace, texts: ["a", "b", "c"], dimension: 4 });
+    const rows: number[][] = [];
+    for await (const chunk of source.chunks({ maxRows: 10 })) {
+      for (let row = 0; row < chunk.rows; row++)
+        rows.push(Array.from(chunk.vectors.subarray(row * 4, row * 4 + 4)));
+    }
+    expect(rows).toEqual([
+      [1, 2, 3, 97],
+      [1, 2, 3, 98],
+      [1, 2, 3, 99],
+    ]);
+    run.close();
+  });
+
+  it("uses a vector the cache could not take over an older record of the same text", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(namespace, ["a"], [new Float32Array(8)]);
+    const fresh = Float32Array.from([1, 2, 3, 4]);
+    const source = cacheDocumentSource({
+      cache,
+      namespace,
+      texts: ["a"],
+      dimension: 4,
+      notCached: new Map([["a", fresh]]),
+    });
+    for await (const chunk of source.chunks({ maxRows: 4 }))
+      expect(Array.from(chunk.vectors)).toEqual([1, 2, 3, 4]);
+    cache.close();
+  });
+
+  it("stops within a chunk when the signal fires, although the cache reads are synchronous", async () => {
+    const cache = await EmbeddingCache.open(directory);
+    const texts = Array.from({ length: 8 * 4096 }, (_, index) => `t${index}`);
+    cache.put(
+      namespace,
+      texts,
+      texts.map(() => new Float32Array(4)),
+    );
+    // Each read of 4,096 texts takes 30 ms, as a large chunk read from a slow disk would.
+    const read = cache.read.bind(cache);
+    let reads = 0;
+    cache.read = (readNamespace, readTexts) => {
+      reads += 1;
+      const end = performance.now() + 30;
+      while (performance.now() < end) {
+        // busy: the event loop cannot run
+      }
+      return read(readNamespace, readTexts);
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 5);
+    let chunks = 0;
+    const source = cacheDocumentSource({ cache, namespace, texts, dimension: 4 });
+    const consume = async () => {
+      for await (const _chunk of source.chunks({ maxRows: texts.length, signal: controller.signal }))
+        chunks += 1;
+    };
+    await expect(consume()).rejects.toThrow(CancelledError);
+    expect(chunks).toBe(0);
+    expect(reads).toBeLessThan(8);
+    cache.close();
+  });
+});

@@ -1,0 +1,69 @@
+import { DatasetError } from "@embedeval/provider-contract";
+import { CancellationCheckpoint } from "../../search/cancellation-checkpoint.js";
+import type { DocumentChunk, DocumentSource } from "../../search/document-source.js";
+import type { CacheNamespace } from "./cache-namespace.js";
+import type { EmbeddingCache } from "./embedding-cache.js";
+
+export interface CacheDocumentSourceOptions {
+  cache: EmbeddingCache;
+  /** The namespace the documents were embedded under (model, options, input type "document"). */
+  namespace: CacheNamespace;
+  /** The document texts, in corpus order: row i is the cached vector of texts[i]. */
+  texts: readonly string[];
+  dimension: number;
+  /** Vectors the cache could not take (embedTexts' `cached.notCached`), by text: used for those rows. */
+  notCached?: ReadonlyMap<string, Float32Array>;
+}
+
+/** Texts looked up per cache read: bounds the vector objects alive at once. */
+const textsPerRead = 4096;
+
+/**
+ * A corpus searched straight from the embedding cache: each chunk's vectors are read from the cache's
+ * segment files into one reused buffer, so a corpus larger than memory is searched holding one chunk,
+ * not every vector in JavaScript arrays. Every text must be cached already (the runtime embedded them);
+ * one that is not, or that has another dimension, is an error naming its row.
+ */
+export function cacheDocumentSource(options: CacheDocumentSourceOptions): DocumentSource {
+  const { cache, namespace, texts, dimension } = options;
+  const notCached = options.notCached ?? new Map<string, Float32Array>();
+  const rows = texts.length;
+  return {
+    dimension,
+    rows,
+    async *chunks({ maxRows, signal }): AsyncGenerator<DocumentChunk> {
+      const chunkRows = Math.max(1, Math.min(maxRows, rows));
+      const buffer = new Float32Array(rows === 0 ? 0 : chunkRows * dimension);
+      // Reads are synchronous, and an abort (Ctrl-C, a timer) is only delivered by the event loop.
+      const checkpoint = new CancellationCheckpoint(signal);
+      for (let start = 0; start < rows; start += chunkRows) {
+        const count = Math.min(chunkRows, rows - start);
+        for (let first = start; first < start + count; first += textsPerRead) {
+          await checkpoint.check();
+          const end = Math.min(first + textsPerRead, start + count);
+          const vectors = cache.read(namespace, texts.slice(first, end));
+          vectors.forEach((cachedVector, offset) => {
+            const row = first + offset;
+            // A vector embedded in this run that the cache could not take wins over an older record
+            // of the same text (of another dimension, which is why it was embedded again).
+            // (Usually there are none: skip hashing the text for the lookup.)
+            const vector =
+              (notCached.size > 0 ? notCached.get(texts[row] as string) : undefined) ?? cachedVector;
+            if (vector === undefined || vector.length !== dimension) {
+              throw new DatasetError(
+                vector === undefined
+                  ? `Document ${row} has no vector in the embedding cache (${cache.directory}), which the search reads the corpus from.`
+                  : `Document ${row} has a ${vector.length}-dimensional vector in the embedding cache where ${dimension} dimensions were expected.`,
+                {
+                  hint: "The cache changed while the run was going on (another run compacting or clearing it): run again, or with --no-cache.",
+                },
+              );
+            }
+            buffer.set(vector, (row - start) * dimension);
+          });
+        }
+        yield { start, rows: count, vectors: buffer.subarray(0, count * dimension) };
+      }
+    },
+  };
+}

@@ -1,0 +1,566 @@
+import { hash, randomBytes } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join, resolve } from "node:path";
+import { EmbedEvalError } from "@embedeval/provider-contract";
+import type { CacheNamespace } from "./cache-namespace.js";
+import {
+  decodeRecord,
+  encodeRecords,
+  encodeSegmentHeader,
+  keyBytes,
+  type RecordLocation,
+  recordHeaderBytes,
+  scanSegment,
+  segmentHeaderBytes,
+} from "./cache-segment-format.js";
+
+/**
+ * The on-disk embedding cache: content-addressed, one folder per namespace (provider, model, vector
+ * options, input type), append-only segment files of checksummed float32 records.
+ *
+ * Layout: `<directory>/embeddings-v1/<namespace id>/namespace.json` (the description, for people) and
+ * `<...>/<time>-<pid>-<random>.segment`. Each process appends to segments it created itself, so two runs
+ * at once never write into the same file; each run reads every segment of a namespace when it first needs
+ * that namespace. Vectors are written as soon as a batch arrives: a killed run loses only the batches that
+ * were still in flight. Damaged bytes are detected by checksum and skipped.
+ */
+export interface EmbeddingCacheStats {
+  /** Lookups answered from the cache, since open. */
+  hits: number;
+  /** Lookups not in the cache, since open. */
+  misses: number;
+  /** Distinct vectors known in the namespaces loaded so far, including ones written by this process. */
+  entries: number;
+  /** Bytes of segment files on disk (all namespaces), as measured at open plus what this process wrote. */
+  bytes: number;
+  /** Records skipped because they were torn or damaged. */
+  damagedRecords: number;
+  /** Segment files ignored whole (foreign header, wrong namespace, unreadable). */
+  ignoredFiles: number;
+}
+
+export interface EmbeddingCacheOptions {
+  /**
+   * When a namespace has more segment files than this (each run that embedded something adds one),
+   * loading it first merges the segments nobody has written to for `compactQuietMilliseconds` into one.
+   */
+  compactAboveSegments?: number;
+  /** How long a segment must have gone unwritten before it may be merged (10 minutes). */
+  compactQuietMilliseconds?: number;
+  /**
+   * Longest time written records may stay only in the operating system's buffers before an fdatasync.
+   * A killed process loses nothing written (the kernel has it); this bounds what a power loss can take.
+   */
+  syncIntervalMilliseconds?: number;
+}
+
+interface Segment {
+  path: string;
+  /** Open for reading (and for writing, when this process owns it). */
+  descriptor: number | undefined;
+  /** Set for the one segment per namespace this process appends to. */
+  writable: boolean;
+  size: number;
+}
+
+interface LoadedNamespace {
+  namespace: CacheNamespace;
+  folder: string;
+  segments: Segment[];
+  index: Map<string, { segment: number; location: RecordLocation }>;
+  writer: Segment | undefined;
+}
+
+const layoutFolder = "embeddings-v1";
+
+export class EmbeddingCache {
+  readonly directory: string;
+  private readonly namespaces = new Map<string, LoadedNamespace>();
+  private readonly syncIntervalMilliseconds: number;
+  private readonly compactAboveSegments: number;
+  private readonly compactQuietMilliseconds: number;
+  private lastSync = Date.now();
+  private unsynced = false;
+  private closed = false;
+  private counters = { hits: 0, misses: 0, bytes: 0, damagedRecords: 0, ignoredFiles: 0 };
+
+  private constructor(directory: string, options: EmbeddingCacheOptions) {
+    this.directory = directory;
+    this.syncIntervalMilliseconds = options.syncIntervalMilliseconds ?? 1000;
+    this.compactAboveSegments = options.compactAboveSegments ?? 32;
+    this.compactQuietMilliseconds = options.compactQuietMilliseconds ?? 10 * 60 * 1000;
+  }
+
+  /** Opens (creating when missing) the cache under `directory`. Namespaces load lazily on first use. */
+  static async open(directory: string, options: EmbeddingCacheOptions = {}): Promise<EmbeddingCache> {
+    const absolute = resolve(directory);
+    const root = join(absolute, layoutFolder);
+    try {
+      mkdirSync(root, { recursive: true });
+    } catch (error) {
+      throw new EmbedEvalError(
+        "cache",
+        `cannot create the embedding cache folder ${root}: ${describe(error)}`,
+        {
+          cause: error,
+          hint: "Point `cache.directory` in the config at a writable folder, or run with --no-cache.",
+        },
+      );
+    }
+    const cache = new EmbeddingCache(absolute, options);
+    cache.counters.bytes = measureBytes(root);
+    return cache;
+  }
+
+  /**
+   * Cached vectors for `texts` in order; undefined where the cache has none (or only damaged bytes, or,
+   * given `dimension`, a vector of another dimension, which the caller will embed again).
+   */
+  get(namespace: CacheNamespace, texts: readonly string[], dimension?: number): (Float32Array | undefined)[] {
+    const results = this.lookup(namespace, texts);
+    if (dimension !== undefined) {
+      for (let index = 0; index < results.length; index += 1) {
+        if (results[index] && results[index]?.length !== dimension) results[index] = undefined;
+      }
+    }
+    this.countLookups(results.filter((result) => result !== undefined).length, texts.length);
+    return results;
+  }
+
+  /**
+   * The dimension of each text's cached vector, undefined where none is cached, without reading the
+   * vectors: for a run that streams a large corpus from the cache instead of holding it
+   * (embedTexts with keepVectors: false). Given `dimension`, one of another dimension counts as absent.
+   * Counted as hits and misses, like `get`. A record damaged
+   * since the scan is found when it is read (cacheDocumentSource then names it).
+   */
+  cachedDimensions(
+    namespace: CacheNamespace,
+    texts: readonly string[],
+    dimension?: number,
+  ): (number | undefined)[] {
+    this.assertOpen();
+    const loaded = this.load(namespace);
+    const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text).toString("base64")));
+    // The vectors are read later, maybe hours later: open every segment that answers now, so that
+    // another run compacting the namespace meanwhile (it unlinks merged segments) cannot take them
+    // away; an open file stays readable after it is unlinked.
+    const unreadable = new Set<number>();
+    for (const segmentIndex of new Set(entries.flatMap((entry) => (entry ? [entry.segment] : [])))) {
+      const segment = loaded.segments[segmentIndex] as Segment;
+      try {
+        segment.descriptor ??= openSync(segment.path, "r");
+      } catch {
+        unreadable.add(segmentIndex);
+      }
+    }
+    const dimensions = entries.map((entry) => {
+      if (entry === undefined || unreadable.has(entry.segment)) return undefined;
+      const found = (entry.location.payloadLength - keyBytes) / 4;
+      return dimension !== undefined && found !== dimension ? undefined : found;
+    });
+    this.countLookups(dimensions.filter((found) => found !== undefined).length, texts.length);
+    return dimensions;
+  }
+
+  /**
+   * The same vectors as `get`, read again for a later stage (the search streaming a corpus from the
+   * cache, cacheDocumentSource): not counted as hits or misses, which describe what embedding paid for.
+   */
+  read(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
+    return this.lookup(namespace, texts);
+  }
+
+  /** Hits and misses describe what embedding found: `get` and `cachedDimensions` count them. */
+  private countLookups(hits: number, asked: number): void {
+    this.counters.hits += hits;
+    this.counters.misses += asked - hits;
+  }
+
+  private lookup(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
+    this.assertOpen();
+    const loaded = this.load(namespace);
+    const results: (Float32Array | undefined)[] = new Array(texts.length).fill(undefined);
+    const wanted: { index: number; key: Buffer; segment: number; location: RecordLocation }[] = [];
+    for (let index = 0; index < texts.length; index += 1) {
+      const key = recordKey(namespace, texts[index] as string);
+      const entry = loaded.index.get(key.toString("base64"));
+      if (entry) wanted.push({ index, key, segment: entry.segment, location: entry.location });
+    }
+    // Read in file order and merge neighbouring records into one read: a full rerun reads each
+    // segment in a few large sequential reads instead of one system call per vector.
+    wanted.sort(
+      (left, right) => left.segment - right.segment || left.location.offset - right.location.offset,
+    );
+    let start = 0;
+    while (start < wanted.length) {
+      const first = wanted[start] as (typeof wanted)[number];
+      let end = start + 1;
+      let rangeEnd = recordEnd(first.location);
+      while (end < wanted.length) {
+        const next = wanted[end] as (typeof wanted)[number];
+        if (next.segment !== first.segment) break;
+        if (
+          next.location.offset - rangeEnd > 65_536 ||
+          recordEnd(next.location) - first.location.offset > 16_777_216
+        ) {
+          break;
+        }
+        rangeEnd = Math.max(rangeEnd, recordEnd(next.location));
+        end += 1;
+      }
+      const segment = loaded.segments[first.segment] as Segment;
+      const buffer = this.readRange(segment, first.location.offset, rangeEnd - first.location.offset);
+      for (let item = start; item < end; item += 1) {
+        const hit = wanted[item] as (typeof wanted)[number];
+        const vector = buffer
+          ? decodeRecord(buffer, first.location.offset, hit.location, hit.key)
+          : undefined;
+        if (vector) {
+          results[hit.index] = vector;
+        } else {
+          // Changed on disk since it was scanned: forget it so it is embedded again.
+          loaded.index.delete(hit.key.toString("base64"));
+          this.counters.damagedRecords += 1;
+        }
+      }
+      start = end;
+    }
+    return results;
+  }
+
+  /**
+   * Appends `vectors[i]` for `texts[i]`, in one write. When this returns, the bytes are in the kernel:
+   * killing the process afterwards loses nothing.
+   */
+  put(namespace: CacheNamespace, texts: readonly string[], vectors: readonly Float32Array[]): void {
+    this.assertOpen();
+    if (texts.length !== vectors.length) {
+      throw new EmbedEvalError("internal", `cache put: ${texts.length} texts but ${vectors.length} vectors`);
+    }
+    if (texts.length === 0) return;
+    const loaded = this.load(namespace);
+    const writer = this.writerFor(loaded);
+    const keys = texts.map((text) => recordKey(namespace, text));
+    const bytes = encodeRecords(keys, vectors);
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += writeSync(
+          writer.descriptor as number,
+          bytes,
+          written,
+          bytes.length - written,
+          writer.size + written,
+        );
+      }
+    } catch (error) {
+      throw new EmbedEvalError(
+        "cache",
+        `cannot write to the embedding cache ${writer.path}: ${describe(error)}`,
+        {
+          cause: error,
+          hint: "Free disk space or point `cache.directory` elsewhere; run with --no-cache to skip the cache.",
+        },
+      );
+    }
+    const segmentIndex = loaded.segments.indexOf(writer);
+    let offset = writer.size;
+    for (let index = 0; index < keys.length; index += 1) {
+      const payloadLength = keyBytes + (vectors[index] as Float32Array).length * 4;
+      loaded.index.set((keys[index] as Buffer).toString("base64"), {
+        segment: segmentIndex,
+        location: { offset, payloadLength },
+      });
+      offset += recordHeaderBytes + payloadLength;
+    }
+    writer.size += bytes.length;
+    this.counters.bytes += bytes.length;
+    this.unsynced = true;
+    if (Date.now() - this.lastSync >= this.syncIntervalMilliseconds) this.flush();
+  }
+
+  /** Forces written records to stable storage (fdatasync). Called at the end of every run and on cancel. */
+  flush(): void {
+    if (!this.unsynced) return;
+    for (const loaded of this.namespaces.values()) {
+      if (loaded.writer?.descriptor !== undefined) fdatasyncSync(loaded.writer.descriptor);
+    }
+    this.unsynced = false;
+    this.lastSync = Date.now();
+  }
+
+  stats(): EmbeddingCacheStats {
+    let entries = 0;
+    for (const loaded of this.namespaces.values()) entries += loaded.index.size;
+    return { ...this.counters, entries };
+  }
+
+  /** Flushes and releases file descriptors. The cache cannot be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    for (const loaded of this.namespaces.values()) {
+      for (const segment of loaded.segments) {
+        if (segment.descriptor !== undefined) closeSync(segment.descriptor);
+        segment.descriptor = undefined;
+      }
+    }
+    this.namespaces.clear();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EmbedEvalError("internal", "the embedding cache was used after close()");
+  }
+
+  private load(namespace: CacheNamespace): LoadedNamespace {
+    const existing = this.namespaces.get(namespace.id);
+    if (existing) return existing;
+    const folder = join(this.directory, layoutFolder, namespace.id);
+    const loaded: LoadedNamespace = { namespace, folder, segments: [], index: new Map(), writer: undefined };
+    if (existsSync(folder)) {
+      let names = segmentNames(folder);
+      if (names.length > this.compactAboveSegments) {
+        this.compact(folder, namespace, names);
+        names = segmentNames(folder);
+      }
+      for (const name of names) {
+        const path = join(folder, name);
+        const segmentIndex = loaded.segments.length;
+        try {
+          const found: [string, RecordLocation][] = [];
+          const scan = scanSegment(path, namespace.digest, (key, location) => found.push([key, location]));
+          if (!scan.valid) {
+            this.counters.ignoredFiles += 1;
+            continue;
+          }
+          // Indexed only once the whole file scanned cleanly, so a read error midway adds nothing.
+          for (const [key, location] of found) loaded.index.set(key, { segment: segmentIndex, location });
+          this.counters.damagedRecords += scan.damagedRecords;
+          loaded.segments.push({ path, descriptor: undefined, writable: false, size: scan.size });
+        } catch {
+          // Unreadable (permissions, vanished between readdir and open): treat as absent.
+          this.counters.ignoredFiles += 1;
+        }
+      }
+    }
+    this.namespaces.set(namespace.id, loaded);
+    return loaded;
+  }
+
+  private writerFor(loaded: LoadedNamespace): Segment {
+    // Another process's compaction may have merged and removed our segment while we sat idle for
+    // longer than the quiet period: appending to the unlinked file would lose the records.
+    if (loaded.writer && fstatSync(loaded.writer.descriptor as number).nlink > 0) return loaded.writer;
+    if (loaded.writer) loaded.writer.writable = false;
+    try {
+      if (!existsSync(loaded.folder)) mkdirSync(loaded.folder, { recursive: true });
+      const description = join(loaded.folder, "namespace.json");
+      if (!existsSync(description)) {
+        // Written beside, then renamed: a reader never sees half a description.
+        const temporary = `${description}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+        writeFileSync(temporary, `${JSON.stringify(loaded.namespace.description, null, 2)}\n`);
+        renameSync(temporary, description);
+      }
+      const name = `${Date.now().toString().padStart(14, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.segment`;
+      const path = join(loaded.folder, name);
+      // "wx+": created by us alone (O_EXCL), readable back for lookups in the same run.
+      const descriptor = openSync(path, "wx+");
+      const header = encodeSegmentHeader(loaded.namespace.digest);
+      writeSync(descriptor, header, 0, header.length, 0);
+      const segment: Segment = { path, descriptor, writable: true, size: segmentHeaderBytes };
+      loaded.segments.push(segment);
+      loaded.writer = segment;
+      this.counters.bytes += segmentHeaderBytes;
+      return segment;
+    } catch (error) {
+      throw new EmbedEvalError("cache", `cannot create a segment in ${loaded.folder}: ${describe(error)}`, {
+        cause: error,
+        hint: "Point `cache.directory` in the config at a writable folder, or run with --no-cache.",
+      });
+    }
+  }
+
+  /**
+   * Merges the quiet segments of a namespace into one: verified records only, each key once. Runs under
+   * a lock file so two processes do not merge at once; a lock left by a killed process expires after
+   * the quiet period. Removed segments that another process still has open stay readable to it.
+   */
+  private compact(folder: string, namespace: CacheNamespace, names: readonly string[]): void {
+    const lock = join(folder, "compact.lock");
+    const now = Date.now();
+    try {
+      try {
+        closeSync(openSync(lock, "wx"));
+      } catch {
+        if (now - statSync(lock).mtimeMs < this.compactQuietMilliseconds) return;
+        unlinkSync(lock);
+        closeSync(openSync(lock, "wx"));
+      }
+    } catch {
+      return; // someone else is compacting, or the folder is read-only: just read the segments
+    }
+    const temporary = join(folder, `compacting-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+    let output: number | undefined;
+    try {
+      const quietNames = names.filter(
+        (name) => now - statSync(join(folder, name)).mtimeMs >= this.compactQuietMilliseconds,
+      );
+      const latest = new Map<string, { file: number; location: RecordLocation }>();
+      // Only segments of this format and namespace are merged and removed: a file written by a newer
+      // version of embedeval, or anything foreign, is left alone.
+      const quiet: string[] = [];
+      for (const name of quietNames) {
+        const file = quiet.length;
+        const found: [string, RecordLocation][] = [];
+        const scan = scanSegment(join(folder, name), namespace.digest, (key, location) =>
+          found.push([key, location]),
+        );
+        if (!scan.valid) continue;
+        quiet.push(name);
+        for (const [key, location] of found) latest.set(key, { file, location });
+      }
+      // Left by a compaction that was killed midway.
+      for (const name of readdirSync(folder)) {
+        const path = join(folder, name);
+        if (name.endsWith(".tmp") && now - statSync(path).mtimeMs >= this.compactQuietMilliseconds)
+          unlinkSync(path);
+      }
+      if (quiet.length < 2) return;
+      output = openSync(temporary, "wx");
+      let position = 0;
+      const header = encodeSegmentHeader(namespace.digest);
+      position += writeSync(output, header, 0, header.length, position);
+      const byFile: RecordLocation[][] = quiet.map(() => []);
+      for (const entry of latest.values()) byFile[entry.file]?.push(entry.location);
+      for (let file = 0; file < quiet.length; file += 1) {
+        const entries = (byFile[file] as RecordLocation[]).sort((left, right) => left.offset - right.offset);
+        if (entries.length === 0) continue;
+        const input = openSync(join(folder, quiet[file] as string), "r");
+        try {
+          for (const location of entries) {
+            const length = recordHeaderBytes + location.payloadLength;
+            const record = Buffer.allocUnsafe(length);
+            if (readSync(input, record, 0, length, location.offset) !== length) continue;
+            position += writeSync(output, record, 0, length, position);
+          }
+        } finally {
+          closeSync(input);
+        }
+      }
+      fdatasyncSync(output);
+      closeSync(output);
+      output = undefined;
+      const merged = `${String(now).padStart(14, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.segment`;
+      renameSync(temporary, join(folder, merged));
+      for (const name of quiet) {
+        try {
+          unlinkSync(join(folder, name));
+        } catch {
+          // Already gone, or held open on a system that refuses: it stays, and is read as before.
+        }
+      }
+      this.counters.bytes = measureBytes(join(this.directory, layoutFolder));
+    } catch {
+      // Compaction is housekeeping: on any problem the original segments stay and are read as they are.
+    } finally {
+      if (output !== undefined) closeSync(output);
+      if (existsSync(temporary)) unlinkSync(temporary);
+      try {
+        unlinkSync(lock);
+      } catch {
+        // Removed by someone who judged it stale; nothing to do.
+      }
+    }
+  }
+
+  private readRange(segment: Segment, offset: number, length: number): Buffer | undefined {
+    try {
+      if (segment.descriptor === undefined) segment.descriptor = openSync(segment.path, "r");
+      // Its own ArrayBuffer at offset 0, so float data (4-aligned in the file) is 4-aligned here too
+      // and vectors can be views of it instead of copies.
+      const buffer = Buffer.from(new ArrayBuffer(length));
+      let read = 0;
+      while (read < length) {
+        const count = readSync(segment.descriptor, buffer, read, length - read, offset + read);
+        if (count === 0) return undefined;
+        read += count;
+      }
+      return buffer;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * The record key: sha256 of the namespace id, a newline and the exact text (UTF-8). One-shot
+ * `crypto.hash` is about three times faster than createHash for short inputs, which matters when a
+ * rerun looks up a few hundred thousand texts.
+ */
+export function recordKey(namespace: CacheNamespace, text: string): Buffer {
+  return hash("sha256", `${namespace.id}\n${text}`, "buffer");
+}
+
+function segmentNames(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".segment"))
+    .sort();
+}
+
+function recordEnd(location: RecordLocation): number {
+  return location.offset + recordHeaderBytes + location.payloadLength;
+}
+
+function measureBytes(root: string): number {
+  let total = 0;
+  for (const folder of readdirSync(root)) {
+    const path = join(root, folder);
+    try {
+      for (const name of readdirSync(path)) {
+        if (name.endsWith(".segment")) total += statSync(join(path, name)).size;
+      }
+    } catch {
+      // Not a folder, or removed meanwhile: nothing to count.
+    }
+  }
+  return total;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** "cache: 1,204 hits, 10 misses, 3.1 MB" for the terminal and the job summary. */
+export function formatCacheLine(stats: EmbeddingCacheStats): string {
+  const damaged = stats.damagedRecords + stats.ignoredFiles;
+  const suffix = damaged > 0 ? `, ${damaged.toLocaleString("en-US")} damaged entries ignored` : "";
+  return `cache: ${stats.hits.toLocaleString("en-US")} hits, ${stats.misses.toLocaleString("en-US")} misses, ${formatBytes(stats.bytes)}${suffix}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,18 @@
+/** What embedding one (model, task) cost and how fast it went: the usage block of a result file. */
+export interface UsageSummary {
+  textsEmbedded: number;
+  cacheHits: number;
+  calls: number;
+  retries: number;
+  throttles: number;
+  tokens: number;
+  tokensSource: "provider" | "estimated" | "none";
+  costUsd: number | null;
+  pricePerMillionTokens: number | null;
+  /** Per call. */
+  latencyMs: { p50: number; p95: number; mean: number } | null;
+  /** Per text: each call's latency divided by its batch size, as percentiles over calls. */
+  latencyPerTextMs: { p50: number; p95: number; mean: number } | null;
+  /** Texts per second during embedding, cache hits excluded. */
+  throughput: number | null;
+}

@@ -1,0 +1,8 @@
+// Seeded random numbers, percentiles and the paired tests behind every confidence interval and verdict.
+export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
+export { pairedBootstrapInterval } from "./paired-bootstrap.js";
+export type { PermutationOptions } from "./paired-permutation-test.js";
+export { exactPairedPermutationPValue, pairedPermutationPValue } from "./paired-permutation-test.js";
+export { percentile } from "./percentile.js";
+export type { SeededRandom } from "./seeded-random.js";
+export { createSeededRandom, deriveSeed } from "./seeded-random.js";
