@@ -1,30 +1,16 @@
 /** The validated shape of `embedeval.yml`. The loader turns YAML into this, or a ConfigError. */
 
 import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
-import type { RuntimeSettings } from "../runtime/runtime-settings.js";
-import type { Similarity } from "../search/similarity.js";
+import type { EvaluatedModel } from "../tasks/evaluated-model.js";
 
 export type { CompareOverride, CompareRule, DropRule } from "../compare/compare-rule.js";
 export type { RuntimeSettings } from "../runtime/runtime-settings.js";
 export type { Similarity } from "../search/similarity.js";
+export type { EvaluatedModel } from "../tasks/evaluated-model.js";
 
-export interface ModelConfig {
-  /** Unique in the config; names the results folder and the comment rows. */
-  id: string;
-  /** Built-in ("tfidf", "bm25", "precomputed", "bedrock", "sagemaker", "openai") or an npm package name. */
-  provider: string;
-  model: string;
+export interface ModelConfig extends EvaluatedModel {
   /** Provider-specific options, passed to the plugin as is. */
   options: Record<string, unknown>;
-  similarity: Similarity;
-  /** Prepended to every query / document text before embedding (E5's "query: ", BGE's instruction). */
-  queryPrefix: string;
-  documentPrefix: string;
-  /** MTEB results layout revision folder. */
-  revision: string;
-  runtime: RuntimeSettings;
-  /** USD per million input tokens; overrides the built-in list price. */
-  pricePerMillionTokens?: number;
   /** Line of the model entry in the config file, for error messages that point back. */
   line?: number;
 }

@@ -1,3 +1,4 @@
+export type { EvaluatedModel } from "./evaluated-model.js";
 export {
   findMtebTask,
   type MtebRetrievalTask,

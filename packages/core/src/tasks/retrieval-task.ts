@@ -1,5 +1,4 @@
 import { type EmbeddingProvider, isRetriever, type Retriever } from "@embedeval/provider-contract";
-import type { ModelConfig } from "../config/config-types.js";
 import { documentText } from "../datasets/beir-folder-loader.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
 import { evaluateRun, metricNames } from "../metrics/index.js";
@@ -14,6 +13,7 @@ import type { SearchBackend } from "../search/search-backend.js";
 import { compareDocumentIds } from "../trec/document-id-order.js";
 import type { Run } from "../trec/run.js";
 import { version } from "../version.js";
+import type { EvaluatedModel } from "./evaluated-model.js";
 import { searchDense } from "./search-dense.js";
 
 /** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
@@ -28,7 +28,7 @@ export const mtebSemanticsVersion = "2.20.0";
 export const defaultModelRevision = "no_revision_available";
 
 /** The revision that goes into a model's cache key: none for MTEB's default, so old caches stay valid. */
-export function cacheRevisionOf(model: Pick<ModelConfig, "revision">): string | undefined {
+export function cacheRevisionOf(model: Pick<EvaluatedModel, "revision">): string | undefined {
   return model.revision === defaultModelRevision ? undefined : model.revision;
 }
 
@@ -39,7 +39,7 @@ export interface RetrievalProgress {
 }
 
 export interface EvaluateRetrievalOptions {
-  model: ModelConfig;
+  model: EvaluatedModel;
   provider: EmbeddingProvider | Retriever;
   dataset: RetrievalDataset;
   /** Drop hits whose document id equals the query id (per task, as MTEB does for ArguAna, Quora, ...). */
@@ -76,7 +76,7 @@ export interface EvaluateRetrievalOptions {
  */
 export function retrievalTexts(
   dataset: RetrievalDataset,
-  model: Pick<ModelConfig, "queryPrefix" | "documentPrefix">,
+  model: Pick<EvaluatedModel, "queryPrefix" | "documentPrefix">,
 ): { queries: RetrievalDataset["queries"]; documentTexts: string[]; queryTexts: string[] } {
   const queries = dataset.queries.filter((query) => dataset.qrels.has(query.id));
   return {

@@ -1,9 +1,9 @@
 import { ProviderError } from "@embedeval/provider-contract";
-import type { Similarity } from "../config/config-types.js";
 import type { DocumentSource } from "../search/document-source.js";
 import { matrixDocumentSource } from "../search/document-source.js";
 import { exactSearch } from "../search/exact-search.js";
 import type { SearchBackend } from "../search/search-backend.js";
+import type { Similarity } from "../search/similarity.js";
 import { tieRanksFromIds } from "../search/tie-rank.js";
 import type { Run } from "../trec/run.js";
 
