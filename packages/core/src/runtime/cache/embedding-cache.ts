@@ -9,13 +9,12 @@ import {
   readdirSync,
   readSync,
   renameSync,
-  statSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { EmbedEvalError } from "@embedeval/provider-contract";
+import { compactSegments } from "./cache-compaction.js";
 import type { CacheNamespace } from "./cache-namespace.js";
 import {
   decodeRecord,
@@ -27,6 +26,9 @@ import {
   scanSegment,
   segmentHeaderBytes,
 } from "./cache-segment-format.js";
+import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js";
+
+export { type EmbeddingCacheStats, formatCacheLine } from "./cache-stats.js";
 
 /**
  * The on-disk embedding cache: content-addressed, one folder per namespace (provider, model, vector
@@ -38,21 +40,6 @@ import {
  * that namespace. Vectors are written as soon as a batch arrives: a killed run loses only the batches that
  * were still in flight. Damaged bytes are detected by checksum and skipped.
  */
-export interface EmbeddingCacheStats {
-  /** Lookups answered from the cache, since open. */
-  hits: number;
-  /** Lookups not in the cache, since open. */
-  misses: number;
-  /** Distinct vectors known in the namespaces loaded so far, including ones written by this process. */
-  entries: number;
-  /** Bytes of segment files on disk (all namespaces), as measured at open plus what this process wrote. */
-  bytes: number;
-  /** Records skipped because they were torn or damaged. */
-  damagedRecords: number;
-  /** Segment files ignored whole (foreign header, wrong namespace, unreadable). */
-  ignoredFiles: number;
-}
-
 export interface EmbeddingCacheOptions {
   /**
    * When a namespace has more segment files than this (each run that embedded something adds one),
@@ -122,7 +109,7 @@ export class EmbeddingCache {
       );
     }
     const cache = new EmbeddingCache(absolute, options);
-    cache.counters.bytes = measureBytes(root);
+    cache.counters.bytes = measureSegmentBytes(root);
     return cache;
   }
 
@@ -336,7 +323,9 @@ export class EmbeddingCache {
     if (existsSync(folder)) {
       let names = segmentNames(folder);
       if (names.length > this.compactAboveSegments) {
-        this.compact(folder, namespace, names);
+        if (compactSegments(folder, namespace, names, this.compactQuietMilliseconds)) {
+          this.counters.bytes = measureSegmentBytes(join(this.directory, layoutFolder));
+        }
         names = segmentNames(folder);
       }
       for (const name of names) {
@@ -396,99 +385,6 @@ export class EmbeddingCache {
     }
   }
 
-  /**
-   * Merges the quiet segments of a namespace into one: verified records only, each key once. Runs under
-   * a lock file so two processes do not merge at once; a lock left by a killed process expires after
-   * the quiet period. Removed segments that another process still has open stay readable to it.
-   */
-  private compact(folder: string, namespace: CacheNamespace, names: readonly string[]): void {
-    const lock = join(folder, "compact.lock");
-    const now = Date.now();
-    try {
-      try {
-        closeSync(openSync(lock, "wx"));
-      } catch {
-        if (now - statSync(lock).mtimeMs < this.compactQuietMilliseconds) return;
-        unlinkSync(lock);
-        closeSync(openSync(lock, "wx"));
-      }
-    } catch {
-      return; // someone else is compacting, or the folder is read-only: just read the segments
-    }
-    const temporary = join(folder, `compacting-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-    let output: number | undefined;
-    try {
-      const quietNames = names.filter(
-        (name) => now - statSync(join(folder, name)).mtimeMs >= this.compactQuietMilliseconds,
-      );
-      const latest = new Map<string, { file: number; location: RecordLocation }>();
-      // Only segments of this format and namespace are merged and removed: a file written by a newer
-      // version of embedeval, or anything foreign, is left alone.
-      const quiet: string[] = [];
-      for (const name of quietNames) {
-        const file = quiet.length;
-        const found: [string, RecordLocation][] = [];
-        const scan = scanSegment(join(folder, name), namespace.digest, (key, location) =>
-          found.push([key, location]),
-        );
-        if (!scan.valid) continue;
-        quiet.push(name);
-        for (const [key, location] of found) latest.set(key, { file, location });
-      }
-      // Left by a compaction that was killed midway.
-      for (const name of readdirSync(folder)) {
-        const path = join(folder, name);
-        if (name.endsWith(".tmp") && now - statSync(path).mtimeMs >= this.compactQuietMilliseconds)
-          unlinkSync(path);
-      }
-      if (quiet.length < 2) return;
-      output = openSync(temporary, "wx");
-      let position = 0;
-      const header = encodeSegmentHeader(namespace.digest);
-      position += writeSync(output, header, 0, header.length, position);
-      const byFile: RecordLocation[][] = quiet.map(() => []);
-      for (const entry of latest.values()) byFile[entry.file]?.push(entry.location);
-      for (let file = 0; file < quiet.length; file += 1) {
-        const entries = (byFile[file] as RecordLocation[]).sort((left, right) => left.offset - right.offset);
-        if (entries.length === 0) continue;
-        const input = openSync(join(folder, quiet[file] as string), "r");
-        try {
-          for (const location of entries) {
-            const length = recordHeaderBytes + location.payloadLength;
-            const record = Buffer.allocUnsafe(length);
-            if (readSync(input, record, 0, length, location.offset) !== length) continue;
-            position += writeSync(output, record, 0, length, position);
-          }
-        } finally {
-          closeSync(input);
-        }
-      }
-      fdatasyncSync(output);
-      closeSync(output);
-      output = undefined;
-      const merged = `${String(now).padStart(14, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.segment`;
-      renameSync(temporary, join(folder, merged));
-      for (const name of quiet) {
-        try {
-          unlinkSync(join(folder, name));
-        } catch {
-          // Already gone, or held open on a system that refuses: it stays, and is read as before.
-        }
-      }
-      this.counters.bytes = measureBytes(join(this.directory, layoutFolder));
-    } catch {
-      // Compaction is housekeeping: on any problem the original segments stay and are read as they are.
-    } finally {
-      if (output !== undefined) closeSync(output);
-      if (existsSync(temporary)) unlinkSync(temporary);
-      try {
-        unlinkSync(lock);
-      } catch {
-        // Removed by someone who judged it stale; nothing to do.
-      }
-    }
-  }
-
   private readRange(segment: Segment, offset: number, length: number): Buffer | undefined {
     try {
       if (segment.descriptor === undefined) segment.descriptor = openSync(segment.path, "r");
@@ -527,40 +423,6 @@ function recordEnd(location: RecordLocation): number {
   return location.offset + recordHeaderBytes + location.payloadLength;
 }
 
-function measureBytes(root: string): number {
-  let total = 0;
-  for (const folder of readdirSync(root)) {
-    const path = join(root, folder);
-    try {
-      for (const name of readdirSync(path)) {
-        if (name.endsWith(".segment")) total += statSync(join(path, name)).size;
-      }
-    } catch {
-      // Not a folder, or removed meanwhile: nothing to count.
-    }
-  }
-  return total;
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** "cache: 1,204 hits, 10 misses, 3.1 MB" for the terminal and the job summary. */
-export function formatCacheLine(stats: EmbeddingCacheStats): string {
-  const damaged = stats.damagedRecords + stats.ignoredFiles;
-  const suffix = damaged > 0 ? `, ${damaged.toLocaleString("en-US")} damaged entries ignored` : "";
-  return `cache: ${stats.hits.toLocaleString("en-US")} hits, ${stats.misses.toLocaleString("en-US")} misses, ${formatBytes(stats.bytes)}${suffix}`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
