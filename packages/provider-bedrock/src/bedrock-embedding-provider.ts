@@ -28,7 +28,8 @@ import { readAwsClientSettings } from "@embedeval/provider-contract/aws";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { classifySdkError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";
-import { type ConfiguredModel, type ModelFamily, resolveModelFamily } from "./model-family.js";
+import type { ConfiguredModel, ModelFamily } from "./model-family.js";
+import { resolveModelFamily } from "./model-family-registry.js";
 
 /** Options every family takes; they configure the client, not the vectors. */
 export const clientOptionNames = [

@@ -3,7 +3,7 @@
  */
 import type { ProviderPlugin, ProviderSettings } from "@embedeval/provider-contract";
 import { BedrockEmbeddingProvider, type BedrockProviderOverrides } from "./bedrock-embedding-provider.js";
-import { baseModelId, modelFamilies } from "./model-family.js";
+import { baseModelId, modelFamilies } from "./model-family-registry.js";
 
 /**
  * Public on-demand list prices in USD per million input tokens (check before relying on them; config's

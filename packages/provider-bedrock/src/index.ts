@@ -16,12 +16,7 @@ export {
   plugin,
   pricesPerMillionTokens,
 } from "./bedrock-plugin.js";
-export {
-  baseModelId,
-  type ModelFamily,
-  type ModelFamilyId,
-  modelFamilies,
-  resolveModelFamily,
-} from "./model-family.js";
+export type { ModelFamily, ModelFamilyId } from "./model-family.js";
+export { baseModelId, modelFamilies, resolveModelFamily } from "./model-family-registry.js";
 
 export default plugin;

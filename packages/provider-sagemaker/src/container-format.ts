@@ -1,12 +1,9 @@
 /**
  * What goes over the wire depends on the container behind the endpoint, not on SageMaker: each
- * format knows its request body and how to find the vectors in the answer.
+ * format knows its request body and how to find the vectors in the answer; the registry of formats
+ * is container-format-registry.ts.
  */
 import type { InputType, PluginOptions } from "@embedeval/provider-contract";
-import { customFormat } from "./custom-format.js";
-import { huggingFaceToolkitFormat } from "./hugging-face-toolkit-format.js";
-import { jumpstartFormat } from "./jumpstart-format.js";
-import { teiFormat } from "./tei-format.js";
 
 export type ContainerFormatName = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
 
@@ -33,10 +30,3 @@ export interface ContainerFormat {
   optionNames: readonly string[];
   configure(options: PluginOptions): ConfiguredFormat;
 }
-
-export const containerFormats: Readonly<Record<ContainerFormatName, ContainerFormat>> = {
-  tei: teiFormat,
-  jumpstart: jumpstartFormat,
-  "hf-inference-toolkit": huggingFaceToolkitFormat,
-  custom: customFormat,
-};

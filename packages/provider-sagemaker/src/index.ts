@@ -5,7 +5,7 @@
 import { plugin } from "./sagemaker-plugin.js";
 
 export type { ContainerFormat, ContainerFormatName } from "./container-format.js";
-export { containerFormats } from "./container-format.js";
+export { containerFormats } from "./container-format-registry.js";
 export { meanPool } from "./mean-pool.js";
 export { evaluateResponsePath, parseResponsePath } from "./response-path.js";
 export {

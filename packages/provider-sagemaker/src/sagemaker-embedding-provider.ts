@@ -27,12 +27,8 @@ import {
   rejectUnknownOptions,
 } from "@embedeval/provider-contract";
 import { awsRegion, readAwsClientSettings } from "@embedeval/provider-contract/aws";
-import {
-  type ConfiguredFormat,
-  type ContainerFormat,
-  type ContainerFormatName,
-  containerFormats,
-} from "./container-format.js";
+import type { ConfiguredFormat, ContainerFormat, ContainerFormatName } from "./container-format.js";
+import { containerFormats } from "./container-format-registry.js";
 import { classifySagemakerError } from "./sagemaker-error.js";
 
 /** Options every container format takes. */
