@@ -1,11 +1,11 @@
 /**
  * Where the portable kernel's inputs live and how it is called: one query against a run of rows or
  * a list of rows, scores into `output`. Two implementations with bit-identical results: the
- * WebAssembly SIMD kernel (similarity-wasm.ts), whose buffers are views of its own memory, and the
+ * WebAssembly SIMD kernel (wasm-scorer.ts), whose buffers are views of its own memory, and the
  * JavaScript `dotProduct` loop, used where WebAssembly SIMD is missing or memory is short.
  */
 import { dotProduct, normaliseRows } from "./similarity-kernel.js";
-import { createWasmScorer, releaseWasmScorer } from "./similarity-wasm.js";
+import { createWasmScorer, releaseWasmScorer } from "./wasm-scorer.js";
 
 export type PortableKernel = "webassembly" | "javascript";
 

@@ -3,7 +3,7 @@ import { testMatrix } from "../testing/search-test-data.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import { float32DotErrorFactor } from "./search-backend.js";
 import { dotProduct, largestRowNorm, normaliseRows } from "./similarity-kernel.js";
-import { createWasmScorer, releaseWasmScorer, wasmKernelAvailable } from "./similarity-wasm.js";
+import { createWasmScorer, releaseWasmScorer, wasmKernelAvailable } from "./wasm-scorer.js";
 
 describe("dotProduct", () => {
   it("is a float32 within the float32 error bound of the exact dot product, and follows its order", () => {
