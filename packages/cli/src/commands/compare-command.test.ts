@@ -75,6 +75,22 @@ describe("embedeval compare / report", () => {
     expect(await readFile(join(workspace, "lenient.md"), "utf8")).toMatch(/^<!-- embedeval:lenient -->/);
   });
 
+  it("exits 0 when the config only warns about the regression", async () => {
+    await writeFile(
+      join(workspace, "warn.yml"),
+      [
+        "models: [{ id: bm25, provider: bm25 }, { id: tfidf, provider: tfidf }]",
+        "tasks: [{ name: SciFact, path: ./data }]",
+        "compare:",
+        "  overrides: [{ model: bm25, level: warn }]",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCliCaptured(["compare", "base", "worse", "--config", "warn.yml"], workspace);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/bm25\s+SciFact\s+test\s+nDCG@10.*-5\.00/);
+  });
+
   it("exits 1 when a model the config lists has no head result (failed, not removed)", async () => {
     await writeFolder(join(workspace, "partial"), [
       buildTaskResult({ model: "bm25", task: "SciFact", ndcg: scores }),

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import {
   compareResults,
   defaultCompareRule,
+  gateVerdict,
   loadConfig,
   readResultsDirectory,
   renderMarkdownReport,
@@ -26,8 +27,6 @@ Options:
       --all             list every metric, not only the gated ones
 
 Exit codes: 0 no regression, 1 regression found, 2 usage or config error.`;
-
-/** The rule when no config is given; the same defaults as an embedeval.yml without a compare block. */
 
 export const compareCommand: Command = async (context) => {
   const { values, positionals } = parseCommandArguments("compare", {
@@ -92,5 +91,6 @@ export const compareCommand: Command = async (context) => {
     const color = Boolean(context.stdout.isTTY) && !context.environment.NO_COLOR;
     context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   }
-  return comparison.regressed || comparison.failed ? ExitCode.failed : ExitCode.ok;
+  // The same gate as the GitHub Action's step: a failed gated pair or a significant regression fails.
+  return gateVerdict(comparison).passed ? ExitCode.ok : ExitCode.failed;
 };

@@ -9,3 +9,4 @@ export type {
   RuleLevel,
   Verdict,
 } from "./comparison.js";
+export { type GateFinding, type GatePolicy, type GateVerdict, gateVerdict } from "./gate-verdict.js";
