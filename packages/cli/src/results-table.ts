@@ -1,12 +1,9 @@
-import type { TaskResult } from "@embedeval/core";
+import { mainRetrievalMetric, metricLabel, type TaskResult } from "@embedeval/core";
 
-/** Columns people compare when choosing a model: quality first, then what it costs to get it. */
-const qualityColumns = [
-  ["nDCG@10", "ndcg_at_10"],
-  ["MAP@10", "map_at_10"],
-  ["MRR@10", "mrr_at_10"],
-  ["Recall@100", "recall_at_100"],
-] as const;
+/** Columns people compare when choosing a model: quality first (the main score leads), then what it costs. */
+const qualityColumns = [mainRetrievalMetric, "map_at_10", "mrr_at_10", "recall_at_100"].map(
+  (metric) => [metricLabel(metric), metric] as const,
+);
 
 export function renderResultsTable(results: TaskResult[]): string {
   const header = [

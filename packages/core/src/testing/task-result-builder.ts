@@ -3,6 +3,7 @@
  * result file with honest means out. Not exported from the package: tests import it by path.
  */
 import type { TaskResult, UsageSummary } from "../results/task-result.js";
+import { mainRetrievalMetric } from "../tasks/retrieval-task.js";
 
 export interface TaskResultSpec {
   model: string;
@@ -50,7 +51,7 @@ export function buildTaskResult(spec: TaskResultSpec): TaskResult {
         revision: "no_revision_available",
       },
       per_query: { [split]: perQuery },
-      main_metric: "ndcg_at_10",
+      main_metric: mainRetrievalMetric,
       usage: {
         textsEmbedded: 1200,
         cacheHits: 0,
