@@ -4,7 +4,7 @@
  *
  * Both search backends rank by the numbers this routine returns (a fast backend only proposes
  * candidates), so their rankings and scores are identical bit for bit. The order is fixed, and the
- * WebAssembly kernel (wasm-scorer.ts) performs exactly the same operations four lanes at a time:
+ * WebAssembly kernel (kernels/dot-product.wat) performs exactly the same operations four lanes at a time:
  *   s0..s31: 32 running sums, s_j over the elements i ≡ j (mod 32) below dimension − dimension % 32,
  *     each step s_j = s_j + (left_i · right_i), the product rounded to float32, then the sum;
  *   v_m = ((s_m + s_m+4) + (s_m+8 + s_m+12)) + ((s_m+16 + s_m+20) + (s_m+24 + s_m+28)) for m = 0..3;
