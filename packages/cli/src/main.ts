@@ -14,6 +14,13 @@ process.on("SIGINT", () => {
   controller.abort();
 });
 
+// `embedeval compare ... --json | head`: the reader took what it wanted and closed the pipe. That is not a
+// failure of embedeval (exit 1 would read as "regression found"), so stop quietly with 0.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const code = await runCli({
   argv: process.argv.slice(2),
   cwd: process.cwd(),

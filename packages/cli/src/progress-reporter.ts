@@ -2,6 +2,8 @@
  * Shows long work: a redrawn bar on a terminal, and a plain line at most every 10 seconds (and at each
  * 25%) in CI logs, where carriage returns would turn into thousands of lines.
  */
+import { isContinuousIntegration } from "./terminal-environment.js";
+
 export interface ProgressStream {
   write(chunk: string): boolean;
   isTTY?: boolean;
@@ -21,10 +23,18 @@ export class ProgressReporter {
 
   constructor(
     stream: ProgressStream,
-    options: { interactive?: boolean; now?: () => number; intervalMs?: number } = {},
+    options: {
+      interactive?: boolean;
+      now?: () => number;
+      intervalMs?: number;
+      /** Where `CI` is read from; default process.env. */
+      environment?: Readonly<Record<string, string | undefined>>;
+    } = {},
   ) {
     this.#stream = stream;
-    this.#interactive = options.interactive ?? (stream.isTTY === true && process.env.CI !== "true");
+    this.#interactive =
+      options.interactive ??
+      (stream.isTTY === true && !isContinuousIntegration(options.environment ?? process.env));
     this.#now = options.now ?? Date.now;
     this.#intervalMs = options.intervalMs ?? 10_000;
   }

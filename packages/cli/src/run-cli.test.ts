@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadConfig } from "@embedeval/core";
+import { configJsonSchema, loadConfig, version, writeTaskResult } from "@embedeval/core";
+import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliCaptured } from "../test/cli-harness.js";
 
@@ -161,7 +163,7 @@ describe("embedeval CLI", () => {
     expect(result.embedeval.usage).toMatchObject({ textsEmbedded: 393, cacheHits: 393 });
   });
 
-  it("init writes a starter config that loads", async () => {
+  it("init writes a starter config that loads, and the schema its editor line points at", async () => {
     const folder = await mkdtemp(join(tmpdir(), "embedeval-init-"));
     const outcome = await runCliCaptured(["init"], folder);
     expect(outcome.code).toBe(0);
@@ -170,6 +172,95 @@ describe("embedeval CLI", () => {
     expect(config.models.map((model) => model.id)).toEqual(["bm25", "tfidf"]);
     const schema = await runCliCaptured(["schema"], folder);
     expect(JSON.parse(schema.stdout).properties.models.type).toBe("array");
+
+    // The reference resolves against the config's folder (what yaml-language-server does) to the schema.
+    const text = await readFile(join(folder, "embedeval.yml"), "utf8");
+    const reference = /# yaml-language-server: \$schema=(\S+)/.exec(text)?.[1];
+    expect(reference).toBeDefined();
+    const written = JSON.parse(await readFile(resolve(folder, reference as string), "utf8"));
+    expect(written).toEqual(configJsonSchema());
+    // Its $id names the JSON file itself, not a web page about it.
+    expect(written.$id).toMatch(/^https:\/\/[^/]+\/.*embedeval\.schema\.json$/);
+    expect(written.$id).not.toContain("github.com");
+
+    // In a sub-folder, the schema goes next to the config, where its relative reference points.
+    expect((await runCliCaptured(["init", "--config", "ci/embedeval.yml"], folder)).code).toBe(0);
+    expect(JSON.parse(await readFile(join(folder, "ci", reference as string), "utf8"))).toEqual(written);
     await rm(folder, { recursive: true, force: true });
+  });
+});
+
+describe("command-line conventions", () => {
+  const commands = ["run", "score", "compare", "report", "init", "schema"];
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), "embedeval-conventions-"));
+    const scores = noisyScores(40, 0.6, 0.3, 1).map((value) => Math.max(0.1, value));
+    for (const side of ["base", "head"]) {
+      await writeTaskResult(
+        join(folder, side),
+        buildTaskResult({ model: "bm25", task: "SciFact", ndcg: scores }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("answers --help, -h and `help <command>` on every command with its usage and exit 0", async () => {
+    for (const command of commands) {
+      const long = await runCliCaptured([command, "--help"], folder);
+      expect(long.code, `${command} --help`).toBe(0);
+      expect(long.stdout).toMatch(new RegExp(`^Usage: embedeval ${command}\\b`));
+      expect(long.stderr).toBe("");
+      expect((await runCliCaptured([command, "-h"], folder)).stdout).toBe(long.stdout);
+      expect((await runCliCaptured(["help", command], folder)).stdout).toBe(long.stdout);
+    }
+    const unknown = await runCliCaptured(["help", "compair"], folder);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("did you mean `compare`?");
+  });
+
+  it("prints the version for -V and --version", async () => {
+    for (const flag of ["-V", "--version"]) {
+      const outcome = await runCliCaptured([flag], folder);
+      expect(outcome).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    }
+  });
+
+  it("colours a terminal's report unless NO_COLOR is set", async () => {
+    const coloured = await runCliCaptured(["report", "head"], folder, {}, { terminal: true });
+    expect(coloured.code).toBe(0);
+    expect(coloured.stdout).toContain("\u001b[");
+    const plain = await runCliCaptured(["report", "head"], folder, { NO_COLOR: "1" }, { terminal: true });
+    expect(plain.stdout).not.toContain("\u001b[");
+    expect(plain.stdout.length).toBeGreaterThan(0);
+  });
+
+  it("ends quietly with exit 0 when the reader of its output goes away (`... --json | head`)", async () => {
+    const repositoryRoot = resolve(import.meta.dirname, "../../..");
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=@embedeval/source",
+        "--import",
+        "tsx",
+        join(repositoryRoot, "packages/cli/src/main.ts"),
+        "compare",
+        join(folder, "base"),
+        join(folder, "head"),
+        "--json",
+      ],
+      { cwd: repositoryRoot, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    // The reader is gone before the first byte is written, as `head` is after its lines.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { EmbedEvalError, formatError, version } from "@embedeval/core";
+import { closestMatch, EmbedEvalError, formatError, version } from "@embedeval/core";
 import { type Command, type CommandContext, ExitCode } from "./command-context.js";
 import { initCommand } from "./commands/init-command.js";
 import { runCommand } from "./commands/run-command.js";
@@ -16,8 +16,12 @@ Commands:
   init     Write a commented starter embedeval.yml              [--force]
   schema   Print the JSON Schema of embedeval.yml
 
-Exit codes: 0 ok, 1 evaluation failed or regression found, 2 usage or config error.
-Run \`embedeval <command> --help\` for a command's options.`;
+Options:
+  -h, --help       this help; a command's own: \`embedeval <command> --help\` or \`embedeval help <command>\`
+  -V, --version    the embedeval version
+
+Environment: CI (any value but false or 0) prints progress as plain lines; NO_COLOR turns colour off.
+Exit codes: 0 ok, 1 evaluation failed or regression found, 2 usage or config error.`;
 
 /** Commands other packages contribute are loaded lazily so one broken command cannot break the rest. */
 const commands: Record<string, () => Promise<Command>> = {
@@ -30,18 +34,24 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 export async function runCli(context: CommandContext): Promise<number> {
-  const [name, ...rest] = context.argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  let [name, ...rest] = context.argv;
+  if (name === "help" && rest.length > 0) {
+    // `embedeval help run` is `embedeval run --help`.
+    [name, rest] = [rest[0], ["--help"]];
+  } else if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     context.stdout.write(`${usage}\n`);
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
-  if (name === "--version" || name === "-v") {
+  if (name === "--version" || name === "-V" || name === "-v") {
     context.stdout.write(`${version}\n`);
     return ExitCode.ok;
   }
-  const load = commands[name];
+  const load = name === undefined ? undefined : commands[name];
   if (!load) {
-    context.stderr.write(`error: unknown command \`${name}\`\n\n${usage}\n`);
+    const suggestion = closestMatch(name ?? "", Object.keys(commands));
+    context.stderr.write(
+      `error: unknown command \`${name}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}\n\n${usage}\n`,
+    );
     return ExitCode.usage;
   }
   try {

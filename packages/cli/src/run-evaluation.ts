@@ -91,7 +91,7 @@ interface PreparedRun {
 async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const config = await loadConfig(resolve(options.cwd, options.configPath));
   const environment = options.environment ?? process.env;
-  const reporter = new ProgressReporter(options.progressStream ?? { write: () => true });
+  const reporter = new ProgressReporter(options.progressStream ?? { write: () => true }, { environment });
   const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
   const tasks = config.tasks.filter((task) => !options.tasks || options.tasks.includes(task.name));
   // A filter naming nothing must not pass green having evaluated nothing.

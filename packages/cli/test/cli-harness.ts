@@ -17,8 +17,10 @@ export async function runCommandCaptured(
   argv: string[],
   cwd: string,
   environment: Record<string, string | undefined> = {},
+  options: { terminal?: boolean } = {},
 ): Promise<CapturedRun> {
-  const stdout = new PassThrough();
+  // With `terminal`, stdout claims to be a terminal, as process.stdout does in an interactive shell.
+  const stdout = Object.assign(new PassThrough(), options.terminal ? { isTTY: true } : {});
   const stderr = new PassThrough();
   const out: string[] = [];
   const err: string[] = [];
@@ -41,8 +43,9 @@ export function runCliCaptured(
   argv: string[],
   cwd: string,
   environment: Record<string, string | undefined> = {},
+  options: { terminal?: boolean } = {},
 ): Promise<CapturedRun> {
-  return runCommandCaptured(runCli, argv, cwd, environment);
+  return runCommandCaptured(runCli, argv, cwd, environment, options);
 }
 
 /** Fake AWS credentials for the local servers (which do not verify signatures). */

@@ -12,6 +12,7 @@ import {
 } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
+import { colorEnabled } from "../terminal-environment.js";
 
 const help = `Usage: embedeval compare BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT] [--json] [--all]
 
@@ -88,7 +89,7 @@ export const compareCommand: Command = async (context) => {
     const entries = comparison.entries.map(({ base: _base, head: _head, ...entry }) => entry);
     context.stdout.write(`${JSON.stringify({ ...comparison, entries }, null, 2)}\n`);
   } else {
-    const color = Boolean(context.stdout.isTTY) && !context.environment.NO_COLOR;
+    const color = colorEnabled(context.stdout, context.environment);
     context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   }
   // The same gate as the GitHub Action's step: a failed gated pair or a significant regression fails.

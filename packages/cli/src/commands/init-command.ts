@@ -1,12 +1,15 @@
-import { access, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { UsageError } from "@embedeval/core";
-import type { Command } from "../command-context.js";
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { configJsonSchema, UsageError } from "@embedeval/core";
+import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
 
+/** Written next to the config by `init`; the config's yaml-language-server line points at it. */
+export const schemaFileName = "embedeval.schema.json";
+
 export const starterConfig = `# embedeval.yml: which embedding models to evaluate, on which tasks, and what counts as a regression.
-# Every key: \`embedeval schema\`. Run it: \`embedeval run\`.
-# yaml-language-server: $schema=./embedeval.schema.json
+# Every key: \`embedeval schema\` (written next to this file by \`embedeval init\`). Run it: \`embedeval run\`.
+# yaml-language-server: $schema=./${schemaFileName}
 
 # Names this config; a repository with several configs gets one PR comment each.
 name: retrieval
@@ -57,24 +60,51 @@ output:
   directory: embedeval-results  # one JSON file per (model, task), MTEB's layout
 `;
 
+const help = `Usage: embedeval init [--config embedeval.yml] [--force]
+
+Writes a commented starter config (two offline baselines and a local BEIR folder) and, next to it,
+embedeval.schema.json, which the config's yaml-language-server line points editors at for completion
+and checks. After upgrading embedeval, refresh the schema with \`embedeval schema > embedeval.schema.json\`.
+
+Options:
+  -c, --config FILE   where to write the config (default: embedeval.yml)
+      --force         overwrite the config and the schema file if they exist`;
+
 export const initCommand: Command = async (context) => {
   const { values } = parseCommandArguments("init", {
     args: context.argv,
     options: {
       force: { type: "boolean", default: false },
-      config: { type: "string", default: "embedeval.yml" },
+      config: { type: "string", short: "c", default: "embedeval.yml" },
+      help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: false,
   });
+  if (values.help) {
+    context.stdout.write(`${help}\n`);
+    return ExitCode.ok;
+  }
   const file = resolve(context.cwd, values.config);
-  const exists = await access(file).then(
+  if ((await exists(file)) && !values.force) {
+    throw new UsageError(`${values.config} already exists`, { hint: "Pass --force to overwrite it." });
+  }
+  // The schema the config's first lines reference, so the reference resolves in any folder, with or
+  // without node_modules (`npx @embedeval/cli init` in an empty folder has none).
+  const schemaFile = join(dirname(file), schemaFileName);
+  const writeSchema = values.force || !(await exists(schemaFile));
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, starterConfig);
+  if (writeSchema) await writeFile(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  const schemaPath = relative(context.cwd, schemaFile);
+  context.stdout.write(
+    `wrote ${values.config}${writeSchema ? ` and ${schemaPath}` : ` (kept the existing ${schemaPath})`}; edit the models and tasks, then run \`embedeval run\`\n`,
+  );
+  return ExitCode.ok;
+};
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(
     () => true,
     () => false,
   );
-  if (exists && !values.force) {
-    throw new UsageError(`${values.config} already exists`, { hint: "Pass --force to overwrite it." });
-  }
-  await writeFile(file, starterConfig);
-  context.stdout.write(`wrote ${values.config}; edit the models and tasks, then run \`embedeval run\`\n`);
-  return 0;
-};
+}

@@ -11,6 +11,7 @@ import {
 } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
+import { colorEnabled } from "../terminal-environment.js";
 
 const help = `Usage: embedeval report RESULTS_DIR [--config FILE] [--markdown OUT]
 
@@ -57,7 +58,7 @@ export const reportCommand: Command = async (context) => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, renderMarkdownReport(comparison, { configName: config?.name ?? "embedeval" }));
   }
-  const color = Boolean(context.stdout.isTTY) && !context.environment.NO_COLOR;
+  const color = colorEnabled(context.stdout, context.environment);
   context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   return ExitCode.ok;
 };

@@ -212,7 +212,9 @@ export const configSchema: SchemaNode = {
 export function configJsonSchema(): Record<string, unknown> {
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
-    $id: "https://github.com/embedeval/embedeval/blob/main/packages/core/embedeval.schema.json",
+    // The published file itself (served as JSON), not a repository web page; `embedeval init` writes a
+    // copy next to the config, which is what editors read.
+    $id: "https://unpkg.com/@embedeval/core/embedeval.schema.json",
     title: "embedeval.yml",
     ...configSchema,
   };
