@@ -2,6 +2,8 @@ import * as core from "@actions/core";
 import { UsageError } from "@embedeval/core";
 
 export type ActionMode = "auto" | "evaluate" | "record" | "report";
+/** The mode this run works in, once `auto` is decided by the event. */
+export type RunMode = Exclude<ActionMode, "auto">;
 export type CommentPolicy = "always" | "on-change" | "never";
 
 export interface ActionInputs {
@@ -35,6 +37,25 @@ export function readInputs(): ActionInputs {
     results: core.getInput("results"),
     resultsBranch: core.getInput("results-branch") || "embedeval-results",
   };
+}
+
+/**
+ * `auto`: record on a push to the default branch, report on workflow_run (the comment job of the fork-safe
+ * pattern), evaluate otherwise.
+ */
+export function resolveMode(
+  mode: ActionMode,
+  eventName: string,
+  ref: string,
+  payload: Record<string, unknown>,
+): RunMode {
+  if (mode !== "auto") return mode;
+  if (eventName === "workflow_run") return "report";
+  if (eventName === "push") {
+    const defaultBranch = (payload.repository as { default_branch?: string } | undefined)?.default_branch;
+    if (defaultBranch && ref === `refs/heads/${defaultBranch}`) return "record";
+  }
+  return "evaluate";
 }
 
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

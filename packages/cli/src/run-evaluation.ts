@@ -37,6 +37,8 @@ import { resolveProviderPlugin } from "./resolve-provider-plugin.js";
 
 export interface RunEvaluationOptions {
   configPath: string;
+  /** The config at configPath, already loaded (the action reads it once for all its steps): not read again. */
+  config?: EmbedEvalConfig;
   cwd: string;
   /** Ignore the embedding cache: every text is sent to its provider again. */
   noCache?: boolean;
@@ -89,7 +91,7 @@ interface PreparedRun {
  * the first model costs money.
  */
 async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
-  const config = await loadConfig(resolve(options.cwd, options.configPath));
+  const config = options.config ?? (await loadConfig(resolve(options.cwd, options.configPath)));
   const environment = options.environment ?? process.env;
   const reporter = new ProgressReporter(options.progressStream ?? { write: () => true }, { environment });
   const models = config.models.filter((model) => !options.models || options.models.includes(model.id));
