@@ -26,13 +26,13 @@ import {
 } from "@embedeval/provider-contract";
 import { readAwsClientSettings } from "@embedeval/provider-contract/aws";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { classifySdkError } from "./bedrock-error.js";
+import { classifyBedrockError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";
-import type { ConfiguredModel, ModelFamily } from "./model-family.js";
+import type { ConfiguredModelFamily, ModelFamily } from "./model-family.js";
 import { resolveModelFamily } from "./model-family-registry.js";
 
-/** Options every family takes; they configure the client, not the vectors. */
-export const clientOptionNames = [
+/** Options the provider reads whatever the model family; each family adds its own (`optionNames`). */
+export const providerOptionNames = [
   "region",
   "profile",
   "endpoint",
@@ -80,7 +80,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
   readonly family: ModelFamily;
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
-  private readonly model: ConfiguredModel;
+  private readonly configured: ConfiguredModelFamily;
   private readonly connection: Connection;
 
   constructor(settings: ProviderSettings, overrides: BedrockProviderOverrides = {}) {
@@ -88,12 +88,12 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     this.family = resolveModelFamily(settings.model, readString(settings.options, "modelFamily"));
     rejectUnknownOptions(
       settings.options,
-      [...clientOptionNames, ...this.family.optionNames],
+      [...providerOptionNames, ...this.family.optionNames],
       this.family.displayName,
     );
-    this.model = this.family.configure(settings.options);
-    this.capabilities = this.model.capabilities;
-    this.vectorOptions = Object.freeze({ ...this.model.vectorOptions });
+    this.configured = this.family.configure(settings.options);
+    this.capabilities = this.configured.capabilities;
+    this.vectorOptions = Object.freeze({ ...this.configured.vectorOptions });
     this.connection = overrides.client
       ? { client: overrides.client, ownsClient: false, secrets: [] }
       : createClient(settings);
@@ -111,7 +111,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     }
     if (signal?.aborted) throw abortReason(signal, "Bedrock");
     const { sent, warnings } = this.cutLongTexts(texts);
-    const body = this.model.requestBody(sent, inputType);
+    const body = this.configured.requestBody(sent, inputType);
     const command = new InvokeModelCommand({
       modelId: this.modelId,
       contentType: "application/json",
@@ -138,7 +138,11 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       output = await this.connection.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal, "Bedrock");
-      throw classifySdkError(error, { provider: this.provider, target, secrets: this.connection.secrets });
+      throw classifyBedrockError(error, {
+        provider: this.provider,
+        target,
+        secrets: this.connection.secrets,
+      });
     }
     const requestId = output.$metadata.requestId;
     const text = output.body?.transformToString() ?? "";
@@ -154,7 +158,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
         dimension:
           "The model returned vectors of another size than configured; check `options.dimensions` and the model id.",
       },
-      () => this.model.parseResponse(json, sent),
+      () => this.configured.parseResponse(json, sent),
     );
     return {
       embeddings: parsed.embeddings,
@@ -166,7 +170,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
 
   private cutLongTexts(texts: readonly string[]): { sent: readonly string[]; warnings: string[] } {
     const limit = this.capabilities.maxCharactersPerInput;
-    const cut = this.model.characterCut;
+    const cut = this.configured.characterCut;
     if (limit === undefined || cut === undefined || texts.every((text) => text.length <= limit)) {
       return { sent: texts, warnings: [] };
     }

@@ -58,6 +58,6 @@ export interface ErrorContext {
   secrets: readonly string[];
 }
 
-export function classifySdkError(error: unknown, context: ErrorContext): ProviderError {
+export function classifyBedrockError(error: unknown, context: ErrorContext): ProviderError {
   return classifyAwsError(error, { ...context, serviceErrors: bedrockServiceErrors });
 }

@@ -17,7 +17,7 @@ import {
   vectorList,
 } from "@embedeval/provider-contract";
 import type { CharacterCut } from "./cut-to-length.js";
-import type { ConfiguredModel, ModelFamily } from "./model-family.js";
+import type { ConfiguredModelFamily, ModelFamily } from "./model-family.js";
 
 const embeddingTypes = ["float", "int8", "uint8", "binary", "ubinary"] as const;
 type CohereEmbeddingType = (typeof embeddingTypes)[number];
@@ -42,7 +42,7 @@ interface CohereSettings {
   extraVectorOptions: Record<string, unknown>;
 }
 
-function configureCohere(settings: CohereSettings): ConfiguredModel {
+function configureCohere(settings: CohereSettings): ConfiguredModelFamily {
   const { dimensions, embeddingType, truncate } = settings;
   return {
     capabilities: {
@@ -93,7 +93,7 @@ export const cohereEmbedV3Family: ModelFamily = {
   displayName: "Cohere Embed v3",
   modelIdPrefixes: ["cohere.embed-english-v3", "cohere.embed-multilingual-v3"],
   optionNames: ["truncate", "embeddingType"],
-  configure(options: PluginOptions): ConfiguredModel {
+  configure(options: PluginOptions): ConfiguredModelFamily {
     const name = "Cohere Embed v3";
     return configureCohere({
       dimensions: 1024,
@@ -114,7 +114,7 @@ export const cohereEmbedV4Family: ModelFamily = {
   displayName: "Cohere Embed v4",
   modelIdPrefixes: ["cohere.embed-v4"],
   optionNames: ["dimensions", "truncate", "embeddingType", "maxTokens"],
-  configure(options: PluginOptions): ConfiguredModel {
+  configure(options: PluginOptions): ConfiguredModelFamily {
     const name = "Cohere Embed v4";
     const dimensions = readChoice(options, "dimensions", [256, 512, 1024, 1536] as const, name) ?? 1536;
     const maxTokens = readPositiveInteger(options, "maxTokens");

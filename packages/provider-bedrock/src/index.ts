@@ -7,9 +7,9 @@ import { plugin } from "./bedrock-plugin.js";
 export {
   BedrockEmbeddingProvider,
   type BedrockProviderOverrides,
-  clientOptionNames,
+  providerOptionNames,
 } from "./bedrock-embedding-provider.js";
-export { classifySdkError } from "./bedrock-error.js";
+export { classifyBedrockError } from "./bedrock-error.js";
 export {
   createBedrockProvider,
   listPricePerMillionTokens,

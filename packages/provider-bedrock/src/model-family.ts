@@ -13,7 +13,7 @@ export interface ParsedResponse {
 }
 
 /** A family with its options applied: everything one InvokeModel call needs. */
-export interface ConfiguredModel {
+export interface ConfiguredModelFamily {
   capabilities: ProviderCapabilities;
   /** Every option that changes the vectors, with defaults filled in (part of the cache key). */
   vectorOptions: Record<string, unknown>;
@@ -39,7 +39,7 @@ export interface ModelFamily {
   displayName: string;
   /** Model ids (without inference-profile prefix) start with one of these. */
   modelIdPrefixes: readonly string[];
-  /** PluginOptions this family reads, besides the client options every family takes. */
+  /** PluginOptions this family reads, besides the provider options every family takes. */
   optionNames: readonly string[];
-  configure(options: PluginOptions): ConfiguredModel;
+  configure(options: PluginOptions): ConfiguredModelFamily;
 }

@@ -12,14 +12,14 @@ import {
   UnexpectedResponseError,
   vectorList,
 } from "@embedeval/provider-contract";
-import type { ConfiguredModel, ModelFamily } from "./model-family.js";
+import type { ConfiguredModelFamily, ModelFamily } from "./model-family.js";
 
 export const novaMultimodalFamily: ModelFamily = {
   id: "nova-multimodal-v2",
   displayName: "Nova Multimodal Embeddings",
   modelIdPrefixes: ["amazon.nova-2-multimodal-embeddings-v1"],
   optionNames: ["dimensions", "truncate", "queryPurpose"],
-  configure(options): ConfiguredModel {
+  configure(options): ConfiguredModelFamily {
     const name = "Nova Multimodal Embeddings";
     const dimensions = readChoice(options, "dimensions", [256, 384, 1024, 3072] as const, name) ?? 3072;
     const truncate = readChoice(options, "truncate", ["START", "END", "NONE"] as const, name) ?? "END";

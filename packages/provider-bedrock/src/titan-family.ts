@@ -10,7 +10,7 @@ import {
   readChoice,
   UnexpectedResponseError,
 } from "@embedeval/provider-contract";
-import type { ConfiguredModel, ModelFamily } from "./model-family.js";
+import type { ConfiguredModelFamily, ModelFamily } from "./model-family.js";
 
 function inputTokenCount(body: unknown): number | undefined {
   const count = objectField(body, "inputTextTokenCount");
@@ -31,7 +31,7 @@ export const titanTextV1Family: ModelFamily = {
   displayName: "Titan Text Embeddings v1",
   modelIdPrefixes: ["amazon.titan-embed-text-v1", "amazon.titan-embed-g1-text-02"],
   optionNames: [],
-  configure(): ConfiguredModel {
+  configure(): ConfiguredModelFamily {
     const dimensions = 1536;
     return {
       capabilities: {
@@ -58,7 +58,7 @@ export const titanTextV2Family: ModelFamily = {
   displayName: "Titan Text Embeddings v2",
   modelIdPrefixes: ["amazon.titan-embed-text-v2"],
   optionNames: ["dimensions", "normalize", "embeddingType"],
-  configure(options): ConfiguredModel {
+  configure(options): ConfiguredModelFamily {
     const name = "Titan Text Embeddings v2";
     const dimensions = readChoice(options, "dimensions", [256, 512, 1024] as const, name) ?? 1024;
     const normalize = readBoolean(options, "normalize") ?? true;

@@ -5,14 +5,14 @@
  */
 import type { InputType, PluginOptions } from "@embedeval/provider-contract";
 
-export type ContainerFormatName = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
+export type ContainerFormatId = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
 
 export interface ParsedResponse {
   embeddings: Float32Array[];
   warnings?: string[];
 }
 
-export interface ConfiguredFormat {
+export interface ConfiguredContainerFormat {
   /** PluginOptions of this format that change the vectors, defaults filled in. */
   vectorOptions: Record<string, unknown>;
   /** True when the container returns unit-length vectors. */
@@ -25,8 +25,9 @@ export interface ConfiguredFormat {
 }
 
 export interface ContainerFormat {
-  name: ContainerFormatName;
-  /** PluginOptions this format reads, besides the endpoint options every format takes. */
+  /** The value of `options.format`. */
+  id: ContainerFormatId;
+  /** PluginOptions this format reads, besides the provider options every format takes. */
   optionNames: readonly string[];
-  configure(options: PluginOptions): ConfiguredFormat;
+  configure(options: PluginOptions): ConfiguredContainerFormat;
 }

@@ -18,7 +18,7 @@ import {
   UnexpectedResponseError,
   vectorList,
 } from "@embedeval/provider-contract";
-import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
+import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
 import { evaluateResponsePath, parseResponsePath } from "./response-path.js";
 
 function containsPlaceholder(template: unknown, placeholder: string): boolean {
@@ -61,9 +61,9 @@ function readInputTypes(options: PluginOptions): Record<InputType, string> {
 }
 
 export const customFormat: ContainerFormat = {
-  name: "custom",
+  id: "custom",
   optionNames: ["request", "responsePath", "inputTypes"],
-  configure(options): ConfiguredFormat {
+  configure(options): ConfiguredContainerFormat {
     const template = options.request;
     const single = containsPlaceholder(template, "{{text}}");
     if (template === undefined || (!single && !containsPlaceholder(template, "{{texts}}"))) {

@@ -13,7 +13,7 @@ import {
   UnexpectedResponseError,
   vectorList,
 } from "@embedeval/provider-contract";
-import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
+import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
 import { meanPool } from "./mean-pool.js";
 
 function readParameters(options: PluginOptions): Record<string, unknown> | undefined {
@@ -39,9 +39,9 @@ function depth(value: unknown): number {
 }
 
 export const huggingFaceToolkitFormat: ContainerFormat = {
-  name: "hf-inference-toolkit",
+  id: "hf-inference-toolkit",
   optionNames: ["parameters"],
-  configure(options): ConfiguredFormat {
+  configure(options): ConfiguredContainerFormat {
     const parameters = readParameters(options);
     return {
       vectorOptions: { parameters: parameters ?? null, pooling: "mean-if-token-level" },

@@ -4,14 +4,14 @@
  */
 import { plugin } from "./sagemaker-plugin.js";
 
-export type { ContainerFormat, ContainerFormatName } from "./container-format.js";
-export { containerFormats } from "./container-format-registry.js";
+export type { ContainerFormat, ContainerFormatId } from "./container-format.js";
+export { containerFormats, resolveContainerFormat } from "./container-format-registry.js";
 export { meanPool } from "./mean-pool.js";
 export { evaluateResponsePath, parseResponsePath } from "./response-path.js";
 export {
   defaultBatchSize,
-  endpointOptionNames,
   maxRequestBytes,
+  providerOptionNames,
   SagemakerEmbeddingProvider,
   type SagemakerProviderOverrides,
 } from "./sagemaker-embedding-provider.js";

@@ -3,12 +3,12 @@
  * https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-use.html
  */
 import { numberVector, objectField, vectorList } from "@embedeval/provider-contract";
-import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
+import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
 
 export const jumpstartFormat: ContainerFormat = {
-  name: "jumpstart",
+  id: "jumpstart",
   optionNames: [],
-  configure(): ConfiguredFormat {
+  configure(): ConfiguredContainerFormat {
     return {
       vectorOptions: {},
       normalized: false,

@@ -21,18 +21,17 @@ import {
   type ProviderSettings,
   parseJsonResponse,
   parseResponseVectors,
-  readChoice,
   readPositiveInteger,
   readString,
   rejectUnknownOptions,
 } from "@embedeval/provider-contract";
 import { awsRegion, readAwsClientSettings } from "@embedeval/provider-contract/aws";
-import type { ConfiguredFormat, ContainerFormat, ContainerFormatName } from "./container-format.js";
-import { containerFormats } from "./container-format-registry.js";
+import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
+import { resolveContainerFormat } from "./container-format-registry.js";
 import { classifySagemakerError } from "./sagemaker-error.js";
 
-/** Options every container format takes. */
-export const endpointOptionNames = [
+/** Options the provider reads whatever the container format; each format adds its own (`optionNames`). */
+export const providerOptionNames = [
   "endpointName",
   "format",
   "region",
@@ -90,7 +89,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
   readonly format: ContainerFormat;
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
-  private readonly configured: ConfiguredFormat;
+  private readonly configured: ConfiguredContainerFormat;
   private readonly connection: Connection;
   private readonly customAttributes: string | undefined;
   private readonly targetVariant: string | undefined;
@@ -100,18 +99,11 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     const { options } = settings;
     this.modelId = settings.model;
     this.endpointName = readString(options, "endpointName") ?? settings.model;
-    const formatName: ContainerFormatName =
-      readChoice(
-        options,
-        "format",
-        ["tei", "jumpstart", "hf-inference-toolkit", "custom"] as const,
-        "a SageMaker endpoint",
-      ) ?? "tei";
-    this.format = containerFormats[formatName];
+    this.format = resolveContainerFormat(options);
     rejectUnknownOptions(
       options,
-      [...endpointOptionNames, ...this.format.optionNames],
-      `SageMaker format "${formatName}"`,
+      [...providerOptionNames, ...this.format.optionNames],
+      `SageMaker format "${this.format.id}"`,
     );
     this.configured = this.format.configure(options);
     const dimensions = readPositiveInteger(options, "dimensions");
@@ -131,7 +123,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     this.vectorOptions = Object.freeze({
       endpointName: this.endpointName,
       region: region ?? null,
-      format: formatName,
+      format: this.format.id,
       ...(this.targetVariant === undefined ? {} : { targetVariant: this.targetVariant }),
       ...(this.inferenceComponentName === undefined
         ? {}
@@ -186,7 +178,7 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     const parsed = parseResponseVectors(
       { provider: this.provider, target, requestId },
       {
-        about: ` for format "${this.format.name}"`,
+        about: ` for format "${this.format.id}"`,
         dimension:
           "The endpoint returned vectors of another size than `options.dimensions`; check the endpoint's model.",
         shape:

@@ -4,12 +4,12 @@
  * -> `[[...], ...]`. https://huggingface.github.io/text-embeddings-inference/#/Text%20Embeddings%20Inference/embed
  */
 import { numberVector, readBoolean, readChoice, readString, vectorList } from "@embedeval/provider-contract";
-import type { ConfiguredFormat, ContainerFormat } from "./container-format.js";
+import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
 
 export const teiFormat: ContainerFormat = {
-  name: "tei",
+  id: "tei",
   optionNames: ["normalize", "truncate", "truncationDirection", "queryPromptName", "documentPromptName"],
-  configure(options): ConfiguredFormat {
+  configure(options): ConfiguredContainerFormat {
     const normalize = readBoolean(options, "normalize") ?? true;
     // TEI's own default is to reject over-long inputs; an evaluation scores a long document by its
     // beginning instead, the way MTEB truncates.

@@ -11,8 +11,8 @@ export {
   fakeTokenCount,
   fakeTokens,
 } from "@embedeval/provider-testkit";
+export type { ContainerFormatId } from "../container-format.js";
 export type {
-  ContainerFormat,
   FakeEndpoint,
   RecordedSagemakerCall,
   SagemakerServer,

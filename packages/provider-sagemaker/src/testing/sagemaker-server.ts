@@ -36,11 +36,10 @@ import {
   startLocalServer,
   waitForLatency,
 } from "@embedeval/provider-testkit";
-
-export type ContainerFormat = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
+import type { ContainerFormatId } from "../container-format.js";
 
 export interface FakeEndpoint {
-  format: ContainerFormat;
+  format: ContainerFormatId;
   dimensions: number;
   /** For "hf-inference-toolkit": what the container returns. Default "sentence". */
   output?: "sentence" | "token" | "token-padded";
@@ -89,7 +88,7 @@ function stringList(value: unknown, field: string): string[] {
   return value as string[];
 }
 
-function textsOf(format: ContainerFormat, body: unknown): string[] {
+function textsOf(format: ContainerFormatId, body: unknown): string[] {
   if (typeof body !== "object" || body === null) return [];
   const object = body as Record<string, unknown>;
   const field =
