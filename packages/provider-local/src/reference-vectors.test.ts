@@ -17,6 +17,8 @@ const fixtures = join(import.meta.dirname, "..", "test", "fixtures");
 interface ReferenceVectors {
   texts: string[];
   models: Record<string, { maxSeqLength: number } & Record<"fp32" | "q8", Record<InputType, number[][]>>>;
+  /** Options over tiny-mean's configuration and the query vectors sentence-transformers gives with them. */
+  overrides: Array<{ model: string; options: Record<string, unknown>; query: number[][] }>;
 }
 
 const reference = JSON.parse(
@@ -35,6 +37,20 @@ function cosine(left: ArrayLike<number>, right: ArrayLike<number>): number {
     rightNorm += b * b;
   }
   return dot / Math.sqrt(leftNorm * rightNorm);
+}
+
+function expectReference(embeddings: Float32Array[], wanted: number[][]): void {
+  expect(embeddings).toHaveLength(wanted.length);
+  embeddings.forEach((vector, index) => {
+    const target = wanted[index] as number[];
+    expect(vector.length, `text ${index} dimension`).toBe(target.length);
+    expect(
+      cosine(vector, target),
+      `text ${index}: ${JSON.stringify(reference.texts[index])}`,
+    ).toBeGreaterThanOrEqual(0.99999);
+    // Cosine ignores length; a model without Normalize must also match the reference's norm.
+    expect(norm(vector) / norm(target), `text ${index} norm`).toBeCloseTo(1, 4);
+  });
 }
 
 function norm(vector: ArrayLike<number>): number {
@@ -62,20 +78,25 @@ for (const [name, expected] of Object.entries(reference.models)) {
           providers.push(provider);
           expect(provider.settings.maxSeqLength).toBe(expected.maxSeqLength);
           const result = await provider.embed({ texts: reference.texts, inputType });
-          const wanted = expected[dtype][inputType];
-          expect(result.embeddings).toHaveLength(wanted.length);
-          result.embeddings.forEach((vector, index) => {
-            const target = wanted[index] as number[];
-            expect(vector.length, `text ${index} dimension`).toBe(target.length);
-            expect(
-              cosine(vector, target),
-              `text ${index}: ${JSON.stringify(reference.texts[index])}`,
-            ).toBeGreaterThanOrEqual(0.99999);
-            // Cosine ignores length; a model without Normalize must also match the reference's norm.
-            expect(norm(vector) / norm(target), `text ${index} norm`).toBeCloseTo(1, 4);
-          });
+          expectReference(result.embeddings, expected[dtype][inputType]);
         });
       }
     });
   }
 }
+
+describe("options over the model's configuration", () => {
+  for (const { model, options, query } of reference.overrides) {
+    it(`${JSON.stringify(options)} gives sentence-transformers' vectors with that setting`, async () => {
+      const provider = await createLocalProvider({
+        model: `./${model}`,
+        options: { ...options, threads: 1 },
+        baseDirectory: fixtures,
+        environment: {},
+      });
+      providers.push(provider);
+      const result = await provider.embed({ texts: reference.texts, inputType: "query" });
+      expectReference(result.embeddings, query);
+    });
+  }
+});
