@@ -1,7 +1,17 @@
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { builtinProviders, ConfigError, type ModelConfig, type ProviderPlugin } from "@embedeval/core";
+import {
+  builtinProviders,
+  ConfigError,
+  checkProviderInstance,
+  checkProviderPluginModule,
+  EmbedEvalError,
+  type ModelConfig,
+  ProviderError,
+  type ProviderPlugin,
+  type ProviderSettings,
+} from "@embedeval/core";
 
 /** Provider packages that ship with embedeval and are installed with the CLI. */
 const firstPartyPackages: Record<string, () => Promise<unknown>> = {
@@ -10,8 +20,13 @@ const firstPartyPackages: Record<string, () => Promise<unknown>> = {
 };
 
 /**
- * Finds the plugin for a model's `provider`: a built-in, a first-party package, or any npm package
+ * Finds the plugin for a model's `provider`: a built-in, a first-party package, a local plugin by path
+ * (`./plugins/mock.mjs` or a plugin's folder, resolved against the config's folder), or any npm package
  * installed in the config's repository that exports a ProviderPlugin (default export or `plugin`).
+ *
+ * Everything that can go wrong names the plugin: a module that throws while loading, one that exports
+ * no plugin, a plugin or a model it creates that implements another contract version (both versions and
+ * which side to upgrade), and a create() that fails with an untyped error.
  */
 export async function resolveProviderPlugin(model: ModelConfig, configFile: string): Promise<ProviderPlugin> {
   const builtin = builtinProviders.find((plugin) => plugin.name === model.provider);
@@ -22,47 +37,106 @@ export async function resolveProviderPlugin(model: ModelConfig, configFile: stri
     ...(model.line ? { line: model.line } : {}),
     key: `models.${model.id}.provider`,
   };
-  const firstParty = firstPartyPackages[model.provider];
-  let module: unknown;
+  const name = model.provider;
+  const firstParty = firstPartyPackages[name];
+  let load: () => Promise<unknown>;
   if (firstParty) {
-    module = await firstParty();
+    load = firstParty;
   } else {
-    const entry = await findPackageEntry(model.provider, dirname(configFile));
+    const entry = isPluginPath(name)
+      ? await findLocalPluginEntry(name, dirname(configFile), where)
+      : await findPackageEntry(name, dirname(configFile));
     if (!entry) {
-      throw new ConfigError(`provider \`${model.provider}\` is neither built in nor an installed package`, {
+      throw new ConfigError(`provider \`${name}\` is neither built in nor an installed package`, {
         ...where,
-        hint: `Built-in providers: ${builtinProviders.map((plugin) => plugin.name).join(", ")}, ${Object.keys(firstPartyPackages).join(", ")}. For a plugin, run \`npm install ${model.provider}\` in the config's repository.`,
+        hint: `Built-in providers: ${builtinProviders.map((plugin) => plugin.name).join(", ")}, ${Object.keys(firstPartyPackages).join(", ")}. For a plugin, run \`npm install ${name}\` in the config's repository, or give a path starting with ./ for a local plugin file.`,
       });
     }
-    module = await import(pathToFileURL(entry).href);
+    load = () => import(pathToFileURL(entry).href);
   }
-  const candidate = pickPlugin(module);
-  if (!candidate) {
-    throw new ConfigError(`package \`${model.provider}\` does not export an embedeval provider plugin`, {
+  let module: unknown;
+  try {
+    module = await load();
+  } catch (error) {
+    throw new ConfigError(`provider plugin \`${name}\` failed to load: ${describeError(error)}`, {
       ...where,
-      hint: 'A plugin exports (default or as `plugin`) an object with specificationVersion "v1", a name and create(settings).',
+      cause: error,
+      hint: isPluginPath(name)
+        ? "Fix the error above in the plugin's code; a local plugin must be JavaScript (ESM) that Node can import (build a TypeScript plugin first)."
+        : `Reinstall it (\`npm install ${name}\`); if the error persists, it is a bug or a missing build in ${name}: report it to its author.`,
     });
   }
-  return candidate;
+  const check = checkProviderPluginModule(module, name);
+  if (check.problem) throw new ConfigError(check.problem.message, { ...where, hint: check.problem.hint });
+  return withCheckedCreate(check.plugin, name);
 }
 
-function pickPlugin(module: unknown): ProviderPlugin | undefined {
-  const record = module as Record<string, unknown>;
-  for (const candidate of [
-    record.default,
-    record.plugin,
-    (record.default as Record<string, unknown> | undefined)?.default,
-  ]) {
-    if (
-      typeof candidate === "object" &&
-      candidate !== null &&
-      (candidate as ProviderPlugin).specificationVersion === "v1" &&
-      typeof (candidate as ProviderPlugin).create === "function"
-    ) {
-      return candidate as ProviderPlugin;
-    }
+/** The plugin, with create() checking what it returns and naming the plugin in untyped errors. */
+function withCheckedCreate(plugin: ProviderPlugin, name: string): ProviderPlugin {
+  return {
+    ...plugin,
+    create: async (settings: ProviderSettings) => {
+      let instance: Awaited<ReturnType<ProviderPlugin["create"]>>;
+      try {
+        instance = await plugin.create(settings);
+      } catch (error) {
+        // The plugin's own typed errors (a missing key, a bad option) already say what to fix.
+        if (EmbedEvalError.is(error)) throw error;
+        throw new ProviderError(
+          `provider plugin \`${name}\` failed to create model \`${settings.model}\`: ${describeError(error)}`,
+          {
+            provider: plugin.name,
+            retryable: false,
+            cause: error,
+            hint: `This is a bug in ${name} (create threw an untyped error): report it to its author.`,
+          },
+        );
+      }
+      const problem = checkProviderInstance(instance, name, settings.model);
+      if (problem) {
+        await (instance as { close?: () => Promise<void> })?.close?.().catch(() => undefined);
+        throw new ConfigError(problem.message, { hint: problem.hint });
+      }
+      return instance;
+    },
+  };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`
+    : String(error);
+}
+
+/** `provider: ./plugins/mock.mjs`, `../my-plugin` or an absolute path: a local plugin, not a package name. */
+function isPluginPath(provider: string): boolean {
+  return /^\.{1,2}[\\/]/.test(provider) || isAbsolute(provider);
+}
+
+/**
+ * A local plugin: a JavaScript file, or a plugin package's folder (its package.json `exports` say which
+ * file), resolved against the config's folder.
+ */
+async function findLocalPluginEntry(
+  provider: string,
+  configDirectory: string,
+  where: { file: string; line?: number; key: string },
+): Promise<string> {
+  const path = resolve(configDirectory, provider);
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats) {
+    throw new ConfigError(`provider plugin file \`${provider}\` not found (looked for ${path})`, {
+      ...where,
+      hint: "A local plugin path is resolved against the config file's folder; check the path and that the plugin is built.",
+    });
   }
-  return undefined;
+  if (stats.isFile()) return path;
+  const manifest = await readFile(join(path, "package.json"), "utf8").catch(() => undefined);
+  const parsed =
+    manifest === undefined
+      ? {}
+      : (JSON.parse(manifest) as { exports?: unknown; main?: string; module?: string });
+  return join(path, exportTarget(parsed.exports) ?? parsed.module ?? parsed.main ?? "index.js");
 }
 
 /**

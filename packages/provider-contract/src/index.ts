@@ -2,6 +2,13 @@
 // A plugin depends on this package alone; @embedeval/core depends on it and re-exports the types.
 
 export { abortReason } from "./abort-reason.js";
+export {
+  checkProviderInstance,
+  checkProviderPlugin,
+  checkProviderPluginModule,
+  type PluginProblem,
+  type ProviderPluginCheck,
+} from "./check-provider-plugin.js";
 export { closestMatch, editDistance } from "./closest-match.js";
 export * from "./embedding-provider.js";
 export * from "./errors.js";

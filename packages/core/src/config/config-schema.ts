@@ -77,7 +77,7 @@ const model: SchemaNode = {
     },
     provider: {
       type: "string",
-      description: `Built-in provider (${builtinProviderNames.join(", ")}) or the npm package name of a provider plugin.`,
+      description: `Built-in provider (${builtinProviderNames.join(", ")}), the npm package name of a provider plugin, or the path of a local plugin file or folder starting with ./ (resolved against the config's folder).`,
       examples: [...builtinProviderNames],
     },
     model: {

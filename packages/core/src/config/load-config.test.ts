@@ -109,6 +109,14 @@ describe("parseConfig", () => {
     );
     expect(config.models[0]?.provider).toBe("@acme/embedeval-provider-x");
   });
+
+  it("accepts a local plugin by path, even one whose file name is close to a built-in", () => {
+    const config = parseConfig(
+      "models:\n  - id: a\n    provider: ./plugins/mock.mjs\n  - id: b\n    provider: ./bm52\ntasks:\n  - name: t\n    path: x\n",
+      "/repo/embedeval.yml",
+    );
+    expect(config.models.map((model) => model.provider)).toEqual(["./plugins/mock.mjs", "./bm52"]);
+  });
 });
 
 describe("parseConfig: where a task's data comes from", () => {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { ConfigError, closestMatch } from "@embedeval/provider-contract";
 import { LineCounter, parseDocument } from "yaml";
 import { builtinProviderNames } from "../builtin-providers/provider-names.js";
@@ -82,7 +82,13 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       }
     }
     const provider = model?.provider;
-    if (typeof provider === "string" && !(builtinProviderNames as readonly string[]).includes(provider)) {
+    // A path (`./plugins/mock.mjs`) names a local plugin file: never a misspelt built-in.
+    const isPath = typeof provider === "string" && (/^\.{1,2}[\\/]/.test(provider) || isAbsolute(provider));
+    if (
+      typeof provider === "string" &&
+      !isPath &&
+      !(builtinProviderNames as readonly string[]).includes(provider)
+    ) {
       const suggestion = closestMatch(provider, builtinProviderNames);
       if (suggestion) {
         issues.push({
