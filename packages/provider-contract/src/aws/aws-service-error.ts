@@ -29,13 +29,17 @@ export interface AwsErrorShape {
   $response?: { headers?: Record<string, string | undefined> };
 }
 
-export interface AwsErrorContext {
+/** Which call failed: what a plugin's classifier gets from the call path. */
+export interface AwsCallContext {
   /** The provider name as in config, e.g. "bedrock". */
   provider: string;
   /** What was called, for the message: `model amazon.titan-embed-text-v2:0`. */
   target: string;
   /** Credential values to mask if they ever appear in a message. */
   secrets: readonly string[];
+}
+
+export interface AwsErrorContext extends AwsCallContext {
   /**
    * The service's error names; names not listed (nor among the authentication errors every service
    * shares) are retryable for 429 and 5xx.

@@ -7,6 +7,17 @@ export {
   readAwsClientSettings,
 } from "./aws-client-settings.js";
 export {
+  type AwsClientSource,
+  type AwsCommandOutput,
+  type AwsEmbeddingCall,
+  AwsEmbeddingInvoker,
+  type AwsEmbeddingInvokerOptions,
+  type AwsSdkClient,
+  encodeJsonBody,
+  type ParsedEmbeddingResponse,
+} from "./aws-embedding-invoker.js";
+export {
+  type AwsCallContext,
   type AwsErrorClassification,
   type AwsErrorContext,
   type AwsErrorShape,
