@@ -8,17 +8,18 @@ import { build } from "esbuild";
  * @embedeval/search-onnx needs onnxruntime-node, a native module that cannot be bundled (and a runner has no
  * node_modules next to dist/). The CLI loads it with a dynamic import and falls back to the portable search
  * (same rankings, slower) when that import fails, so the action bundles a stub that fails on import.
+ * @embedeval/provider-local (onnxruntime-node too) is stubbed the same way: `provider: local` fails in the
+ * action with the stub's message, every other provider runs.
  */
 const withoutNativeSearch = {
   name: "without-native-search",
   setup(builder) {
-    builder.onResolve({ filter: /^@embedeval\/search-onnx$/ }, () => ({
-      path: "search-onnx",
+    builder.onResolve({ filter: /^@embedeval\/(search-onnx|provider-local)$/ }, (arguments_) => ({
+      path: arguments_.path,
       namespace: "stub",
     }));
-    builder.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents:
-        'throw new Error("@embedeval/search-onnx (onnxruntime-node, a native module) is not bundled into the action");',
+    builder.onLoad({ filter: /.*/, namespace: "stub" }, (arguments_) => ({
+      contents: `throw new Error("${arguments_.path} (onnxruntime-node, a native module) is not bundled into the action");`,
       loader: "js",
     }));
   },

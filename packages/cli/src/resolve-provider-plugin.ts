@@ -13,11 +13,20 @@ import {
   type ProviderSettings,
 } from "@embedeval/core";
 
-/** Provider packages that ship with embedeval and are installed with the CLI. */
+/**
+ * Provider packages that ship with embedeval. `local` (onnxruntime-node, a native module) is an optional
+ * dependency, like the fast search: an install where it could not be set up still runs every other provider.
+ */
 const firstPartyPackages: Record<string, () => Promise<unknown>> = {
   bedrock: () => import("@embedeval/provider-bedrock"),
   sagemaker: () => import("@embedeval/provider-sagemaker"),
+  local: () => import("@embedeval/provider-local"),
 };
+
+/** The package of a first-party provider, for the message when it is not installed. */
+function firstPartyPackageName(provider: string): string {
+  return `@embedeval/provider-${provider}`;
+}
 
 /**
  * Finds the plugin for a model's `provider`: a built-in, a first-party package, a local plugin by path
@@ -58,6 +67,15 @@ export async function resolveProviderPlugin(model: ModelConfig, configFile: stri
   try {
     module = await load();
   } catch (error) {
+    const packageName = firstPartyPackageName(name);
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (firstParty && code === "ERR_MODULE_NOT_FOUND" && String(message).includes(`'${packageName}'`)) {
+      throw new ConfigError(`provider \`${name}\` needs ${packageName}, which is not installed`, {
+        ...where,
+        cause: error,
+        hint: `Run \`npm install ${packageName}\` next to the embedeval CLI (it is an optional dependency, left out when its native parts could not be installed).`,
+      });
+    }
     throw new ConfigError(`provider plugin \`${name}\` failed to load: ${describeError(error)}`, {
       ...where,
       cause: error,
