@@ -7,7 +7,7 @@ import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultsPath } from "../src/results-branch-store.js";
 import { FakeGitHubServer } from "./fake-github-server.js";
-import { ensureDist, runAction } from "./run-action.js";
+import { type ActionRunOptions, ensureDist, runAction } from "./run-action.js";
 
 const fixture = join(import.meta.dirname, "fixtures/tiny-beir");
 const sha = (character: string) => character.repeat(40);
@@ -35,7 +35,48 @@ function pullRequestEvent(number: number, head: string, options: { fork?: boolea
   };
 }
 
-/** A workflow_run event as GitHub sends it for a finished pull_request run (forks list no pull_requests). */
+/** What varies between the pull_request runs below; the rest of the call is the same for all of them. */
+interface PullRequestRun {
+  number: number;
+  /** The pull request's head commit: H1 unless the case pushes again. */
+  head?: string;
+  /** The merge commit GitHub checks out for the run (refs/pull/N/merge), as one repeated character. */
+  merge: string;
+  fork?: boolean;
+  /** Inputs besides the token (the default token is "ghs_test"). */
+  inputs?: Record<string, string>;
+  environment?: Record<string, string>;
+  control?: ActionRunOptions["control"];
+}
+
+/** The action on a pull_request event, as GitHub starts it for `run.number` at `run.head`. */
+function runOnPullRequest(server: FakeGitHubServer, workspace: string, run: PullRequestRun) {
+  return runAction({
+    apiUrl: server.url,
+    workspace,
+    eventName: "pull_request",
+    event: pullRequestEvent(run.number, run.head ?? H1, { fork: run.fork ?? false }),
+    sha: sha(run.merge),
+    ref: `refs/pull/${run.number}/merge`,
+    inputs: { "github-token": "ghs_test", ...run.inputs },
+    ...(run.environment ? { environment: run.environment } : {}),
+    ...(run.control ? { control: run.control } : {}),
+  });
+}
+
+/** The action on a push of `commit` to the default branch (mode auto: record). */
+function runOnPush(server: FakeGitHubServer, workspace: string, commit: string) {
+  return runAction({
+    apiUrl: server.url,
+    workspace,
+    eventName: "push",
+    event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
+    sha: commit,
+    ref: "refs/heads/main",
+    inputs: { "github-token": "ghs_test" },
+  });
+}
+
 /** The comment job of the fork-safe pattern: a workflow_run event for the PR's run of H1, on main. */
 function runReportJob(
   server: FakeGitHubServer,
@@ -54,6 +95,7 @@ function runReportJob(
   });
 }
 
+/** A workflow_run event as GitHub sends it for a finished pull_request run (forks list no pull_requests). */
 function workflowRunEvent(headSha: string, headRepository: string) {
   return {
     action: "completed",
@@ -148,14 +190,10 @@ describe("the bundled action, evaluating with the built-in providers", () => {
 
   it("passes with absolute scores when there is no baseline yet", async () => {
     const workspace = await track(workspaceWith(config("tiny", 256)));
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(3, H1),
-      sha: sha("c"),
-      ref: "refs/pull/3/merge",
-      inputs: { config: "embedeval.yml", "github-token": "ghs_test" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 3,
+      merge: "c",
+      inputs: { config: "embedeval.yml" },
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -174,27 +212,11 @@ describe("the bundled action, evaluating with the built-in providers", () => {
 
   it("records on a push to the default branch, then a PR compares with its merge-base's nearest recorded ancestor and updates one comment", async () => {
     // Record M1 with the PR's config, and M3 (the base tip) with different scores: the PR must not use M3.
-    const recordM1 = await runAction({
-      apiUrl: server.url,
-      workspace: await track(workspaceWith(config("main-config", 256))),
-      eventName: "push",
-      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
-      sha: M1,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const recordM1 = await runOnPush(server, await track(workspaceWith(config("main-config", 256))), M1);
     expect(recordM1.stderr).toBe("");
     expect(recordM1.code).toBe(0);
     expect(recordM1.stdout).toContain("embedeval: mode record");
-    const recordM3 = await runAction({
-      apiUrl: server.url,
-      workspace: await track(workspaceWith(config("main-config", 8))),
-      eventName: "push",
-      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const recordM3 = await runOnPush(server, await track(workspaceWith(config("main-config", 8))), M3);
     expect(recordM3.code).toBe(0);
     const stored = server.branchFiles("embedeval-results");
     expect([...stored.keys()].sort()).toEqual([
@@ -204,15 +226,8 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(JSON.parse(stored.get(resultsPath(M1, "main-config")) as string).results).toHaveLength(2);
 
     const prWorkspace = await track(workspaceWith(config("main-config", 256)));
-    const first = await runAction({
-      apiUrl: server.url,
-      workspace: prWorkspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(7, H1),
-      sha: sha("d"),
-      ref: "refs/pull/7/merge",
-      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
-    });
+    const lenient = { "fail-on-regression": "false" };
+    const first = await runOnPullRequest(server, prWorkspace, { number: 7, merge: "d", inputs: lenient });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const afterFirst = server.comments.get(7) ?? [];
@@ -226,14 +241,11 @@ describe("the bundled action, evaluating with the built-in providers", () => {
 
     // A second push changes the tfidf model's option: its score moves; the same comment is updated.
     await writeFile(join(prWorkspace, "embedeval.yml"), config("main-config", 8));
-    const second = await runAction({
-      apiUrl: server.url,
-      workspace: prWorkspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(7, H2),
-      sha: sha("e"),
-      ref: "refs/pull/7/merge",
-      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
+    const second = await runOnPullRequest(server, prWorkspace, {
+      number: 7,
+      head: H2,
+      merge: "e",
+      inputs: lenient,
     });
     expect(second.stderr).toBe("");
     expect(second.code).toBe(0);
@@ -247,14 +259,11 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     // The same results reported again (mode report reads what run 2 wrote): the body is identical, so the
     // comment is left alone. (A re-evaluation would differ: its usage line counts cache hits instead.)
     const patches = server.requests.filter((request) => request.method === "PATCH").length;
-    const third = await runAction({
-      apiUrl: server.url,
-      workspace: prWorkspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(7, H2),
-      sha: sha("e"),
-      ref: "refs/pull/7/merge",
-      inputs: { "github-token": "ghs_test", "fail-on-regression": "false", mode: "report" },
+    const third = await runOnPullRequest(server, prWorkspace, {
+      number: 7,
+      head: H2,
+      merge: "e",
+      inputs: { ...lenient, mode: "report" },
     });
     expect(third.code).toBe(0);
     expect(third.stdout).toContain("comment unchanged");
@@ -274,41 +283,108 @@ describe("the bundled action, reporting prebuilt results", () => {
     return workspace;
   }
 
-  it("fails the step on a significant regression and writes an annotation per regression", async () => {
-    const scores = noisyScores(100, 0.6, 0.3, 1).map((value) => Math.max(0.1, value));
-    const workspace = await reportWorkspace(
-      "regressing",
-      [
-        buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
-        buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
+  interface VerdictScenario {
+    title: string;
+    /** The config name (and so the comment marker and the baseline file). */
+    name: string;
+    number: number;
+    /** How much bm25 drops on every query of the head results; tfidf holds. */
+    drop: number;
+    inputs: Record<string, string>;
+    code: number;
+    regressed: string;
+    headline: string;
+    annotations: RegExp[];
+    /** The step's failure line, when the step fails. */
+    verdictError: string | undefined;
+    /** The log line when the input lets a regression pass. */
+    verdictLog: string | undefined;
+  }
+  // The step's verdict over one regressing model: the annotations and the comment report the regression
+  // either way, the fail-on-regression input decides the step's status.
+  const verdictScenarios: VerdictScenario[] = [
+    {
+      title: "fails the step on a significant regression and writes an annotation per regression",
+      name: "regressing",
+      number: 11,
+      drop: 0.05,
+      inputs: {},
+      code: 1,
+      regressed: "true",
+      headline: "❌ **1 regression**",
+      annotations: [
+        /^::error title=embedeval regression,file=embedeval.yml,line=\d+::bm25 × Tiny \(test\): nDCG@10 .* \(-5\.00 points/,
       ],
-      [
-        buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores.map((value) => value - 0.05) }),
-        buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
-      ],
-    );
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(11, H1),
-      sha: sha("f"),
-      ref: "refs/pull/11/merge",
-      inputs: { "github-token": "ghs_test", mode: "report" },
+      verdictError:
+        "::error::1 significant regression(s) beyond the allowed drop; see the annotations and the job summary.",
+      verdictLog: undefined,
+    },
+    {
+      title: "with fail-on-regression: false, passes the step and still annotates the regression",
+      name: "tolerated",
+      number: 28,
+      drop: 0.05,
+      inputs: { "fail-on-regression": "false" },
+      code: 0,
+      regressed: "true",
+      headline: "❌ **1 regression**",
+      annotations: [/^::error title=embedeval regression,file=embedeval.yml,line=\d+::bm25 × Tiny/],
+      verdictError: undefined,
+      verdictLog: "regressions found, but fail-on-regression is false",
+    },
+    {
+      title: "passes the step when no score moved",
+      name: "steady",
+      number: 29,
+      drop: 0,
+      inputs: {},
+      code: 0,
+      regressed: "false",
+      headline: "✅ **No regressions**",
+      annotations: [],
+      verdictError: undefined,
+      verdictLog: undefined,
+    },
+  ];
+  for (const scenario of verdictScenarios) {
+    it(scenario.title, async () => {
+      const scores = noisyScores(100, 0.6, 0.3, 1).map((value) => Math.max(0.1, value));
+      const workspace = await reportWorkspace(
+        scenario.name,
+        [
+          buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+          buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
+        ],
+        [
+          buildTaskResult({
+            model: "bm25",
+            task: "Tiny",
+            ndcg: scores.map((value) => value - scenario.drop),
+          }),
+          buildTaskResult({ model: "tfidf", task: "Tiny", ndcg: scores }),
+        ],
+      );
+      const run = await runOnPullRequest(server, workspace, {
+        number: scenario.number,
+        merge: "f",
+        inputs: { mode: "report", ...scenario.inputs },
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(scenario.code);
+      const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error"));
+      expect(errors).toEqual([
+        ...scenario.annotations.map((pattern) => expect.stringMatching(pattern)),
+        ...(scenario.verdictError ? [scenario.verdictError] : []),
+      ]);
+      if (scenario.verdictLog) expect(run.stdout).toContain(scenario.verdictLog);
+      else expect(run.stdout).not.toContain("fail-on-regression is false");
+      expect(run.outputs.regressed).toBe(scenario.regressed);
+      const body = server.comments.get(scenario.number)?.[0]?.body ?? "";
+      expect(body).toContain(scenario.headline);
+      expect(body).toContain("Baseline: `2222222` (merge-base, committed");
+      expect(run.summary).toContain(scenario.headline);
     });
-    expect(run.code).toBe(1);
-    const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error"));
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(
-      /^::error title=embedeval regression,file=embedeval.yml,line=\d+::bm25 × Tiny \(test\): nDCG@10 .* \(-5\.00 points/,
-    );
-    expect(errors[1]).toContain("significant regression(s)");
-    expect(run.outputs.regressed).toBe("true");
-    const body = server.comments.get(11)?.[0]?.body ?? "";
-    expect(body).toContain("❌ **1 regression**");
-    expect(body).toContain("Baseline: `2222222` (merge-base, committed");
-    expect(run.summary).toContain("❌ **1 regression**");
-  });
+  }
 
   it("passes an insignificant drop and shows it as noise (workflow_run, PR number from the results folder)", async () => {
     const base = noisyScores(300, 0.6, 0.35, 3);
@@ -429,14 +505,10 @@ describe("the bundled action, reporting prebuilt results", () => {
       buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
       buildTaskResult({ model: "stale-vectors", task: "Tiny", ndcg: scores }),
     ]);
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(22, H1),
-      sha: sha("2"),
-      ref: "refs/pull/22/merge",
-      inputs: { "github-token": "ghs_test", "fail-on-regression": "false" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 22,
+      merge: "2",
+      inputs: { "fail-on-regression": "false" },
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
@@ -474,14 +546,11 @@ describe("the bundled action, reporting prebuilt results", () => {
     );
     server.forbidComments = true;
     try {
-      const run = await runAction({
-        apiUrl: server.url,
-        workspace,
-        eventName: "pull_request",
-        event: pullRequestEvent(13, H1, { fork: true }),
-        sha: sha("9"),
-        ref: "refs/pull/13/merge",
-        inputs: { "github-token": "ghs_test", mode: "report" },
+      const run = await runOnPullRequest(server, workspace, {
+        number: 13,
+        merge: "9",
+        fork: true,
+        inputs: { mode: "report" },
       });
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/::warning::cannot comment on pull request #13 .*from a fork/);
@@ -511,14 +580,10 @@ describe("the bundled action, reporting prebuilt results", () => {
       }
     }
     const workspace = await reportWorkspace("huge", base, head);
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(14, H1),
-      sha: sha("8"),
-      ref: "refs/pull/14/merge",
-      inputs: { "github-token": "ghs_test", mode: "report" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 14,
+      merge: "8",
+      inputs: { mode: "report" },
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -538,14 +603,10 @@ describe("the bundled action, reporting prebuilt results", () => {
     const quoted = server.seedComment(16, "<!-- embedeval:alpha -->\nI copied the bot's comment", "octocat");
     for (const name of ["alpha", "beta", "alpha"]) {
       const workspace = await reportWorkspace(name, results, results);
-      const run = await runAction({
-        apiUrl: server.url,
-        workspace,
-        eventName: "pull_request",
-        event: pullRequestEvent(16, H1),
-        sha: sha("6"),
-        ref: "refs/pull/16/merge",
-        inputs: { "github-token": "ghs_test", mode: "report" },
+      const run = await runOnPullRequest(server, workspace, {
+        number: 16,
+        merge: "6",
+        inputs: { mode: "report" },
       });
       expect(run.code).toBe(0);
     }
@@ -569,13 +630,9 @@ describe("the bundled action, reporting prebuilt results", () => {
       const bodies = [];
       for (const head of [results, results.map((result) => ({ ...result, date: result.date + 1 }))]) {
         const workspace = await reportWorkspace("app", results, head);
-        const run = await runAction({
-          apiUrl: server.url,
-          workspace,
-          eventName: "pull_request",
-          event: pullRequestEvent(27, H1),
-          sha: sha("8"),
-          ref: "refs/pull/27/merge",
+        const run = await runOnPullRequest(server, workspace, {
+          number: 27,
+          merge: "8",
           inputs: { "github-token": "ghs_app_installation_token", mode: "report", comment: "always" },
         });
         expect(run.code).toBe(0);
@@ -600,14 +657,10 @@ describe("the bundled action, reporting prebuilt results", () => {
     const scores = noisyScores(40, 0.5, 0.2, 22);
     const results = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
     const workspace = await reportWorkspace("quiet", results, results);
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(17, H1),
-      sha: sha("5"),
-      ref: "refs/pull/17/merge",
-      inputs: { "github-token": "ghs_test", mode: "report", comment: "on-change" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 17,
+      merge: "5",
+      inputs: { mode: "report", comment: "on-change" },
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("comment skipped");
@@ -617,14 +670,9 @@ describe("the bundled action, reporting prebuilt results", () => {
 
   it("restores the embedding cache by key prefix and carries on when saving is refused", async () => {
     const workspace = await track(workspaceWith(config("cached", 256)));
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(18, H1),
-      sha: sha("4"),
-      ref: "refs/pull/18/merge",
-      inputs: { "github-token": "ghs_test" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 18,
+      merge: "4",
       // The fake server doubles as the cache service: the lookup misses and the save is refused.
       environment: { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" },
     });
@@ -641,27 +689,18 @@ describe("the bundled action, reporting prebuilt results", () => {
   it("saves the embedding cache only when something new was embedded", async () => {
     const workspace = await track(workspaceWith(config("cached-twice", 256)));
     const cacheEnvironment = { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" };
-    const first = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(23, H1),
-      sha: sha("4"),
-      ref: "refs/pull/23/merge",
-      inputs: { "github-token": "ghs_test" },
+    const first = await runOnPullRequest(server, workspace, {
+      number: 23,
+      merge: "4",
       environment: cacheEnvironment,
     });
     expect(first.code).toBe(0);
     const reservations = server.cacheReservations;
     // Same workspace: the local cache folder already holds every vector, so the run embeds nothing.
-    const second = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(23, H2),
-      sha: sha("5"),
-      ref: "refs/pull/23/merge",
-      inputs: { "github-token": "ghs_test" },
+    const second = await runOnPullRequest(server, workspace, {
+      number: 23,
+      head: H2,
+      merge: "5",
       environment: cacheEnvironment,
     });
     expect(second.code).toBe(0);
@@ -729,14 +768,9 @@ export default {
 };
 `,
     );
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(24, H1),
-      sha: sha("6"),
-      ref: "refs/pull/24/merge",
-      inputs: { "github-token": "ghs_test" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 24,
+      merge: "6",
       environment: { ACTIONS_CACHE_URL: `${server.url}/`, ACTIONS_RUNTIME_TOKEN: "runtime-token" },
       control: (child) => {
         const poll = setInterval(() => {
@@ -765,15 +799,7 @@ export default {
       server.seedFile("embedeval-results", resultsPath(M3, "other-config"), "{}");
       raced = true;
     };
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "push",
-      event: { repository: { full_name: "octo-org/retrieval", default_branch: "main" } },
-      sha: M3,
-      ref: "refs/heads/main",
-      inputs: { "github-token": "ghs_test" },
-    });
+    const run = await runOnPush(server, workspace, M3);
     expect(raced).toBe(true);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -787,59 +813,66 @@ export default {
     expect(patches.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("reports absolute scores with a warning when the baseline cannot be read (corrupted file, API error)", async () => {
-    const scores = noisyScores(30, 0.5, 0.2, 51);
-    const workspace = await track(workspaceWith(config("corrupt", 256)));
-    await writeResults(join(workspace, "results"), [
-      buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
-    ]);
-    server.seedFile("embedeval-results", resultsPath(M2, "corrupt"), "{ not json");
-    const corrupted = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(25, H1),
-      sha: sha("7"),
-      ref: "refs/pull/25/merge",
-      inputs: { "github-token": "ghs_test", mode: "report" },
+  // The evaluation is paid for by the time the baseline is read: a broken baseline costs only the deltas.
+  for (const scenario of [
+    {
+      cause: "a corrupted file on the results branch",
+      name: "corrupt",
+      number: 25,
+      breakBaseline: (server: FakeGitHubServer) => {
+        server.seedFile("embedeval-results", resultsPath(M2, "corrupt"), "{ not json");
+        return () => {};
+      },
+      warning: /::warning::baseline unavailable \(.+\); reporting absolute scores/,
+    },
+    {
+      cause: "an API error",
+      name: "unreachable",
+      number: 26,
+      breakBaseline: (server: FakeGitHubServer) => {
+        // A baseline is recorded for the merge-base: only the failing API keeps the action from it.
+        const scores = noisyScores(30, 0.5, 0.2, 52);
+        seedBaseline(server, M2, "unreachable", [
+          buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+        ]);
+        server.commitsStatus = 502;
+        return () => {
+          server.commitsStatus = undefined;
+        };
+      },
+      warning: /::warning::baseline unavailable \(.*Server Error.*\); reporting absolute scores/,
+    },
+  ]) {
+    it(`reports absolute scores with a warning when the baseline cannot be read: ${scenario.cause}`, async () => {
+      const scores = noisyScores(30, 0.5, 0.2, 51);
+      const workspace = await track(workspaceWith(config(scenario.name, 256)));
+      await writeResults(join(workspace, "results"), [
+        buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+      ]);
+      const repair = scenario.breakBaseline(server);
+      try {
+        const run = await runOnPullRequest(server, workspace, {
+          number: scenario.number,
+          merge: "7",
+          inputs: { mode: "report" },
+        });
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(scenario.warning);
+        expect(run.summary).toContain("**No baseline yet**");
+        expect(server.comments.get(scenario.number)?.[0]?.body).toContain("**No baseline yet**");
+      } finally {
+        repair();
+      }
     });
-    expect(corrupted.stderr).toBe("");
-    expect(corrupted.code).toBe(0);
-    expect(corrupted.stdout).toMatch(/::warning::baseline unavailable \(.+\); reporting absolute scores/);
-    expect(corrupted.summary).toContain("**No baseline yet**");
-    expect(server.comments.get(25)?.[0]?.body).toContain("**No baseline yet**");
-
-    server.commitsStatus = 502;
-    try {
-      const unavailable = await runAction({
-        apiUrl: server.url,
-        workspace,
-        eventName: "pull_request",
-        event: pullRequestEvent(26, H1),
-        sha: sha("7"),
-        ref: "refs/pull/26/merge",
-        inputs: { "github-token": "ghs_test", mode: "report" },
-      });
-      expect(unavailable.code).toBe(0);
-      expect(unavailable.stdout).toMatch(
-        /::warning::baseline unavailable \(.*Server Error.*\); reporting absolute scores/,
-      );
-      expect(unavailable.summary).toContain("**No baseline yet**");
-    } finally {
-      server.commitsStatus = undefined;
-    }
-  });
+  }
 
   it("fails with a clear message, not a stack, on a bad input", async () => {
     const workspace = await track(workspaceWith(config("bad", 256)));
-    const run = await runAction({
-      apiUrl: server.url,
-      workspace,
-      eventName: "pull_request",
-      event: pullRequestEvent(15, H1),
-      sha: sha("7"),
-      ref: "refs/pull/15/merge",
-      inputs: { "github-token": "ghs_test", mode: "evalute" },
+    const run = await runOnPullRequest(server, workspace, {
+      number: 15,
+      merge: "7",
+      inputs: { mode: "evalute" },
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
