@@ -1,11 +1,13 @@
+import { join } from "node:path";
 import {
   commonFaultExpectations,
+  describePluginConformance,
   describeProviderConformance,
   type FaultQueue,
   faultErrorCase,
 } from "@embedeval/provider-testkit/conformance";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { createAcmeProvider } from "./index.js";
+import { createAcmeProvider, plugin } from "./index.js";
 import { type AcmeServer, startAcmeServer } from "./testing/acme-server.js";
 
 const apiKey = "acme-test-key-do-not-leak-1234";
@@ -48,6 +50,14 @@ describeProviderConformance({
     faultErrorCase(liveServer, { kind: "internal-server" }, { retryable: true, status: 500 }),
     ...commonFaultExpectations.map(({ fault, expected }) => faultErrorCase(liveServer, fault, expected)),
   ],
+});
+
+// The package as embedeval meets it: the exported plugin, the model it creates, and the built package
+// loaded by its name in plain Node (run `pnpm build` first; CI builds on install).
+describePluginConformance({
+  plugin,
+  packageDirectory: join(import.meta.dirname, ".."),
+  settings: { model: "acme-embed-1", options: {}, baseDirectory: ".", environment: { ACME_API_KEY: apiKey } },
 });
 
 it("sends the documented request and reads the rate limit's retry-after", async () => {

@@ -45,7 +45,7 @@ it("fails exactly the check each broken provider breaks, and passes a sound one"
       .filter((result) => result.status === "failed")
       .map(
         (result) =>
-          `${result.ancestorTitles.at(-1)?.replace("provider conformance: ", "")} | ${result.title}`,
+          `${result.ancestorTitles.at(-1)?.replace(/^(provider|plugin) conformance: /, "")} | ${result.title}`,
       );
     expect(failed.sort()).toEqual(
       [
@@ -58,8 +58,17 @@ it("fails exactly the check each broken provider breaks, and passes a sound one"
         "unserialisable vectorOptions | has JSON-serialisable vectorOptions that are the same for the same configuration",
         'plain errors | reports "bad request" as a ProviderError (retryable: false)',
         "ignores the signal | rejects a call whose signal is already aborted, with the signal's reason",
+        "plugin for contract v2 | exports a plugin object embedeval accepts: contract version, name, create()",
+        "model reporting v2 | creates a model of the same contract version that embeds or retrieves",
+        "exports TypeScript | loads by its package name in plain Node, from its built files, as embedeval loads it",
+        "contract as a dev dependency | depends on @embedeval/provider-contract directly, so it installs with the plugin",
       ].sort(),
     );
+    const soundPlugin = results.filter(
+      (result) => result.ancestorTitles.at(-1) === "plugin conformance: sound",
+    );
+    expect(soundPlugin.length).toBe(4);
+    expect(soundPlugin.every((result) => result.status === "passed")).toBe(true);
     const sound = results.filter(
       (result) => result.ancestorTitles.at(-1) === "provider conformance: sound provider",
     );

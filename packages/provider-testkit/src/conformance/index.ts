@@ -10,6 +10,7 @@ export {
   lastRequestSignature,
   type RecordingServer,
 } from "./aws-service-error-check.js";
+export { describePluginConformance, type PluginConformanceOptions } from "./describe-plugin-conformance.js";
 export {
   type ConformanceCheck,
   type ConformanceErrorCase,
