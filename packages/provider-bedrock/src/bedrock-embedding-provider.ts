@@ -1,7 +1,8 @@
 /**
- * One configured Bedrock embedding model: translates the provider contract into one InvokeModel
- * call and back. No batching beyond one call, no retries (the client runs with maxAttempts 1 so the
- * runtime is the only retry layer), no cache, no timing.
+ * One configured Bedrock embedding model: its model family, and the InvokeModel command of one call.
+ * The call itself (client, abort signal, errors, the JSON answer, usage) is the AWS call path every
+ * AWS plugin shares, AwsEmbeddingInvoker. No batching beyond one call, no retries (the client runs
+ * with maxAttempts 1 so the runtime is the only retry layer), no cache, no timing.
  * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
  */
 import {
@@ -10,21 +11,22 @@ import {
   type InvokeModelCommandOutput,
 } from "@aws-sdk/client-bedrock-runtime";
 import {
-  abortReason,
   type EmbeddingProvider,
-  EmbedEvalError,
   type EmbedRequest,
   type EmbedResponse,
-  estimateTokens,
+  type InputType,
   type ProviderCapabilities,
   type ProviderSettings,
-  parseJsonResponse,
-  parseResponseVectors,
   readString,
   rejectUnknownOptions,
-  type Usage,
 } from "@embedeval/provider-contract";
-import { readAwsClientSettings } from "@embedeval/provider-contract/aws";
+import {
+  type AwsClientSource,
+  type AwsEmbeddingCall,
+  AwsEmbeddingInvoker,
+  encodeJsonBody,
+  readAwsClientSettings,
+} from "@embedeval/provider-contract/aws";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { classifyBedrockError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";
@@ -48,29 +50,38 @@ export interface BedrockProviderOverrides {
   client?: BedrockRuntimeClient;
 }
 
-/** The SDK client, whether this provider made it (and so destroys it), and the secrets to mask. */
-interface Connection {
-  client: BedrockRuntimeClient;
-  ownsClient: boolean;
-  secrets: readonly string[];
-}
+type BedrockClientSource = AwsClientSource<InvokeModelCommand, InvokeModelCommandOutput>;
 
-function createClient(settings: ProviderSettings): Connection {
+/**
+ * The client this provider makes on its first call. Its settings are read now, so that a missing
+ * region is a config error when the provider is created, not on its first call.
+ */
+function bedrockClientSource(settings: ProviderSettings): BedrockClientSource {
   const { clientConfig, requestTimeoutMs, secrets } = readAwsClientSettings(settings, {
     endpointVariable: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
     subject: "the Bedrock model",
     regionHint: "Set `options.region` (e.g. us-east-1) in the config, or AWS_REGION in the environment.",
   });
-  const client = new BedrockRuntimeClient({
-    ...clientConfig,
-    // HTTP/1.1 with keep-alive, as boto3 does, instead of this client's default HTTP/2 handler: one
-    // multiplexed session per client turns a single stalled or reset connection into a failure of
-    // every call in flight, while independent sockets fail (and are retried) one call at a time.
-    requestHandler: new NodeHttpHandler(
-      requestTimeoutMs ? { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } : {},
-    ),
-  });
-  return { client, ownsClient: true, secrets };
+  return {
+    secrets,
+    createClient: () =>
+      new BedrockRuntimeClient({
+        ...clientConfig,
+        // HTTP/1.1 with keep-alive, as boto3 does, instead of this client's default HTTP/2 handler: one
+        // multiplexed session per client turns a single stalled or reset connection into a failure of
+        // every call in flight, while independent sockets fail (and are retried) one call at a time.
+        requestHandler: new NodeHttpHandler(
+          requestTimeoutMs ? { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } : {},
+        ),
+      }),
+  };
+}
+
+/** The token count in Bedrock's response header, when it is there and a number. */
+function headerTokenCount(headers: Record<string, string>): number | undefined {
+  const value = headers[tokenCountHeader] ?? headers[tokenCountHeader.toUpperCase()];
+  const tokens = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(tokens) ? tokens : undefined;
 }
 
 export class BedrockEmbeddingProvider implements EmbeddingProvider {
@@ -81,7 +92,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
   private readonly configured: ConfiguredModelFamily;
-  private readonly connection: Connection;
+  private readonly invoker: AwsEmbeddingInvoker<InvokeModelCommand, InvokeModelCommandOutput>;
 
   constructor(settings: ProviderSettings, overrides: BedrockProviderOverrides = {}) {
     this.modelId = settings.model;
@@ -94,29 +105,39 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     this.configured = this.family.configure(settings.options);
     this.capabilities = this.configured.capabilities;
     this.vectorOptions = Object.freeze({ ...this.configured.vectorOptions });
-    this.connection = overrides.client
-      ? { client: overrides.client, ownsClient: false, secrets: [] }
-      : createClient(settings);
+    this.invoker = new AwsEmbeddingInvoker({
+      provider: this.provider,
+      serviceName: "Bedrock",
+      target: `model ${this.modelId}`,
+      subject: this.family.displayName,
+      batchingHint: "Batch by capabilities.maxInputsPerCall before calling embed.",
+      capabilities: this.capabilities,
+      clientSource: overrides.client ? { client: overrides.client } : bedrockClientSource(settings),
+      classifyError: classifyBedrockError,
+      responseText: (output) => output.body?.transformToString() ?? "",
+      responseHints: {
+        dimension:
+          "The model returned vectors of another size than configured; check `options.dimensions` and the model id.",
+      },
+      prepareCall: (texts, inputType) => this.prepareCall(texts, inputType),
+    });
   }
 
-  async embed(request: EmbedRequest): Promise<EmbedResponse> {
-    const { texts, inputType, signal } = request;
-    if (texts.length === 0) return { embeddings: [], usage: { tokens: 0, source: "provider" } };
-    if (texts.length > this.capabilities.maxInputsPerCall) {
-      throw new EmbedEvalError(
-        "internal",
-        `${this.family.displayName} takes at most ${this.capabilities.maxInputsPerCall} text(s) per call; got ${texts.length}.`,
-        { hint: "Batch by capabilities.maxInputsPerCall before calling embed." },
-      );
-    }
-    if (signal?.aborted) throw abortReason(signal, "Bedrock");
+  embed(request: EmbedRequest): Promise<EmbedResponse> {
+    return this.invoker.embed(request);
+  }
+
+  close(): Promise<void> {
+    return this.invoker.close();
+  }
+
+  private prepareCall(texts: readonly string[], inputType: InputType): AwsEmbeddingCall<InvokeModelCommand> {
     const { sent, warnings } = this.cutLongTexts(texts);
-    const body = this.configured.requestBody(sent, inputType);
     const command = new InvokeModelCommand({
       modelId: this.modelId,
       contentType: "application/json",
       accept: "application/json",
-      body: new TextEncoder().encode(JSON.stringify(body)),
+      body: encodeJsonBody(this.configured.requestBody(sent, inputType)),
     });
     // InvokeModel's output does not expose arbitrary response headers, and the token count for
     // Cohere only comes in one. A middleware on this command's own stack sees the raw HTTP response,
@@ -131,40 +152,15 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       },
       { step: "deserialize", name: "embedevalCaptureResponseHeaders" },
     );
-
-    const target = `model ${this.modelId}`;
-    let output: InvokeModelCommandOutput;
-    try {
-      output = await this.connection.client.send(command, signal ? { abortSignal: signal } : {});
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal, "Bedrock");
-      throw classifyBedrockError(error, {
-        provider: this.provider,
-        target,
-        secrets: this.connection.secrets,
-      });
-    }
-    const requestId = output.$metadata.requestId;
-    const text = output.body?.transformToString() ?? "";
-    const json = parseJsonResponse(text, {
-      provider: this.provider,
-      target,
-      requestId,
-      secrets: this.connection.secrets,
-    });
-    const parsed = parseResponseVectors(
-      { provider: this.provider, target, requestId },
-      {
-        dimension:
-          "The model returned vectors of another size than configured; check `options.dimensions` and the model id.",
-      },
-      () => this.configured.parseResponse(json, sent),
-    );
     return {
-      embeddings: parsed.embeddings,
-      usage: this.usage(responseHeaders, parsed.tokens, sent),
-      ...(requestId ? { requestIds: [requestId] } : {}),
-      ...(warnings.length > 0 ? { warnings } : {}),
+      command,
+      sentTexts: sent,
+      warnings,
+      parseResponse: (json) => {
+        const parsed = this.configured.parseResponse(json, sent);
+        // The header counts every family's tokens; Titan's body count is the fallback.
+        return { ...parsed, tokens: headerTokenCount(responseHeaders) ?? parsed.tokens };
+      },
     };
   }
 
@@ -182,22 +178,5 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
         `${count} text(s) over ${this.family.displayName}'s ${limit}-character limit were cut to ${limit} characters (${cut === "keep-start" ? "end" : "start"} dropped, per \`truncate\`).`,
       ],
     };
-  }
-
-  private usage(
-    headers: Record<string, string>,
-    bodyTokens: number | undefined,
-    texts: readonly string[],
-  ): Usage {
-    const headerValue = headers[tokenCountHeader] ?? headers[tokenCountHeader.toUpperCase()];
-    const headerTokens = headerValue === undefined ? Number.NaN : Number(headerValue);
-    if (Number.isFinite(headerTokens)) return { tokens: headerTokens, source: "provider" };
-    if (bodyTokens !== undefined) return { tokens: bodyTokens, source: "provider" };
-    // About four characters a token for English text: an estimate, labelled as one.
-    return { tokens: estimateTokens(texts), source: "estimated" };
-  }
-
-  async close(): Promise<void> {
-    if (this.connection.ownsClient) this.connection.client.destroy();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Bedrock's error names for InvokeModel and how the runtime treats each; @embedeval/core's
+ * Bedrock's error names for InvokeModel and how the runtime treats each; the contract's
  * classifyAwsError does the rest (status, throttling, network failures, credentials, redaction).
  * Bedrock's error types: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors
  *
@@ -11,7 +11,11 @@
  * - ServiceQuotaExceededException is not retryable: a quota is not lifted by waiting seconds.
  */
 import type { ProviderError } from "@embedeval/provider-contract";
-import { type AwsErrorClassification, classifyAwsError } from "@embedeval/provider-contract/aws";
+import {
+  type AwsCallContext,
+  type AwsErrorClassification,
+  classifyAwsError,
+} from "@embedeval/provider-contract/aws";
 
 export const bedrockServiceErrors: Readonly<Record<string, AwsErrorClassification>> = {
   ThrottlingException: {
@@ -49,15 +53,6 @@ export const bedrockServiceErrors: Readonly<Record<string, AwsErrorClassificatio
   ConflictException: { retryable: false },
 };
 
-export interface ErrorContext {
-  /** The provider name as in config. */
-  provider: string;
-  /** What was called, for the message: `model amazon.titan-embed-text-v2:0`. */
-  target: string;
-  /** Credential values to mask if they ever appear in a message. */
-  secrets: readonly string[];
-}
-
-export function classifyBedrockError(error: unknown, context: ErrorContext): ProviderError {
+export function classifyBedrockError(error: unknown, context: AwsCallContext): ProviderError {
   return classifyAwsError(error, { ...context, serviceErrors: bedrockServiceErrors });
 }

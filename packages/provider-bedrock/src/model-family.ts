@@ -4,13 +4,8 @@
  * families is model-family-registry.ts.
  */
 import type { InputType, PluginOptions, ProviderCapabilities } from "@embedeval/provider-contract";
+import type { ParsedEmbeddingResponse } from "@embedeval/provider-contract/aws";
 import type { CharacterCut } from "./cut-to-length.js";
-
-export interface ParsedResponse {
-  embeddings: Float32Array[];
-  /** Input tokens when the body reports them (Titan's inputTextTokenCount). */
-  tokens?: number;
-}
 
 /** A family with its options applied: everything one InvokeModel call needs. */
 export interface ConfiguredModelFamily {
@@ -23,8 +18,11 @@ export interface ConfiguredModelFamily {
    */
   characterCut?: CharacterCut;
   requestBody(texts: readonly string[], inputType: InputType): Record<string, unknown>;
-  /** Throws UnexpectedResponseError when the body is not what the family documents. */
-  parseResponse(body: unknown, texts: readonly string[]): ParsedResponse;
+  /**
+   * The vectors, and the input tokens when the body reports them (Titan's inputTextTokenCount).
+   * Throws UnexpectedResponseError when the body is not what the family documents.
+   */
+  parseResponse(body: unknown, texts: readonly string[]): ParsedEmbeddingResponse;
 }
 
 export type ModelFamilyId =

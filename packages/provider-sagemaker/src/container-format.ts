@@ -4,13 +4,9 @@
  * is container-format-registry.ts.
  */
 import type { InputType, PluginOptions } from "@embedeval/provider-contract";
+import type { ParsedEmbeddingResponse } from "@embedeval/provider-contract/aws";
 
 export type ContainerFormatId = "tei" | "jumpstart" | "hf-inference-toolkit" | "custom";
-
-export interface ParsedResponse {
-  embeddings: Float32Array[];
-  warnings?: string[];
-}
 
 export interface ConfiguredContainerFormat {
   /** PluginOptions of this format that change the vectors, defaults filled in. */
@@ -21,7 +17,7 @@ export interface ConfiguredContainerFormat {
   maxInputsPerCall?: number;
   requestBody(texts: readonly string[], inputType: InputType): unknown;
   /** Throws UnexpectedResponseError when the body is not what the format documents. */
-  parseResponse(body: unknown, texts: readonly string[]): ParsedResponse;
+  parseResponse(body: unknown, texts: readonly string[]): ParsedEmbeddingResponse;
 }
 
 export interface ContainerFormat {

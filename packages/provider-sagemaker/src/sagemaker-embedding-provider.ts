@@ -1,31 +1,35 @@
 /**
- * One SageMaker endpoint as an embedding model: translates the provider contract into one
- * InvokeEndpoint call and back. No batching beyond one call, no retries (the client runs with
- * maxAttempts 1 so the runtime is the only retry layer), no cache, no timing.
+ * One SageMaker endpoint as an embedding model: its container format, and the InvokeEndpoint command
+ * of one call. The call itself (client, abort signal, errors, the JSON answer, usage) is the AWS call
+ * path every AWS plugin shares, AwsEmbeddingInvoker. No batching beyond one call, no retries (the
+ * client runs with maxAttempts 1 so the runtime is the only retry layer), no cache, no timing.
  * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html
  */
 import {
   InvokeEndpointCommand,
+  type InvokeEndpointCommandInput,
   type InvokeEndpointCommandOutput,
   SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
 import {
-  abortReason,
-  checkDimensions,
   type EmbeddingProvider,
-  EmbedEvalError,
   type EmbedRequest,
   type EmbedResponse,
-  estimateTokens,
+  type InputType,
   type ProviderCapabilities,
   type ProviderSettings,
-  parseJsonResponse,
-  parseResponseVectors,
   readPositiveInteger,
   readString,
   rejectUnknownOptions,
 } from "@embedeval/provider-contract";
-import { awsRegion, readAwsClientSettings } from "@embedeval/provider-contract/aws";
+import {
+  type AwsClientSource,
+  type AwsEmbeddingCall,
+  AwsEmbeddingInvoker,
+  awsRegion,
+  encodeJsonBody,
+  readAwsClientSettings,
+} from "@embedeval/provider-contract/aws";
 import type { ConfiguredContainerFormat, ContainerFormat } from "./container-format.js";
 import { resolveContainerFormat } from "./container-format-registry.js";
 import { classifySagemakerError } from "./sagemaker-error.js";
@@ -58,27 +62,29 @@ export interface SagemakerProviderOverrides {
   client?: SageMakerRuntimeClient;
 }
 
-/** The SDK client, whether this provider made it (and so destroys it), and the secrets to mask. */
-interface Connection {
-  client: SageMakerRuntimeClient;
-  ownsClient: boolean;
-  secrets: readonly string[];
-}
+type SagemakerClientSource = AwsClientSource<InvokeEndpointCommand, InvokeEndpointCommandOutput>;
 
-function createClient(settings: ProviderSettings): Connection {
+/**
+ * The client this provider makes on its first call. Its settings are read now, so that a missing
+ * region is a config error when the provider is created, not on its first call.
+ */
+function sagemakerClientSource(settings: ProviderSettings): SagemakerClientSource {
   const { clientConfig, requestTimeoutMs, secrets } = readAwsClientSettings(settings, {
     endpointVariable: "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
     subject: "the SageMaker endpoint",
     regionHint:
       "Set `options.region` (the endpoint's region) in the config, or AWS_REGION in the environment.",
   });
-  const client = new SageMakerRuntimeClient({
-    ...clientConfig,
-    ...(requestTimeoutMs
-      ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }
-      : {}),
-  });
-  return { client, ownsClient: true, secrets };
+  return {
+    secrets,
+    createClient: () =>
+      new SageMakerRuntimeClient({
+        ...clientConfig,
+        ...(requestTimeoutMs
+          ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }
+          : {}),
+      }),
+  };
 }
 
 export class SagemakerEmbeddingProvider implements EmbeddingProvider {
@@ -90,10 +96,9 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
   private readonly configured: ConfiguredContainerFormat;
-  private readonly connection: Connection;
-  private readonly customAttributes: string | undefined;
-  private readonly targetVariant: string | undefined;
-  private readonly inferenceComponentName: string | undefined;
+  /** Every InvokeEndpoint field but the body: the same for each call. */
+  private readonly endpointFields: Omit<InvokeEndpointCommandInput, "Body">;
+  private readonly invoker: AwsEmbeddingInvoker<InvokeEndpointCommand, InvokeEndpointCommandOutput>;
 
   constructor(settings: ProviderSettings, overrides: SagemakerProviderOverrides = {}) {
     const { options } = settings;
@@ -108,9 +113,9 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
     this.configured = this.format.configure(options);
     const dimensions = readPositiveInteger(options, "dimensions");
     const batchSize = readPositiveInteger(options, "batchSize") ?? defaultBatchSize;
-    this.customAttributes = readString(options, "customAttributes");
-    this.targetVariant = readString(options, "targetVariant");
-    this.inferenceComponentName = readString(options, "inferenceComponentName");
+    const customAttributes = readString(options, "customAttributes");
+    const targetVariant = readString(options, "targetVariant");
+    const inferenceComponentName = readString(options, "inferenceComponentName");
     this.capabilities = {
       maxInputsPerCall: this.configured.maxInputsPerCall ?? batchSize,
       maxRequestBytes,
@@ -124,82 +129,59 @@ export class SagemakerEmbeddingProvider implements EmbeddingProvider {
       endpointName: this.endpointName,
       region: region ?? null,
       format: this.format.id,
-      ...(this.targetVariant === undefined ? {} : { targetVariant: this.targetVariant }),
-      ...(this.inferenceComponentName === undefined
-        ? {}
-        : { inferenceComponentName: this.inferenceComponentName }),
+      ...(targetVariant === undefined ? {} : { targetVariant }),
+      ...(inferenceComponentName === undefined ? {} : { inferenceComponentName }),
       ...this.configured.vectorOptions,
     });
-    this.connection = overrides.client
-      ? { client: overrides.client, ownsClient: false, secrets: [] }
-      : createClient(settings);
-  }
-
-  async embed(request: EmbedRequest): Promise<EmbedResponse> {
-    const { texts, inputType, signal } = request;
-    if (texts.length === 0) return { embeddings: [], usage: { tokens: 0, source: "estimated" } };
-    if (texts.length > this.capabilities.maxInputsPerCall) {
-      throw new EmbedEvalError(
-        "internal",
-        `SageMaker endpoint ${this.endpointName} takes at most ${this.capabilities.maxInputsPerCall} text(s) per call; got ${texts.length}.`,
-        {
-          hint: "Batch by capabilities.maxInputsPerCall before calling embed, or raise `options.batchSize`.",
-        },
-      );
-    }
-    if (signal?.aborted) throw abortReason(signal, "SageMaker");
-    const command = new InvokeEndpointCommand({
+    this.endpointFields = {
       EndpointName: this.endpointName,
       ContentType: "application/json",
       Accept: "application/json",
-      Body: new TextEncoder().encode(JSON.stringify(this.configured.requestBody(texts, inputType))),
-      ...(this.customAttributes === undefined ? {} : { CustomAttributes: this.customAttributes }),
-      ...(this.targetVariant === undefined ? {} : { TargetVariant: this.targetVariant }),
-      ...(this.inferenceComponentName === undefined
-        ? {}
-        : { InferenceComponentName: this.inferenceComponentName }),
-    });
-    const target = `endpoint ${this.endpointName}`;
-    let output: InvokeEndpointCommandOutput;
-    try {
-      output = await this.connection.client.send(command, signal ? { abortSignal: signal } : {});
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal, "SageMaker");
-      throw classifySagemakerError(error, { target, secrets: this.connection.secrets });
-    }
-    const requestId = output.$metadata.requestId;
-    const text = output.Body?.transformToString() ?? "";
-    const json = parseJsonResponse(text, {
+      ...(customAttributes === undefined ? {} : { CustomAttributes: customAttributes }),
+      ...(targetVariant === undefined ? {} : { TargetVariant: targetVariant }),
+      ...(inferenceComponentName === undefined ? {} : { InferenceComponentName: inferenceComponentName }),
+    };
+    this.invoker = new AwsEmbeddingInvoker({
       provider: this.provider,
-      target,
-      requestId,
-      secrets: this.connection.secrets,
-    });
-    const parsed = parseResponseVectors(
-      { provider: this.provider, target, requestId },
-      {
+      serviceName: "SageMaker",
+      target: `endpoint ${this.endpointName}`,
+      subject: `SageMaker endpoint ${this.endpointName}`,
+      batchingHint:
+        "Batch by capabilities.maxInputsPerCall before calling embed, or raise `options.batchSize`.",
+      capabilities: this.capabilities,
+      clientSource: overrides.client ? { client: overrides.client } : sagemakerClientSource(settings),
+      classifyError: classifySagemakerError,
+      responseText: (output) => output.Body?.transformToString() ?? "",
+      responseHints: {
         about: ` for format "${this.format.id}"`,
         dimension:
           "The endpoint returned vectors of another size than `options.dimensions`; check the endpoint's model.",
         shape:
           "Check `options.format` (tei, jumpstart, hf-inference-toolkit, custom) against the endpoint's container.",
       },
-      () => {
-        const result = this.configured.parseResponse(json, texts);
-        checkDimensions(result.embeddings, this.capabilities.dimensions);
-        return result;
-      },
-    );
-    // SageMaker containers do not report tokens: about four characters a token, labelled as an estimate.
-    return {
-      embeddings: parsed.embeddings,
-      usage: { tokens: estimateTokens(texts), source: "estimated" },
-      ...(requestId ? { requestIds: [requestId] } : {}),
-      ...(parsed.warnings ? { warnings: parsed.warnings } : {}),
-    };
+      prepareCall: (texts, inputType) => this.prepareCall(texts, inputType),
+    });
   }
 
-  async close(): Promise<void> {
-    if (this.connection.ownsClient) this.connection.client.destroy();
+  embed(request: EmbedRequest): Promise<EmbedResponse> {
+    return this.invoker.embed(request);
+  }
+
+  close(): Promise<void> {
+    return this.invoker.close();
+  }
+
+  /** SageMaker containers do not report tokens: the call path estimates them, labelled as an estimate. */
+  private prepareCall(
+    texts: readonly string[],
+    inputType: InputType,
+  ): AwsEmbeddingCall<InvokeEndpointCommand> {
+    return {
+      command: new InvokeEndpointCommand({
+        ...this.endpointFields,
+        Body: encodeJsonBody(this.configured.requestBody(texts, inputType)),
+      }),
+      parseResponse: (json) => this.configured.parseResponse(json, texts),
+    };
   }
 }

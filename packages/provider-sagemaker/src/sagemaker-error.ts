@@ -1,6 +1,6 @@
 /**
  * Maps what the AWS SDK throws for InvokeEndpoint to a ProviderError the runtime can act on: the
- * container's ModelError here, everything else through @embedeval/core's classifyAwsError.
+ * container's ModelError here, everything else through the contract's classifyAwsError.
  * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html#API_runtime_InvokeEndpoint_Errors
  *
  * A container's own failure arrives as ModelError (HTTP 424) carrying the container's status in
@@ -11,6 +11,7 @@
  */
 import { ProviderError, redactSecrets } from "@embedeval/provider-contract";
 import {
+  type AwsCallContext,
   type AwsErrorClassification,
   awsErrorShape,
   classifyAwsError,
@@ -46,16 +47,11 @@ interface ModelErrorShape {
   OriginalMessage?: string;
 }
 
-export interface ErrorContext {
-  target: string;
-  secrets: readonly string[];
-}
-
-export function classifySagemakerError(error: unknown, context: ErrorContext): ProviderError {
-  const provider = "sagemaker";
+export function classifySagemakerError(error: unknown, context: AwsCallContext): ProviderError {
+  const { provider } = context;
   const shape = awsErrorShape(error);
   if (!isAwsServiceError(shape) || shape.name !== "ModelError") {
-    return classifyAwsError(error, { provider, ...context, serviceErrors: sagemakerServiceErrors });
+    return classifyAwsError(error, { ...context, serviceErrors: sagemakerServiceErrors });
   }
   const { OriginalStatusCode: original, OriginalMessage: originalMessage } = shape as ModelErrorShape;
   const message = redactSecrets(
