@@ -191,7 +191,7 @@ describe("embedeval CLI", () => {
 });
 
 describe("command-line conventions", () => {
-  const commands = ["run", "score", "compare", "report", "init", "schema"];
+  const commands = ["run", "score", "compare", "report", "init", "schema", "new-plugin"];
   let folder: string;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), "embedeval-conventions-"));

@@ -9,12 +9,13 @@ const usage = `embedeval ${version}: evaluate text-embedding models the way MTEB
 Usage: embedeval <command> [options]
 
 Commands:
-  run      Evaluate every model in the config on every task     [--config embedeval.yml] [--no-cache]
-  score    Score a TREC run file against qrels                  --qrels FILE --run FILE [--k 1,3,10] [--json] [--per-query]
-  compare  Compare two results folders (deltas, CI, p-values)   BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT]
-  report   Render a results folder as a table or markdown       RESULTS_DIR [--markdown OUT]
-  init     Write a commented starter embedeval.yml              [--force]
-  schema   Print the JSON Schema of embedeval.yml
+  run         Evaluate every model in the config on every task    [--config embedeval.yml] [--no-cache]
+  score       Score a TREC run file against qrels                 --qrels FILE --run FILE [--k 1,3,10] [--json] [--per-query]
+  compare     Compare two results folders (deltas, CI, p-values)  BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT]
+  report      Render a results folder as a table or markdown      RESULTS_DIR [--markdown OUT]
+  init        Write a commented starter embedeval.yml             [--force]
+  schema      Print the JSON Schema of embedeval.yml
+  new-plugin  Write a publishable provider plugin package         NAME [--directory DIR]
 
 Options:
   -h, --help       this help; a command's own: \`embedeval <command> --help\` or \`embedeval help <command>\`
@@ -31,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   score: async () => (await import("./commands/score-command.js")).scoreCommand,
   compare: async () => (await import("./commands/compare-command.js")).compareCommand,
   report: async () => (await import("./commands/report-command.js")).reportCommand,
+  "new-plugin": async () => (await import("./commands/new-plugin-command.js")).newPluginCommand,
 };
 
 export async function runCli(context: CommandContext): Promise<number> {
