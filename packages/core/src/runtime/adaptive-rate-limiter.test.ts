@@ -18,15 +18,56 @@ describe("AdaptiveRateLimiter", () => {
 
   it("ignores throttles of calls sent before the last decrease", async () => {
     const clock = new VirtualClock();
-    const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 600 }, clock);
+    const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 600, recoverySuccesses: 20 }, clock);
     const first = await limiter.acquire();
     const second = await limiter.acquire();
     limiter.onThrottle(second, 4);
     limiter.onThrottle(first, 4);
     expect(limiter.snapshot()).toEqual({ requestsPerMinute: 300, decreases: 1 });
+    // A success at the new pace closes the episode (and adds one step: 300 / 20).
+    limiter.onSuccess(await limiter.acquire());
     const third = await limiter.acquire();
     limiter.onThrottle(third, 4);
-    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 150, decreases: 2 });
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 157.5, decreases: 2 });
+  });
+
+  it("decreases once per throttling episode, however many calls the burst throttles", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter({ requestsPerMinute: 6000, window: 20 }, clock);
+    // A burst: every call refused for ten seconds, each batch throttled again and again.
+    while (clock.now() < 10_000) {
+      const started = await limiter.acquire();
+      limiter.onThrottle(started, 6);
+    }
+    expect(limiter.snapshot()).toEqual({ requestsPerMinute: 3000, decreases: 1 });
+  });
+
+  it("recovers in proportion to the pace before the episode, not to the pace it fell to", async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveRateLimiter({ window: 20, recoverySuccesses: 20 }, clock);
+    // 6,000 calls a minute accepted, then a real limit far below: three episodes in a row.
+    for (let call = 0; call < 20; call += 1) {
+      limiter.onSuccess(await limiter.acquire());
+      await clock.sleep(10);
+    }
+    const paces: number[] = [];
+    for (let episode = 0; episode < 3; episode += 1) {
+      limiter.onThrottle(await limiter.acquire(), 4);
+      paces.push(limiter.snapshot().requestsPerMinute);
+      limiter.onSuccess(await limiter.acquire()); // closes the episode
+    }
+    expect(limiter.snapshot().decreases).toBe(3);
+    expect(paces[0]).toBeCloseTo(3000, 0);
+    expect(paces[2]).toBeLessThan(1000);
+    // Back to the pace before the first episode (6,000 a minute) in steps of that episode's size
+    // (3,000 / 20 a success), not of the collapsed pace's (which took hundreds of successes).
+    let successes = 0;
+    const before = paces[0] as number;
+    while (limiter.snapshot().requestsPerMinute < before * 2 && successes < 200) {
+      limiter.onSuccess(await limiter.acquire());
+      successes += 1;
+    }
+    expect(successes).toBeLessThanOrEqual(40);
   });
 
   it("without a configured ceiling, starts pacing at half the observed rate once throttled", async () => {

@@ -2,28 +2,35 @@ import type { RuntimeClock } from "./runtime-clock.js";
 
 /**
  * Paces calls to at most `rate` per minute, and adapts: the rate halves when the provider throttles
- * persistently and grows back by a fixed step after each success (additive increase, multiplicative
- * decrease, as TCP does), up to the configured ceiling. Without a configured ceiling the limiter does
- * nothing until the first decrease, which starts from half the rate of successful calls it observed.
+ * persistently and grows back after successes (additive increase, multiplicative decrease, as TCP
+ * does), up to the configured ceiling. Without a configured ceiling the limiter does nothing until the
+ * first decrease, which starts from half the rate of successful calls it observed.
  *
  * "Persistently" means one of:
  * - more than `throttleShare` of the last `window` calls (sent since the last decrease) were throttled;
- * - one batch was throttled `consecutiveThrottles` times in a row (it is about to run out of retries).
+ * - one batch was throttled `consecutiveThrottles` times in a row (it is about to run out of patience).
  * A lone throttle does not halve the rate: retries with backoff absorb it, and halving on every
  * throttle collapses throughput when a service throttles a steady few percent of calls whatever the
  * rate (measured in bench/runtime-throughput.bench.ts: 11% of the possible throughput at 10% throttled).
- * Above a real limit the throttled share grows quickly (sending at 1.5x the limit: a third of calls),
- * so the rate still comes down within a few dozen calls.
  *
- * Only calls sent after the last decrease count: calls already in flight when we slowed down were sent
- * at the old rate, and their throttles say nothing about the new one.
+ * One decrease per throttling episode: an episode opens with a decrease and closes with the first
+ * success of a call sent after it. While it is open, further throttles change nothing: during a burst
+ * where the service refuses everything for ten seconds, each call being throttled says nothing about
+ * the pace (halving on each of them took the pace down eleven times in ten seconds, and a run 13 times
+ * longer). A real limit below the new pace still brings the next decrease: once calls succeed again,
+ * a new episode opens as soon as the throttled share of the calls sent since passes the threshold.
+ *
+ * Recovery is proportional to the pace before the episode: each success adds
+ * `(pace before - pace after) / recoverySuccesses`, so the pace is back where it was after
+ * `recoverySuccesses` successes, whatever depth it fell to. (Recomputing the step from the collapsed
+ * pace made it climb back at a fraction of a call per minute per success.)
  */
 export interface AdaptiveRateLimiterSettings {
   /** Configured ceiling in calls per minute; undefined: unlimited until the provider throttles. */
   requestsPerMinute?: number;
   /** Floor, in calls per minute. */
   minimumRequestsPerMinute?: number;
-  /** Successes it takes to climb from half the ceiling back to it. */
+  /** Successes it takes to climb from the pace after a decrease back to the pace before it. */
   recoverySuccesses?: number;
   /** Share of recent calls throttled above which the rate halves. */
   throttleShare?: number;
@@ -48,13 +55,12 @@ export class AdaptiveRateLimiter {
   private readonly window: number;
   private readonly consecutiveThrottles: number;
   private rate: number;
-  /**
-   * Calls per minute added after each success: the ceiling's (or, without one, the last measured
-   * success rate's) half, spread over `recoverySuccesses` successes.
-   */
+  /** Calls per minute added after each success; set at each decrease from the pace before it. */
   private step: number;
   private nextSlot = Number.NEGATIVE_INFINITY;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /** True from a decrease until the first success of a call sent after it. */
+  private inEpisode = false;
   private decreases = 0;
   private generation = 0;
   private readonly recentStarts: number[] = [];
@@ -100,6 +106,8 @@ export class AdaptiveRateLimiter {
   onThrottle(startedAt: number, inARow = 1): void {
     if (startedAt < this.lastDecreaseAt) return;
     this.recordOutcome(true);
+    // The episode's one decrease is made: wait for a success at the new pace before judging it.
+    if (this.inEpisode) return;
     const trusted = this.outcomes.length >= Math.ceil(this.window / 2);
     const share = this.throttledInWindow / this.outcomes.length;
     if ((trusted && share > this.throttleShare) || inARow >= this.consecutiveThrottles) this.decrease();
@@ -107,7 +115,10 @@ export class AdaptiveRateLimiter {
 
   /** A call sent at `startedAt` succeeded. */
   onSuccess(startedAt: number): void {
-    if (startedAt >= this.lastDecreaseAt) this.recordOutcome(false);
+    if (startedAt >= this.lastDecreaseAt) {
+      this.recordOutcome(false);
+      this.inEpisode = false;
+    }
     this.recentSuccesses.push(this.clock.now());
     if (this.recentSuccesses.length > 64) this.recentSuccesses.shift();
     if (!Number.isFinite(this.rate)) return;
@@ -125,9 +136,12 @@ export class AdaptiveRateLimiter {
     const base = Math.min(this.rate, this.successRate() ?? this.observedRate());
     // Before the first call has started there is nothing to halve: backoff alone handles it.
     if (!Number.isFinite(base)) return;
-    if (!Number.isFinite(this.ceiling)) this.step = base / 2 / this.recoverySuccesses;
+    const before = Math.min(this.rate, base);
     this.rate = Math.max(this.floor, base / 2);
+    // Back to the pace before the episode in `recoverySuccesses` successes, however low it fell.
+    this.step = Math.max(this.step, (before - this.rate) / this.recoverySuccesses);
     this.lastDecreaseAt = this.clock.now();
+    this.inEpisode = true;
     this.decreases += 1;
     this.outcomes.length = 0;
     this.throttledInWindow = 0;

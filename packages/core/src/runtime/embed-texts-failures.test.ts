@@ -202,13 +202,14 @@ describe("embedTexts: retries, failures and cancellation", () => {
     cache.close();
   });
 
-  it("on abort keeps every received vector in the cache, and the rerun never sends a text twice", async () => {
+  it("on abort starts no call, lets the calls in flight answer into the cache, and the rerun never sends a text twice", async () => {
     const controller = new AbortController();
     const provider = new ScriptedEmbeddingProvider({
       clock,
       capabilities: { maxInputsPerCall: 2 },
       latency: () => 100,
     });
+    const events: string[] = [];
     let cache = await EmbeddingCache.open(directory);
     const error = await captureError(
       embedTexts({
@@ -219,6 +220,7 @@ describe("embedTexts: retries, failures and cancellation", () => {
         cache,
         clock,
         signal: controller.signal,
+        onEvent: (event) => events.push(event.kind),
         onProgress: (done) => {
           if (done >= 10) controller.abort();
         },
@@ -226,11 +228,13 @@ describe("embedTexts: retries, failures and cancellation", () => {
     );
     cache.close();
     expect(error).toBeInstanceOf(CancelledError);
-    // Calls of two texts, four at a time: the abort lands after call 5 answered; calls 6-8 were in flight.
+    // Calls of two texts, four at a time: the abort lands after call 5 answered; calls 6-8 were in
+    // flight, already paid for: they answer within the grace period and are cached too.
     expect((error as CancelledError).message).toBe(
-      "Cancelled: 10 of 40 texts embedded and cached; rerun to resume.",
+      "Cancelled: 16 of 40 texts embedded and cached; rerun to resume.",
     );
-    const answeredBeforeAbort = 10;
+    expect(events).toEqual(["draining"]);
+    expect(provider.calls).toHaveLength(8);
 
     const resumed = new ScriptedEmbeddingProvider({ clock, capabilities: { maxInputsPerCall: 2 } });
     cache = await EmbeddingCache.open(directory);
@@ -243,11 +247,40 @@ describe("embedTexts: retries, failures and cancellation", () => {
       clock,
     });
     cache.close();
-    expect(usage.cacheHits).toBe(answeredBeforeAbort);
+    expect(usage.cacheHits).toBe(16);
     expect(embeddings).toEqual(corpus.map((text) => scriptedVector(text, "document", 4)));
-    const answered = provider.calls.slice(0, 5).flatMap((call) => call.texts);
-    expect(resumed.sentTexts().filter((text) => answered.includes(text))).toEqual([]);
-    expect(resumed.sentTexts()).toHaveLength(30);
+    // Not one text paid for twice.
+    expect(resumed.sentTexts().filter((text) => provider.sentTexts().includes(text))).toEqual([]);
+    expect(resumed.sentTexts()).toHaveLength(24);
+  });
+
+  it("abandons calls still in flight when the grace period ends, and says how many", async () => {
+    const controller = new AbortController();
+    const provider = new ScriptedEmbeddingProvider({
+      clock,
+      capabilities: { maxInputsPerCall: 1 },
+      script: (call) => (call === 1 ? { kind: "hang" } : undefined),
+      latency: () => 100,
+    });
+    const error = await captureError(
+      embedTexts({
+        provider,
+        texts: ["a", "b", "c", "d", "e", "f"],
+        inputType: "document",
+        settings: { ...settings, cancelGraceSeconds: 5, timeoutSeconds: 600 },
+        clock,
+        signal: controller.signal,
+        onProgress: (done) => {
+          if (done === 3) controller.abort();
+        },
+      }),
+    );
+    expect((error as CancelledError).message).toBe(
+      "Cancelled: 5 of 6 texts embedded; nothing was cached (--no-cache). 1 call still in flight after the 5 s grace was abandoned.",
+    );
+    // "e" and "f" were sent as "a" and "c" answered, before the abort at the third answer: they finish.
+    expect(provider.calls.map((call) => call.texts[0])).toEqual(["a", "b", "c", "d", "e", "f"]);
+    expect(clock.now()).toBeLessThan(6000);
   });
 
   it("reports cancellation before any call, without calling the provider", async () => {

@@ -9,13 +9,21 @@ import {
 } from "@embedeval/provider-contract";
 import { AdaptiveRateLimiter } from "./adaptive-rate-limiter.js";
 import { planBatches } from "./batch-plan.js";
+import type { CacheClaim } from "./cache/cache-claim.js";
 import { type CacheNamespace, cacheNamespaceFor } from "./cache/cache-namespace.js";
 import type { EmbeddingCache } from "./cache/embedding-cache.js";
+import { type Admission, CircuitBreaker } from "./circuit-breaker.js";
 import { lookupPricePerMillionTokens } from "./price-table.js";
 import { validateEmbeddings } from "./response-validation.js";
 import { type BackoffSettings, backoffDelay, defaultBackoffSettings } from "./retry-backoff.js";
 import { type RuntimeClock, systemClock } from "./runtime-clock.js";
-import type { RuntimeSettings } from "./runtime-settings.js";
+import { describeRuntimeEvent, type RuntimeEvent } from "./runtime-event.js";
+import {
+  defaultCancelGraceSeconds,
+  defaultRetryAfterCapSeconds,
+  defaultRetryBudgetSeconds,
+  type RuntimeSettings,
+} from "./runtime-settings.js";
 import { type LatencySummary, UsageRecorder } from "./usage-recorder.js";
 import type { UsageSummary } from "./usage-summary.js";
 
@@ -34,7 +42,10 @@ export interface EmbedTextsOptions {
   modelRevision?: string;
   /** Omit for --no-cache. */
   cache?: EmbeddingCache;
-  /** Ctrl-C: stops scheduling, aborts calls in flight, keeps what arrived, throws CancelledError. */
+  /**
+   * Ctrl-C: stops starting calls, lets the calls in flight answer (and caches them) for up to
+   * `settings.cancelGraceSeconds`, aborts the rest, then throws CancelledError saying what is cached.
+   */
   signal?: AbortSignal;
   /** Distinct texts with a vector so far (cached or received), of the distinct texts asked for. */
   onProgress?: (done: number, total: number) => void;
@@ -44,6 +55,12 @@ export interface EmbedTextsOptions {
   usage?: UsageRecorder;
   /** Share one limiter between invocations for the same model so its learned pace carries over. */
   rateLimiter?: AdaptiveRateLimiter;
+  /** Share one circuit breaker between invocations for the same model, like the limiter. */
+  circuitBreaker?: CircuitBreaker;
+  /** Throttling, pauses, capped Retry-After, waits for another run's cache claim, draining on Ctrl-C. */
+  onEvent?: (event: RuntimeEvent) => void;
+  /** Where the provider is reached (an endpoint URL), when known: named when it never answers. */
+  endpoint?: string;
   backoff?: Partial<BackoffSettings>;
   /**
    * false: leave the vectors in the cache instead of returning them, for a corpus too large to hold
@@ -83,6 +100,10 @@ interface Job {
   retries: number;
   /** Throttles in a row, for the rate limiter. */
   throttlesInARow: number;
+  /** Clock time of the first attempt: the retry budget runs from here. */
+  firstStartedAt: number | undefined;
+  /** The last retryable failure, surfaced if the budget runs out while the batch waits. */
+  lastError: ProviderError | undefined;
 }
 
 export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTextsResult> {
@@ -91,6 +112,9 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const backoff = { ...defaultBackoffSettings, ...options.backoff };
+  const budgetMilliseconds = (settings.retryBudgetSeconds ?? defaultRetryBudgetSeconds) * 1000;
+  const retryAfterCapMilliseconds = (settings.retryAfterCapSeconds ?? defaultRetryAfterCapSeconds) * 1000;
+  const graceMilliseconds = (settings.cancelGraceSeconds ?? defaultCancelGraceSeconds) * 1000;
   const price =
     options.pricePerMillionTokens === undefined
       ? lookupPricePerMillionTokens(provider.modelId)
@@ -98,7 +122,15 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const recorder = new UsageRecorder({ pricePerMillionTokens: price });
   // Warnings repeat per call (one per batch); kept once each, with how many calls raised them.
   const warningCounts = new Map<string, number>();
+  const emit = (event: RuntimeEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken listener must not fail paid work; events only inform.
+    }
+  };
   let cacheBroken = false;
+  const damageBefore = cache ? cacheDamage(cache) : 0;
 
   // Identical texts are embedded once (corpora repeat titles, boilerplate, empty bodies).
   const positions = new Int32Array(options.texts.length);
@@ -129,226 +161,398 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   // what the cache holds for each distinct text, before this run adds to it.
   // A record of another dimension than the provider declares counts as a miss: it is embedded again.
   const declared = provider.capabilities.dimensions;
-  const vectors: (Float32Array | undefined)[] =
-    cache && namespace && keepVectors
-      ? cache.get(namespace, distinct, declared)
-      : new Array(distinct.length).fill(undefined);
-  const cachedDimensions: (number | undefined)[] =
-    cache && namespace && !keepVectors
-      ? cache.cachedDimensions(namespace, distinct, declared)
-      : vectors.map((vector) => vector?.length);
+  const vectors: (Float32Array | undefined)[] = new Array(distinct.length).fill(undefined);
   let expectedDimension = provider.capabilities.dimensions;
-  const missing: number[] = [];
-  for (let index = 0; index < distinct.length; index += 1) {
-    const dimension = cachedDimensions[index];
-    if (dimension !== undefined) expectedDimension ??= dimension;
-    // Same namespace but another dimension cannot come from this configuration: embed it again.
-    if (dimension === undefined || dimension !== expectedDimension) {
-      vectors[index] = undefined;
-      missing.push(index);
-    }
-  }
+  /** Looks `candidates` up in the cache; returns those still missing. */
+  const readCache = (candidates: number[]): number[] => {
+    if (!cache || !namespace) return candidates;
+    const texts = candidates.map((index) => distinct[index] as string);
+    const found: (Float32Array | undefined)[] = keepVectors ? cache.get(namespace, texts, declared) : [];
+    const dimensions = keepVectors
+      ? found.map((vector) => vector?.length)
+      : cache.cachedDimensions(namespace, texts, declared);
+    const stillMissing: number[] = [];
+    candidates.forEach((index, item) => {
+      const dimension = dimensions[item];
+      if (dimension !== undefined) expectedDimension ??= dimension;
+      // Same namespace but another dimension cannot come from this configuration: embed it again.
+      if (dimension === undefined || dimension !== expectedDimension) stillMissing.push(index);
+      else if (keepVectors) vectors[index] = found[item];
+    });
+    return stillMissing;
+  };
+  let missing = readCache(distinct.map((_, index) => index));
   let done = distinct.length - missing.length;
-  recorder.recordCacheHits(done);
   options.onProgress?.(done, distinct.length);
 
-  const maxInputs = Math.min(
-    settings.batchSize ?? provider.capabilities.maxInputsPerCall,
-    provider.capabilities.maxInputsPerCall,
-  );
-  const batches = planBatches(
-    missing.map((index) => distinct[index] as string),
-    { maxInputs, maxRequestBytes: provider.capabilities.maxRequestBytes },
-  );
-  const jobs: Job[] = batches.map((batch) => ({
-    indices: batch.map((item) => missing[item] as number),
-    retries: 0,
-    throttlesInARow: 0,
-  }));
-  const concurrency = provider.capabilities.supportsParallelCalls ? settings.maxConcurrency : 1;
-  const limiter =
-    options.rateLimiter ?? new AdaptiveRateLimiter({ requestsPerMinute: settings.requestsPerMinute }, clock);
-  const timeoutMilliseconds = settings.timeoutSeconds * 1000;
-
-  let failure: unknown;
-  let firstStart: number | undefined;
-  let lastEnd: number | undefined;
-  const retryQueue: Job[] = [];
-  let nextJob = 0;
-  let active = 0;
-  let sleeping = 0;
-  // Aborted on cancel or on the first failure: ends waits for a pace slot or a backoff at once, so an
-  // error surfaces without sitting out other batches' backoff. Calls in flight are not tied to it:
-  // on failure they finish (and are cached); on cancel the caller's signal aborts them.
-  const stop = new AbortController();
-  // Mirrors the caller's signal, so each call in flight listens here rather than on the caller's
-  // signal (which would warn past ten listeners with a high maxConcurrency).
-  const cancel = new AbortController();
-  // One listener per waiting batch is expected here, not a leak.
-  setMaxListeners(0, stop.signal, cancel.signal);
-  const stopOnCancel = (): void => {
-    cancel.abort(signal?.reason);
-    stop.abort(signal?.reason);
+  const cancelledError = (abandoned: number): CancelledError => {
+    const what = cache ? "embedded and cached; rerun to resume" : "embedded; nothing was cached (--no-cache)";
+    const lost =
+      abandoned > 0
+        ? ` ${abandoned} call${abandoned === 1 ? "" : "s"} still in flight after the ${graceMilliseconds / 1000} s grace ${abandoned === 1 ? "was" : "were"} abandoned.`
+        : "";
+    return new CancelledError(`Cancelled: ${done} of ${distinct.length} texts ${what}.${lost}`);
   };
-  if (signal?.aborted) stopOnCancel();
-  signal?.addEventListener("abort", stopOnCancel, { once: true });
-  const fail = (error: unknown): void => {
-    failure ??= error;
-    stop.abort(error);
-  };
-  const stopped = (): boolean => stop.signal.aborted;
 
-  const attempt = async (job: Job, wake: () => void): Promise<void> => {
-    let startedAt: number;
+  // Another run embedding into the same namespace goes first; what it wrote is then read, not paid again.
+  let claim: CacheClaim | undefined;
+  if (cache && namespace && missing.length > 0 && !signal?.aborted) {
     try {
-      startedAt = await limiter.acquire(stop.signal);
-    } catch {
-      return; // cancelled or failed while waiting for a slot
-    }
-    if (stopped()) return;
-    const texts = job.indices.map((index) => distinct[index] as string);
-    const timer = clock.timeout(timeoutMilliseconds);
-    const call = combineSignals(cancel.signal, timer.signal);
-    firstStart ??= startedAt;
-    const callStart = clock.now();
-    try {
-      const response = await callProvider(provider, {
-        texts,
-        inputType: options.inputType,
-        signal: call.signal,
+      claim = await cache.claim(namespace, {
+        ...(signal ? { signal } : {}),
+        sleep: (milliseconds, wait) => clock.sleep(milliseconds, wait),
+        onWait: (owner) => emit({ kind: "waiting-for-cache", owner }),
       });
-      const milliseconds = clock.now() - callStart;
-      expectedDimension = validateEmbeddings(provider, response?.embeddings, texts.length, expectedDimension);
-      // Cached the moment it arrives: a run killed later loses only the calls still in flight.
-      if (cache && namespace && !cacheBroken) {
-        try {
-          cache.put(namespace, texts, response.embeddings);
-        } catch (error) {
-          // A full disk or a read-only cache folder must not throw away vectors already paid for: the
-          // run goes on without caching, and says so once.
-          cacheBroken = true;
-          const reason = error instanceof Error ? error.message : String(error);
-          warningCounts.set(
-            `the embedding cache could not be written, so this run caches nothing more: ${reason}`,
-            1,
-          );
-        }
-      }
-      // Held in memory unless the cache holds them for a run that streams from it.
-      if (keepVectors || cacheBroken) {
-        for (let item = 0; item < job.indices.length; item += 1) {
-          vectors[job.indices[item] as number] = response.embeddings[item];
-        }
-      }
-      for (const warning of response.warnings ?? [])
-        warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1);
-      const usage = response.usage ?? { tokens: estimateTokens(texts), source: "estimated" as const };
-      recorder.recordCall({
-        texts: texts.length,
-        milliseconds,
-        tokens: usage.tokens,
-        tokensSource: usage.source,
-      });
-      limiter.onSuccess(startedAt);
-      done += texts.length;
     } catch (error) {
-      if (signal?.aborted) return; // cancellation, not a provider failure
-      if (EmbedEvalError.is(error) && error.code !== "provider") {
-        fail(error); // a cache write failure, for instance: not the provider's fault
+      if (signal?.aborted) throw cancelledError(0);
+      throw error;
+    }
+    if (claim.waited) {
+      cache.refresh(namespace);
+      missing = readCache(missing);
+      done = distinct.length - missing.length;
+      options.onProgress?.(done, distinct.length);
+    }
+  }
+  recorder.recordCacheHits(done);
+
+  try {
+    return await embedMissing();
+  } finally {
+    claim?.release();
+  }
+
+  async function embedMissing(): Promise<EmbedTextsResult> {
+    const maxInputs = Math.min(
+      settings.batchSize ?? provider.capabilities.maxInputsPerCall,
+      provider.capabilities.maxInputsPerCall,
+    );
+    const batches = planBatches(
+      missing.map((index) => distinct[index] as string),
+      { maxInputs, maxRequestBytes: provider.capabilities.maxRequestBytes },
+    );
+    const jobs: Job[] = batches.map((batch) => ({
+      indices: batch.map((item) => missing[item] as number),
+      retries: 0,
+      throttlesInARow: 0,
+      firstStartedAt: undefined,
+      lastError: undefined,
+    }));
+    const concurrency = provider.capabilities.supportsParallelCalls ? settings.maxConcurrency : 1;
+    const limiter =
+      options.rateLimiter ??
+      new AdaptiveRateLimiter({ requestsPerMinute: settings.requestsPerMinute }, clock);
+    const breaker = options.circuitBreaker ?? new CircuitBreaker({}, clock);
+    const timeoutMilliseconds = settings.timeoutSeconds * 1000;
+
+    let failure: unknown;
+    let firstStart: number | undefined;
+    let lastEnd: number | undefined;
+    const retryQueue: Job[] = [];
+    let nextJob = 0;
+    let active = 0;
+    let sleeping = 0;
+    let inFlight = 0;
+    let abandoned = 0;
+    let retryAfterCapReported = false;
+    // Aborted on cancel or on the first failure: ends waits for a pace slot, the circuit or a backoff at
+    // once, so no new call starts. Calls in flight are not tied to it: on failure they finish (and are
+    // cached); on cancel they get a grace period to do the same, then `cancel` aborts them.
+    const stop = new AbortController();
+    // Aborts the calls in flight; each call listens here rather than on the caller's signal (which would
+    // warn past ten listeners with a high maxConcurrency).
+    const cancel = new AbortController();
+    const grace = new AbortController();
+    // One listener per waiting batch is expected here, not a leak.
+    setMaxListeners(0, stop.signal, cancel.signal);
+    const stopOnCancel = (): void => {
+      stop.abort(signal?.reason);
+      if (inFlight === 0) {
+        cancel.abort(signal?.reason);
         return;
       }
-      const providerError = asProviderError(provider, error, timer.signal.aborted, settings.timeoutSeconds);
-      if (providerError.throttled) {
-        job.throttlesInARow += 1;
-        limiter.onThrottle(startedAt, job.throttlesInARow);
-      } else {
-        job.throttlesInARow = 0;
+      // Calls in flight are paid for whether we wait for them or not: give them time to answer.
+      emit({ kind: "draining", inFlight, graceSeconds: graceMilliseconds / 1000 });
+      clock.sleep(graceMilliseconds, grace.signal).then(
+        () => cancel.abort(signal?.reason),
+        () => undefined,
+      );
+    };
+    if (signal?.aborted) stopOnCancel();
+    signal?.addEventListener("abort", stopOnCancel, { once: true });
+    const fail = (error: unknown): void => {
+      failure ??= error;
+      stop.abort(error);
+    };
+    const stopped = (): boolean => stop.signal.aborted;
+
+    // Batches waiting out a backoff; woken early when the circuit closes (the service is back).
+    const sleepers = new Set<AbortController>();
+    let pausedAt: number | undefined;
+    let lastFailure = "";
+    const unsubscribe = breaker.subscribe((change) => {
+      if (change.state === "open" && pausedAt === undefined) {
+        pausedAt = change.openedAt;
+        emit({ kind: "paused", reason: lastFailure, pauseSeconds: change.pauseMilliseconds / 1000 });
+      } else if (change.state === "closed") {
+        if (pausedAt !== undefined) {
+          const milliseconds = clock.now() - pausedAt;
+          recorder.recordOutagePause(milliseconds);
+          emit({ kind: "resumed", seconds: milliseconds / 1000 });
+          pausedAt = undefined;
+        }
+        for (const sleeper of sleepers) sleeper.abort();
       }
-      if (providerError.retryable && job.retries < settings.maxRetries) {
+    });
+    let throttledSince: number | undefined;
+    const throttlingOver = (): void => {
+      if (throttledSince === undefined) return;
+      const milliseconds = clock.now() - throttledSince;
+      recorder.recordThrottledPeriod(milliseconds);
+      emit({ kind: "throttling-over", seconds: milliseconds / 1000 });
+      throttledSince = undefined;
+    };
+
+    const attempt = async (job: Job, wake: () => void): Promise<void> => {
+      const deadline = job.firstStartedAt === undefined ? undefined : job.firstStartedAt + budgetMilliseconds;
+      let admission: Admission;
+      try {
+        admission = await breaker.admit(stop.signal, deadline);
+      } catch {
+        return; // cancelled or failed while the circuit was open
+      }
+      if (admission === "expired") {
+        fail(giveUp(job.lastError as ProviderError, job.retries, "budget", budgetMilliseconds));
+        return;
+      }
+      const probe = admission === "probe";
+      let startedAt: number;
+      try {
+        startedAt = await limiter.acquire(stop.signal);
+      } catch {
+        breaker.onNeutral(probe);
+        return; // cancelled or failed while waiting for a slot
+      }
+      if (stopped()) {
+        breaker.onNeutral(probe);
+        return;
+      }
+      const texts = job.indices.map((index) => distinct[index] as string);
+      const timer = clock.timeout(timeoutMilliseconds);
+      const call = combineSignals(cancel.signal, timer.signal);
+      firstStart ??= startedAt;
+      job.firstStartedAt ??= startedAt;
+      const callStart = clock.now();
+      inFlight += 1;
+      try {
+        const response = await callProvider(provider, {
+          texts,
+          inputType: options.inputType,
+          signal: call.signal,
+        });
+        const milliseconds = clock.now() - callStart;
+        expectedDimension = validateEmbeddings(
+          provider,
+          response?.embeddings,
+          texts.length,
+          expectedDimension,
+        );
+        // Cached the moment it arrives: a run killed later loses only the calls still in flight.
+        if (cache && namespace && !cacheBroken) {
+          try {
+            cache.put(namespace, texts, response.embeddings);
+          } catch (error) {
+            // A full disk or a read-only cache folder must not throw away vectors already paid for: the
+            // run goes on without caching, and says so once.
+            cacheBroken = true;
+            const reason = error instanceof Error ? error.message : String(error);
+            warningCounts.set(
+              `the embedding cache could not be written, so this run caches nothing more: ${reason}`,
+              1,
+            );
+          }
+        }
+        // Held in memory unless the cache holds them for a run that streams from it.
+        if (keepVectors || cacheBroken) {
+          for (let item = 0; item < job.indices.length; item += 1) {
+            vectors[job.indices[item] as number] = response.embeddings[item];
+          }
+        }
+        for (const warning of response.warnings ?? [])
+          warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1);
+        const usage = response.usage ?? { tokens: estimateTokens(texts), source: "estimated" as const };
+        recorder.recordCall({
+          texts: texts.length,
+          milliseconds,
+          tokens: usage.tokens,
+          tokensSource: usage.source,
+        });
+        limiter.onSuccess(startedAt);
+        breaker.onSuccess(probe);
+        throttlingOver();
+        done += texts.length;
+      } catch (error) {
+        if (cancel.signal.aborted) {
+          // Cut off by cancellation (after the grace period), not a provider failure.
+          abandoned += 1;
+          breaker.onNeutral(probe);
+          return;
+        }
+        if (EmbedEvalError.is(error) && error.code !== "provider") {
+          breaker.onNeutral(probe);
+          fail(error); // a cache write failure, for instance: not the provider's fault
+          return;
+        }
+        const providerError = asProviderError(
+          provider,
+          error,
+          timer.signal.aborted,
+          settings.timeoutSeconds,
+          options.endpoint,
+        );
+        if (!providerError.retryable) {
+          breaker.onNeutral(probe);
+          fail(giveUp(providerError, job.retries, "count", budgetMilliseconds));
+          return;
+        }
+        job.lastError = providerError;
+        lastFailure = firstLine(providerError.message);
+        if (providerError.throttled) {
+          job.throttlesInARow += 1;
+          limiter.onThrottle(startedAt, job.throttlesInARow);
+          if (throttledSince === undefined) {
+            throttledSince = clock.now();
+            emit({ kind: "throttled", requestsPerMinute: limiter.snapshot().requestsPerMinute });
+          }
+        } else {
+          job.throttlesInARow = 0;
+        }
+        // The service's Retry-After is honoured up to the cap: an hour-long one would stall the run silently.
+        const asked = providerError.retryAfterMs;
+        const retryAfter = asked === undefined ? undefined : Math.min(asked, retryAfterCapMilliseconds);
+        if (asked !== undefined && asked > retryAfterCapMilliseconds && !retryAfterCapReported) {
+          retryAfterCapReported = true;
+          const event = {
+            kind: "retry-after-capped" as const,
+            requestedSeconds: asked / 1000,
+            capSeconds: retryAfterCapMilliseconds / 1000,
+          };
+          warningCounts.set(describeRuntimeEvent(event), 1);
+          emit(event);
+        }
+        breaker.onFailure(probe, retryAfter);
+        // With the circuit open the batch waits for it (the probe decides when), not for its own backoff.
+        const circuitOpen = breaker.current !== "closed";
+        const delay = circuitOpen ? 0 : backoffDelay(job.retries + 1, backoff, random, retryAfter);
+        const overCount = settings.maxRetries !== undefined && job.retries >= settings.maxRetries;
+        const overBudget = clock.now() + delay > (job.firstStartedAt as number) + budgetMilliseconds;
+        if (overCount || overBudget) {
+          if (providerError.throttled) recorder.recordThrottle();
+          fail(giveUp(providerError, job.retries, overCount ? "count" : "budget", budgetMilliseconds));
+          return;
+        }
         job.retries += 1;
         recorder.recordRetry(providerError.throttled);
-        const delay = backoffDelay(job.retries, backoff, random, providerError.retryAfterMs);
+        if (circuitOpen) {
+          retryQueue.push(job);
+          return;
+        }
         // The job waits outside the concurrency limit, so other batches keep the slots busy meanwhile.
         sleeping += 1;
-        clock.sleep(delay, stop.signal).then(
-          () => {
-            sleeping -= 1;
-            retryQueue.push(job);
-            wake();
-          },
-          () => {
-            sleeping -= 1;
-            wake();
-          },
-        );
+        const sleeper = new AbortController();
+        const onStop = (): void => sleeper.abort();
+        stop.signal.addEventListener("abort", onStop, { once: true });
+        sleepers.add(sleeper);
+        const settle = (): void => {
+          sleepers.delete(sleeper);
+          stop.signal.removeEventListener("abort", onStop);
+          sleeping -= 1;
+          if (!stopped()) retryQueue.push(job);
+          wake();
+        };
+        clock.sleep(delay, sleeper.signal).then(settle, settle);
         return;
+      } finally {
+        inFlight -= 1;
+        timer.clear();
+        call.release();
+        lastEnd = clock.now();
       }
-      if (providerError.throttled) recorder.recordThrottle();
-      fail(giveUp(providerError, job.retries));
-    } finally {
-      timer.clear();
-      call.release();
-      lastEnd = clock.now();
+      // Apart from the call: a failing progress callback is the caller's error, not the provider's.
+      try {
+        options.onProgress?.(done, distinct.length);
+      } catch (error) {
+        fail(error);
+      }
+    };
+
+    if (jobs.length > 0) {
+      await new Promise<void>((resolve) => {
+        const pump = (): void => {
+          while (!stopped() && active < concurrency) {
+            const job = retryQueue.shift() ?? (nextJob < jobs.length ? jobs[nextJob++] : undefined);
+            if (!job) break;
+            active += 1;
+            void attempt(job, pump).then(() => {
+              active -= 1;
+              pump();
+            });
+          }
+          const drained = retryQueue.length === 0 && nextJob >= jobs.length;
+          if (active === 0 && sleeping === 0 && (stopped() || drained)) {
+            stop.signal.removeEventListener("abort", pump);
+            resolve();
+          }
+        };
+        stop.signal.addEventListener("abort", pump, { once: true });
+        pump();
+      });
     }
-    // Apart from the call: a failing progress callback is the caller's error, not the provider's.
-    try {
-      options.onProgress?.(done, distinct.length);
-    } catch (error) {
-      fail(error);
+    grace.abort();
+    unsubscribe();
+    throttlingOver();
+    if (pausedAt !== undefined) recorder.recordOutagePause(clock.now() - pausedAt);
+
+    if (firstStart !== undefined && lastEnd !== undefined) recorder.recordEmbeddingTime(lastEnd - firstStart);
+    if (cache) {
+      cache.flush();
+      recorder.recordCacheRepairs(cacheDamage(cache) - damageBefore);
     }
-  };
+    options.usage?.merge(recorder);
 
-  if (jobs.length > 0) {
-    await new Promise<void>((resolve) => {
-      const pump = (): void => {
-        while (!stopped() && active < concurrency) {
-          const job = retryQueue.shift() ?? (nextJob < jobs.length ? jobs[nextJob++] : undefined);
-          if (!job) break;
-          active += 1;
-          void attempt(job, pump).then(() => {
-            active -= 1;
-            pump();
-          });
-        }
-        const drained = retryQueue.length === 0 && nextJob >= jobs.length;
-        if (active === 0 && sleeping === 0 && (stopped() || drained)) {
-          stop.signal.removeEventListener("abort", pump);
-          resolve();
-        }
-      };
-      stop.signal.addEventListener("abort", pump, { once: true });
-      pump();
-    });
-  }
+    signal?.removeEventListener("abort", stopOnCancel);
+    // A cancel that came after the last answer cancelled nothing: return the complete result.
+    if (signal?.aborted && done < distinct.length) throw cancelledError(abandoned);
+    if (failure !== undefined) throw failure;
 
-  if (firstStart !== undefined && lastEnd !== undefined) recorder.recordEmbeddingTime(lastEnd - firstStart);
-  cache?.flush();
-  options.usage?.merge(recorder);
+    const warnings = [...warningCounts].map(([warning, count]) =>
+      count > 1 ? `${warning} (${count} calls)` : warning,
+    );
+    const summary = { usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText(), warnings };
+    if (!keepVectors && namespace) {
+      const notCached = new Map<string, Float32Array>();
+      vectors.forEach((vector, index) => {
+        if (vector) notCached.set(distinct[index] as string, vector);
+      });
+      return { embeddings: [], cached: { namespace, dimension: expectedDimension, notCached }, ...summary };
+    }
+    const embeddings = new Array<Float32Array>(options.texts.length);
+    for (let index = 0; index < positions.length; index += 1) {
+      embeddings[index] = vectors[positions[index] as number] as Float32Array;
+    }
+    return { embeddings, ...summary };
+  }
+}
 
-  signal?.removeEventListener("abort", stopOnCancel);
-  // A cancel that came after the last answer cancelled nothing: return the complete result.
-  if (signal?.aborted && done < distinct.length) {
-    const what = cache ? "embedded and cached; rerun to resume" : "embedded; nothing was cached (--no-cache)";
-    throw new CancelledError(`Cancelled: ${done} of ${distinct.length} texts ${what}.`);
-  }
-  if (failure !== undefined) throw failure;
+/** Damaged records and files the cache has skipped so far: each one is a repair (its texts are embedded again). */
+function cacheDamage(cache: EmbeddingCache): number {
+  const stats = cache.stats();
+  return stats.damagedRecords + stats.ignoredFiles;
+}
 
-  const warnings = [...warningCounts].map(([warning, count]) =>
-    count > 1 ? `${warning} (${count} calls)` : warning,
-  );
-  const summary = { usage: recorder.summary(), latencyPerTextMs: recorder.latencyPerText(), warnings };
-  if (!keepVectors && namespace) {
-    const notCached = new Map<string, Float32Array>();
-    vectors.forEach((vector, index) => {
-      if (vector) notCached.set(distinct[index] as string, vector);
-    });
-    return { embeddings: [], cached: { namespace, dimension: expectedDimension, notCached }, ...summary };
-  }
-  const embeddings = new Array<Float32Array>(options.texts.length);
-  for (let index = 0; index < positions.length; index += 1) {
-    embeddings[index] = vectors[positions[index] as number] as Float32Array;
-  }
-  return { embeddings, ...summary };
+function firstLine(message: string): string {
+  const line = message.split("\n", 1)[0] ?? message;
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
 function checkSettings(settings: RuntimeSettings): void {
@@ -362,7 +566,10 @@ function checkSettings(settings: RuntimeSettings): void {
   };
   positiveInteger(settings.maxConcurrency, "maxConcurrency", false);
   positiveInteger(settings.batchSize, "batchSize", true);
-  if (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 0) {
+  if (
+    settings.maxRetries !== undefined &&
+    (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 0)
+  ) {
     throw new ConfigError(
       `runtime.maxRetries must be a whole number of at least 0, got ${settings.maxRetries}`,
       {
@@ -374,6 +581,14 @@ function checkSettings(settings: RuntimeSettings): void {
     throw new ConfigError(`runtime.timeoutSeconds must be above 0, got ${settings.timeoutSeconds}`, {
       key: "runtime.timeoutSeconds",
     });
+  }
+  for (const key of ["retryBudgetSeconds", "retryAfterCapSeconds", "cancelGraceSeconds"] as const) {
+    const value = settings[key];
+    if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
+      throw new ConfigError(`runtime.${key} must be a number of seconds of at least 0, got ${value}`, {
+        key: `runtime.${key}`,
+      });
+    }
   }
   if (settings.requestsPerMinute !== undefined && !(settings.requestsPerMinute > 0)) {
     throw new ConfigError(`runtime.requestsPerMinute must be above 0, got ${settings.requestsPerMinute}`, {
@@ -441,10 +656,11 @@ function asProviderError(
   error: unknown,
   timedOut: boolean,
   timeoutSeconds: number,
+  endpoint: string | undefined,
 ): ProviderError {
   if (timedOut) {
     return new ProviderError(
-      `${provider.provider} ${provider.modelId}: no answer within ${timeoutSeconds} s`,
+      `${provider.provider} ${provider.modelId}: no answer within ${timeoutSeconds} s${endpoint ? ` from ${endpoint}` : ""}`,
       {
         provider: provider.provider,
         retryable: true,
@@ -466,25 +682,36 @@ function asProviderError(
   );
 }
 
-/** The error to surface once retries are exhausted: the provider's own words, plus how many retries. */
-function giveUp(error: ProviderError, retries: number): ProviderError {
-  if (retries === 0) return error;
-  return new ProviderError(
-    `${error.message} (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`,
-    {
-      provider: error.provider,
-      retryable: error.retryable,
-      throttled: error.throttled,
-      status: error.status,
-      providerCode: error.providerCode,
-      retryAfterMs: error.retryAfterMs,
-      requestId: error.requestId,
-      cause: error,
-      hint:
-        error.hint ??
-        (error.throttled
-          ? "The provider kept throttling: lower `runtime.maxConcurrency` or `runtime.requestsPerMinute`, raise `runtime.maxRetries`, or ask for a higher quota."
-          : "Raise `runtime.maxRetries`, or rerun later: vectors received so far are cached."),
-    },
-  );
+/**
+ * The error to surface once retries are exhausted: the provider's own words, plus how many retries and,
+ * when the time budget ran out, over how long.
+ */
+function giveUp(
+  error: ProviderError,
+  retries: number,
+  limit: "count" | "budget",
+  budgetMilliseconds: number,
+): ProviderError {
+  if (retries === 0 && limit === "count") return error;
+  const tried = `${retries} ${retries === 1 ? "retry" : "retries"}`;
+  const budget = `${budgetMilliseconds / 1000} s`;
+  const suffix =
+    limit === "count" ? `gave up after ${tried}` : `gave up after ${tried} within the ${budget} retry budget`;
+  return new ProviderError(`${error.message} (${suffix})`, {
+    provider: error.provider,
+    retryable: error.retryable,
+    throttled: error.throttled,
+    status: error.status,
+    providerCode: error.providerCode,
+    retryAfterMs: error.retryAfterMs,
+    requestId: error.requestId,
+    cause: error,
+    hint:
+      error.hint ??
+      (error.throttled
+        ? "The provider kept throttling: lower `runtime.maxConcurrency` or `runtime.requestsPerMinute`, raise `runtime.retryBudgetSeconds`, or ask for a higher quota."
+        : limit === "budget"
+          ? `The provider kept failing for longer than \`runtime.retryBudgetSeconds\` (${budget}): raise it to ride out longer outages, or rerun later: vectors received so far are cached.`
+          : "Raise `runtime.maxRetries` (or remove it: `runtime.retryBudgetSeconds` then bounds retries by time), or rerun later: vectors received so far are cached."),
+  });
 }

@@ -24,6 +24,11 @@ export class UsageRecorder {
   private readonly callLatencies: number[] = [];
   private readonly textLatencies: number[] = [];
   private embeddingMilliseconds = 0;
+  private throttledPeriods = 0;
+  private throttledMilliseconds = 0;
+  private outagePauses = 0;
+  private outageMilliseconds = 0;
+  private cacheRepairs = 0;
 
   constructor(options: { pricePerMillionTokens?: number | null } = {}) {
     this.pricePerMillionTokens = options.pricePerMillionTokens ?? null;
@@ -55,6 +60,23 @@ export class UsageRecorder {
     this.throttles += 1;
   }
 
+  /** A period during which the provider throttled, from its first throttle to the next success. */
+  recordThrottledPeriod(milliseconds: number): void {
+    this.throttledPeriods += 1;
+    this.throttledMilliseconds += milliseconds;
+  }
+
+  /** A period during which every call was paused because the provider failed across the board. */
+  recordOutagePause(milliseconds: number): void {
+    this.outagePauses += 1;
+    this.outageMilliseconds += milliseconds;
+  }
+
+  /** Damaged cache records or files found (and embedded again) during this work. */
+  recordCacheRepairs(count: number): void {
+    this.cacheRepairs += count;
+  }
+
   recordCacheHits(count: number): void {
     this.cacheHits += count;
   }
@@ -76,6 +98,11 @@ export class UsageRecorder {
     this.callLatencies.push(...other.callLatencies);
     this.textLatencies.push(...other.textLatencies);
     this.embeddingMilliseconds += other.embeddingMilliseconds;
+    this.throttledPeriods += other.throttledPeriods;
+    this.throttledMilliseconds += other.throttledMilliseconds;
+    this.outagePauses += other.outagePauses;
+    this.outageMilliseconds += other.outageMilliseconds;
+    this.cacheRepairs += other.cacheRepairs;
   }
 
   /** Latency per text: each call's latency divided by its batch size, as percentiles over calls. */
@@ -102,6 +129,14 @@ export class UsageRecorder {
         this.textsEmbedded > 0 && this.embeddingMilliseconds > 0
           ? this.textsEmbedded / (this.embeddingMilliseconds / 1000)
           : null,
+      // Only when something happened, so the usage of a clean run reads as it always did.
+      ...(this.throttledPeriods > 0
+        ? { throttling: { periods: this.throttledPeriods, seconds: this.throttledMilliseconds / 1000 } }
+        : {}),
+      ...(this.outagePauses > 0
+        ? { outages: { pauses: this.outagePauses, seconds: this.outageMilliseconds / 1000 } }
+        : {}),
+      ...(this.cacheRepairs > 0 ? { cacheRepairs: this.cacheRepairs } : {}),
     };
   }
 }

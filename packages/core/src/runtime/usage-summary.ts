@@ -15,4 +15,13 @@ export interface UsageSummary {
   latencyPerTextMs: { p50: number; p95: number; mean: number } | null;
   /** Texts per second during embedding, cache hits excluded. */
   throughput: number | null;
+  /**
+   * Present when the provider throttled: the periods (first throttle to the next success) and their
+   * total length in seconds, so a slow run says why it was slow.
+   */
+  throttling?: { periods: number; seconds: number };
+  /** Present when the provider failed across the board: how often and how long every call was paused. */
+  outages?: { pauses: number; seconds: number };
+  /** Present when the cache held damaged records or files: how many were skipped and re-embedded. */
+  cacheRepairs?: number;
 }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { endianness } from "node:os";
 import { crc32 } from "node:zlib";
 
@@ -90,15 +90,30 @@ export interface SegmentScan {
 }
 
 /**
+ * Opens a file for reading only if it is a regular file; undefined otherwise. Opened non-blocking, so
+ * a FIFO (or a device) planted in the cache folder is seen for what it is instead of hanging the run
+ * in a synchronous open that Ctrl-C cannot interrupt. Non-blocking changes nothing for regular files.
+ */
+export function openRegularFile(path: string): number | undefined {
+  const descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (fstatSync(descriptor).isFile()) return descriptor;
+  closeSync(descriptor);
+  return undefined;
+}
+
+/**
  * Reads a segment sequentially in large chunks, verifies every record's checksum, and reports each good
  * record's key (as a base64 string) and location. Memory stays at one chunk however big the file is.
+ * `source` is a path, or a descriptor the caller opened (and keeps: it is not closed here). Anything but
+ * a regular file is invalid.
  */
 export function scanSegment(
-  path: string,
+  source: string | number,
   namespaceDigest: Uint8Array,
   onRecord: (key: string, location: RecordLocation) => void,
 ): SegmentScan {
-  const descriptor = openSync(path, "r");
+  const descriptor = typeof source === "number" ? source : openRegularFile(source);
+  if (descriptor === undefined) return { valid: false, ignoredBytes: 0, damagedRecords: 0, size: 0 };
   try {
     const size = fstatSync(descriptor).size;
     const header = Buffer.alloc(segmentHeaderBytes);
@@ -184,7 +199,7 @@ export function scanSegment(
     }
     return { valid: true, ignoredBytes, damagedRecords, size };
   } finally {
-    closeSync(descriptor);
+    if (typeof source !== "number") closeSync(descriptor);
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { EmbedEvalError } from "@embedeval/provider-contract";
+import { type CacheClaim, type ClaimOptions, claimNamespace, touchClaim } from "./cache-claim.js";
 import { compactSegments } from "./cache-compaction.js";
 import type { CacheNamespace } from "./cache-namespace.js";
 import {
@@ -21,6 +22,7 @@ import {
   encodeRecords,
   encodeSegmentHeader,
   keyBytes,
+  openRegularFile,
   type RecordLocation,
   recordHeaderBytes,
   scanSegment,
@@ -28,6 +30,7 @@ import {
 } from "./cache-segment-format.js";
 import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js";
 
+export type { CacheClaim, ClaimOptions } from "./cache-claim.js";
 export { type EmbeddingCacheStats, formatCacheLine } from "./cache-stats.js";
 
 /**
@@ -37,8 +40,11 @@ export { type EmbeddingCacheStats, formatCacheLine } from "./cache-stats.js";
  * Layout: `<directory>/embeddings-v1/<namespace id>/namespace.json` (the description, for people) and
  * `<...>/<time>-<pid>-<random>.segment`. Each process appends to segments it created itself, so two runs
  * at once never write into the same file; each run reads every segment of a namespace when it first needs
- * that namespace. Vectors are written as soon as a batch arrives: a killed run loses only the batches that
- * were still in flight. Damaged bytes are detected by checksum and skipped.
+ * that namespace, and keeps each segment open from then on, so another run's compaction (which unlinks
+ * the segments it merged) never takes records away from it. Vectors are written as soon as a batch
+ * arrives: a killed run loses only the batches that were still in flight. Damaged bytes are detected by
+ * checksum and skipped. Runs that would embed into the same namespace at once take turns (`claim`), so
+ * texts they share are paid for once.
  */
 export interface EmbeddingCacheOptions {
   /**
@@ -277,6 +283,7 @@ export class EmbeddingCache {
     }
     writer.size += bytes.length;
     this.counters.bytes += bytes.length;
+    touchClaim(loaded.folder);
     this.unsynced = true;
     if (Date.now() - this.lastSync >= this.syncIntervalMilliseconds) this.flush();
   }
@@ -321,35 +328,86 @@ export class EmbeddingCache {
     const folder = join(this.directory, layoutFolder, namespace.id);
     const loaded: LoadedNamespace = { namespace, folder, segments: [], index: new Map(), writer: undefined };
     if (existsSync(folder)) {
-      let names = segmentNames(folder);
+      const names = segmentNames(folder);
       if (names.length > this.compactAboveSegments) {
         if (compactSegments(folder, namespace, names, this.compactQuietMilliseconds)) {
           this.counters.bytes = measureSegmentBytes(join(this.directory, layoutFolder));
         }
-        names = segmentNames(folder);
       }
-      for (const name of names) {
-        const path = join(folder, name);
+      this.addNewSegments(loaded);
+    }
+    this.namespaces.set(namespace.id, loaded);
+    return loaded;
+  }
+
+  /**
+   * Reads the segments written since the namespace was loaded (by other runs): after waiting for another
+   * run's claim, what it embedded meanwhile is found here instead of being paid for again.
+   */
+  refresh(namespace: CacheNamespace): void {
+    this.assertOpen();
+    const loaded = this.namespaces.get(namespace.id);
+    if (!loaded) return;
+    if (existsSync(loaded.folder)) this.addNewSegments(loaded);
+  }
+
+  /**
+   * Takes this namespace's embedding claim, waiting while another run holds it (see cache-claim.ts).
+   * Release it when done embedding; then call `refresh` if it `waited`.
+   */
+  claim(namespace: CacheNamespace, options: ClaimOptions): Promise<CacheClaim> {
+    this.assertOpen();
+    return claimNamespace(join(this.directory, layoutFolder, namespace.id), options);
+  }
+
+  /**
+   * Scans and indexes every segment file of the folder not yet known. Each is kept open from the scan
+   * on. A file listed but gone when opened was merged by another run's compaction, which renames its
+   * merged segment into place before unlinking the old ones: listing again then finds the merged one
+   * (a reader that listed before the rename and opened after the unlink would otherwise lose them all).
+   */
+  private addNewSegments(loaded: LoadedNamespace): void {
+    const known = new Set(loaded.segments.map((segment) => segment.path));
+    for (let listing = 0; listing < 5; listing += 1) {
+      let vanished = false;
+      for (const name of segmentNames(loaded.folder)) {
+        const path = join(loaded.folder, name);
+        if (known.has(path)) continue;
+        known.add(path);
+        let descriptor: number | undefined;
+        try {
+          descriptor = openRegularFile(path);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") vanished = true;
+          else this.counters.ignoredFiles += 1; // unreadable (permissions): treat as absent
+          continue;
+        }
+        if (descriptor === undefined) {
+          this.counters.ignoredFiles += 1; // a FIFO, a folder, a device: not ours
+          continue;
+        }
         const segmentIndex = loaded.segments.length;
         try {
           const found: [string, RecordLocation][] = [];
-          const scan = scanSegment(path, namespace.digest, (key, location) => found.push([key, location]));
+          const scan = scanSegment(descriptor, loaded.namespace.digest, (key, location) =>
+            found.push([key, location]),
+          );
           if (!scan.valid) {
+            closeSync(descriptor);
             this.counters.ignoredFiles += 1;
             continue;
           }
           // Indexed only once the whole file scanned cleanly, so a read error midway adds nothing.
           for (const [key, location] of found) loaded.index.set(key, { segment: segmentIndex, location });
           this.counters.damagedRecords += scan.damagedRecords;
-          loaded.segments.push({ path, descriptor: undefined, writable: false, size: scan.size });
+          loaded.segments.push({ path, descriptor, writable: false, size: scan.size });
         } catch {
-          // Unreadable (permissions, vanished between readdir and open): treat as absent.
+          closeSync(descriptor);
           this.counters.ignoredFiles += 1;
         }
       }
+      if (!vanished) return;
     }
-    this.namespaces.set(namespace.id, loaded);
-    return loaded;
   }
 
   private writerFor(loaded: LoadedNamespace): Segment {
