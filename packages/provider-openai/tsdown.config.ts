@@ -1,0 +1,3 @@
+import { packageBuildConfig } from "../../tsdown.package.ts";
+
+export default packageBuildConfig(import.meta.dirname);
