@@ -2,7 +2,13 @@ import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { configJsonSchema, loadConfig, version, writeTaskResult } from "@embedeval/core";
+import {
+  configJsonSchema,
+  loadConfig,
+  mtebResultFormatVersion,
+  version,
+  writeTaskResult,
+} from "@embedeval/core";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliCaptured } from "../test/cli-harness.js";
@@ -46,6 +52,16 @@ describe("embedeval CLI", () => {
     const file = join(workspace, "embedeval-results/tfidf/no_revision_available/quickstart.json");
     const result = JSON.parse(await readFile(file, "utf8"));
     expect(result.task_name).toBe("quickstart");
+    expect(result.mteb_version).toBe(`${mtebResultFormatVersion}+embedeval.${version}`);
+    expect(result.embedeval).toMatchObject({ version, mteb_format_version: mtebResultFormatVersion });
+    // MTEB's model_meta.json beside the task file; tfidf has no hub name, so the config id names it.
+    const meta = JSON.parse(await readFile(join(file, "../model_meta.json"), "utf8"));
+    expect(meta).toMatchObject({
+      name: "tfidf",
+      revision: "no_revision_available",
+      embed_dim: 1024,
+      framework: [],
+    });
     const scores = result.scores.test[0];
     expect(scores.main_score).toBe(scores.ndcg_at_10);
     expect(scores.ndcg_at_10).toBeGreaterThan(0.2);

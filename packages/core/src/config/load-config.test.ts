@@ -110,6 +110,31 @@ describe("parseConfig", () => {
     expect(config.models[0]?.provider).toBe("@acme/embedeval-provider-x");
   });
 
+  it("gives a model whose id is a hub name that name for its MTEB results folder, unless it is shared", () => {
+    const config = parseConfig(
+      [
+        "models:",
+        "  - { id: bge, provider: sagemaker, model: BAAI/bge-base-en-v1.5 }",
+        "  - { id: titan, provider: bedrock, model: amazon.titan-embed-text-v2:0 }",
+        "  - { id: e5-256, provider: '@acme/x', model: intfloat/e5-large-v2, options: { dimensions: 256 } }",
+        "  - { id: e5-1024, provider: '@acme/x', model: intfloat/e5-large-v2 }",
+        "  - { id: e5-pinned, provider: '@acme/x', model: intfloat/e5-large-v2, revision: abc123 }",
+        "tasks:",
+        "  - name: t",
+        "    path: x",
+        "",
+      ].join("\n"),
+      "/repo/embedeval.yml",
+    );
+    expect(config.models.map((model) => [model.id, model.hubName])).toEqual([
+      ["bge", "BAAI/bge-base-en-v1.5"],
+      ["titan", undefined],
+      ["e5-256", undefined],
+      ["e5-1024", undefined],
+      ["e5-pinned", "intfloat/e5-large-v2"],
+    ]);
+  });
+
   it("accepts a local plugin by path, even one whose file name is close to a built-in", () => {
     const config = parseConfig(
       "models:\n  - id: a\n    provider: ./plugins/mock.mjs\n  - id: b\n    provider: ./bm52\ntasks:\n  - name: t\n    path: x\n",

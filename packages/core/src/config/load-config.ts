@@ -4,6 +4,7 @@ import { ConfigError, closestMatch } from "@embedeval/provider-contract";
 import { LineCounter, parseDocument } from "yaml";
 import { builtinProviderNames } from "../builtin-providers/provider-names.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
+import { hubModelName } from "../results/mteb-model-meta.js";
 import {
   findMtebTask,
   type MtebRetrievalTask,
@@ -181,8 +182,8 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
     file,
     baseDirectory,
     name: typeof raw?.name === "string" ? raw.name : relative(process.cwd(), file) || "embedeval.yml",
-    models: models.map((model, index) =>
-      toModelConfig(model, lineAt(document, lineCounter, ["models", index])),
+    models: withHubNames(
+      models.map((model, index) => toModelConfig(model, lineAt(document, lineCounter, ["models", index]))),
     ),
     tasks: tasks.map((task, index) =>
       toTaskConfig(task, baseDirectory, lineAt(document, lineCounter, ["tasks", index])),
@@ -203,6 +204,21 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       directory: resolve(baseDirectory, (output.directory as string | undefined) ?? "embedeval-results"),
     },
   };
+}
+
+/**
+ * A model whose provider model id is a hub name (`BAAI/bge-base-en-v1.5`) gets it as `hubName`, which
+ * names its MTEB results folder, unless another model in the config has the same name and revision
+ * (say, two dimension settings): their results would share a folder, so both keep their config ids.
+ */
+function withHubNames(models: ModelConfig[]): ModelConfig[] {
+  const key = (model: ModelConfig) => `${hubModelName(model.model)}\u0000${model.revision}`;
+  const counts = new Map<string, number>();
+  for (const model of models) counts.set(key(model), (counts.get(key(model)) ?? 0) + 1);
+  return models.map((model) => {
+    const hubName = hubModelName(model.model);
+    return hubName !== undefined && counts.get(key(model)) === 1 ? { ...model, hubName } : model;
+  });
 }
 
 function toModelConfig(raw: Record<string, unknown>, line: number): ModelConfig {

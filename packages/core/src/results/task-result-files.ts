@@ -1,33 +1,47 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { EmbedEvalError } from "@embedeval/provider-contract";
+import { folderSegment, modelFolderName, mtebModelMeta } from "./mteb-model-meta.js";
 import type { TaskResult } from "./task-result.js";
 
-/** `<output>/<model id>/<revision>/<Task>.json`, the layout of MTEB's results repository. */
+/**
+ * `<output>/<model folder>/<revision>/<Task>.json`, the layout of MTEB's results repository: the model
+ * folder is `org__model` for a hub name, else the config id (files without a name: the config id).
+ */
 export function taskResultPath(outputDirectory: string, result: TaskResult): string {
   const model = result.embedeval.model;
   return join(
     outputDirectory,
-    safeSegment(model.id),
-    safeSegment(model.revision),
-    `${safeSegment(result.task_name)}.json`,
+    modelFolderName(model.name ?? model.id),
+    folderSegment(model.revision),
+    `${folderSegment(result.task_name)}.json`,
   );
 }
 
-/** Writes atomically (temp file, then rename) so a killed run never leaves half a result file. */
+/**
+ * Writes the result file and, beside it, the model's model_meta.json as MTEB does. Both atomically (temp
+ * file, then rename) so a killed run never leaves half a file.
+ */
 export async function writeTaskResult(outputDirectory: string, result: TaskResult): Promise<string> {
   const path = taskResultPath(outputDirectory, result);
-  await mkdir(join(path, ".."), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(temporary, path);
+  await mkdir(dirname(path), { recursive: true });
+  await writeJsonAtomically(path, result, 2);
+  // MTEB writes it with an indent of 4.
+  await writeJsonAtomically(join(dirname(path), "model_meta.json"), mtebModelMeta(result.embedeval.model), 4);
   return path;
+}
+
+async function writeJsonAtomically(path: string, value: unknown, indent: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, indent)}\n`);
+  await rename(temporary, path);
 }
 
 /**
  * Reads every embedeval result file below a folder, sorted by model id then task name so that
  * everything downstream (compare, reports) is deterministic. Files without an `embedeval` block
- * (plain MTEB results) are skipped: they lack the per-query scores a comparison needs.
+ * (plain MTEB results, model_meta.json) are skipped: they lack the per-query scores a comparison needs.
+ * Both layouts read alike: folders named by config id (before 0.2) or by MTEB's `org__model`.
  */
 export async function readResultsDirectory(directory: string): Promise<TaskResult[]> {
   let entries: string[];
@@ -73,9 +87,4 @@ function isTaskResult(value: unknown): value is TaskResult {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Keeps ids usable as folder names on every OS; MTEB writes org/model as org__model. */
-function safeSegment(value: string): string {
-  return value.replaceAll("/", "__").replace(/[^\p{L}\p{N}._ -]/gu, "_");
 }

@@ -14,6 +14,11 @@ export interface EvaluatedModel {
   documentPrefix: string;
   /** MTEB results layout revision folder. */
   revision: string;
+  /**
+   * The model's Hugging Face hub name (`BAAI/bge-base-en-v1.5`) when its provider model id is one and no
+   * other model in the config has the same; it names the MTEB results folder (`BAAI__bge-base-en-v1.5`).
+   */
+  hubName?: string;
   runtime: RuntimeSettings;
   /** USD per million input tokens; overrides the built-in list price. */
   pricePerMillionTokens?: number;

@@ -2,6 +2,7 @@ import { type EmbeddingProvider, isRetriever, type Retriever } from "@embedeval/
 import { documentText } from "../datasets/beir-folder-loader.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
 import { evaluateRun, metricNames } from "../metrics/index.js";
+import { mtebResultFormatVersion, mtebVersionField } from "../results/mteb-model-meta.js";
 import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
 import type { AdaptiveRateLimiter } from "../runtime/adaptive-rate-limiter.js";
 import { cacheDocumentSource } from "../runtime/cache/cache-document-source.js";
@@ -22,8 +23,6 @@ export const mainRetrievalMetric = "ndcg_at_10";
 
 /** Every score a retrieval result holds: each measure at each cutoff, as MTEB names them. */
 export const retrievalMetricNames: readonly string[] = metricNames(retrievalKValues);
-/** The MTEB release whose retrieval evaluation this module reproduces (../shared/reference: MTEB v2.20). */
-export const mtebSemanticsVersion = "2.20.0";
 /** MTEB's folder name for a model without a revision; such a model's cache key has no revision. */
 export const defaultModelRevision = "no_revision_available";
 
@@ -225,16 +224,18 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     // content hash otherwise. The content hash is always kept in the embedeval block.
     dataset_revision: dataset.hubRevision ?? dataset.contentHash,
     task_name: dataset.name,
-    // The MTEB version whose retrieval semantics these scores follow (a version string, as MTEB's
-    // result loader parses it); embedeval's own version is in the embedeval block.
-    mteb_version: mtebSemanticsVersion,
+    // The MTEB release whose format and retrieval scoring the file follows, marked as written by
+    // embedeval (a PEP 440 local version MTEB's loader parses: see results/mteb-model-meta.ts).
+    mteb_version: mtebVersionField(version),
     scores: { [dataset.split]: [splitScores] },
     evaluation_time: totalSeconds,
     date: Math.floor(Date.now() / 1000),
     embedeval: {
       version,
+      mteb_format_version: mtebResultFormatVersion,
       model: {
         id: model.id,
+        name: model.hubName ?? model.id,
         provider: model.provider,
         model: model.model,
         options: {
@@ -244,6 +245,15 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
           ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
         },
         revision: model.revision,
+        ...(isRetriever(provider)
+          ? { type: "sparse" as const }
+          : {
+              type: "dense" as const,
+              ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
+              ...(provider.capabilities.maxTokensPerInput
+                ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
+                : {}),
+            }),
       },
       per_query: { [dataset.split]: perQuery },
       main_metric: mainRetrievalMetric,
