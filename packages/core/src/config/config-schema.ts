@@ -23,6 +23,8 @@ export interface SchemaNode {
   exclusiveMinimum?: number;
   minItems?: number;
   pattern?: string;
+  /** What a value matching `pattern` looks like, in words, for messages (not written to the JSON Schema). */
+  patternDescription?: string;
   /** Alternatives by type, e.g. a number or a string such as "2%". */
   oneOf?: SchemaNode[];
   default?: unknown;
@@ -34,27 +36,50 @@ const dropRule: SchemaNode = {
     'Largest allowed drop before a change counts as a regression: a number in the metric\'s units (0.01 = one nDCG point) or a percentage of the baseline such as "2%".',
   oneOf: [
     { type: "number", minimum: 0 },
-    { type: "string", pattern: "^\\d+(\\.\\d+)?%$" },
+    { type: "string", pattern: "^\\d+(\\.\\d+)?%$", patternDescription: 'a percentage such as "2%"' },
   ],
 };
 
 const runtime: SchemaNode = {
   type: "object",
-  description: "How the runtime calls this model's provider.",
+  description:
+    "How the runtime calls this model's provider. Retries are bounded by time, not count: a failing batch is retried with backoff for `retryBudgetSeconds`; when the provider fails on every call, all calls pause and one probe call goes out every 1-5 s until one succeeds. An endpoint that never answers fails the run at most `timeoutSeconds + retryBudgetSeconds` (150 s by default) after its first call.",
   additionalProperties: false,
   properties: {
     maxConcurrency: { type: "integer", minimum: 1, default: 4, description: "Calls in flight at once." },
     requestsPerMinute: {
       type: "number",
       exclusiveMinimum: 0,
-      description: "Upper bound on calls per minute; the runtime also slows down when throttled.",
+      description:
+        "Upper bound on calls per minute; the runtime also slows down when throttled (once per throttling episode) and climbs back to the pace it had before.",
     },
     timeoutSeconds: { type: "number", exclusiveMinimum: 0, default: 60, description: "Per-call timeout." },
+    retryBudgetSeconds: {
+      type: "number",
+      minimum: 0,
+      default: 90,
+      description:
+        "How long one batch keeps retrying retryable failures (throttling, 5xx, timeouts, dropped connections), in seconds from its first attempt. The default rides out a 30 s outage.",
+    },
     maxRetries: {
       type: "integer",
       minimum: 0,
-      default: 6,
-      description: "Retries of a retryable failure (throttling, 5xx, timeouts).",
+      description:
+        "Optional cap on the number of retries of one batch, on top of `retryBudgetSeconds`. Unset: only the time budget applies.",
+    },
+    retryAfterCapSeconds: {
+      type: "number",
+      minimum: 0,
+      default: 60,
+      description:
+        "Longest `Retry-After` the runtime honours; a provider asking for longer is waited this long instead, and the run says so.",
+    },
+    cancelGraceSeconds: {
+      type: "number",
+      minimum: 0,
+      default: 15,
+      description:
+        "On Ctrl-C or SIGTERM, how long calls already in flight (already paid for) may take to answer and be cached before they are abandoned.",
     },
     batchSize: {
       type: "integer",
@@ -71,7 +96,9 @@ const model: SchemaNode = {
   properties: {
     id: {
       type: "string",
-      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+      patternDescription:
+        "a name of letters, digits, `.`, `_` and `-` (up to 128, starting with a letter or digit)",
       description: "Unique name of this model in the config; names its results folder and report rows.",
       examples: ["titan-v2-512"],
     },
@@ -82,6 +109,8 @@ const model: SchemaNode = {
     },
     model: {
       type: "string",
+      pattern: "^[^\\p{Cc}]{1,512}$",
+      patternDescription: "a model id without control characters (up to 512 characters)",
       description: "The provider's model id, e.g. amazon.titan-embed-text-v2:0.",
     },
     options: {
@@ -100,6 +129,9 @@ const model: SchemaNode = {
     revision: {
       type: "string",
       default: "no_revision_available",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+      patternDescription:
+        "a revision of letters, digits, `.`, `_` and `-` (up to 128, starting with a letter or digit)",
       description: "Model revision, used as the folder name in the MTEB results layout.",
     },
     pricePerMillionTokens: {
@@ -118,8 +150,11 @@ const task: SchemaNode = {
   properties: {
     name: {
       type: "string",
+      pattern: "^[\\p{L}\\p{N}][\\p{L}\\p{N} ._()+-]{0,127}$",
+      patternDescription:
+        "a name of letters, digits, spaces and `._()+-` (up to 128, starting with a letter or digit)",
       description:
-        "Task name shown in results and reports. Without `path` or `hub`, an MTEB retrieval task name (SciFact, NFCorpus, ArguAna, FiQA2018, ...) whose dataset is downloaded from the Hugging Face hub.",
+        "Task name shown in results and reports; names its result file. Without `path` or `hub`, an MTEB retrieval task name (SciFact, NFCorpus, ArguAna, FiQA2018, ...) whose dataset is downloaded from the Hugging Face hub.",
       examples: ["SciFact"],
     },
     type: { type: "string", enum: ["retrieval"], default: "retrieval" },
@@ -216,6 +251,9 @@ export function configJsonSchema(): Record<string, unknown> {
     // copy next to the config, which is what editors read.
     $id: "https://unpkg.com/@embedeval/core/embedeval.schema.json",
     title: "embedeval.yml",
-    ...configSchema,
+    // patternDescription is for embedeval's own messages; JSON Schema has no such keyword.
+    ...(JSON.parse(
+      JSON.stringify(configSchema, (key, value) => (key === "patternDescription" ? undefined : value)),
+    ) as Record<string, unknown>),
   };
 }

@@ -33,7 +33,13 @@ describe("parseConfig", () => {
     const config = parseConfig(valid, "/repo/embedeval.yml");
     expect(config.models).toHaveLength(2);
     expect(config.models[0]).toMatchObject({ id: "bm25", model: "bm25", similarity: "cosine", line: 3 });
-    expect(config.models[1]?.runtime).toEqual({ maxConcurrency: 8, timeoutSeconds: 60, maxRetries: 6 });
+    expect(config.models[1]?.runtime).toEqual({
+      maxConcurrency: 8,
+      timeoutSeconds: 60,
+      retryBudgetSeconds: 90,
+      retryAfterCapSeconds: 60,
+      cancelGraceSeconds: 15,
+    });
     expect(config.tasks[0]).toMatchObject({
       path: "/repo/data",
       splits: ["test"],
@@ -225,5 +231,95 @@ describe("closestMatch", () => {
     expect(closestMatch("bm52", ["tfidf", "bm25", "bedrock"])).toBe("bm25");
     expect(closestMatch("sagemkaer", ["bedrock", "sagemaker"])).toBe("sagemaker");
     expect(closestMatch("openai", ["tfidf", "bm25", "bedrock"])).toBeUndefined();
+  });
+
+  it("accepts anchors, aliases and merge keys as users write them", () => {
+    const config = parseConfig(
+      `
+models:
+  - id: titan-256
+    provider: bedrock
+    options: &shared { dimensions: 256, region: us-east-1 }
+    runtime: &runtime { maxConcurrency: 2, retryBudgetSeconds: 30 }
+  - id: titan-copy
+    provider: bedrock
+    options: *shared
+    runtime: *runtime
+tasks:
+  - name: quickstart
+    path: ./data
+`,
+      "/repo/embedeval.yml",
+    );
+    expect(config.models[1]?.options).toEqual({ dimensions: 256, region: "us-east-1" });
+    expect(config.models[1]?.runtime).toMatchObject({ maxConcurrency: 2, retryBudgetSeconds: 30 });
+
+    const merged = parseConfig(
+      `
+models:
+  - &titan
+    id: titan-256
+    provider: bedrock
+    options: { dimensions: 256 }
+  - <<: *titan
+    id: titan-1024
+    options: { dimensions: 1024 }
+tasks:
+  - name: quickstart
+    path: ./data
+`,
+      "/repo/embedeval.yml",
+    );
+    expect(merged.models[1]).toMatchObject({
+      id: "titan-1024",
+      provider: "bedrock",
+      options: { dimensions: 1024 },
+    });
+    // A mistake inside what an alias names is still found, at the alias.
+    const wrong = errorOf(`
+models:
+  - id: a
+    provider: bm25
+    runtime: &runtime { maxConcurency: 2 }
+  - id: b
+    provider: bm25
+    runtime: *runtime
+tasks:
+  - name: quickstart
+    path: ./data
+`);
+    expect(wrong.message).toMatch(
+      /unknown key `maxConcurency` in `models\[0\]\.runtime`; did you mean `maxConcurrency`\?/,
+    );
+  });
+
+  it("refuses an alias bomb as a config error before expanding it", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let level = 1; level < 9; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+    }
+    const error = errorOf(`${levels.join("\n")}\nmodels: []\ntasks: []\n`);
+    expect(error.code).toBe("config");
+    expect(error.message).toMatch(/^YAML aliases expand past 1000 nodes/);
+  });
+
+  it("describes a pattern failure by what was expected, not as a wrong type", () => {
+    const error = errorOf(`
+models:
+  - id: "bad/id"
+    provider: bm25
+tasks:
+  - name: "a<b"
+    path: ./data
+`);
+    expect(error.message).toContain(
+      "`models[0].id` is `bad/id`, which is not a name of letters, digits, `.`, `_` and `-`",
+    );
+    expect(error.message).toContain(
+      "`tasks[0].name` is `a<b`, which is not a name of letters, digits, spaces and `._()+-`",
+    );
+    expect(error.message).not.toContain("not a string");
   });
 });

@@ -6,6 +6,11 @@ import { builtinProviderNames } from "../builtin-providers/provider-names.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
 import { hubModelName } from "../results/mteb-model-meta.js";
 import {
+  defaultCancelGraceSeconds,
+  defaultRetryAfterCapSeconds,
+  defaultRetryBudgetSeconds,
+} from "../runtime/runtime-settings.js";
+import {
   findMtebTask,
   type MtebRetrievalTask,
   mtebRetrievalTasks,
@@ -26,8 +31,16 @@ import { type ConfigIssue, validateAgainstSchema } from "./validate-against-sche
 export const defaultRuntimeSettings: RuntimeSettings = {
   maxConcurrency: 4,
   timeoutSeconds: 60,
-  maxRetries: 6,
+  retryBudgetSeconds: defaultRetryBudgetSeconds,
+  retryAfterCapSeconds: defaultRetryAfterCapSeconds,
+  cancelGraceSeconds: defaultCancelGraceSeconds,
 };
+
+/**
+ * Aliases a config may expand to, in all: plenty for `options: *shared` on every model of a long list,
+ * and a config error for an alias bomb (a "billion laughs" of nested aliases) before it expands.
+ */
+const maxAliasCount = 1000;
 
 /**
  * Reads, validates and normalises an `embedeval.yml`. Every problem is reported at once, each with
@@ -52,7 +65,8 @@ export async function loadConfig(file: string): Promise<EmbedEvalConfig> {
 export function parseConfig(text: string, file: string): EmbedEvalConfig {
   const displayName = relative(process.cwd(), file) || file;
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<: *defaults` merges a mapping in, as YAML 1.1 (and most users' habits) has it.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first ? lineCounter.linePos(first.pos[0]).line : 1;
@@ -63,8 +77,22 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
     });
   }
 
-  const issues = validateAgainstSchema(document.contents, configSchema, lineCounter);
-  const raw = document.toJS() as Record<string, unknown> | null;
+  // Converted first, with a bound on alias expansion: the schema walk below follows aliases too, and
+  // must never meet a bomb.
+  let raw: Record<string, unknown> | null;
+  try {
+    raw = document.toJS({ maxAliasCount }) as Record<string, unknown> | null;
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError(
+      `YAML aliases expand past ${maxAliasCount} nodes (${error.message.split("\n")[0]})`,
+      {
+        file: displayName,
+        hint: "Aliases (`*name`) may repeat anchored values, but not nest into an exponential expansion; write the values out, or alias fewer levels deep.",
+      },
+    );
+  }
+  const issues = validateAgainstSchema(document.contents, configSchema, lineCounter, "", 1, document);
 
   // Checks the schema cannot express: unique ids, provider names close to a built-in.
   const models = (Array.isArray(raw?.models) ? raw.models : []) as Record<string, unknown>[];

@@ -1,5 +1,15 @@
 import { closestMatch } from "@embedeval/provider-contract";
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+} from "yaml";
 import type { SchemaNode } from "./config-schema.js";
 
 /** One problem found in a config file, pointing at the line of the offending node. */
@@ -13,20 +23,27 @@ export interface ConfigIssue {
 /**
  * Validates a parsed YAML node against the schema subset in config-schema.ts and returns every issue
  * (not just the first), each with its line, so one run of the CLI reports all typos at once.
+ * Given the `document`, aliases (`options: *shared`) are validated as the node they name, and merge
+ * keys (`<<: *defaults`) as if their keys were written in place. Callers convert the document with a
+ * bounded `maxAliasCount` first, so an alias bomb is refused before it gets here.
  */
 export function validateAgainstSchema(
-  node: Node | null | undefined,
+  original: Node | null | undefined,
   schema: SchemaNode,
   lineCounter: LineCounter,
   path = "",
   fallbackLine = 1,
+  document?: Document,
 ): ConfigIssue[] {
-  const line = lineOf(node, lineCounter, fallbackLine);
+  // The line of an alias is where it is used; its value is what it names.
+  const line = lineOf(original, lineCounter, fallbackLine);
+  const node = resolveAlias(original, document);
   const where = path === "" ? "the config" : `\`${path}\``;
 
   if (schema.oneOf) {
     const matching = schema.oneOf.filter(
-      (alternative) => validateAgainstSchema(node, alternative, lineCounter, path, line).length === 0,
+      (alternative) =>
+        validateAgainstSchema(node, alternative, lineCounter, path, line, document).length === 0,
     );
     if (matching.length > 0) return [];
     const expected = schema.oneOf.map(describeExpected).join(" or ");
@@ -44,7 +61,7 @@ export function validateAgainstSchema(
       const properties = schema.properties ?? {};
       const known = Object.keys(properties);
       const present = new Set<string>();
-      for (const pair of node.items as Pair<unknown, unknown>[]) {
+      for (const pair of withMergedPairs(node.items as Pair<unknown, unknown>[], document)) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         present.add(key);
@@ -53,7 +70,14 @@ export function validateAgainstSchema(
         const propertySchema = properties[key];
         if (propertySchema) {
           issues.push(
-            ...validateAgainstSchema(pair.value as Node, propertySchema, lineCounter, childPath, keyLine),
+            ...validateAgainstSchema(
+              pair.value as Node,
+              propertySchema,
+              lineCounter,
+              childPath,
+              keyLine,
+              document,
+            ),
           );
         } else if (schema.additionalProperties === false) {
           const suggestion = closestMatch(key, known);
@@ -73,6 +97,7 @@ export function validateAgainstSchema(
               lineCounter,
               childPath,
               keyLine,
+              document,
             ),
           );
         }
@@ -99,7 +124,14 @@ export function validateAgainstSchema(
       node.items.forEach((item, index) => {
         if (schema.items) {
           issues.push(
-            ...validateAgainstSchema(item as Node, schema.items, lineCounter, `${path}[${index}]`, line),
+            ...validateAgainstSchema(
+              item as Node,
+              schema.items,
+              lineCounter,
+              `${path}[${index}]`,
+              line,
+              document,
+            ),
           );
         }
       });
@@ -137,8 +169,8 @@ function validateScalar(
             (suggestion ? ` (did you mean \`${suggestion}\`?)` : ""),
         );
       }
-      if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
-        return fail(`${where} is \`${value}\`, which is not ${describeExpected(schema)}`);
+      if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) {
+        return fail(`${where} is \`${value}\`, which is not ${describePattern(schema)}`);
       }
       return [];
     case "number":
@@ -187,6 +219,64 @@ function describeExpected(schema: SchemaNode): string {
     default:
       return "a value";
   }
+}
+
+/**
+ * What a string with a pattern must look like, in words: the schema's own description of the pattern
+ * when it has one (`patternDescription`), else the pattern itself. Never just "a string": the value is one.
+ */
+function describePattern(schema: SchemaNode): string {
+  if (schema.patternDescription) return schema.patternDescription;
+  if (schema.pattern === "^\\d+(\\.\\d+)?%$") return 'a percentage such as "2%"';
+  return `a string matching the pattern ${schema.pattern}`;
+}
+
+/** The node an alias names (the document resolves it); any other node as it is. */
+function resolveAlias(
+  node: Node | null | undefined,
+  document: Document | undefined,
+): Node | null | undefined {
+  if (!isAlias(node) || !document) return node;
+  return node.resolve(document) as Node | undefined;
+}
+
+/**
+ * A mapping's pairs with merge keys (`<<: *defaults`, or a list of aliases) replaced by the pairs they
+ * bring in; keys written in place come after, so they win, as YAML's merge says.
+ */
+function withMergedPairs(
+  pairs: Pair<unknown, unknown>[],
+  document: Document | undefined,
+): Pair<unknown, unknown>[] {
+  const merged: Pair<unknown, unknown>[] = [];
+  const own: Pair<unknown, unknown>[] = [];
+  for (const pair of pairs) {
+    // With `merge: true` the parser gives the key as a symbol described "<<"; without, the string.
+    const key = isPair(pair) && isScalar(pair.key) ? pair.key.value : undefined;
+    const isMerge = key === "<<" || (typeof key === "symbol" && key.description === "<<");
+    if (!isMerge) {
+      own.push(pair);
+      continue;
+    }
+    const value = resolveAlias(pair.value as Node, document);
+    const sources = isSeq(value) ? value.items.map((item) => resolveAlias(item as Node, document)) : [value];
+    for (const source of sources) {
+      if (isMap(source)) merged.push(...(source.items as Pair<unknown, unknown>[]));
+      else own.push(pair); // not a mapping: reported as the unknown key `<<` it then is
+    }
+  }
+  const ownKeys = new Set(
+    own.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key))),
+  );
+  const seen = new Set<string>();
+  const result: Pair<unknown, unknown>[] = [];
+  for (const pair of merged) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (ownKeys.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    result.push(pair);
+  }
+  return [...result, ...own];
 }
 
 function describeValue(node: Node | null | undefined): string {

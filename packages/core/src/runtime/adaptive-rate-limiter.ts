@@ -1,4 +1,6 @@
+import { CircuitBreaker, type CircuitBreakerSettings } from "./circuit-breaker.js";
 import type { RuntimeClock } from "./runtime-clock.js";
+import type { RuntimeEvent } from "./runtime-event.js";
 
 /**
  * Paces calls to at most `rate` per minute, and adapts: the rate halves when the provider throttles
@@ -38,6 +40,10 @@ export interface AdaptiveRateLimiterSettings {
   window?: number;
   /** Throttles in a row of one batch that halve the rate whatever the share. */
   consecutiveThrottles?: number;
+  /** Settings of the circuit breaker that travels with the limiter (see `circuitBreaker`). */
+  circuitBreaker?: CircuitBreakerSettings;
+  /** Told of every runtime event of every invocation pacing through this limiter. */
+  onEvent?: (event: RuntimeEvent) => void;
 }
 
 export interface RateLimiterSnapshot {
@@ -47,6 +53,13 @@ export interface RateLimiterSnapshot {
 }
 
 export class AdaptiveRateLimiter {
+  /**
+   * The model's circuit breaker. It lives with the limiter because both are the model's state that
+   * must outlast one invocation (documents, then queries, then the next task): whoever shares the
+   * limiter shares the breaker.
+   */
+  readonly circuitBreaker: CircuitBreaker;
+  readonly onEvent: ((event: RuntimeEvent) => void) | undefined;
   private readonly clock: RuntimeClock;
   private readonly ceiling: number;
   private readonly floor: number;
@@ -71,6 +84,8 @@ export class AdaptiveRateLimiter {
 
   constructor(settings: AdaptiveRateLimiterSettings, clock: RuntimeClock) {
     this.clock = clock;
+    this.circuitBreaker = new CircuitBreaker(settings.circuitBreaker ?? {}, clock);
+    this.onEvent = settings.onEvent;
     this.ceiling = settings.requestsPerMinute ?? Number.POSITIVE_INFINITY;
     this.floor = settings.minimumRequestsPerMinute ?? 1;
     this.recoverySuccesses = settings.recoverySuccesses ?? 20;

@@ -12,7 +12,7 @@ import { planBatches } from "./batch-plan.js";
 import type { CacheClaim } from "./cache/cache-claim.js";
 import { type CacheNamespace, cacheNamespaceFor } from "./cache/cache-namespace.js";
 import type { EmbeddingCache } from "./cache/embedding-cache.js";
-import { type Admission, CircuitBreaker } from "./circuit-breaker.js";
+import type { Admission, CircuitBreaker } from "./circuit-breaker.js";
 import { lookupPricePerMillionTokens } from "./price-table.js";
 import { validateEmbeddings } from "./response-validation.js";
 import { type BackoffSettings, backoffDelay, defaultBackoffSettings } from "./retry-backoff.js";
@@ -55,9 +55,12 @@ export interface EmbedTextsOptions {
   usage?: UsageRecorder;
   /** Share one limiter between invocations for the same model so its learned pace carries over. */
   rateLimiter?: AdaptiveRateLimiter;
-  /** Share one circuit breaker between invocations for the same model, like the limiter. */
+  /** The circuit breaker; default: the rate limiter's own (shared with it between invocations). */
   circuitBreaker?: CircuitBreaker;
-  /** Throttling, pauses, capped Retry-After, waits for another run's cache claim, draining on Ctrl-C. */
+  /**
+   * Throttling, pauses, capped Retry-After, waits for another run's cache claim, draining on Ctrl-C.
+   * The rate limiter's listener (AdaptiveRateLimiterSettings.onEvent) hears them too.
+   */
   onEvent?: (event: RuntimeEvent) => void;
   /** Where the provider is reached (an endpoint URL), when known: named when it never answers. */
   endpoint?: string;
@@ -123,10 +126,12 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   // Warnings repeat per call (one per batch); kept once each, with how many calls raised them.
   const warningCounts = new Map<string, number>();
   const emit = (event: RuntimeEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A broken listener must not fail paid work; events only inform.
+    for (const listener of [options.onEvent, options.rateLimiter?.onEvent]) {
+      try {
+        listener?.(event);
+      } catch {
+        // A broken listener must not fail paid work; events only inform.
+      }
     }
   };
   let cacheBroken = false;
@@ -242,7 +247,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     const limiter =
       options.rateLimiter ??
       new AdaptiveRateLimiter({ requestsPerMinute: settings.requestsPerMinute }, clock);
-    const breaker = options.circuitBreaker ?? new CircuitBreaker({}, clock);
+    const breaker = options.circuitBreaker ?? limiter.circuitBreaker;
     const timeoutMilliseconds = settings.timeoutSeconds * 1000;
 
     let failure: unknown;

@@ -128,15 +128,25 @@ export function classifyAwsError(error: unknown, context: AwsErrorContext): Prov
     });
   }
 
+  // An answer the SDK could not parse (a proxy's HTML 502 page) keeps the status but has no `$fault`:
+  // a 5xx (or 429) is the server's trouble all the same, worth another attempt.
+  const serverTrouble = status !== undefined && (status >= 500 || status === 429);
   const transient =
+    serverTrouble ||
     (shape.code !== undefined && transientNetworkCodes.has(shape.code)) ||
     transientNetworkNames.has(name) ||
     transientNetworkMessages.test(message);
+  const what = serverTrouble
+    ? `unreadable answer (HTTP ${status})`
+    : transient
+      ? "connection failed"
+      : "call failed";
   return new ProviderError(
-    `${provider} ${target}: ${transient ? "connection failed" : "call failed"}: ${message}`,
+    `${provider} ${target}: ${what}: ${message}`,
     {
       provider,
       retryable: transient,
+      throttled: status === 429,
       providerCode: shape.code ?? name,
       status,
       requestId,
