@@ -73,6 +73,8 @@ export interface LocalModelSettings {
   maxSeqLength: number | undefined;
   doLowerCase: boolean;
   prompts: Record<InputType, string>;
+  /** Width of the token embeddings the configuration declares, when it does. */
+  tokenDimension: number | undefined;
   batchSize: number;
   threads: number;
   notes: string[];
@@ -156,6 +158,7 @@ export async function resolveLocalModelSettings(settings: ProviderSettings): Pro
     maxSeqLength,
     doLowerCase: model.doLowerCase,
     prompts,
+    tokenDimension: model.tokenDimension,
     batchSize: readPositiveInteger(options, "batchSize") ?? defaultBatchSize,
     threads: readPositiveInteger(options, "threads") ?? availableParallelism(),
     notes: model.notes,
@@ -209,7 +212,6 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     tokenizer: SentenceTokenizer,
     session: ort.InferenceSession,
     fingerprint: { weightsSha256: string; tokenizerSha256: string },
-    dimensions: number | undefined,
   ) {
     this.modelId = modelId;
     this.settings = settings;
@@ -220,7 +222,10 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     this.capabilities = {
       maxInputsPerCall: Math.max(textsPerCall, settings.batchSize),
       ...(settings.maxSeqLength !== undefined ? { maxTokensPerInput: settings.maxSeqLength } : {}),
-      ...(dimensions !== undefined ? { dimensions } : {}),
+      // Pooling modes are concatenated, so the vector is the token width times their number.
+      ...(settings.tokenDimension !== undefined
+        ? { dimensions: settings.tokenDimension * settings.pooling.length }
+        : {}),
       normalized: settings.normalize,
       // One session already uses every CPU; a second call at once would only compete for them.
       supportsParallelCalls: false,
@@ -273,9 +278,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
       weightsSha256: await fileSha256(resolved.onnxFile),
       tokenizerSha256: await fileSha256(join(resolved.folder, "tokenizer.json")),
     };
-    const configDimension = (await readSentenceTransformersConfig(resolved.folder)).tokenDimension;
-    const dimensions = configDimension === undefined ? undefined : configDimension * resolved.pooling.length;
-    return new LocalEmbeddingProvider(settings.model, resolved, tokenizer, session, fingerprint, dimensions);
+    return new LocalEmbeddingProvider(settings.model, resolved, tokenizer, session, fingerprint);
   }
 
   /** Tokens sentence-transformers masks out of pooling for this prompt: the prompt tokenised, minus [SEP]. */
