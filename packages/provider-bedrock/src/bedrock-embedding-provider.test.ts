@@ -1,4 +1,6 @@
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import defaultExport, { createBedrockProvider, listPricePerMillionTokens, plugin } from "./index.js";
 import {
@@ -339,6 +341,41 @@ describe("plugin", () => {
     expect(headers?.authorization).toMatch(/Credential=test\/\d{8}\/eu-central-1\/bedrock\/aws4_request/);
     expect(headers?.["x-amz-security-token"]).toBe("fake-session-token-value");
     await provider.close();
+  });
+
+  it("answers an empty call without calling Bedrock, with zero tokens counted", async () => {
+    const provider = createBedrockProvider(settings("cohere.embed-english-v3"));
+    const result = await provider.embed({ texts: [], inputType: "document" });
+    expect(result).toEqual({ embeddings: [], usage: { tokens: 0, source: "provider" } });
+    expect(server.calls).toHaveLength(0);
+    await provider.close();
+  });
+
+  it("calls through a client it is given, and leaves destroying it to the caller", async () => {
+    const client = new BedrockRuntimeClient({
+      region: "us-east-1",
+      endpoint: server.url,
+      credentials: { accessKeyId: "given", secretAccessKey: fakeSecretKey },
+      maxAttempts: 1,
+      // The local server speaks HTTP/1.1, as the plugin's own client does; the SDK's default is HTTP/2.
+      requestHandler: new NodeHttpHandler(),
+    });
+    let destroyed = 0;
+    const destroy = client.destroy.bind(client);
+    client.destroy = () => {
+      destroyed += 1;
+      destroy();
+    };
+    // The settings name no region and no endpoint: with a client given, they are not read.
+    const provider = createBedrockProvider(
+      { model: "amazon.titan-embed-text-v1", options: {}, baseDirectory: "/tmp", environment: {} },
+      { client },
+    );
+    await provider.embed({ texts: ["through the given client"], inputType: "document" });
+    expect(server.calls[0]?.headers.authorization).toMatch(/Credential=given\//);
+    await provider.close();
+    expect(destroyed).toBe(0);
+    client.destroy();
   });
 
   it("knows list prices, inference-profile ids included", () => {

@@ -1,3 +1,4 @@
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
 import {
   awsFaultExpectations,
@@ -374,6 +375,40 @@ describe("plugin", () => {
     expect(plugin).toMatchObject({ specificationVersion: "v1", name: "sagemaker" });
     const provider = await plugin.create(settings("bge-tei"));
     expect(provider).toMatchObject({ provider: "sagemaker", modelId: "bge-tei" });
+  });
+
+  it("answers an empty call without calling the endpoint, with zero tokens counted", async () => {
+    const provider = createSagemakerProvider(settings("bge-tei"));
+    const result = await provider.embed({ texts: [], inputType: "document" });
+    expect(result).toEqual({ embeddings: [], usage: { tokens: 0, source: "provider" } });
+    expect(server.calls).toHaveLength(0);
+    await provider.close();
+  });
+
+  it("calls through a client it is given, and leaves destroying it to the caller", async () => {
+    const client = new SageMakerRuntimeClient({
+      region: "eu-west-1",
+      endpoint: server.url,
+      credentials: { accessKeyId: "given", secretAccessKey: fakeSecretKey },
+      maxAttempts: 1,
+    });
+    let destroyed = 0;
+    const destroy = client.destroy.bind(client);
+    client.destroy = () => {
+      destroyed += 1;
+      destroy();
+    };
+    // The settings name no region and no endpoint: with a client given, they are not read.
+    const provider = createSagemakerProvider(
+      { model: "bge-tei", options: {}, baseDirectory: "/tmp", environment: {} },
+      { client },
+    );
+    const result = await provider.embed({ texts: ["through the given client"], inputType: "document" });
+    expect(result.embeddings).toHaveLength(1);
+    expect(server.calls[0]?.headers.authorization).toMatch(/Credential=given\//);
+    await provider.close();
+    expect(destroyed).toBe(0);
+    client.destroy();
   });
 });
 
