@@ -20,6 +20,7 @@ import {
 const firstPartyPackages: Record<string, () => Promise<unknown>> = {
   bedrock: () => import("@embedeval/provider-bedrock"),
   sagemaker: () => import("@embedeval/provider-sagemaker"),
+  openai: () => import("@embedeval/provider-openai"),
   local: () => import("@embedeval/provider-local"),
 };
 
