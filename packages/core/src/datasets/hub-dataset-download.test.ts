@@ -1,90 +1,63 @@
-import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { EmbedEvalError } from "@embedeval/provider-contract";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadBeirFolder } from "./beir-folder-loader.js";
-import { downloadHubDataset, hubDatasetFolder, hubFileUrl } from "./hub-dataset-download.js";
+import { FakeHuggingFaceHub } from "./fake-hugging-face-hub.js";
+import { downloadHubDataset, loadHubDataset } from "./hub-dataset-download.js";
 
-const corpus = `${[
+// Layouts, revisions, the huggingface_hub cache and offline runs. Transport (302, integrity, resume,
+// errors, tokens) is in hub-file-download.test.ts.
+const commit = "2222222222222222222222222222222222222222";
+const newerCommit = "3333333333333333333333333333333333333333";
+const documents = [
   { _id: "d1", title: "Cats", text: "Cats purr." },
-  { _id: "d2", title: "Dogs", text: "Dogs bark." },
-]
-  .map((record) => JSON.stringify(record))
-  .join("\n")}\n`;
-const queries = `${[
+  { _id: "d2", title: "", text: "Dogs bark." },
+  { _id: "d3", title: "Birds", text: "Birds sing." },
+];
+const questions = [
   { _id: "q1", text: "which animal purrs" },
   { _id: "q2", text: "which animal barks" },
-]
-  .map((record) => JSON.stringify(record))
-  .join("\n")}\n`;
-const qrels = "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n";
+];
+const jsonLines = (rows: object[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+const corpus = jsonLines(documents);
+const queries = jsonLines(questions);
+const qrelsTsv = "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\n";
+const beirFiles = { "corpus.jsonl": corpus, "queries.jsonl": queries, "qrels/test.tsv": qrelsTsv };
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-
-/** A hub stand-in: routes by exact path; records every request (path and authorization header). */
-class LocalHub {
-  readonly routes = new Map<string, Handler>();
-  readonly requests: { path: string; authorization: string | undefined }[] = [];
-  private server: Server | undefined;
-  endpoint = "";
-
-  async start(): Promise<void> {
-    const server = createServer((request, response) => {
-      const path = request.url ?? "/";
-      this.requests.push({ path, authorization: request.headers.authorization });
-      const handler = this.routes.get(path);
-      if (handler) handler(request, response);
-      else response.writeHead(404, { "content-type": "text/plain" }).end("Entry not found");
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  /** Serves a file at the hub's resolve URL of `mteb/tiny` at `revision`. */
-  file(path: string, body: string | Buffer, revision = "main"): void {
-    this.routes.set(resolvePath(path, revision), (_request, response) => {
-      response.writeHead(200, { "content-length": Buffer.byteLength(body) }).end(body);
-    });
-  }
+function parquet(columns: Record<string, (string | number)[]>, rowGroupSize = 2): Uint8Array {
+  const columnData = Object.entries(columns).map(([name, data]) => ({
+    name,
+    data,
+    type: typeof data[0] === "number" ? ("INT32" as const) : ("STRING" as const),
+  }));
+  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize }));
 }
 
-function resolvePath(path: string, revision = "main"): string {
-  return new URL(hubFileUrl("http://x", "mteb/tiny", revision, path)).pathname;
-}
-
-let hub: LocalHub;
-let cacheDirectory: string;
-
+let hub: FakeHuggingFaceHub;
+let home: string;
 beforeEach(async () => {
-  hub = new LocalHub();
+  hub = new FakeHuggingFaceHub();
   await hub.start();
-  cacheDirectory = await mkdtemp(join(tmpdir(), "embedeval-hub-"));
+  home = await mkdtemp(join(tmpdir(), "embedeval-hub-"));
 });
-
 afterEach(async () => {
   await hub.stop();
-  await rm(cacheDirectory, { recursive: true, force: true });
+  await rm(home, { recursive: true, force: true });
 });
 
-function download(overrides: Partial<Parameters<typeof downloadHubDataset>[0]> = {}) {
+function download(
+  options: { revision?: string; splits?: string[]; environment?: Record<string, string> } = {},
+) {
   return downloadHubDataset({
-    repository: "mteb/tiny",
-    revision: "main",
-    splits: ["test"],
-    cacheDirectory,
-    environment: { HF_ENDPOINT: hub.endpoint },
+    repository: "org/tiny",
+    revision: options.revision ?? "main",
+    splits: options.splits ?? ["test"],
+    environment: { HF_ENDPOINT: hub.endpoint, HF_HOME: home, ...options.environment },
     retryDelayMilliseconds: 1,
-    ...overrides,
   });
 }
 
@@ -98,172 +71,299 @@ async function failure(promise: Promise<unknown>): Promise<EmbedEvalError> {
   throw new Error("expected a failure");
 }
 
-describe("hubFileUrl", () => {
-  it("builds the hub's resolve URL, encoding the revision as one segment", () => {
-    expect(hubFileUrl("https://huggingface.co/", "mteb/scifact", "main", "qrels/test.tsv")).toBe(
-      "https://huggingface.co/datasets/mteb/scifact/resolve/main/qrels/test.tsv",
-    );
-    expect(hubFileUrl("https://hf.example", "org/set", "refs/pr/1", "corpus.jsonl")).toBe(
-      "https://hf.example/datasets/org/set/resolve/refs%2Fpr%2F1/corpus.jsonl",
+const repositoryFolder = () => join(home, "hub", "datasets--org--tiny");
+
+/** The split as the BEIR folder loader reads the same data, to compare with. */
+async function reference(split = "test") {
+  const folder = join(home, "reference");
+  await mkdir(join(folder, "qrels"), { recursive: true });
+  await writeFile(join(folder, "corpus.jsonl"), corpus);
+  await writeFile(join(folder, "queries.jsonl"), queries);
+  await writeFile(join(folder, "qrels", `${split}.tsv`), qrelsTsv);
+  return loadBeirFolder({ folder, split, name: "tiny" });
+}
+
+function content(dataset: Awaited<ReturnType<typeof loadHubDataset>>) {
+  return { corpus: dataset.corpus, queries: dataset.queries, qrels: dataset.qrels };
+}
+
+describe("layouts", () => {
+  it("reads BEIR files into huggingface_hub's cache layout and records the commit", async () => {
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
+    const downloaded = await download();
+    const dataset = await loadHubDataset({ dataset: downloaded, split: "test", name: "tiny" });
+    const expected = await reference();
+    expect(content(dataset)).toEqual(content(expected));
+    expect(dataset.contentHash).toBe(expected.contentHash);
+    expect(dataset.hubRevision).toBe(commit);
+    expect(await readFile(join(repositoryFolder(), "refs", "main"), "utf8")).toBe(commit);
+    expect(await readlink(join(repositoryFolder(), "snapshots", commit, "qrels", "test.tsv"))).toBe(
+      join("..", "..", "..", "blobs", FakeHuggingFaceHub.sha256(qrelsTsv)),
     );
   });
 
-  it("rejects ids that are not owner/name or would leave the cache folder", () => {
-    expect(() => hubDatasetFolder(cacheDirectory, "../etc", "main")).toThrow(/not a hub dataset id/);
-    expect(() => hubDatasetFolder(cacheDirectory, "scifact", "main")).toThrow(/not a hub dataset id/);
-    expect(hubDatasetFolder(cacheDirectory, "mteb/scifact", "refs/pr/1")).toBe(
-      join(cacheDirectory, "mteb", "scifact", "refs%2Fpr%2F1"),
+  it("reads gzipped JSON lines and JSON-lines qrels named by the card's configs (MTEB's uploads)", async () => {
+    const card = [
+      "---",
+      "configs:",
+      "- config_name: default",
+      "  data_files:",
+      "  - split: test",
+      "    path: qrels/test.jsonl",
+      "- config_name: corpus",
+      "  data_files:",
+      "  - split: corpus",
+      "    path: corpus.jsonl.gz",
+      "- config_name: queries",
+      "  data_files:",
+      "  - split: queries",
+      "    path: queries.jsonl",
+      "---",
+      "# tiny",
+    ].join("\n");
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "README.md": card,
+        "corpus.jsonl.gz": gzipSync(corpus),
+        "queries.jsonl": queries,
+        "qrels/test.jsonl": jsonLines([
+          { "query-id": "q1", "corpus-id": "d1", score: 1 },
+          { "query-id": "q2", "corpus-id": "d2", score: 2 },
+        ]),
+        "unrelated.jsonl": "not read\n",
+      },
+    });
+    const dataset = await loadHubDataset({ dataset: await download(), split: "test", name: "tiny" });
+    expect(content(dataset)).toEqual(content(await reference()));
+    expect(hub.requests.some((request) => request.path.includes("unrelated"))).toBe(false);
+  });
+
+  it("reads NanoBEIR's parquet folders: split train, no score column, row group by row group", async () => {
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "corpus/train-00000-of-00001.parquet": parquet({
+          _id: documents.map((row) => row._id),
+          title: documents.map((row) => row.title),
+          text: documents.map((row) => row.text),
+        }),
+        "queries/train-00000-of-00001.parquet": parquet({
+          _id: ["q1", "q2"],
+          text: questions.map((row) => row.text),
+        }),
+        "qrels/train-00000-of-00001.parquet": parquet({
+          "query-id": ["q1", "q2"],
+          "corpus-id": ["d1", "d2"],
+        }),
+      },
+    });
+    const dataset = await loadHubDataset({
+      dataset: await download({ splits: ["train"] }),
+      split: "train",
+      name: "tiny",
+    });
+    expect(dataset.corpus).toEqual(
+      documents.map((row) => ({ id: row._id, title: row.title, text: row.text })),
     );
+    expect(dataset.qrels).toEqual(
+      new Map([
+        ["q1", new Map([["d1", 1]])],
+        ["q2", new Map([["d2", 1]])],
+      ]),
+    );
+  });
+
+  it("reads MTEB 2's parquet uploads: `id` instead of `_id`, sharded corpus, integer scores", async () => {
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "corpus/test-00000-of-00002.parquet": parquet({
+          id: ["d1", "d2"],
+          title: ["Cats", ""],
+          text: ["Cats purr.", "Dogs bark."],
+        }),
+        "corpus/test-00001-of-00002.parquet": parquet({
+          id: ["d3"],
+          title: ["Birds"],
+          text: ["Birds sing."],
+        }),
+        "queries/test-00000-of-00001.parquet": parquet({
+          id: ["q1", "q2"],
+          text: questions.map((row) => row.text),
+        }),
+        "qrels/test-00000-of-00001.parquet": parquet({
+          "query-id": ["q1", "q2"],
+          "corpus-id": ["d1", "d2"],
+          score: [1, 2],
+        }),
+      },
+    });
+    const dataset = await loadHubDataset({ dataset: await download(), split: "test", name: "tiny" });
+    expect(content(dataset)).toEqual(content(await reference()));
+  });
+
+  it("reads the refs/convert/parquet branch layout (<config>/<split>/0000.parquet)", async () => {
+    hub.addDataset("org/tiny", {
+      commit,
+      refs: { "refs/convert/parquet": commit },
+      files: {
+        "corpus/corpus/0000.parquet": parquet({
+          _id: ["d1", "d2", "d3"],
+          title: ["Cats", "", "Birds"],
+          text: ["Cats purr.", "Dogs bark.", "Birds sing."],
+        }),
+        "queries/queries/0000.parquet": parquet({
+          _id: ["q1", "q2"],
+          text: questions.map((row) => row.text),
+        }),
+        "default/test/0000.parquet": parquet({
+          "query-id": ["q1", "q2"],
+          "corpus-id": ["d1", "d2"],
+          score: [1, 2],
+        }),
+        "default/train/0000.parquet": parquet({ "query-id": ["q1"], "corpus-id": ["d3"], score: [1] }),
+      },
+    });
+    const dataset = await loadHubDataset({
+      dataset: await download({ revision: "refs/convert/parquet" }),
+      split: "test",
+      name: "tiny",
+    });
+    expect(content(dataset)).toEqual(content(await reference()));
+    expect(await readFile(join(repositoryFolder(), "refs", "refs", "convert", "parquet"), "utf8")).toBe(
+      commit,
+    );
+  });
+
+  it("names the splits that exist before downloading anything large", async () => {
+    hub.addDataset("org/tiny", { commit, files: { ...beirFiles, "qrels/dev.tsv": qrelsTsv } });
+    const error = await failure(download({ splits: ["validation"] }));
+    expect(error.message).toBe('Split "validation" not found in org/tiny@main: qrels/.');
+    expect(error.hint).toBe("Splits present: dev, test. Set the task's `splits:` to one of them.");
+    expect(hub.requests.filter((request) => request.origin === "cdn")).toEqual([]);
+  });
+
+  it("names a missing parquet column and the columns present", async () => {
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "corpus/test-0.parquet": parquet({ docid: ["d1"], text: ["x"] }),
+        "queries/test-0.parquet": parquet({ _id: ["q1"], text: ["y"] }),
+        "qrels/test-0.parquet": parquet({ "query-id": ["q1"], "corpus-id": ["d1"] }),
+      },
+    });
+    const error = await failure(loadHubDataset({ dataset: await download(), split: "test", name: "tiny" }));
+    expect(error.message).toMatch(
+      /corpus\/test-0\.parquet has no column "_id" or "id"; its columns: docid, text\.$/,
+    );
+  });
+
+  it("lists what the repository holds when no layout fits", async () => {
+    hub.addDataset("org/tiny", { commit, files: { "data.csv": "a,b\n" } });
+    const error = await failure(download());
+    expect(error.message).toBe("org/tiny@main holds no retrieval dataset this tool can read.");
+    expect(error.hint).toMatch(/Files present: data\.csv\.$/);
+  });
+
+  it("follows the tree listing's Link pages", async () => {
+    hub.treePageSize = 1;
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
+    expect((await download()).downloaded.sort()).toEqual(["corpus.jsonl", "qrels/test.tsv", "queries.jsonl"]);
+    expect(hub.requests.filter((request) => request.path.includes("/tree/")).length).toBeGreaterThan(3);
   });
 });
 
-describe("downloadHubDataset", () => {
-  it("follows a redirect, falls back to a gzipped file, retries a 500, then serves later runs from the cache", async () => {
-    // corpus.jsonl: the hub answers 302 to its CDN, here another path of the same server.
-    hub.routes.set(resolvePath("corpus.jsonl"), (_request, response) => {
-      response.writeHead(302, { location: "/cdn/blobs/corpus" }).end();
-    });
-    hub.routes.set("/cdn/blobs/corpus", (_request, response) => {
-      response.writeHead(200, { "content-length": Buffer.byteLength(corpus) }).end(corpus);
-    });
-    // queries.jsonl is absent (404); queries.jsonl.gz exists.
-    hub.file("queries.jsonl.gz", gzipSync(queries));
-    // qrels/test.tsv fails once with 500, then succeeds.
-    let qrelsCalls = 0;
-    hub.routes.set(resolvePath("qrels/test.tsv"), (_request, response) => {
-      qrelsCalls++;
-      if (qrelsCalls === 1) response.writeHead(500).end("oops");
-      else response.writeHead(200).end(qrels);
-    });
-
-    const lines: string[] = [];
-    const first = await download({
-      environment: { HF_ENDPOINT: hub.endpoint, HF_TOKEN: "hf_secret" },
-      onProgress: (line) => lines.push(line),
-    });
-    expect(first.folder).toBe(join(cacheDirectory, "mteb", "tiny", "main"));
-    expect(first.downloaded).toEqual(["corpus.jsonl", "queries.jsonl.gz", "qrels/test.tsv"]);
-    expect(qrelsCalls).toBe(2);
-    expect(hub.requests.map((request) => request.path)).toEqual([
-      resolvePath("corpus.jsonl"),
-      "/cdn/blobs/corpus",
-      resolvePath("queries.jsonl"),
-      resolvePath("queries.jsonl.gz"),
-      resolvePath("qrels/test.tsv"),
-      resolvePath("qrels/test.tsv"),
-    ]);
-    expect(hub.requests[0]?.authorization).toBe("Bearer hf_secret");
-    expect(lines.join("\n")).not.toContain("hf_secret");
-    // One line before and one after each file actually fetched; none for names the hub does not hold.
-    expect(lines.filter((line) => line.startsWith("downloading"))).toEqual([
-      "downloading mteb/tiny@main: corpus.jsonl",
-      "downloading mteb/tiny@main: queries.jsonl.gz",
-      "downloading mteb/tiny@main: qrels/test.tsv",
-    ]);
-
-    // The bytes on disk are the served bytes, and nothing temporary is left behind.
-    expect(await readFile(join(first.folder, "corpus.jsonl"), "utf8")).toBe(corpus);
-    expect((await readdir(first.folder)).sort()).toEqual(["corpus.jsonl", "qrels", "queries.jsonl.gz"]);
-    const dataset = await loadBeirFolder({ folder: first.folder, split: "test", name: "tiny" });
-    expect(dataset.corpus.map((document) => document.id)).toEqual(["d1", "d2"]);
-    expect(dataset.queries.map((query) => query.text)).toEqual(["which animal purrs", "which animal barks"]);
-
-    const before = hub.requests.length;
-    const second = await download();
-    expect(second).toEqual({ folder: first.folder, downloaded: [] });
-    expect(hub.requests.length).toBe(before);
+describe("revisions and the cache", () => {
+  it("makes no request at all for a pinned commit already in the cache", async () => {
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
+    await download({ revision: commit });
+    hub.requests.length = 0;
+    const again = await download({ revision: commit });
+    expect(again.downloaded).toEqual([]);
+    expect(hub.requests).toEqual([]);
   });
 
-  it("names the repository, revision and files, and how to fix it, when a file is not on the hub", async () => {
-    hub.file("corpus.jsonl", corpus, "v1");
-    hub.file("queries.jsonl", queries, "v1");
-    const error = await failure(download({ revision: "v1", splits: ["dev"] }));
-    expect(error.code).toBe("dataset");
-    expect(error.message).toContain("mteb/tiny");
-    expect(error.message).toContain('revision "v1"');
-    expect(error.message).toContain("qrels/dev.tsv, qrels/dev.tsv.gz, qrels/dev.jsonl");
-    expect(error.hint).toContain("HF_TOKEN");
-    expect(error.hint).toContain("https://huggingface.co/datasets/mteb/tiny");
-  });
-
-  it("stops at once when the hub says the repository or the revision does not exist", async () => {
-    hub.routes.set(resolvePath("corpus.jsonl", "nope"), (_request, response) => {
-      response.writeHead(404, { "x-error-code": "RevisionNotFound" }).end("Invalid rev id: nope");
-    });
-    const error = await failure(download({ revision: "nope" }));
-    expect(error.message).toBe('The hub has no revision "nope" of mteb/tiny.');
-    expect(error.hint).toContain("https://huggingface.co/datasets/mteb/tiny");
-    expect(hub.requests).toHaveLength(1);
-  });
-
-  it("asks for HF_TOKEN on 401 and never repeats the token", async () => {
-    hub.routes.set(resolvePath("corpus.jsonl"), (_request, response) => response.writeHead(401).end());
-    const anonymous = await failure(download());
-    expect(anonymous.message).toContain("HTTP 401");
-    expect(anonymous.hint).toContain("set HF_TOKEN");
-    const withToken = await failure(
-      download({ environment: { HF_ENDPOINT: hub.endpoint, HF_TOKEN: "hf_secret" } }),
-    );
-    expect(withToken.hint).toContain("HF_TOKEN is set but has no access");
-    expect(`${withToken.message} ${withToken.hint}`).not.toContain("hf_secret");
-  });
-
-  it("gives up after the configured attempts on a persistent 5xx or 429", async () => {
-    let calls = 0;
-    hub.routes.set(resolvePath("corpus.jsonl"), (_request, response) => {
-      calls++;
-      response.writeHead(calls % 2 === 0 ? 429 : 503).end();
-    });
-    const error = await failure(download({ attempts: 3 }));
-    expect(calls).toBe(3);
-    expect(error.message).toContain("after 3 attempts");
-  });
-
-  it("says the first run needs network when the hub cannot be reached", async () => {
-    await hub.stop();
-    const error = await failure(download({ attempts: 2 }));
-    expect(error.message).toContain("Cannot reach");
-    expect(error.hint).toContain("needs network access");
-    expect(error.hint).toContain(join(cacheDirectory, "mteb", "tiny", "main"));
-    await hub.start(); // afterEach stops it again
-  });
-
-  it("converts qrels published as JSON lines to the TSV the loader reads", async () => {
-    hub.file("corpus.jsonl", corpus);
-    hub.file("queries.jsonl", queries);
-    hub.file(
-      "qrels/test.jsonl",
-      '{"query-id": "q1", "corpus-id": "d1", "score": 1}\n{"query-id": "q2", "corpus-id": "d2", "score": 2}\n',
-    );
-    const { folder, downloaded } = await download();
-    expect(downloaded).toContain("qrels/test.jsonl");
-    expect(await readFile(join(folder, "qrels", "test.tsv"), "utf8")).toBe(
-      "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\n",
-    );
-    expect(await readdir(join(folder, "qrels"))).toEqual(["test.tsv"]);
-    const before = hub.requests.length;
+  it("refreshes a branch: asks where it points, and downloads only when it moved", async () => {
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
     await download();
-    expect(hub.requests.length).toBe(before);
+    hub.requests.length = 0;
+    expect((await download()).downloaded).toEqual([]);
+    expect(hub.requests.map((request) => request.path)).toEqual(["/api/datasets/org/tiny/revision/main"]);
+    hub.addDataset("org/tiny", {
+      commit: newerCommit,
+      files: { ...beirFiles, "qrels/test.tsv": "q1\td3\t1\n" },
+    });
+    const moved = await download();
+    expect(moved.commit).toBe(newerCommit);
+    expect(moved.downloaded).toEqual(["qrels/test.tsv"]);
+    expect(await readFile(join(repositoryFolder(), "refs", "main"), "utf8")).toBe(newerCommit);
   });
 
-  it("rejects a file whose sha256 differs from the one the hub states, keeping nothing", async () => {
-    const wrong = createHash("sha256").update("something else").digest("hex");
-    hub.routes.set(resolvePath("corpus.jsonl"), (_request, response) => {
-      response.writeHead(200, { "x-linked-etag": `"${wrong}"` }).end(corpus);
+  it("offline, reads the cache with zero requests; without the files, fails at once naming them", async () => {
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
+    await download();
+    hub.requests.length = 0;
+    const offline = await download({
+      environment: { HF_HUB_OFFLINE: "1", HF_ENDPOINT: "http://127.0.0.1:9" },
     });
-    const error = await failure(download());
-    expect(error.message).toContain("Checksum mismatch");
-    expect(await readdir(join(cacheDirectory, "mteb", "tiny", "main"))).toEqual([]);
+    expect(offline.commit).toBe(commit);
+    expect((await loadHubDataset({ dataset: offline, split: "test", name: "tiny" })).hubRevision).toBe(
+      commit,
+    );
+    let error = await failure(download({ splits: ["dev"], environment: { HF_HUB_OFFLINE: "1" } }));
+    expect(error.message).toBe(
+      'HF_HUB_OFFLINE is set and the cache lacks files: Split "dev" not found in org/tiny@main in the cache (' +
+        join(repositoryFolder(), "snapshots", commit) +
+        "): qrels/.",
+    );
+    error = await failure(download({ revision: "v2", environment: { HF_HUB_OFFLINE: "yes" } }));
+    expect(error.message).toContain(
+      `HF_HUB_OFFLINE is set and the cache has no org/tiny@v2: ${join(repositoryFolder(), "refs", "v2")} is missing.`,
+    );
+    expect(hub.requests).toEqual([]);
   });
 
-  it("accepts a file whose stated sha256 matches", async () => {
-    const right = createHash("sha256").update(corpus).digest("hex");
-    hub.routes.set(resolvePath("corpus.jsonl"), (_request, response) => {
-      response.writeHead(200, { "x-linked-etag": `"${right}"` }).end(corpus);
+  it("offline, notices a corpus shard missing from a snapshot whose download broke off", async () => {
+    const shard = (ids: string[]) => parquet({ _id: ids, text: ids });
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "corpus/test-0.parquet": shard(["d1"]),
+        "corpus/test-1.parquet": shard(["d2"]),
+        "queries/test-0.parquet": parquet({ _id: ["q1"], text: ["y"] }),
+        "qrels/test-0.parquet": parquet({ "query-id": ["q1"], "corpus-id": ["d1"] }),
+      },
     });
-    hub.file("queries.jsonl", queries);
-    hub.file("qrels/test.tsv", qrels);
-    const { downloaded } = await download();
-    expect(downloaded).toEqual(["corpus.jsonl", "queries.jsonl", "qrels/test.tsv"]);
+    await download();
+    await rm(join(repositoryFolder(), "snapshots", commit, "corpus", "test-1.parquet"));
+    const error = await failure(download({ environment: { HF_HUB_OFFLINE: "1" } }));
+    expect(error.message).toBe(
+      "HF_HUB_OFFLINE is set and the cache lacks corpus/test-1.parquet of org/tiny@main.",
+    );
+  });
+
+  it("reuses a cache filled by huggingface_hub (blobs, refs, relative links), offline", async () => {
+    const folder = repositoryFolder();
+    const snapshot = join(folder, "snapshots", commit);
+    await mkdir(join(snapshot, "qrels"), { recursive: true });
+    await mkdir(join(folder, "blobs"), { recursive: true });
+    await mkdir(join(folder, "refs"), { recursive: true });
+    await writeFile(join(folder, "refs", "main"), commit);
+    for (const [path, text] of Object.entries(beirFiles)) {
+      const blob = FakeHuggingFaceHub.sha256(text);
+      await writeFile(join(folder, "blobs", blob), text);
+      const depth = path.split("/").length - 1;
+      await symlink(join(...Array(depth + 2).fill(".."), "blobs", blob), join(snapshot, path));
+    }
+    const dataset = await loadHubDataset({
+      dataset: await download({ environment: { HF_HUB_OFFLINE: "1" } }),
+      split: "test",
+      name: "tiny",
+    });
+    expect(content(dataset)).toEqual(content(await reference()));
+    expect(dataset.hubRevision).toBe(commit);
+    expect(hub.requests).toEqual([]);
+    expect(await readdir(join(folder, "blobs"))).toHaveLength(3);
   });
 });

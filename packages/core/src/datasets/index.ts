@@ -4,12 +4,25 @@ export {
   loadBeirFolder,
   pythonStrip,
 } from "./beir-folder-loader.js";
+export { hubRepositoryFolder } from "./hub-cache.js";
+export {
+  downloadHubDataset,
+  type HubDataset,
+  type HubDatasetDownloadOptions,
+  type LoadHubDatasetOptions,
+  loadHubDataset,
+} from "./hub-dataset-download.js";
+export type { HubSplitFiles } from "./hub-dataset-layout.js";
 export {
   defaultHubEndpoint,
-  downloadHubDataset,
-  type HubDatasetDownloadOptions,
-  type HubDatasetFolder,
-  hubDatasetFolder,
-  hubFileUrl,
-} from "./hub-dataset-download.js";
+  type HubEnvironment,
+  hubCacheDirectory,
+  readHubEnvironment,
+} from "./hub-environment.js";
+export { hubFileUrl } from "./hub-file-download.js";
 export type * from "./retrieval-dataset.js";
+export {
+  type LoadRetrievalFilesOptions,
+  loadRetrievalFiles,
+  type RetrievalFiles,
+} from "./retrieval-files-loader.js";
