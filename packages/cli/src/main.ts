@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 import { runCli } from "./run-cli.js";
 
-// Ctrl-C aborts the run: in-flight calls are cancelled, what arrived is already cached, and the command
-// exits with a clear line. A second Ctrl-C exits at once.
+// Ctrl-C (or SIGTERM, as CI runners and `timeout` send) stops the run: no new call starts, the calls in
+// flight (already paid for) may answer within runtime.cancelGraceSeconds and are cached, and the command
+// exits 130 saying what is cached. A second signal exits at once.
 const controller = new AbortController();
 let interrupted = false;
-process.on("SIGINT", () => {
+const onSignal = (): void => {
   if (interrupted) process.exit(130);
   interrupted = true;
   process.stderr.write(
-    "\nstopping: cancelling in-flight calls and saving what arrived (Ctrl-C again to quit now)\n",
+    "\nstopping: no new calls; calls in flight may still answer and are cached (Ctrl-C again to quit now)\n",
   );
   controller.abort();
-});
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 // `embedeval compare ... --json | head`: the reader took what it wanted and closed the pipe. That is not a
 // failure of embedeval (exit 1 would read as "regression found"), so stop quietly with 0.

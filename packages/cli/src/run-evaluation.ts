@@ -1,4 +1,6 @@
-import { relative, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
 import {
   AdaptiveRateLimiter,
   CancelledError,
@@ -7,8 +9,10 @@ import {
   cacheRevisionOf,
   closestMatch,
   DatasetError,
+  describeRuntimeEvent,
   downloadHubDataset,
   EmbeddingCache,
+  type EmbeddingCacheStats,
   type EmbeddingProvider,
   type EmbedEvalConfig,
   EmbedEvalError,
@@ -22,8 +26,10 @@ import {
   loadHubDataset,
   lookupPricePerMillionTokens,
   type ModelConfig,
+  ProviderError,
   type RetrievalDataset,
   type Retriever,
+  type RuntimeEvent,
   retrievalTexts,
   type SearchBackend,
   systemClock,
@@ -67,7 +73,8 @@ export interface RunEvaluationResult {
   files: string[];
   /** Models that failed; the others still ran. */
   failures: ModelFailure[];
-  cache: { hits: number; misses: number; bytes: number; entries: number } | null;
+  /** Hits, misses, size, and the damaged records and files skipped (each one repaired by embedding again). */
+  cache: EmbeddingCacheStats | null;
 }
 
 interface PreparedModel {
@@ -285,6 +292,15 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
 export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
   const { config, environment, reporter, cache, prepared, tasks, datasets, failures } =
     await prepareRun(options);
+  // Before the first paid call: an output folder that is a file, or read-only, would otherwise fail
+  // only once all the paid work is done.
+  try {
+    await checkWritableFolder(config.output.directory);
+  } catch (error) {
+    cache?.close();
+    await closeProviders(prepared);
+    throw error;
+  }
 
   // Loaded only when some model needs dense search: BM25 alone never pays for it.
   let searchBackend: SearchBackend | undefined;
@@ -302,10 +318,18 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   try {
     for (const { model, provider, price } of prepared) {
       // Per model, shared by its tasks: the pace learned from throttling on one task carries to the next.
+      // Its circuit breaker and events too: why the model is slow shows on the progress line and in the log.
+      const slowdown = new Slowdown();
       const rateLimiter = new AdaptiveRateLimiter(
-        model.runtime.requestsPerMinute === undefined
-          ? {}
-          : { requestsPerMinute: model.runtime.requestsPerMinute },
+        {
+          ...(model.runtime.requestsPerMinute === undefined
+            ? {}
+            : { requestsPerMinute: model.runtime.requestsPerMinute }),
+          onEvent: (event) => {
+            slowdown.on(event);
+            reporter.log(`${model.id}: ${describeRuntimeEvent(event)}`);
+          },
+        },
         systemClock,
       );
       for (const task of tasks) {
@@ -334,7 +358,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
                   stage = update.stage;
                   progress = reporter.start(`${label}: ${stageLabel(update.stage)}`, update.total);
                 }
-                progress?.update(update.done);
+                progress?.update(update.done, slowdown.note());
               },
             });
             progress?.finish();
@@ -353,8 +377,10 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
             paid.calls > 0
               ? `\n  spent before failing: ${paid.textsEmbedded.toLocaleString("en-US")} texts embedded in ${paid.calls} calls${paid.costUsd === null ? "" : `, $${paid.costUsd.toFixed(4)}`}${cache ? "; they are cached, a rerun pays only for the rest" : ""}`
               : "";
-          failures.push({ model: model.id, task: task.name, message: `${formatError(error)}${spentNote}` });
-          reporter.log(`${model.id} × ${task.name}: ${formatError(error)}${spentNote}`);
+          const endpointNote = timeoutEndpointNote(error, model);
+          const message = `${formatError(error)}${endpointNote}${spentNote}`;
+          failures.push({ model: model.id, task: task.name, message });
+          reporter.log(`${model.id} × ${task.name}: ${message}`);
           continue;
         }
         const merged = mergeSplits(perSplit);
@@ -460,5 +486,84 @@ async function withTaskContext<T>(task: TaskConfig, load: () => Promise<T>): Pro
       });
     }
     throw error;
+  }
+}
+
+/**
+ * Creates the output folder if needed and proves it takes a file, before any paid call. A folder that
+ * cannot be written is a configuration problem (exit 2), named with the key to change.
+ */
+async function checkWritableFolder(directory: string): Promise<void> {
+  const probe = join(directory, `.embedeval-write-check-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await mkdir(directory, { recursive: true });
+    await writeFile(probe, "");
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(`the output folder ${directory} cannot be written (${code})`, {
+      key: "output.directory",
+      hint:
+        code === "ENOTDIR" || code === "EEXIST"
+          ? "A file is in the way of the folder (or of one of its parents): remove it, or point `output.directory` elsewhere."
+          : "Point `output.directory` in the config at a folder you can write to.",
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A call that never answered names the provider and model; the config knows where it was sent
+ * (`options.endpoint`, or `baseURL` for OpenAI-compatible servers): say it too.
+ */
+function timeoutEndpointNote(error: unknown, model: ModelConfig): string {
+  if (!ProviderError.isProviderError(error) || error.providerCode !== "Timeout") return "";
+  const options = model.options as Record<string, unknown>;
+  const endpoint = [options.endpoint, options.baseURL, options.baseUrl].find(
+    (value): value is string => typeof value === "string",
+  );
+  return endpoint ? `\n  endpoint: ${endpoint} never answered` : "";
+}
+
+/**
+ * What slows a model down right now, from the runtime's events, for the progress line: throttled or
+ * paused since when (and for how long so far), or waiting for another run sharing the cache.
+ */
+class Slowdown {
+  #state: { what: string; since: number; clock: string } | undefined;
+
+  on(event: RuntimeEvent): void {
+    const start = (what: string): void => {
+      this.#state = { what, since: Date.now(), clock: new Date().toTimeString().slice(0, 8) };
+    };
+    switch (event.kind) {
+      case "throttled":
+        if (this.#state?.what !== "paused, the provider failing") start("throttled");
+        break;
+      case "paused":
+        start("paused, the provider failing");
+        break;
+      case "waiting-for-cache":
+        start("waiting for another run on the cache");
+        break;
+      case "draining":
+        start("stopping, waiting for calls in flight");
+        break;
+      case "throttling-over":
+        if (this.#state?.what === "throttled") this.#state = undefined;
+        break;
+      case "resumed":
+      case "cache-turn":
+        this.#state = undefined;
+        break;
+      default:
+        break;
+    }
+  }
+
+  note(): string | undefined {
+    if (!this.#state) return undefined;
+    const seconds = Math.round((Date.now() - this.#state.since) / 1000);
+    return `${this.#state.what} since ${this.#state.clock} (${seconds} s)`;
   }
 }

@@ -45,7 +45,7 @@ describe("interrupting `embedeval run`", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
-  it("stops on SIGINT with exit 130 and a resume hint, and the rerun sends no answered text again", async () => {
+  it("stops on SIGINT with exit 130, caches the calls in flight, and the rerun re-pays no text", async () => {
     const child = spawn(
       process.execPath,
       [
@@ -77,8 +77,8 @@ describe("interrupting `embedeval run`", () => {
       if (child.exitCode !== null) throw new Error(`the run ended before it was interrupted:\n${stderr}`);
       await new Promise((wait) => setTimeout(wait, 20));
     }
-    // Then stall the server so both calls in flight hang: at the interrupt, every answered call has
-    // long reached the client, and the interrupted ones were never answered (as with a slow provider).
+    // Then stall the server so both calls in flight are slow (as with a slow provider): at the interrupt
+    // they are in flight, already paid for, and answer 3 s later, within the grace period.
     bedrock.queueFaults(...Array.from({ length: 2 }, () => ({ kind: "delay" as const, milliseconds: 3000 })));
     while (bedrock.calls.filter((call) => call.fault === "delay").length < 2) {
       await new Promise((wait) => setTimeout(wait, 10));
@@ -86,19 +86,22 @@ describe("interrupting `embedeval run`", () => {
     await new Promise((wait) => setTimeout(wait, 200));
     child.kill("SIGINT");
     expect(await exitCode).toBe(130);
-    expect(stderr).toContain("stopping: cancelling in-flight calls");
+    expect(stderr).toContain("stopping: no new calls; calls in flight may still answer and are cached");
+    expect(stderr).toContain("waiting up to 15 s for 2 calls in flight");
     expect(stderr).toMatch(/Cancelled: \d+ of \d+ texts embedded and cached; rerun to resume/);
 
-    const answeredBefore = bedrock.calls.filter((call) => call.status === 200).flatMap((call) => call.texts);
-    expect(answeredBefore.length).toBeLessThan(393);
+    // Every call the server received before the interrupt was paid for, the two hanging ones included:
+    // they answered within the grace period and were cached.
+    const paidBefore = bedrock.calls.flatMap((call) => call.texts);
+    expect(paidBefore.length).toBeLessThan(393);
     const callsBefore = bedrock.calls.length;
 
     const rerun = await runCliCaptured(["run"], workspace, environment);
     expect(rerun.code).toBe(0);
     const sentAfter = bedrock.calls.slice(callsBefore).flatMap((call) => call.texts);
-    // Everything not answered before is sent now, and nothing answered before is sent again.
-    const answered = new Set(answeredBefore);
-    expect(sentAfter.filter((text) => answered.has(text))).toEqual([]);
-    expect(answeredBefore.length + sentAfter.length).toBe(393);
+    // Everything not sent before is sent now, and not one text paid for before is paid for again.
+    const paid = new Set(paidBefore);
+    expect(sentAfter.filter((text) => paid.has(text))).toEqual([]);
+    expect(paidBefore.length + sentAfter.length).toBe(393);
   });
 });

@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { formatCacheLine, stripControlCharacters } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { renderEstimateTable } from "../estimate-table.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
@@ -57,14 +58,12 @@ export const runCommand: Command = async (context) => {
   if (values.json) {
     context.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
   } else {
-    context.stdout.write(`\n${renderResultsTable(outcome.results)}\n\n`);
-    if (outcome.results.length > 1) context.stdout.write(`${renderScoreBars(outcome.results)}\n\n`);
-    if (outcome.cache) {
-      const megabytes = outcome.cache.bytes / 1024 / 1024;
-      context.stdout.write(
-        `cache: ${outcome.cache.hits.toLocaleString("en-US")} hits, ${outcome.cache.misses.toLocaleString("en-US")} misses, ${megabytes.toFixed(1)} MB\n`,
-      );
-    }
+    // Names come from config and result files: no control character of theirs reaches the terminal.
+    context.stdout.write(`\n${stripControlCharacters(renderResultsTable(outcome.results), true)}\n\n`);
+    if (outcome.results.length > 1)
+      context.stdout.write(`${stripControlCharacters(renderScoreBars(outcome.results), true)}\n\n`);
+    // Damaged entries found (and embedded again) are counted here, never healed silently.
+    if (outcome.cache) context.stdout.write(`${formatCacheLine(outcome.cache)}\n`);
     context.stdout.write(
       `results: ${relative(context.cwd, outcome.outputDirectory) || "."}/ (${outcome.files.length} files)\n`,
     );
@@ -73,7 +72,7 @@ export const runCommand: Command = async (context) => {
     context.stderr.write(`\n${outcome.failures.length} model/task pair(s) failed:\n`);
     for (const failure of outcome.failures) {
       context.stderr.write(
-        `  ${failure.model}${failure.task ? ` × ${failure.task}` : ""}: ${failure.message}\n`,
+        `${stripControlCharacters(`  ${failure.model}${failure.task ? ` × ${failure.task}` : ""}: ${failure.message}`, true)}\n`,
       );
     }
     return ExitCode.failed;

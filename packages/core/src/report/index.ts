@@ -1,4 +1,10 @@
-export { commentMarker, escapeHtml, escapeMarkdown, mermaidLabel } from "./markdown-escape.js";
+export {
+  commentMarker,
+  escapeHtml,
+  escapeMarkdown,
+  mermaidLabel,
+  stripControlCharacters,
+} from "./markdown-escape.js";
 export type { BaselineDescription, MarkdownReportOptions } from "./markdown-report.js";
 export { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
 export {

@@ -7,11 +7,23 @@
  */
 const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
+/**
+ * Removes control characters (C0, DEL, C1: an ESC starts an ANSI sequence that moves the cursor or
+ * recolours a terminal) and the bidirectional overrides that make text display in another order than
+ * it reads. For data printed to a terminal or posted to GitHub; newlines are the caller's business
+ * (`keepNewlines` keeps \n).
+ */
+export function stripControlCharacters(text: string, keepNewlines = false): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
+  const pattern = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const stripped = String(text).replace(pattern, "");
+  return keepNewlines ? stripped : stripped.replace(/\n/g, " ");
+}
+
 /** Escapes for inline markdown, including table cells. Newlines become spaces. */
 export function escapeMarkdown(text: string): string {
   return (
-    String(text)
-      .replace(/\r\n|\r|\n|\u2028|\u2029/g, " ")
+    stripControlCharacters(String(text).replace(/\r\n|\r|\n|\u2028|\u2029/g, " "))
       .replace(/[&<>"]/g, (character) => htmlEntities[character] as string)
       // Only what can start markup inside a line (table cells and paragraphs never start a line here):
       // emphasis, code, links and images (via the bracket), strikethrough, table pipes.
@@ -24,8 +36,7 @@ export function escapeMarkdown(text: string): string {
 /** Text for an HTML attribute or a tag body inside <details>/<summary>. */
 export function escapeHtml(text: string): string {
   return (
-    String(text)
-      .replace(/\r\n|\r|\n/g, " ")
+    stripControlCharacters(String(text).replace(/\r\n|\r|\n/g, " "))
       // Backticks, pipes and stars as entities too: GitHub may still run inline markdown inside <summary>.
       .replace(/[&<>"'`|*_]/g, (character) => htmlEntities[character] ?? `&#${character.charCodeAt(0)};`)
       .replace(/@/g, "@\u200b")
@@ -46,8 +57,7 @@ export function mermaidLabel(text: string, maxLength = 40): string {
 
 /** A hidden HTML comment that finds this config's sticky comment again. `--` cannot appear inside it. */
 export function commentMarker(configName: string): string {
-  const safe = String(configName)
-    .replace(/[\r\n]/g, " ")
+  const safe = stripControlCharacters(String(configName).replace(/[\r\n]/g, " "))
     .replace(/--+/g, "-")
     .replace(/>/g, "");
   return `<!-- embedeval:${safe} -->`;

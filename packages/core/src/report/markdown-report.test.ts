@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareResults } from "../compare/compare-results.js";
 import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
 import { buildTaskResult, noisyScores } from "../testing/task-result-builder.js";
-import { commentMarker, escapeMarkdown } from "./markdown-escape.js";
+import { commentMarker, escapeHtml, escapeMarkdown, stripControlCharacters } from "./markdown-escape.js";
 import { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
 
 const rule: CompareRule & { overrides: CompareOverride[] } = {
@@ -262,5 +262,16 @@ describe("escapeMarkdown", () => {
     expect(escapeMarkdown("a*b_c [x](y) <t> @u #1\r\nz")).toBe(
       "a\\*b\\_c \\[x\\](y) &lt;t&gt; @\u200bu #\u200b1 z",
     );
+  });
+});
+
+describe("control characters from names", () => {
+  it("never reach a comment: ANSI sequences, C1 controls and bidirectional overrides are removed", () => {
+    const hostile = "model\u001b[2J\u001b[31mred\u009b\u202egnp.exe\u0007";
+    for (const escaped of [escapeMarkdown(hostile), escapeHtml(hostile), commentMarker(hostile)]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
+      expect(escaped).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    }
+    expect(stripControlCharacters(hostile)).toBe("model[2J[31mredgnp.exe");
   });
 });

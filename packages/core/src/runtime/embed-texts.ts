@@ -202,6 +202,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   // Another run embedding into the same namespace goes first; what it wrote is then read, not paid again.
   let claim: CacheClaim | undefined;
   if (cache && namespace && missing.length > 0 && !signal?.aborted) {
+    const claimStarted = clock.now();
     try {
       claim = await cache.claim(namespace, {
         ...(signal ? { signal } : {}),
@@ -213,6 +214,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       throw error;
     }
     if (claim.waited) {
+      emit({ kind: "cache-turn", seconds: (clock.now() - claimStarted) / 1000 });
       cache.refresh(namespace);
       missing = readCache(missing);
       done = distinct.length - missing.length;

@@ -15,6 +15,8 @@ export type RuntimeEvent =
   | { kind: "retry-after-capped"; requestedSeconds: number; capSeconds: number }
   /** Another run is embedding into the same cache namespace; this one waits, then pays only for the rest. */
   | { kind: "waiting-for-cache"; owner: string }
+  /** The other run finished with the cache namespace after `seconds`; what it embedded is now read. */
+  | { kind: "cache-turn"; seconds: number }
   /** Ctrl-C: no new calls; `inFlight` calls may still answer (and be cached) within `graceSeconds`. */
   | { kind: "draining"; inFlight: number; graceSeconds: number };
 
@@ -35,6 +37,8 @@ export function describeRuntimeEvent(event: RuntimeEvent): string {
       return `the provider asked to wait ${formatSeconds(event.requestedSeconds)} (Retry-After); waiting ${formatSeconds(event.capSeconds)} instead, the cap set by runtime.retryAfterCapSeconds`;
     case "waiting-for-cache":
       return `waiting for ${event.owner}, which is embedding into the same cache; texts it embeds will not be paid for twice`;
+    case "cache-turn":
+      return `the other run is done with the cache after ${event.seconds.toFixed(1)} s; embedding what it did not`;
     case "draining":
       return `stopping: no new calls; waiting up to ${formatSeconds(event.graceSeconds)} for ${event.inFlight} call${event.inFlight === 1 ? "" : "s"} in flight, so what they return is cached`;
   }
