@@ -1,18 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConfigError, EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
+import { EmbedEvalError, type ProviderSettings } from "@embedeval/provider-contract";
 import { fakeEmbedding, fakeTokenCount } from "@embedeval/provider-testkit";
-import {
-  commonFaultExpectations,
-  describeProviderConformance,
-  type FaultExpectation,
-  type FaultQueue,
-  faultErrorCase,
-} from "@embedeval/provider-testkit/conformance";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import defaultExport, { createOpenAIProvider, plugin, pricesPerMillionTokens } from "./index.js";
 import { type OpenAIServer, startOpenAIServer } from "./testing/index.js";
 
+// The wire format, credentials, options at work and errors, against the local server.
 // Fake credentials that must never appear in an error, message or inspected object.
 const apiKey = "sk-proj-fakeKeyDoNotLeak0123456789abcdefWXYZ";
 const azureApiKey = "azureFakeKeyDoNotLeak0123456789";
@@ -94,16 +88,6 @@ function float32(values: readonly number[]): number[] {
   return Array.from(Float32Array.from(values));
 }
 
-function configError(create: () => unknown): ConfigError {
-  try {
-    create();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
-
 describe("OpenAI", () => {
   it("sends the documented body and headers and decodes base64 float32 vectors", async () => {
     const provider = createOpenAIProvider(
@@ -145,28 +129,6 @@ describe("OpenAI", () => {
       supportsParallelCalls: true,
     });
     expect(provider.vectorOptions).toEqual({ dimensions: 256, server: server.baseURL });
-  });
-
-  it("on api.openai.com takes OPENAI_API_KEY and declares OpenAI's limits and unit-length vectors", () => {
-    const provider = createOpenAIProvider({
-      model: "text-embedding-3-large",
-      options: {},
-      baseDirectory: "/tmp",
-      environment: { OPENAI_API_KEY: apiKey, OPENAI_ORG_ID: "org-env", OPENAI_PROJECT_ID: "proj_env" },
-    });
-    expect(provider.options.url).toBe("https://api.openai.com/v1/embeddings");
-    expect(provider.options.headers).toMatchObject({
-      Authorization: `Bearer ${apiKey}`,
-      "OpenAI-Organization": "org-env",
-      "OpenAI-Project": "proj_env",
-    });
-    expect(provider.capabilities).toMatchObject({
-      dimensions: 3072,
-      normalized: true,
-      maxTokensPerInput: 8191,
-    });
-    // No server in the cache key for OpenAI itself; the default dimension filled in.
-    expect(provider.vectorOptions).toEqual({ dimensions: 3072 });
   });
 
   it("float and base64 answers give the same float32 vectors", async () => {
@@ -247,35 +209,6 @@ describe("Azure OpenAI", () => {
     expect(call?.headers.authorization).toBe(`Bearer ${entraToken}`);
     expect(call?.headers["api-key"]).toBeUndefined();
   });
-
-  it("builds the address from a resource name and reads endpoint and version from the environment", () => {
-    const byResource = createOpenAIProvider(
-      azureSettings("m", { endpoint: undefined, resource: "my-resource" }),
-    );
-    expect(byResource.options.url).toBe(
-      "https://my-resource.openai.azure.com/openai/deployments/m/embeddings?api-version=2024-10-21",
-    );
-    const fromEnvironment = createOpenAIProvider({
-      model: "m",
-      options: { api: "azure", deployment: "d 1" },
-      baseDirectory: "/tmp",
-      environment: {
-        AZURE_OPENAI_ENDPOINT: "https://res.openai.azure.com/",
-        OPENAI_API_VERSION: "2024-06-01",
-        AZURE_OPENAI_API_KEY: azureApiKey,
-      },
-    });
-    expect(fromEnvironment.options.url).toBe(
-      "https://res.openai.azure.com/openai/deployments/d%201/embeddings?api-version=2024-06-01",
-    );
-  });
-
-  it("says which credentials are missing", () => {
-    const error = configError(() => createOpenAIProvider(azureSettings("m", {}, {})));
-    expect(error.message).toContain("No credentials for Azure OpenAI");
-    expect(error.hint).toContain("AZURE_OPENAI_API_KEY");
-    expect(error.hint).toContain("AZURE_OPENAI_AD_TOKEN");
-  });
 });
 
 describe("OpenAI-compatible servers", () => {
@@ -288,17 +221,6 @@ describe("OpenAI-compatible servers", () => {
     );
     await told.embed({ texts: ["local"], inputType: "document" });
     expect(localServer.calls[1]?.headers.authorization).toBe("Bearer local-key-123456");
-  });
-
-  it("takes OPENAI_BASE_URL with OPENAI_API_KEY as a pair set up together", () => {
-    const provider = createOpenAIProvider({
-      model: compatibleModel,
-      options: {},
-      baseDirectory: "/tmp",
-      environment: { OPENAI_BASE_URL: "http://127.0.0.1:9/v1/", OPENAI_API_KEY: apiKey },
-    });
-    expect(provider.options.url).toBe("http://127.0.0.1:9/v1/embeddings");
-    expect(provider.options.headers.Authorization).toBe(`Bearer ${apiKey}`);
   });
 
   it("adds prefixes by input type, extra body fields and custom headers; estimates usage a server does not report", async () => {
@@ -369,25 +291,6 @@ describe("OpenAI-compatible servers", () => {
     }
   });
 
-  it("declares the server's limits from options; prefixes come off the request budget", () => {
-    const provider = createOpenAIProvider(
-      localSettings({
-        maxInputsPerRequest: 32,
-        maxTokensPerRequest: 16_384,
-        maxTokensPerInput: 512,
-        normalized: true,
-        queryPrefix: "query: ",
-      }),
-    );
-    expect(provider.capabilities).toEqual({
-      maxInputsPerCall: 32,
-      maxTokensPerInput: 512,
-      maxRequestBytes: 16_384 - 7 * 32 + 1024,
-      normalized: true,
-      supportsParallelCalls: true,
-    });
-  });
-
   it("cuts texts over maxCharactersPerInput, without splitting a surrogate pair, and says so", async () => {
     const provider = createOpenAIProvider(localSettings({ maxCharactersPerInput: 5 }));
     const result = await provider.embed({ texts: ["abcd😀xyz", "short", "abcdefgh"], inputType: "document" });
@@ -396,63 +299,6 @@ describe("OpenAI-compatible servers", () => {
       "2 text(s) over 5 characters were cut to 5 characters (the end dropped, per `maxCharactersPerInput`).",
     ]);
     expect(provider.vectorOptions).toMatchObject({ maxCharactersPerInput: 5 });
-  });
-});
-
-describe("options", () => {
-  it("rejects unknown options with the closest known one", () => {
-    const error = configError(() =>
-      createOpenAIProvider(openAISettings("text-embedding-3-small", { dimension: 256 })),
-    );
-    expect(error.key).toBe("options.dimension");
-    expect(error.hint).toContain("Did you mean `dimensions`?");
-  });
-
-  it("checks dimensions against OpenAI's models", () => {
-    expect(
-      configError(() => createOpenAIProvider(openAISettings("text-embedding-ada-002", { dimensions: 512 })))
-        .message,
-    ).toBe("text-embedding-ada-002 has a fixed 1536 dimensions.");
-    expect(
-      configError(() => createOpenAIProvider(openAISettings("text-embedding-3-small", { dimensions: 2048 })))
-        .message,
-    ).toContain("at most 1536");
-  });
-
-  it("keeps Azure options and OpenAI options apart", () => {
-    expect(configError(() => createOpenAIProvider(openAISettings("m", { deployment: "d" }))).hint).toContain(
-      "api: azure",
-    );
-    expect(configError(() => createOpenAIProvider(azureSettings("m", { baseURL: "http://x/v1" }))).key).toBe(
-      "options.baseURL",
-    );
-  });
-
-  it("asks for a key for OpenAI itself, and for the variable it was told to read", () => {
-    const missing = configError(() =>
-      createOpenAIProvider({
-        model: "text-embedding-3-small",
-        options: {},
-        baseDirectory: "/tmp",
-        environment: {},
-      }),
-    );
-    expect(missing.hint).toContain("OPENAI_API_KEY");
-    const unset = configError(() => createOpenAIProvider(localSettings({ apiKeyVariable: "NOT_SET" })));
-    expect(unset.message).toContain("NOT_SET");
-  });
-
-  it("refuses credentials in a URL, fields the plugin sets in extraBody, and invalid headers", () => {
-    expect(
-      configError(() => createOpenAIProvider(localSettings({ baseURL: "http://user:pw@127.0.0.1/v1" })))
-        .message,
-    ).toContain("user name or password");
-    expect(
-      configError(() => createOpenAIProvider(localSettings({ extraBody: { dimensions: 3 } }))).hint,
-    ).toContain("options.dimensions");
-    expect(
-      configError(() => createOpenAIProvider(localSettings({ headers: { "bad header": "x" } }))).key,
-    ).toBe("options.headers");
   });
 });
 
@@ -593,129 +439,4 @@ describe("plugin", () => {
     const provider = await plugin.create(openAISettings("text-embedding-3-small"));
     expect(provider).toMatchObject({ provider: "openai", modelId: "text-embedding-3-small" });
   });
-});
-
-// The faults of the local server and what each must become, per route's error names.
-function faultExpectations(route: "openai" | "azure", withDimension: boolean): FaultExpectation[] {
-  const azure = route === "azure";
-  return [
-    {
-      fault: { kind: "throttle" },
-      expected: {
-        retryable: true,
-        throttled: true,
-        status: 429,
-        providerCode: azure ? "429" : "rate_limit_exceeded",
-      },
-    },
-    {
-      fault: { kind: "model-not-ready" },
-      expected: { retryable: true, throttled: false, status: 503, providerCode: "model_not_ready" },
-    },
-    {
-      fault: { kind: "internal-server" },
-      expected: { retryable: true, throttled: false, status: 500, providerCode: "server_error" },
-    },
-    { fault: { kind: "service-unavailable" }, expected: { retryable: true, throttled: false, status: 503 } },
-    {
-      fault: { kind: "model-timeout" },
-      expected: { retryable: true, throttled: false, status: 504, providerCode: "HTTP 504" },
-    },
-    {
-      fault: { kind: "validation" },
-      expected: { retryable: false, throttled: false, status: 400, providerCode: "invalid_request_error" },
-    },
-    {
-      fault: { kind: "access-denied" },
-      expected: {
-        retryable: false,
-        throttled: false,
-        status: 403,
-        providerCode: azure ? "PermissionDenied" : "model_not_allowed",
-      },
-    },
-    {
-      fault: { kind: "resource-not-found" },
-      expected: {
-        retryable: false,
-        throttled: false,
-        status: 404,
-        providerCode: azure ? "DeploymentNotFound" : "model_not_found",
-      },
-    },
-    {
-      fault: { kind: "service-quota-exceeded" },
-      expected: { retryable: false, throttled: false, status: 429, providerCode: "insufficient_quota" },
-    },
-    {
-      fault: { kind: "model-error" },
-      expected: { retryable: false, throttled: false, status: 422, providerCode: "Validation" },
-    },
-    ...commonFaultExpectations.filter(
-      (expectation) => withDimension || expectation.fault.kind !== "wrong-dimension",
-    ),
-  ];
-}
-
-// The servers are started in beforeAll; the cases reach them when they run.
-const liveServer: FaultQueue = { queueFaults: (...faults) => server.queueFaults(...faults) };
-const liveLocalServer: FaultQueue = { queueFaults: (...faults) => localServer.queueFaults(...faults) };
-const errorCases = (queue: FaultQueue, route: "openai" | "azure", withDimension: boolean) =>
-  faultErrorCase === undefined
-    ? []
-    : faultExpectations(route, withDimension).map(({ fault, expected }) =>
-        faultErrorCase(queue, fault, expected),
-      );
-const secrets = [apiKey, azureApiKey, entraToken, gatewayToken];
-
-for (const [name, settings, route] of [
-  [
-    "openai text-embedding-3-small 256 base64",
-    () => openAISettings("text-embedding-3-small", { dimensions: 256 }),
-    "openai",
-  ],
-  [
-    "openai text-embedding-3-large float",
-    () => openAISettings("text-embedding-3-large", { encodingFormat: "float" }),
-    "openai",
-  ],
-  ["openai text-embedding-ada-002", () => openAISettings("text-embedding-ada-002"), "openai"],
-  [
-    "azure api-key",
-    () => azureSettings("text-embedding-3-small", { deployment: "emb-small", dimensions: 512 }),
-    "azure",
-  ],
-  [
-    "azure entra token",
-    () => azureSettings("text-embedding-3-large", {}, { AZURE_OPENAI_AD_TOKEN: entraToken }),
-    "azure",
-  ],
-] as const) {
-  describeProviderConformance({
-    name,
-    createProvider: () => createOpenAIProvider(settings()),
-    errorCases: errorCases(liveServer, route, true),
-    secrets,
-    arrangeSlowCall: () => server.queueFaults({ kind: "delay", milliseconds: 2_000 }),
-  });
-}
-
-describeProviderConformance({
-  name: `openai-compatible ${compatibleModel} with prefixes and a gateway header`,
-  createProvider: () =>
-    createOpenAIProvider(
-      localSettings(
-        {
-          queryPrefix: "query: ",
-          documentPrefix: "passage: ",
-          headerVariables: { "x-gateway-token": "GATEWAY_TOKEN" },
-        },
-        { GATEWAY_TOKEN: gatewayToken },
-      ),
-    ),
-  // Without declared dimensions a uniformly short answer cannot be told from the model's own size;
-  // the runtime compares calls with each other for that.
-  errorCases: errorCases(liveLocalServer, "openai", false),
-  secrets,
-  arrangeSlowCall: () => localServer.queueFaults({ kind: "delay", milliseconds: 2_000 }),
 });
