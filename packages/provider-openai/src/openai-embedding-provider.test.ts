@@ -212,15 +212,22 @@ describe("Azure OpenAI", () => {
 });
 
 describe("OpenAI-compatible servers", () => {
-  it("never sends an OpenAI key from the environment to another server unless told to", async () => {
-    const provider = createOpenAIProvider(localSettings({}, { OPENAI_API_KEY: apiKey }));
+  it("never sends an OpenAI key, organization or project from the environment to another server unless told to", async () => {
+    const openAIEnvironment = {
+      OPENAI_API_KEY: apiKey,
+      OPENAI_ORG_ID: "org-env",
+      OPENAI_PROJECT_ID: "proj_env",
+    };
+    const provider = createOpenAIProvider(localSettings({}, openAIEnvironment));
     await provider.embed({ texts: ["local"], inputType: "document" });
     expect(localServer.calls[0]?.headers.authorization).toBeUndefined();
     const told = createOpenAIProvider(
-      localSettings({ apiKeyVariable: "LOCAL_KEY" }, { LOCAL_KEY: "local-key-123456" }),
+      localSettings({ apiKeyVariable: "LOCAL_KEY" }, { ...openAIEnvironment, LOCAL_KEY: "local-key-123456" }),
     );
     await told.embed({ texts: ["local"], inputType: "document" });
     expect(localServer.calls[1]?.headers.authorization).toBe("Bearer local-key-123456");
+    expect(localServer.calls[1]?.headers["openai-organization"]).toBeUndefined();
+    expect(localServer.calls[1]?.headers["openai-project"]).toBeUndefined();
   });
 
   it("adds prefixes by input type, extra body fields and custom headers; estimates usage a server does not report", async () => {
@@ -410,6 +417,15 @@ describe("errors", () => {
       await new Promise((resolve) => redirecting.close(resolve));
       await new Promise((resolve) => target.close(resolve));
     }
+  });
+
+  it("an empty text the server refuses: not retried, and the hint says the input is empty", async () => {
+    const provider = createOpenAIProvider(openAISettings("text-embedding-3-small"));
+    const error = await provider
+      .embed({ texts: ["a text", ""], inputType: "document" })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ retryable: false, status: 400 });
+    expect((error as EmbedEvalError).hint).toContain("An input is empty");
   });
 
   it("refuses more texts than a call takes without calling the server", async () => {
