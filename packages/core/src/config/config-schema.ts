@@ -9,6 +9,7 @@
 
 import { builtinProviderNames } from "../builtin-providers/provider-names.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
+import { mtebBenchmarkNames } from "../tasks/mteb-task-registry.js";
 
 export interface SchemaNode {
   type?: "object" | "array" | "string" | "number" | "integer" | "boolean";
@@ -143,11 +144,18 @@ const model: SchemaNode = {
   },
 };
 
+// `name` is required unless the entry is `benchmark:` (checked by the config loader, which names both).
 const task: SchemaNode = {
   type: "object",
   additionalProperties: false,
-  required: ["name"],
   properties: {
+    benchmark: {
+      type: "string",
+      enum: mtebBenchmarkNames(),
+      description:
+        "An MTEB benchmark whose retrieval tasks all run, each by its MTEB name with MTEB's dataset, revision and split: `MTEB(eng, v2)`, `MTEB(eng, v1)` or `NanoBEIR`. Takes no other key.",
+      examples: ["NanoBEIR"],
+    },
     name: {
       type: "string",
       pattern: "^[\\p{L}\\p{N}][\\p{L}\\p{N} ._()+-]{0,127}$",
@@ -166,7 +174,7 @@ const task: SchemaNode = {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$",
       description:
-        "A Hugging Face hub dataset in BEIR file layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), downloaded once into the cache directory.",
+        "A Hugging Face hub dataset: BEIR files (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), corpus/queries/qrels configs in its card, or corpus/, queries/, qrels/ folders of parquet or JSON lines; downloaded into huggingface_hub's cache (HF_HUB_CACHE) and checked.",
       examples: ["mteb/scifact"],
     },
     revision: {

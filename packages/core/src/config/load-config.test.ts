@@ -162,7 +162,7 @@ describe("parseConfig: where a task's data comes from", () => {
       name: "SciFact",
       type: "retrieval",
       hub: "mteb/scifact",
-      revision: "0228b52cf27578f30900b9e5271d331663a030d7",
+      revision: "d56462d0e63a25450459c4f213e49ffdb866f7f9",
       splits: ["test"],
       ignoreIdenticalIds: false,
       line: 5,
@@ -206,9 +206,43 @@ describe("parseConfig: where a task's data comes from", () => {
     expect(error.key).toBe("tasks[1].name");
   });
 
+  it("expands `benchmark:` into the benchmark's retrieval tasks, each with the registry's dataset", () => {
+    const config = parseConfig(
+      `${models}tasks:\n  - name: local\n    path: ./data\n  - benchmark: NanoBEIR\n`,
+      "/repo/embedeval.yml",
+    );
+    expect(config.tasks).toHaveLength(14);
+    expect(config.tasks[1]).toEqual({
+      name: "NanoArguAnaRetrieval",
+      type: "retrieval",
+      hub: "zeta-alpha-ai/NanoArguAna",
+      revision: "8f4a982d470a32c45817738b9d29042ca55d75ad",
+      splits: ["train"],
+      ignoreIdenticalIds: false,
+      line: 7,
+    });
+    expect(
+      parseConfig(`${models}tasks:\n  - benchmark: MTEB(eng)\n`, "/repo/embedeval.yml").tasks,
+    ).toHaveLength(10);
+  });
+
+  it("refuses an unknown benchmark, a benchmark with other keys, and a task listed twice through one", () => {
+    expect(errorOf(`${models}tasks:\n  - benchmark: BEIR\n`).key).toBe("tasks[0].benchmark");
+    const extra = errorOf(`${models}tasks:\n  - benchmark: NanoBEIR\n    splits: [test]\n`);
+    expect(extra.message).toContain("`benchmark` takes no other key (found `splits`)");
+    const twice = errorOf(`${models}tasks:\n  - name: ArguAna\n  - benchmark: MTEB(eng, v2)\n`);
+    expect(twice.message).toContain(
+      "task name `ArguAna` is used twice (a benchmark counts each of its tasks)",
+    );
+    expect(twice.line).toBe(6);
+    expect(errorOf(`${models}tasks:\n  - splits: [test]\n`).message).toContain("a task needs `name`");
+  });
+
   it("lists the known names and both fixes when nothing is close", () => {
     const error = errorOf(`${models}tasks:\n  - name: support-tickets\n`);
-    expect(error.message).toContain("known: SciFact, NFCorpus, ArguAna");
+    expect(error.message).toContain(
+      "`embedeval tasks` lists the 43: ArguAna, ClimateFEVER, CQADupstackAndroidRetrieval, ...",
+    );
     expect(error.message).toContain("add `path:` for a local BEIR folder or `hub:` for a hub dataset");
     expect(error.line).toBe(5);
   });

@@ -11,8 +11,10 @@ import {
   defaultRetryBudgetSeconds,
 } from "../runtime/runtime-settings.js";
 import {
+  findMtebBenchmark,
   findMtebTask,
   type MtebRetrievalTask,
+  mtebBenchmarkTasks,
   mtebRetrievalTasks,
   suggestMtebTask,
 } from "../tasks/mteb-task-registry.js";
@@ -128,20 +130,33 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       }
     }
   });
-  const tasks = (Array.isArray(raw?.tasks) ? raw.tasks : []) as Record<string, unknown>[];
+  const rawTasks = (Array.isArray(raw?.tasks) ? raw.tasks : []) as Record<string, unknown>[];
+  // `- benchmark: NanoBEIR` stands for its tasks by name; `index` stays the entry's place in the file.
+  const tasks = rawTasks.flatMap((task, index) => {
+    const benchmark = typeof task?.benchmark === "string" ? findMtebBenchmark(task.benchmark) : undefined;
+    if (!benchmark) return [{ task, index, key: "name" }];
+    return mtebBenchmarkTasks(benchmark).map((entry) => ({
+      task: { name: entry.name },
+      index,
+      key: "benchmark",
+    }));
+  });
+  for (const [index, task] of rawTasks.entries()) {
+    issues.push(...benchmarkEntryIssues(task, index, document, lineCounter));
+  }
   const seenTasks = new Set<string>();
-  tasks.forEach((task, index) => {
+  tasks.forEach(({ task, index, key }) => {
     if (typeof task?.name === "string") {
       if (seenTasks.has(task.name)) {
         issues.push({
           path: `tasks[${index}].name`,
-          line: lineAt(document, lineCounter, ["tasks", index, "name"]),
-          message: `task name \`${task.name}\` is used twice; names must be unique`,
+          line: lineAt(document, lineCounter, ["tasks", index, key]),
+          message: `task name \`${task.name}\` is used twice (a benchmark counts each of its tasks); names must be unique`,
         });
       }
       seenTasks.add(task.name);
     }
-    if (task && typeof task === "object")
+    if (task && typeof task === "object" && key === "name")
       issues.push(...taskSourceIssues(task, index, document, lineCounter));
   });
 
@@ -213,7 +228,7 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
     models: withHubNames(
       models.map((model, index) => toModelConfig(model, lineAt(document, lineCounter, ["models", index]))),
     ),
-    tasks: tasks.map((task, index) =>
+    tasks: tasks.map(({ task, index }) =>
       toTaskConfig(task, baseDirectory, lineAt(document, lineCounter, ["tasks", index])),
     ),
     compare: {
@@ -267,6 +282,38 @@ function toModelConfig(raw: Record<string, unknown>, line: number): ModelConfig 
   return model;
 }
 
+/** A `benchmark:` entry takes no other key; any other entry needs a `name`. */
+function benchmarkEntryIssues(
+  task: Record<string, unknown>,
+  index: number,
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+): ConfigIssue[] {
+  if (!task || typeof task !== "object") return [];
+  const line = lineAt(document, lineCounter, ["tasks", index]);
+  if (task.benchmark === undefined) {
+    return task.name === undefined
+      ? [
+          {
+            path: `tasks[${index}]`,
+            line,
+            message: "a task needs `name` (or `benchmark` for all of a benchmark's retrieval tasks)",
+          },
+        ]
+      : [];
+  }
+  const others = Object.keys(task).filter((key) => key !== "benchmark");
+  return others.length === 0
+    ? []
+    : [
+        {
+          path: `tasks[${index}].benchmark`,
+          line,
+          message: `\`benchmark\` takes no other key (found ${others.map((key) => `\`${key}\``).join(", ")}); list a task by its own \`name\` to change its splits or revision`,
+        },
+      ];
+}
+
 /**
  * Where a task's data comes from: exactly one of `path` (a local BEIR folder), `hub` (a hub dataset),
  * or an MTEB task name from the registry. A name that is none of these is most often a typo of an
@@ -303,7 +350,10 @@ function taskSourceIssues(
       line: at("name"),
       message: suggestion
         ? `task \`${task.name}\` has no \`path\` or \`hub\` and is not an MTEB task name; did you mean \`${suggestion}\`?`
-        : `task \`${task.name}\` has no \`path\` or \`hub\` and is not an MTEB task name (known: ${mtebRetrievalTasks.map((entry) => entry.name).join(", ")}); add \`path:\` for a local BEIR folder or \`hub:\` for a hub dataset`,
+        : `task \`${task.name}\` has no \`path\` or \`hub\` and is not an MTEB task name (\`embedeval tasks\` lists the ${mtebRetrievalTasks.length}: ${mtebRetrievalTasks
+            .slice(0, 3)
+            .map((entry) => entry.name)
+            .join(", ")}, ...); add \`path:\` for a local BEIR folder or \`hub:\` for a hub dataset`,
     });
   }
   return issues;

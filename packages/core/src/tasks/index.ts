@@ -1,7 +1,13 @@
 export type { EvaluatedModel } from "./evaluated-model.js";
 export {
+  findMtebBenchmark,
   findMtebTask,
+  type MtebBenchmark,
   type MtebRetrievalTask,
+  mtebBenchmarkNames,
+  mtebBenchmarks,
+  mtebBenchmarksOf,
+  mtebBenchmarkTasks,
   mtebRetrievalTasks,
   mtebTaskNames,
   suggestMtebTask,
