@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { averagePrecisionScore } from "./average-precision-score.js";
+
+describe("averagePrecisionScore", () => {
+  it("matches scikit-learn's example", () => {
+    // sklearn docs: average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.8333...
+    expect(averagePrecisionScore([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.8333333333333333, 15);
+  });
+
+  it("groups equal scores into one step", () => {
+    // One threshold holds everything: precision 2/4 at recall 1.
+    expect(averagePrecisionScore([1, 0, 1, 0], [0.5, 0.5, 0.5, 0.5])).toBe(0.5);
+  });
+});
