@@ -61,7 +61,7 @@ async function measure(provider: LocalEmbeddingProvider, texts: string[]) {
 
 const texts = benchTexts(textCount);
 console.log(
-  `model ${model}, ${texts.length} texts, ${process.env.EMBEDEVAL_BENCH_LOCAL_MODEL ? "" : "tiny fixture, "}calls of up to 256`,
+  `model ${model}, ${texts.length} texts, ${process.env.EMBEDEVAL_BENCH_LOCAL_MODEL ? "" : "tiny fixture, "}calls of up to 32`,
 );
 for (const dtype of ["fp32", "q8"] as const) {
   let provider: LocalEmbeddingProvider;
