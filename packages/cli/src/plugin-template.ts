@@ -4,8 +4,9 @@
  * simple JSON embeddings API to edit into the author's own, a local fake of that API, the conformance
  * tests, a README and a first changeset.
  *
- * Templates are raw strings with placeholders (`__Provider__`...), not template literals, so the
- * generated code reads exactly as written here. They avoid backticks and dollar-brace on purpose.
+ * Templates are strings with placeholders (`__Provider__`...) rather than interpolations, so the generated
+ * code reads exactly as written here (String.raw where it holds a backslash). They avoid backticks and
+ * dollar-brace on purpose.
  */
 
 /** The names one package name gives the generated code. */
@@ -119,7 +120,7 @@ export function pluginTemplateFiles(names: PluginNames, versions: TemplateVersio
   return Object.fromEntries(Object.entries(files).map(([path, text]) => [path, fill(text, names, versions)]));
 }
 
-const tsconfigTemplate = String.raw`
+const tsconfigTemplate = `
 {
   "compilerOptions": {
     "target": "ES2023",
@@ -139,7 +140,7 @@ const tsconfigTemplate = String.raw`
 }
 `;
 
-const tsdownConfigTemplate = String.raw`
+const tsdownConfigTemplate = `
 import { defineConfig } from "tsdown";
 
 // ESM JavaScript and type declarations in dist/, the files package.json "exports" name.
@@ -154,7 +155,7 @@ export default defineConfig({
 });
 `;
 
-const vitestConfigTemplate = String.raw`
+const vitestConfigTemplate = `
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -162,7 +163,7 @@ export default defineConfig({
 });
 `;
 
-const indexTemplate = String.raw`
+const indexTemplate = `
 /**
  * __package__: the default export is the ProviderPlugin embedeval loads when a config names this
  * package as a model's provider.
@@ -362,7 +363,7 @@ export class __Provider__EmbeddingProvider implements EmbeddingProvider {
 }
 `;
 
-const serverTemplate = String.raw`
+const serverTemplate = `
 /**
  * A local fake of the __provider__ API for tests, built on @embedeval/provider-testkit: the testkit gives
  * the listening, body reading, latency and fault script; this file knows only the API's route, request
@@ -459,7 +460,7 @@ export async function start__Provider__Server(options: { apiKey: string }): Prom
 }
 `;
 
-const testTemplate = String.raw`
+const testTemplate = `
 import { join } from "node:path";
 import {
   commonFaultExpectations,
@@ -520,7 +521,7 @@ it("sends the documented request", async () => {
 });
 `;
 
-const readmeTemplate = String.raw`
+const readmeTemplate = `
 # __package__
 
 An [embedeval](https://github.com/embedeval/embedeval) provider plugin for the __provider__ embeddings
@@ -566,7 +567,7 @@ options.endpoint or __PROVIDER___BASE_URL.
 The guide: https://github.com/embedeval/embedeval/blob/main/docs/writing-a-plugin.md
 `;
 
-const changesetConfigTemplate = String.raw`
+const changesetConfigTemplate = `
 {
   "$schema": "https://unpkg.com/@changesets/config@3.1.1/schema.json",
   "changelog": "@changesets/cli/changelog",
@@ -578,7 +579,7 @@ const changesetConfigTemplate = String.raw`
 }
 `;
 
-const firstChangesetTemplate = String.raw`
+const firstChangesetTemplate = `
 ---
 "__package__": minor
 ---
