@@ -87,6 +87,10 @@ describe("loading provider plugins", () => {
     await mkdir(join(workspace, "plugins"), { recursive: true });
     await writeFile(join(workspace, "plugins/mock.mjs"), pluginSource());
     await writeFile(join(workspace, "plugins/model-v2.mjs"), pluginSource({ modelVersion: "v2" }));
+    await writeFile(
+      join(workspace, "plugins/create-throws.mjs"),
+      'export default { specificationVersion: "v1", name: "broken", create() { return undefined.client; } };\n',
+    );
     await writePackage(
       workspace,
       "@acme/plugin-v2",
@@ -184,6 +188,15 @@ describe("loading provider plugins", () => {
     expect(notPlugin.code).toBe(2);
     expect(notPlugin.stderr).toContain("`@acme/not-a-plugin` does not export an embedeval provider plugin");
     expect(notPlugin.stderr).toContain("helper");
+  });
+
+  it("names the plugin when its create() fails with an untyped error", async () => {
+    const outcome = await run("../plugins/create-throws.mjs", "create-throws-results");
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(
+      /provider plugin `\.\.\/plugins\/create-throws\.mjs` failed to create model `mock-embed-1`: TypeError: /,
+    );
+    expect(outcome.stderr).toContain("report it to its author");
   });
 
   it("reports a missing local plugin file with the path it looked at", async () => {
