@@ -67,6 +67,9 @@ describe("which folder a model's files are in", () => {
   it("finds the cache where huggingface_hub puts it", () => {
     expect(hubCacheDirectory({ HF_HUB_CACHE: "/c" })).toBe("/c");
     expect(hubCacheDirectory({ HF_HOME: "/h" })).toBe(join("/h", "hub"));
+    expect(hubCacheDirectory({ HF_HUB_CACHE: "", HF_HOME: "/h" }), "an empty variable is unset").toBe(
+      join("/h", "hub"),
+    );
     expect(hubCacheDirectory({ XDG_CACHE_HOME: "/x", HOME: "/home/u" })).toBe(
       join("/x", "huggingface", "hub"),
     );

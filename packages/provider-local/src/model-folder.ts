@@ -38,11 +38,12 @@ export function isModelPath(model: string): boolean {
 
 /** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub. */
 export function hubCacheDirectory(environment: Readonly<Record<string, string | undefined>>): string {
-  const explicit = environment.HF_HUB_CACHE ?? environment.HUGGINGFACE_HUB_CACHE;
+  // An empty variable counts as unset, as in huggingface_hub (and core's hub datasets).
+  const explicit = environment.HF_HUB_CACHE || environment.HUGGINGFACE_HUB_CACHE;
   if (explicit) return explicit;
-  const home = environment.HOME ?? homedir();
+  const home = environment.HOME || homedir();
   const hfHome =
-    environment.HF_HOME ?? join(environment.XDG_CACHE_HOME ?? join(home, ".cache"), "huggingface");
+    environment.HF_HOME || join(environment.XDG_CACHE_HOME || join(home, ".cache"), "huggingface");
   return join(hfHome, "hub");
 }
 
@@ -53,7 +54,7 @@ async function isDirectory(path: string): Promise<boolean> {
 export async function resolveModelFolder(request: ModelFolderRequest): Promise<ModelFolder> {
   const { model, environment } = request;
   if (isModelPath(model)) {
-    const home = environment.HOME ?? homedir();
+    const home = environment.HOME || homedir();
     const folder = model.startsWith("~") ? join(home, model.slice(1)) : resolve(request.baseDirectory, model);
     if (!(await isDirectory(folder))) {
       throw new ConfigError(`The model folder ${folder} does not exist.`, {
