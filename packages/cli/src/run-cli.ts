@@ -15,6 +15,7 @@ Commands:
   report      Render a results folder as a table or markdown      RESULTS_DIR [--markdown OUT]
   init        Write a commented starter embedeval.yml             [--force]
   schema      Print the JSON Schema of embedeval.yml
+  tasks       List the MTEB retrieval tasks and benchmarks runnable by name  [--benchmark NAME] [--json]
   new-plugin  Write a publishable provider plugin package         NAME [--directory DIR]
 
 Options:
@@ -32,6 +33,7 @@ const commands: Record<string, () => Promise<Command>> = {
   score: async () => (await import("./commands/score-command.js")).scoreCommand,
   compare: async () => (await import("./commands/compare-command.js")).compareCommand,
   report: async () => (await import("./commands/report-command.js")).reportCommand,
+  tasks: async () => (await import("./commands/tasks-command.js")).tasksCommand,
   "new-plugin": async () => (await import("./commands/new-plugin-command.js")).newPluginCommand,
 };
 

@@ -143,13 +143,11 @@ async function fromCacheOffline(
   const snapshot = snapshotFolder(repositoryFolder, commit);
   const files = await snapshotFiles(snapshot);
   if (files.length === 0) {
-    throw new DatasetError(
-      `HF_HUB_OFFLINE is set and the cache holds no file of ${describe} (commit ${commit}).`,
-      {
-        file: snapshot,
-        hint,
-      },
-    );
+    const at = commit === revision ? "" : ` (commit ${commit})`;
+    throw new DatasetError(`HF_HUB_OFFLINE is set and the cache holds no file of ${describe}${at}.`, {
+      file: snapshot,
+      hint,
+    });
   }
   const configs = files.includes(cardPath)
     ? readDatasetCardConfigs(await readFile(join(snapshot, cardPath), "utf8"))
