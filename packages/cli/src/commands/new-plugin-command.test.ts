@@ -5,7 +5,7 @@
  * conformance suite against its fake API and the plugin checks, which load the built package by name.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -100,7 +100,9 @@ describe("embedeval new-plugin", () => {
     expect(again.stderr).toContain("already exists and is not empty");
   });
 
-  it("typechecks, builds, and passes its own conformance tests", { timeout: 180_000 }, async () => {
+  it("typechecks, builds, passes its own conformance tests, and is evaluated by embedeval", {
+    timeout: 180_000,
+  }, async () => {
     // node_modules as `npm install` would leave it, linked to this repository's packages and tools.
     const rootRequire = createRequire(join(repositoryRoot, "package.json"));
     const packageFolder = (name: string) => dirname(rootRequire.resolve(`${name}/package.json`));
@@ -165,5 +167,42 @@ describe("embedeval new-plugin", () => {
     // The provider suite (with its error cases), the four plugin checks and the request test all ran.
     expect(results.numPassedTests).toBeGreaterThanOrEqual(20);
     expect(JSON.stringify(results)).toContain("loads by its package name in plain Node");
+
+    // And embedeval evaluates it: a config names the package's folder, the fake API answers.
+    const { startFooBarServer } = (await import(join(folder, "test/foo-bar-server.ts"))) as {
+      startFooBarServer: (options: { apiKey: string }) => Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const server = await startFooBarServer({ apiKey: "evaluation-key" });
+    try {
+      await cp(join(repositoryRoot, "examples/quickstart/data"), join(workspace, "data"), {
+        recursive: true,
+      });
+      await writeFile(
+        join(workspace, "embedeval.yml"),
+        [
+          "models:",
+          "  - id: foo",
+          "    provider: ./embedeval-provider-foo-bar",
+          "    model: foo-bar-embed-1",
+          `    options: { endpoint: "${server.url}" }`,
+          "tasks:",
+          "  - name: quickstart",
+          "    path: ./data",
+          "",
+        ].join("\n"),
+      );
+      const evaluation = await runCliCaptured(["run"], workspace, { FOO_BAR_API_KEY: "evaluation-key" });
+      expect(evaluation.stderr).not.toContain("error");
+      expect(evaluation.code).toBe(0);
+      const result = JSON.parse(
+        await readFile(
+          join(workspace, "embedeval-results/foo/no_revision_available/quickstart.json"),
+          "utf8",
+        ),
+      );
+      expect(result.scores.test[0].ndcg_at_10).toBeGreaterThan(0.1);
+    } finally {
+      await server.close();
+    }
   });
 });
