@@ -168,14 +168,19 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   const declared = provider.capabilities.dimensions;
   const vectors: (Float32Array | undefined)[] = new Array(distinct.length).fill(undefined);
   let expectedDimension = provider.capabilities.dimensions;
-  /** Looks `candidates` up in the cache; returns those still missing. */
-  const readCache = (candidates: number[]): number[] => {
+  /**
+   * Looks `candidates` up in the cache; returns those still missing. `again`: they were looked up (and
+   * counted as misses) before; those found now count as hits instead.
+   */
+  const readCache = (candidates: number[], again = false): number[] => {
     if (!cache || !namespace) return candidates;
     const texts = candidates.map((index) => distinct[index] as string);
     const found: (Float32Array | undefined)[] = keepVectors ? cache.get(namespace, texts, declared) : [];
     const dimensions = keepVectors
       ? found.map((vector) => vector?.length)
       : cache.cachedDimensions(namespace, texts, declared);
+    // The first lookup counted every one of these as a miss; this one counts them as they are now.
+    if (again) cache.forgetMisses(texts.length);
     const stillMissing: number[] = [];
     candidates.forEach((index, item) => {
       const dimension = dimensions[item];
@@ -213,13 +218,13 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
       if (signal?.aborted) throw cancelledError(0);
       throw error;
     }
-    if (claim.waited) {
-      emit({ kind: "cache-turn", seconds: (clock.now() - claimStarted) / 1000 });
-      cache.refresh(namespace);
-      missing = readCache(missing);
-      done = distinct.length - missing.length;
-      options.onProgress?.(done, distinct.length);
-    }
+    if (claim.waited) emit({ kind: "cache-turn", seconds: (clock.now() - claimStarted) / 1000 });
+    // Read again whatever the wait: a run that held the claim between our lookup and our claim (even
+    // one we never saw waiting for) wrote before releasing it, and those texts are paid for already.
+    cache.refresh(namespace);
+    missing = readCache(missing, true);
+    done = distinct.length - missing.length;
+    if (claim.waited) options.onProgress?.(done, distinct.length);
   }
   recorder.recordCacheHits(done);
 

@@ -31,7 +31,7 @@ export interface ClaimOptions {
   sleep: (milliseconds: number, signal?: AbortSignal) => Promise<void>;
   /** Called once when the claim is held by another run, with who holds it. */
   onWait?: (owner: string) => void;
-  /** Between looks, in milliseconds. Default 250. */
+  /** Between looks, in milliseconds. Default 100. */
   pollMilliseconds?: number;
 }
 
@@ -92,7 +92,7 @@ export async function claimNamespace(folder: string, options: ClaimOptions): Pro
           : "another run",
       );
     }
-    await options.sleep(options.pollMilliseconds ?? 250, options.signal);
+    await options.sleep(options.pollMilliseconds ?? 100, options.signal);
   }
 }
 

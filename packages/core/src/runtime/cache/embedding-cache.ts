@@ -178,6 +178,14 @@ export class EmbeddingCache {
     return this.lookup(namespace, texts);
   }
 
+  /**
+   * Takes back `count` misses: texts looked up again (after another run's claim, `refresh`) were
+   * counted as misses the first time; the second lookup counts them as they are now.
+   */
+  forgetMisses(count: number): void {
+    this.counters.misses -= count;
+  }
+
   /** Hits and misses describe what embedding found: `get` and `cachedDimensions` count them. */
   private countLookups(hits: number, asked: number): void {
     this.counters.hits += hits;
@@ -348,6 +356,19 @@ export class EmbeddingCache {
     this.assertOpen();
     const loaded = this.namespaces.get(namespace.id);
     if (!loaded) return;
+    // Segments of other runs that grew since they were scanned (they were still writing) are read again.
+    loaded.segments.forEach((segment, segmentIndex) => {
+      if (segment.writable || segment.descriptor === undefined) return;
+      try {
+        if (fstatSync(segment.descriptor).size <= segment.size) return;
+        const scan = scanSegment(segment.descriptor, namespace.digest, (key, location) =>
+          loaded.index.set(key, { segment: segmentIndex, location }),
+        );
+        if (scan.valid) segment.size = scan.size;
+      } catch {
+        // Unreadable now: what was indexed before is still read (or found damaged) as it was.
+      }
+    });
     if (existsSync(loaded.folder)) this.addNewSegments(loaded);
   }
 
