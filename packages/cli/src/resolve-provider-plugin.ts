@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   builtinProviders,
@@ -7,6 +7,7 @@ import {
   checkProviderInstance,
   checkProviderPluginModule,
   EmbedEvalError,
+  isPluginPath,
   type ModelConfig,
   ProviderError,
   type ProviderPlugin,
@@ -125,11 +126,6 @@ function describeError(error: unknown): string {
   return error instanceof Error
     ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`
     : String(error);
-}
-
-/** `provider: ./plugins/mock.mjs`, `../my-plugin` or an absolute path: a local plugin, not a package name. */
-function isPluginPath(provider: string): boolean {
-  return /^\.{1,2}[\\/]/.test(provider) || isAbsolute(provider);
 }
 
 /**

@@ -21,6 +21,7 @@ export {
   coreProviderNames,
   type FirstPartyPluginName,
   firstPartyPluginNames,
+  isPluginPath,
 } from "./provider-names.js";
 
 /** The providers that ship with core and need no package: resolved by name from config. */

@@ -15,3 +15,11 @@ export type FirstPartyPluginName = (typeof firstPartyPluginNames)[number];
 
 /** Every name `provider:` accepts besides an npm package name or a path. */
 export const builtinProviderNames: readonly string[] = [...coreProviderNames, ...firstPartyPluginNames];
+
+/**
+ * A `provider:` that is a path to a local plugin (`./plugins/mock.mjs`, `../my-plugin`, or absolute),
+ * resolved against the config's folder, rather than a built-in or an npm package name.
+ */
+export function isPluginPath(provider: string): boolean {
+  return /^\.{1,2}[\\/]/.test(provider) || provider.startsWith("/") || /^[A-Za-z]:[\\/]/.test(provider);
+}

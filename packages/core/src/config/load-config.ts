@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { ConfigError, closestMatch } from "@embedeval/provider-contract";
 import { LineCounter, parseDocument } from "yaml";
-import { builtinProviderNames } from "../builtin-providers/provider-names.js";
+import { builtinProviderNames, isPluginPath } from "../builtin-providers/provider-names.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
 import { hubModelName } from "../results/mteb-model-meta.js";
 import {
@@ -114,10 +114,9 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
     }
     const provider = model?.provider;
     // A path (`./plugins/mock.mjs`) names a local plugin file: never a misspelt built-in.
-    const isPath = typeof provider === "string" && (/^\.{1,2}[\\/]/.test(provider) || isAbsolute(provider));
     if (
       typeof provider === "string" &&
-      !isPath &&
+      !isPluginPath(provider) &&
       !(builtinProviderNames as readonly string[]).includes(provider)
     ) {
       const suggestion = closestMatch(provider, builtinProviderNames);
