@@ -59,6 +59,8 @@ export async function cachedCommit(repositoryFolder: string, revision: string): 
 
 /** Records `revision -> commit` atomically (a reader never sees half a ref). A commit needs no ref. */
 export async function writeRef(repositoryFolder: string, revision: string, commit: string): Promise<void> {
+  // huggingface_hub's cache scan calls a repository folder without snapshots/ corrupted.
+  await mkdir(join(repositoryFolder, "snapshots"), { recursive: true });
   if (revision === commit) return;
   const path = refPath(repositoryFolder, revision);
   if ((await readFile(path, "utf8").catch(() => undefined)) === commit) return;

@@ -26,8 +26,8 @@ export interface RetrievalDataset {
   qrels: Qrels;
   split: string;
   /**
-   * The hub revision the files were downloaded at (a commit or a branch), for hub and MTEB tasks: what
-   * MTEB records as `dataset_revision`. Undefined for local folders.
+   * The hub commit (40 hex) the files were read at, for hub and MTEB tasks, whatever branch or tag the
+   * config named: what MTEB records as `dataset_revision`. Undefined for local folders.
    */
   hubRevision?: string;
   /** sha256 over the corpus, queries and qrels bytes: the dataset revision of local folders. */
