@@ -431,7 +431,9 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         lastFailure = firstLine(providerError.message);
         if (providerError.throttled) {
           job.throttlesInARow += 1;
-          limiter.onThrottle(startedAt, job.throttlesInARow);
+          // While the circuit is open the service refuses everything whatever the pace (a burst, an
+          // outage): the pause is the answer, and lowering the pace too would only slow the recovery.
+          if (breaker.current === "closed") limiter.onThrottle(startedAt, job.throttlesInARow);
           if (throttledSince === undefined) {
             throttledSince = clock.now();
             emit({ kind: "throttled", requestsPerMinute: limiter.snapshot().requestsPerMinute });
