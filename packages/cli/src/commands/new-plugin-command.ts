@@ -65,11 +65,21 @@ export const newPluginCommand: Command = async (context) => {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text);
   }
-  const shown = relative(context.cwd, folder) || ".";
+  const relativeFolder = relative(context.cwd, folder);
+  const shown = relativeFolder === "" ? "." : relativeFolder.startsWith("..") ? folder : relativeFolder;
   context.stdout.write(
     [
       `wrote ${packageName} (provider \`${names.provider}\`, contract ${providerSpecificationVersion}) in ${shown}/:`,
       ...Object.keys(files).map((path) => `  ${path}`),
+      ...[
+        ["@embedeval/provider-contract", contractVersion],
+        ["@embedeval/provider-testkit", testkitVersion],
+      ]
+        .filter(([, found]) => found === undefined)
+        .map(
+          ([name]) =>
+            `note: ${name} is not installed beside this CLI; package.json asks for its latest release`,
+        ),
       "",
       "next:",
       `  cd ${shown} && npm install && npm test`,
