@@ -82,7 +82,7 @@ export async function resolveProviderPlugin(model: ModelConfig, configFile: stri
       ...where,
       cause: error,
       hint: isPluginPath(name)
-        ? "Fix the error above in the plugin's code; a local plugin must be JavaScript (ESM) that Node can import (build a TypeScript plugin first)."
+        ? "Fix that error in the plugin's code; a local plugin must be JavaScript (ESM) that Node can import (build a TypeScript plugin first)."
         : `Reinstall it (\`npm install ${name}\`); if the error persists, it is a bug or a missing build in ${name}: report it to its author.`,
     });
   }
