@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  type EmbeddingProvider,
+  type EmbedRequest,
+  type InputType,
+  providerSpecificationVersion,
+} from "@embedeval/provider-contract";
+import type { EvaluatedModel } from "../src/tasks/evaluated-model.js";
 
 /**
  * Reads one of MTEB's task-type fixtures (test/fixtures/mteb-task-types, see its README): the dataset, a
@@ -47,3 +54,39 @@ export function metricDifferences(
   }
   return problems;
 }
+
+/**
+ * A provider that answers with the fixture's vectors (a text the fixture lacks is an error) and records
+ * every call, so a task test runs the real runtime and checks what was sent and with which input type.
+ */
+export function fixtureProvider(vectors: Record<string, number[]>): EmbeddingProvider & {
+  calls: { texts: string[]; inputType: InputType }[];
+} {
+  const calls: { texts: string[]; inputType: InputType }[] = [];
+  return {
+    specificationVersion: providerSpecificationVersion,
+    provider: "fixture",
+    modelId: "mteb-fixture",
+    capabilities: { maxInputsPerCall: 64, normalized: false, supportsParallelCalls: false },
+    vectorOptions: {},
+    calls,
+    async embed(request: EmbedRequest) {
+      calls.push({ texts: [...request.texts], inputType: request.inputType });
+      return {
+        embeddings: request.texts.map((text) => fixtureVector(vectors, text)),
+        usage: { tokens: 0, source: "estimated" as const },
+      };
+    },
+  };
+}
+
+export const fixtureModel: EvaluatedModel = {
+  id: "fixture-model",
+  provider: "fixture",
+  model: "mteb-fixture",
+  similarity: "cosine",
+  queryPrefix: "query: ",
+  documentPrefix: "passage: ",
+  revision: "no_revision_available",
+  runtime: { maxConcurrency: 1, timeoutSeconds: 30, maxRetries: 0 },
+};

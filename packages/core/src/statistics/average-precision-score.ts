@@ -32,3 +32,34 @@ export function averagePrecisionScore(labels: ArrayLike<number>, scores: ArrayLi
   }
   return sum;
 }
+
+/**
+ * Average precision split into one term per positive example: the precision of the score step it falls
+ * in. Their mean over the positives is averagePrecisionScore exactly; negatives get no term (undefined).
+ */
+export function averagePrecisionTerms(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): (number | undefined)[] {
+  const n = labels.length;
+  const order = Array.from({ length: n }, (_, index) => index).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
+  const terms: (number | undefined)[] = new Array(n).fill(undefined);
+  let truePositives = 0;
+  let position = 0;
+  while (position < n) {
+    const start = position;
+    const score = scores[order[position] as number] as number;
+    while (position < n && scores[order[position] as number] === score) {
+      if ((labels[order[position] as number] as number) === 1) truePositives++;
+      position++;
+    }
+    const precision = truePositives / position;
+    for (let member = start; member < position; member++) {
+      const index = order[member] as number;
+      if ((labels[index] as number) === 1) terms[index] = precision;
+    }
+  }
+  return terms;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { averageRanks, pearsonCorrelation, spearmanCorrelation } from "./correlation.js";
+import {
+  averageRanks,
+  correlationTerms,
+  pearsonCorrelation,
+  spearmanCorrelation,
+  spearmanTerms,
+} from "./correlation.js";
 
 describe("correlations as SciPy computes them", () => {
   it("gives tied values the mean of their ranks", () => {
@@ -14,5 +20,15 @@ describe("correlations as SciPy computes them", () => {
 
   it("computes Spearman's rho as Pearson's r of the average ranks", () => {
     expect(spearmanCorrelation([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])).toBeCloseTo(0.8207826816681233, 14);
+  });
+});
+
+describe("per-element terms", () => {
+  it("average to the correlation they split", () => {
+    const x = [3, 1, 4, 1, 5, 9, 2, 6];
+    const y = [2, 7, 1, 8, 2, 8, 1, 8];
+    const mean = (values: Float64Array) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    expect(mean(correlationTerms(x, y))).toBeCloseTo(pearsonCorrelation(x, y), 14);
+    expect(mean(spearmanTerms(x, y))).toBeCloseTo(spearmanCorrelation(x, y), 14);
   });
 });

@@ -57,3 +57,38 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
 export function spearmanCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearsonCorrelation(averageRanks(x), averageRanks(y));
 }
+
+/**
+ * Pearson's r split into one term per element: n·(x_i − x̄)(y_i − ȳ)/√(Σ(x − x̄)²·Σ(y − ȳ)²), whose mean
+ * is r exactly. The comparison resamples such terms (with the means held fixed) to put a confidence
+ * interval on a correlation from per-pair scores.
+ */
+export function correlationTerms(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  let meanX = 0;
+  let meanY = 0;
+  for (let index = 0; index < n; index++) {
+    meanX += x[index] as number;
+    meanY += y[index] as number;
+  }
+  meanX /= n;
+  meanY /= n;
+  let sumXX = 0;
+  let sumYY = 0;
+  for (let index = 0; index < n; index++) {
+    sumXX += ((x[index] as number) - meanX) ** 2;
+    sumYY += ((y[index] as number) - meanY) ** 2;
+  }
+  const scale = n / Math.sqrt(sumXX * sumYY);
+  const terms = new Float64Array(n);
+  for (let index = 0; index < n; index++) {
+    terms[index] =
+      ((x[index] as number) - meanX) * ((y[index] as number) - meanY) * (Number.isFinite(scale) ? scale : 0);
+  }
+  return terms;
+}
+
+/** Spearman's rho split into per-element terms (correlationTerms of the average ranks). */
+export function spearmanTerms(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  return correlationTerms(averageRanks(x), averageRanks(y));
+}

@@ -1,7 +1,13 @@
 // Seeded random numbers, percentiles and the paired tests behind every confidence interval and verdict.
 
-export { averagePrecisionScore } from "./average-precision-score.js";
-export { averageRanks, pearsonCorrelation, spearmanCorrelation } from "./correlation.js";
+export { averagePrecisionScore, averagePrecisionTerms } from "./average-precision-score.js";
+export {
+  averageRanks,
+  correlationTerms,
+  pearsonCorrelation,
+  spearmanCorrelation,
+  spearmanTerms,
+} from "./correlation.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
 export { pairedBootstrapInterval } from "./paired-bootstrap.js";
 export type { PermutationOptions } from "./paired-permutation-test.js";

@@ -1,3 +1,8 @@
+export {
+  type BitextMiningDataset,
+  bitextMiningTaskType,
+  evaluateBitextMining,
+} from "./bitext-mining/bitext-mining-task.js";
 export type { EvaluatedModel } from "./evaluated-model.js";
 export {
   findMtebBenchmark,
@@ -13,6 +18,12 @@ export {
   suggestMtebTask,
 } from "./mteb-task-registry.js";
 export {
+  evaluatePairClassification,
+  type PairClassificationDataset,
+  pairClassificationTaskType,
+} from "./pair-classification/pair-classification-task.js";
+export { evaluateReranking, type RerankingDataset, rerankingTaskType } from "./reranking/reranking-task.js";
+export {
   cacheRevisionOf,
   defaultModelRevision,
   type EvaluateRetrievalOptions,
@@ -24,3 +35,12 @@ export {
   retrievalMetricNames,
   retrievalTexts,
 } from "./retrieval-task.js";
+export type { TaskDatasetIdentity } from "./shared/run-task.js";
+export type { TaskEmbeddingContext } from "./shared/task-embedding.js";
+export type { MtebTaskType, PromptType, TaskTypeDefinition } from "./shared/task-type.js";
+export { evaluateSts, type StsDataset, stsTaskType } from "./sts/sts-task.js";
+export {
+  evaluateSummarization,
+  type SummarizationDataset,
+  summarizationTaskType,
+} from "./summarization/summarization-task.js";

@@ -9,7 +9,7 @@ import {
 } from "../shared/pair-scores.js";
 
 /** The five score lists of MTEB's PairClassificationEvaluator, in its order. */
-const scoreLists = ["similarity", "cosine", "manhattan", "euclidean", "dot"] as const;
+export const scoreLists = ["similarity", "cosine", "manhattan", "euclidean", "dot"] as const;
 const measures = ["accuracy", "f1", "precision", "recall", "ap"] as const;
 
 /** MTEB's keys: each list's five measures, then each measure's maximum over the lists. */
@@ -33,22 +33,8 @@ export interface PairClassificationInput {
  * scores (MTEB's quirk, kept so accuracy and F1 equal MTEB's on ties).
  */
 export function scorePairClassification(input: PairClassificationInput): Record<string, number> {
-  const { labels, vectors1, vectors2 } = input;
-  const lists: Record<(typeof scoreLists)[number], number[]> = {
-    similarity: [],
-    cosine: [],
-    manhattan: [],
-    euclidean: [],
-    dot: [],
-  };
-  vectors1.forEach((a, index) => {
-    const b = vectors2[index] as Float32Array;
-    lists.similarity.push(modelSimilarity(input.similarity, a, b));
-    lists.cosine.push(pairedCosineScore(a, b));
-    lists.manhattan.push(manhattanDistance(a, b));
-    lists.euclidean.push(euclideanDistance(a, b));
-    lists.dot.push(dotProduct(a, b));
-  });
+  const { labels } = input;
+  const lists = pairScoreLists(input);
   const scores: Record<string, number> = {};
   for (const list of scoreLists) {
     const higherIsSimilar = list !== "manhattan" && list !== "euclidean";
@@ -68,6 +54,28 @@ export function scorePairClassification(input: PairClassificationInput): Record<
     scores[`max_${measure}`] = Math.max(...scoreLists.map((list) => scores[`${list}_${measure}`] as number));
   }
   return scores;
+}
+
+/** The five score lists; for the distances, low means similar. */
+export function pairScoreLists(
+  input: Omit<PairClassificationInput, "labels">,
+): Record<(typeof scoreLists)[number], number[]> {
+  const lists: Record<(typeof scoreLists)[number], number[]> = {
+    similarity: [],
+    cosine: [],
+    manhattan: [],
+    euclidean: [],
+    dot: [],
+  };
+  input.vectors1.forEach((a, index) => {
+    const b = input.vectors2[index] as Float32Array;
+    lists.similarity.push(modelSimilarity(input.similarity, a, b));
+    lists.cosine.push(pairedCosineScore(a, b));
+    lists.manhattan.push(manhattanDistance(a, b));
+    lists.euclidean.push(euclideanDistance(a, b));
+    lists.dot.push(dotProduct(a, b));
+  });
+  return lists;
 }
 
 /** Labels in the order of a stable sort on the score alone (Python's sorted(..., reverse=...) keeps ties in order). */

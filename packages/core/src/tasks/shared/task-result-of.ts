@@ -1,0 +1,75 @@
+import type { EmbeddingProvider } from "@embedeval/provider-contract";
+import { mtebResultFormatVersion, mtebVersionField } from "../../results/mteb-model-meta.js";
+import type { SplitScores, TaskResult, UsageSummary } from "../../results/task-result.js";
+import { version } from "../../version.js";
+import type { EvaluatedModel } from "../evaluated-model.js";
+
+export interface TaskResultParts {
+  model: EvaluatedModel;
+  provider: EmbeddingProvider;
+  taskName: string;
+  split: string;
+  /** MTEB's dataset_revision: the hub revision, else the content hash. */
+  datasetRevision: string;
+  contentHash?: string;
+  /** The metric keys in MTEB's order (nested values such as scores_per_experiment allowed). */
+  scores: Record<string, unknown>;
+  mainScore: string;
+  hfSubset?: string;
+  languages?: string[];
+  /** Item id -> { main score key: value }, the unit the comparison resamples. */
+  perItem: Record<string, Record<string, number>>;
+  usage: UsageSummary;
+  timings: TaskResult["embedeval"]["timings"];
+  warnings: string[];
+  counts: TaskResult["embedeval"]["counts"];
+}
+
+/** A result file for any task type, in MTEB's layout with the embedeval block (see results/task-result.ts). */
+export function taskResultOf(parts: TaskResultParts): TaskResult {
+  const { model, provider } = parts;
+  const main = parts.scores[parts.mainScore];
+  const splitScores = {
+    ...parts.scores,
+    main_score: typeof main === "number" ? main : Number.NaN,
+    hf_subset: parts.hfSubset ?? "default",
+    languages: parts.languages ?? ["eng-Latn"],
+  } as SplitScores;
+  return {
+    dataset_revision: parts.datasetRevision,
+    task_name: parts.taskName,
+    mteb_version: mtebVersionField(version),
+    scores: { [parts.split]: [splitScores] },
+    evaluation_time: parts.timings.totalSeconds,
+    date: Math.floor(Date.now() / 1000),
+    embedeval: {
+      version,
+      mteb_format_version: mtebResultFormatVersion,
+      model: {
+        id: model.id,
+        name: model.hubName ?? model.id,
+        provider: model.provider,
+        model: model.model,
+        options: {
+          ...provider.vectorOptions,
+          similarity: model.similarity,
+          ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
+          ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
+        },
+        revision: model.revision,
+        type: "dense",
+        ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
+        ...(provider.capabilities.maxTokensPerInput
+          ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
+          : {}),
+      },
+      per_query: { [parts.split]: parts.perItem },
+      main_metric: parts.mainScore,
+      ...(parts.contentHash ? { dataset_content_hash: parts.contentHash } : {}),
+      usage: parts.usage,
+      timings: parts.timings,
+      warnings: parts.warnings,
+      counts: parts.counts,
+    },
+  };
+}
