@@ -8,6 +8,7 @@ export {
   spearmanCorrelation,
   spearmanTerms,
 } from "./correlation.js";
+export { MersenneTwister, numpyLegacyShuffle, PythonRandom } from "./mersenne-twister.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
 export { pairedBootstrapInterval } from "./paired-bootstrap.js";
 export type { PermutationOptions } from "./paired-permutation-test.js";
