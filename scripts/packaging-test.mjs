@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+// The packaging test: what someone outside the monorepo gets from npm. Packs every public package (and the
+// example third-party plugin) with `pnpm pack`, lints each tarball with publint and arethetypeswrong
+// (ESM-only profile), installs the tarballs with plain npm in a scratch project, as a user would, then runs
+// `embedeval --version`, `init` and `run` there, and a model of the plugin, loaded by its package name from
+// its tarball, against the plugin's own local fake API.
+//
+// Nothing here may reach a registry for an @embedeval package: npm `overrides` point every one of them at
+// its tarball. onnxruntime-node's install script is left to run as on a user's machine (a machine with nvcc
+// and no network but npm makes it fail), which is the case the optional dependencies exist for.
+//
+// Usage: node scripts/packaging-test.mjs [--report FILE] [--keep]
+//   --report FILE  also writes {"passed": n, "failed": n} there (.ci/run adds it to the closing totals)
+//   --keep         keeps the scratch folder and prints where it is
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const options = parseArguments(process.argv.slice(2));
+const pluginFolder = join(root, "examples/custom-plugin");
+const checks = { passed: 0, failed: 0 };
+const started = Date.now();
+
+/** One named check: its failure is printed with what was seen, and the run goes on to the next. */
+async function check(name, body) {
+  const start = Date.now();
+  try {
+    await body();
+    checks.passed++;
+    console.log(`  ok    ${name} (${seconds(start)})`);
+  } catch (error) {
+    checks.failed++;
+    console.log(
+      `  FAIL  ${name} (${seconds(start)})\n${indent(error instanceof Error ? error.message : String(error))}`,
+    );
+  }
+}
+
+const scratch = await mkdtemp(join(tmpdir(), "embedeval-packaging-"));
+const tarballFolder = join(scratch, "tarballs");
+const project = join(scratch, "project");
+await mkdir(tarballFolder);
+await mkdir(project);
+
+try {
+  console.log(`packaging test in ${scratch}`);
+  // The dist folders are what is packed; turbo rebuilds only what changed (usually nothing after install).
+  await run(
+    "pnpm",
+    [
+      "exec",
+      "turbo",
+      "run",
+      "build",
+      "--output-logs=errors-only",
+      "--filter=./packages/*",
+      "--filter=./examples/custom-plugin",
+    ],
+    { cwd: root, timeoutSeconds: 600 },
+  );
+
+  const packages = await publicPackages();
+  const tarballs = new Map();
+  for (const folder of [...packages, pluginFolder]) {
+    const manifest = await readJson(join(folder, "package.json"));
+    await check(`pack ${manifest.name}`, async () => {
+      const { stdout } = await run("pnpm", ["pack", "--pack-destination", tarballFolder], { cwd: folder });
+      const tarball = stdout
+        .trim()
+        .split("\n")
+        .findLast((line) => line.endsWith(".tgz"));
+      if (!tarball || !existsSync(tarball)) throw new Error(`pnpm pack named no tarball:\n${stdout}`);
+      tarballs.set(manifest.name, tarball);
+      await checkPackedFiles(manifest.name, tarball, folder === pluginFolder);
+    });
+  }
+
+  // In this process, not a CLI per tarball: TypeScript loads once (ten `attw` runs took 100 s, this 15 s).
+  const { publint } = await import("publint");
+  const { formatMessage } = await import("publint/utils");
+  const typesCheck = await import("@arethetypeswrong/core");
+  for (const [name, tarball] of tarballs) {
+    const data = new Uint8Array(await readFile(tarball));
+    await check(`publint --strict ${name}`, async () => {
+      const { messages, pkg } = await publint({ pack: { tarball: data.slice().buffer }, strict: true });
+      if (messages.length > 0) {
+        throw new Error(
+          messages
+            .map((message) => `${message.type}: ${formatMessage(message, pkg, { color: false })}`)
+            .join("\n"),
+        );
+      }
+    });
+    await check(`arethetypeswrong --profile esm-only ${name}`, async () => {
+      const analysis = await typesCheck.checkPackage(typesCheck.createPackageFromTarballData(data));
+      if (!analysis.types) throw new Error("the package ships no types");
+      // The esm-only profile of @arethetypeswrong/cli: CommonJS consumers (node10, node16 from CJS) are out of scope.
+      const problems = analysis.problems.filter(
+        (problem) =>
+          !("resolutionKind" in problem) || !["node10", "node16-cjs"].includes(problem.resolutionKind),
+      );
+      if (problems.length > 0) {
+        throw new Error(
+          `${problems.map((problem) => JSON.stringify(problem)).join("\n")}\n` +
+            `the table: pnpm exec attw ${basename(tarball)} --profile esm-only (in ${tarballFolder}, with --keep)`,
+        );
+      }
+    });
+  }
+
+  const cliTarball = tarballs.get("@embedeval/cli");
+  const pluginManifest = await readJson(join(pluginFolder, "package.json"));
+  const pluginTarball = tarballs.get(pluginManifest.name);
+  if (!cliTarball || !pluginTarball)
+    throw new Error("the CLI or the example plugin did not pack: nothing to install");
+
+  // A user's project: `npm install @embedeval/cli <plugin>`; every @embedeval package comes from its tarball.
+  // (Not the CLI itself: npm refuses an override of a direct dependency.)
+  const overrides = Object.fromEntries(
+    [...tarballs]
+      .filter(([name]) => name.startsWith("@embedeval/") && name !== "@embedeval/cli")
+      .map(([name, tarball]) => [name, `file:${tarball}`]),
+  );
+  await writeFile(
+    join(project, "package.json"),
+    `${JSON.stringify({ name: "packaging-test-project", private: true, type: "module", overrides }, null, 2)}\n`,
+  );
+  let installed = false;
+  await check("npm install @embedeval/cli and the plugin from their tarballs", async () => {
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", cliTarball, pluginTarball], {
+      cwd: project,
+      environment: userEnvironment(),
+      timeoutSeconds: 900,
+    });
+    installed = true;
+  });
+  if (!installed) throw new Error("the install failed: the remaining checks need it");
+
+  const installedVersion = (await readJson(join(project, "node_modules/@embedeval/cli/package.json")))
+    .version;
+  const coreVersion = (await readJson(join(project, "node_modules/@embedeval/core/package.json"))).version;
+  const fastSearchInstalled = await loadsInProject("@embedeval/search-onnx");
+
+  await check("embedeval --version prints the installed package.json version", async () => {
+    const { stdout } = await embedeval(["--version"]);
+    if (installedVersion !== coreVersion) {
+      throw new Error(
+        `@embedeval/cli ${installedVersion} and @embedeval/core ${coreVersion} are released with one version`,
+      );
+    }
+    if (stdout.trim() !== installedVersion)
+      throw new Error(`printed ${stdout.trim()}, package.json says ${installedVersion}`);
+  });
+
+  await check("embedeval init writes a config and the schema its editor line names", async () => {
+    await embedeval(["init"]);
+    const config = await readFile(join(project, "embedeval.yml"), "utf8");
+    const schemaLine = config.match(/yaml-language-server: \$schema=(\S+)/);
+    if (!schemaLine) throw new Error("the config has no yaml-language-server line");
+    JSON.parse(await readFile(join(project, schemaLine[1]), "utf8"));
+  });
+
+  // The starter config reads ./data/my-dataset: the quickstart's small BEIR folder.
+  await cp(join(root, "examples/quickstart/data"), join(project, "data/my-dataset"), { recursive: true });
+  await check("embedeval run evaluates the starter config and names its search once", async () => {
+    const { stderr } = await embedeval(["run"]);
+    const searchLines = stderr.split("\n").filter((line) => line.startsWith("search: "));
+    if (searchLines.length !== 1) throw new Error(`expected one "search: " line, got:\n${stderr}`);
+    const expected = fastSearchInstalled ? /^search: onnxruntime-node / : /^search: portable WebAssembly/;
+    if (!expected.test(searchLines[0])) {
+      throw new Error(
+        `@embedeval/search-onnx ${fastSearchInstalled ? "loads" : "is absent"}, yet: ${searchLines[0]}`,
+      );
+    }
+    const files = await resultFiles(join(project, "embedeval-results"));
+    if (files.length < 2)
+      throw new Error(`expected a result file per model, found ${files.join(", ") || "none"}`);
+    for (const file of files) {
+      const result = await readJson(file);
+      if (result.embedeval?.version !== installedVersion) {
+        throw new Error(
+          `${file} records embedeval ${result.embedeval?.version}, installed is ${installedVersion}`,
+        );
+      }
+    }
+    console.log(`        (${searchLines[0]})`);
+  });
+
+  await check(
+    `a model of ${pluginManifest.name}, loaded by name from its tarball, runs against its fake API`,
+    async () => {
+      await writeFile(join(project, "run-plugin.mjs"), pluginRunner(pluginManifest.name));
+      await run("node", ["run-plugin.mjs"], {
+        cwd: project,
+        environment: userEnvironment(),
+        timeoutSeconds: 300,
+      });
+    },
+  );
+} catch (error) {
+  checks.failed++;
+  console.log(`  FAIL  ${error instanceof Error ? error.message : error}`);
+} finally {
+  if (options.keep) console.log(`kept ${scratch}`);
+  else await rm(scratch, { recursive: true, force: true });
+}
+
+console.log(`packaging: ${checks.passed} passed, ${checks.failed} failed (${seconds(started)})`);
+if (options.report) await writeFile(options.report, `${JSON.stringify(checks)}\n`);
+process.exitCode = checks.failed > 0 ? 1 : 0;
+
+/** packages/* that are published: not private. */
+async function publicPackages() {
+  const folders = [];
+  for (const entry of await readdir(join(root, "packages"), { withFileTypes: true })) {
+    const manifestFile = join(root, "packages", entry.name, "package.json");
+    if (!entry.isDirectory() || !existsSync(manifestFile)) continue;
+    if (!(await readJson(manifestFile)).private) folders.push(join(root, "packages", entry.name));
+  }
+  return folders.sort();
+}
+
+/** What publint cannot see: the packed manifest is the published one, and the legal files are in. */
+async function checkPackedFiles(name, tarball, isExample) {
+  const { stdout: listing } = await run("tar", ["-tzf", tarball]);
+  const files = new Set(listing.split("\n").map((line) => line.replace(/^package\//, "")));
+  const required = isExample ? ["package.json", "README.md"] : ["package.json", "README.md", "LICENSE"];
+  const missing = required.filter((file) => !files.has(file));
+  if (missing.length > 0) throw new Error(`${basename(tarball)} lacks ${missing.join(", ")}`);
+  const { stdout: packed } = await run("tar", ["-xzOf", tarball, "package/package.json"]);
+  if (packed.includes("@embedeval/source")) {
+    throw new Error(
+      `the packed package.json of ${name} still names the @embedeval/source condition (./src is not packed)`,
+    );
+  }
+  if (packed.includes("workspace:"))
+    throw new Error(`the packed package.json of ${name} has workspace: ranges`);
+}
+
+/** The environment of a user's shell: none of CI's switches for onnxruntime, none of pnpm's npm_ variables. */
+function userEnvironment(extra = {}) {
+  const environment = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|ONNXRUNTIME_NODE_INSTALL)/i.test(key) || key === "EMBEDEVAL_SEARCH") continue;
+    environment[key] = value;
+  }
+  return { ...environment, ...extra };
+}
+
+function embedeval(args, extra = {}) {
+  return run("npx", ["--no-install", "embedeval", ...args], {
+    cwd: project,
+    environment: userEnvironment(extra),
+    timeoutSeconds: 300,
+  });
+}
+
+/** Whether a package imports in the scratch project (the optional ones may have been dropped by npm). */
+async function loadsInProject(name) {
+  const probe = `import(${JSON.stringify(name)}).then(() => process.exit(0), () => process.exit(1));`;
+  try {
+    await run("node", ["--input-type=module", "--eval", probe], {
+      cwd: project,
+      environment: userEnvironment(),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function resultFiles(folder) {
+  if (!existsSync(folder)) return [];
+  const entries = await readdir(folder, { recursive: true });
+  return entries
+    .filter((entry) => entry.endsWith(".json") && !entry.endsWith("model_meta.json"))
+    .map((entry) => join(folder, entry));
+}
+
+/**
+ * Run inside the scratch project, so that every import resolves from its node_modules as a user's would:
+ * starts the plugin's fake API (its ./testing export), runs `embedeval run` on a config naming the plugin's
+ * package as the provider, and checks that the API was called and a result was written.
+ */
+function pluginRunner(pluginName) {
+  return `import { spawn } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { startAcmeServer } from "${pluginName}/testing";
+
+const apiKey = "packaging-test-key";
+const server = await startAcmeServer({ apiKey });
+try {
+  writeFileSync(
+    "plugin.yml",
+    [
+      "name: plugin",
+      "models:",
+      "  - id: acme",
+      '    provider: "${pluginName}"',
+      "    model: acme-embed-1",
+      \`    options: { endpoint: "\${server.url}", dimensions: 128 }\`,
+      "tasks:",
+      "  - name: my-dataset",
+      "    path: ./data/my-dataset",
+      "    splits: [test]",
+      "output:",
+      "  directory: plugin-results",
+      "",
+    ].join("\\n"),
+  );
+  // Asynchronously: the fake API answers from this process's event loop while the CLI runs.
+  const child = spawn("npx", ["--no-install", "embedeval", "run", "--config", "plugin.yml"], {
+    env: { ...process.env, ACME_API_KEY: apiKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => { output += chunk; });
+  child.stderr.on("data", (chunk) => { output += chunk; });
+  const status = await new Promise((resolve) => child.on("close", resolve));
+  if (status !== 0) {
+    console.error(\`embedeval run exited with \${status}:\\n\${output}\`);
+    process.exitCode = 1;
+  } else if (server.calls.length === 0) {
+    console.error("embedeval run succeeded without calling the plugin's API");
+    process.exitCode = 1;
+  } else if (!readdirSync("plugin-results", { recursive: true }).some((file) => String(file).endsWith(".json"))) {
+    console.error("embedeval run wrote no result file for the plugin's model");
+    process.exitCode = 1;
+  }
+} finally {
+  await server.close();
+}
+`;
+}
+
+/** Runs a command; rejects with its output when it exits non-zero or outlives its time. */
+function run(command, args, { cwd = root, environment = process.env, timeoutSeconds = 120 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutSeconds * 1000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise({ stdout, stderr });
+      else {
+        const how = signal ? `was stopped by ${signal} (limit ${timeoutSeconds} s)` : `exited with ${code}`;
+        reject(new Error(`${command} ${args.join(" ")} ${how}\n${tail(stdout)}\n${tail(stderr)}`));
+      }
+    });
+  });
+}
+
+async function readJson(file) {
+  return JSON.parse(await readFile(file, "utf8"));
+}
+
+function parseArguments(args) {
+  const parsed = { report: undefined, keep: false };
+  for (let index = 0; index < args.length; index++) {
+    if (args[index] === "--report") parsed.report = args[++index];
+    else if (args[index] === "--keep") parsed.keep = true;
+    else
+      throw new Error(
+        `unknown argument ${args[index]}: usage: node scripts/packaging-test.mjs [--report FILE] [--keep]`,
+      );
+  }
+  return parsed;
+}
+
+function tail(text, lines = 40) {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+function indent(text) {
+  return text.replace(/^/gm, "        ");
+}
+
+function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
