@@ -3,10 +3,13 @@ import * as core from "@actions/core";
 import { context } from "@actions/github";
 import { CancelledError, compareResults, formatError, loadConfig, UsageError } from "@embedeval/core";
 import { readInputs, resolveMode } from "./action-inputs.js";
+import { assertConfigPresent, resolveGateRules } from "./base-rules.js";
 import { findPullRequest } from "./find-pull-request.js";
 import { GitHubApi } from "./github-api.js";
 import { collectHeadResults } from "./head-results.js";
+import { findMergeBase } from "./merge-base.js";
 import { publishReport } from "./publish-report.js";
+import { pullRequestFromPayload } from "./pull-request-metadata.js";
 import { resolveBaseline } from "./resolve-baseline.js";
 import { recordResults } from "./results-branch-store.js";
 import { reportStepVerdict } from "./step-verdict.js";
@@ -40,9 +43,18 @@ export async function run(): Promise<void> {
     core.info(`embedeval: mode ${mode} (event ${context.eventName})`);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const workingDirectory = resolve(workspace, inputs.workingDirectory);
-    const api = inputs.githubToken ? new GitHubApi(inputs.githubToken, context.repo) : undefined;
-    // Read once: the evaluation, the comparison rule and the annotations' line numbers all use this one.
-    const config = await loadConfig(resolve(workingDirectory, inputs.config));
+    const configFile = resolve(workingDirectory, inputs.config);
+    const eventPullRequest = pullRequestFromPayload(payload);
+    assertConfigPresent(configFile, workspace, eventPullRequest !== undefined);
+    const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
+    const forkPullRequest = Boolean(
+      eventPullRequest?.headRepository && eventPullRequest.headRepository !== repository,
+    );
+    const api = inputs.githubToken
+      ? new GitHubApi(inputs.githubToken, context.repo, { forkPullRequest, log: (line) => core.info(line) })
+      : undefined;
+    // Read once: the evaluation and the annotations' line numbers use this one; the rules come from the base.
+    const config = await loadConfig(configFile);
 
     const head = await collectHeadResults({
       mode,
@@ -60,33 +72,38 @@ export async function run(): Promise<void> {
       await recordResults(api, inputs.resultsBranch, context.sha, config.name, head.results, new Date());
       core.info(`recorded results of ${context.sha.slice(0, 7)} on branch ${inputs.resultsBranch}`);
     }
+    const mergeBase =
+      pullRequest && api && mode !== "record" ? await findMergeBase(api, pullRequest) : undefined;
+    const gate = await resolveGateRules({ config, workspace, api, mergeBase });
     const baseline =
       mode === "record"
         ? undefined
         : await resolveBaseline({
             baseline: inputs.baseline,
             resultsBranch: inputs.resultsBranch,
-            configName: config.name,
+            configName: gate.configName,
             workingDirectory,
             api,
-            pullRequest,
+            mergeBase,
             sha: context.sha,
           });
-    const comparison = compareResults(baseline?.results ?? [], head.results, config.compare, {
+    const comparison = compareResults(baseline?.results ?? [], head.results, gate.rule, {
       failures: head.outcome.failures,
       configured: { models: head.outcome.models, tasks: head.outcome.tasks },
     });
     await publishReport({
       comparison,
       config,
+      gate,
       baseline: baseline?.description,
       pullRequest,
       comment: mode === "record" ? "never" : inputs.comment,
       resultsDirectory: head.directory,
       workspace,
       api,
-      repository: (payload.repository as { full_name?: string } | undefined)?.full_name,
+      repository,
       sha: context.sha,
+      serverUrl: context.serverUrl,
       runUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
     });
     reportStepVerdict(comparison, inputs);

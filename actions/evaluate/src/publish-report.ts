@@ -15,6 +15,7 @@ import {
   renderTerminalReport,
 } from "@embedeval/core";
 import type { CommentPolicy } from "./action-inputs.js";
+import type { GateRules } from "./base-rules.js";
 import type { GitHubApi } from "./github-api.js";
 import type { PullRequestMetadata } from "./pull-request-metadata.js";
 import { upsertStickyComment } from "./sticky-comment.js";
@@ -27,6 +28,8 @@ const annotationLimit = 10;
 export interface PublishOptions {
   comparison: Comparison;
   config: EmbedEvalConfig;
+  /** The rules the comparison used and the config name it is filed under (the base's, in a pull request). */
+  gate: GateRules;
   baseline: BaselineDescription | undefined;
   pullRequest: PullRequestMetadata | undefined;
   /** "never" also in record mode: a recording run has no base to report against. */
@@ -38,7 +41,9 @@ export interface PublishOptions {
   repository: string | undefined;
   /** The commit the run is for, shown when there is no pull request. */
   sha: string;
-  /** This workflow run's page, linked from a truncated comment. */
+  /** https://github.com (GITHUB_SERVER_URL): commits are linked under it. */
+  serverUrl: string;
+  /** This workflow run's page, linked from the comment. */
   runUrl: string;
 }
 
@@ -50,13 +55,15 @@ export interface PublishOptions {
 export async function publishReport(options: PublishOptions): Promise<void> {
   const { comparison, config, pullRequest } = options;
   const reportOptions = {
-    configName: config.name,
+    configName: options.gate.configName,
     ...(options.baseline ? { baseline: options.baseline } : {}),
+    headCommit: pullRequest?.headSha ?? options.sha,
+    ...(options.repository ? { repositoryUrl: `${options.serverUrl}/${options.repository}` } : {}),
     fullReportUrl: options.runUrl,
+    notes: options.gate.notes,
   };
   const summaryBody = renderMarkdownReport(comparison, {
     ...reportOptions,
-    headCommit: pullRequest?.headSha ?? options.sha,
     maxLength: summaryLimit,
     lengthUnit: "bytes",
   });
@@ -123,7 +130,7 @@ async function comment(
   const outcome = await upsertStickyComment(
     api,
     pullRequest.number,
-    commentMarker(options.config.name),
+    commentMarker(options.gate.configName),
     body,
     {
       createIfMissing: options.comment === "always" || changed,
@@ -133,7 +140,7 @@ async function comment(
     const fork =
       pullRequest.headRepository && options.repository && pullRequest.headRepository !== options.repository;
     core.warning(
-      `cannot comment on pull request #${pullRequest.number} (the token is read-only${fork ? ": this pull request comes from a fork" : ""}). The report is in the job summary and below. For fork pull requests, use the two-workflow pattern in examples/workflows.`,
+      `cannot comment on pull request #${pullRequest.number}: ${(outcome.reason ?? "refused").replace(/\.$/, "")}${fork && !/fork/.test(outcome.reason ?? "") ? " (this pull request comes from a fork)" : ""}. The report is in the job summary and below.`,
     );
     core.info(body);
     return;

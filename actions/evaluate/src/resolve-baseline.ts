@@ -7,7 +7,7 @@ import {
   type TaskResult,
 } from "@embedeval/core";
 import type { GitHubApi } from "./github-api.js";
-import type { PullRequestMetadata } from "./pull-request-metadata.js";
+import type { MergeBase } from "./merge-base.js";
 import { findBaseline } from "./results-branch-store.js";
 
 export interface ResolvedBaseline {
@@ -22,7 +22,8 @@ export interface BaselineOptions {
   configName: string;
   workingDirectory: string;
   api: GitHubApi | undefined;
-  pullRequest: PullRequestMetadata | undefined;
+  /** The pull request's merge-base; undefined outside a pull request. */
+  mergeBase: MergeBase | undefined;
   /** The commit this run is for: without a pull request, its nearest recorded ancestor is the baseline. */
   sha: string;
 }
@@ -42,7 +43,7 @@ export async function resolveBaseline(options: BaselineOptions): Promise<Resolve
 }
 
 async function lookUpBaseline(options: BaselineOptions): Promise<ResolvedBaseline | undefined> {
-  const { api, pullRequest } = options;
+  const { api, mergeBase } = options;
   if (options.baseline === "none") return undefined;
   if (options.baseline !== "auto") {
     const directory = resolve(options.workingDirectory, options.baseline);
@@ -55,21 +56,8 @@ async function lookUpBaseline(options: BaselineOptions): Promise<ResolvedBaselin
     core.warning("no github-token: cannot look up the baseline; reporting absolute scores");
     return undefined;
   }
-  let start = options.sha;
-  let source = "nearest recorded ancestor of this commit";
-  if (pullRequest) {
-    // The merge-base, never the base tip: the tip carries unrelated changes merged since the PR branched.
-    try {
-      start = await api.mergeBase(pullRequest.baseSha, pullRequest.headSha);
-      source = "merge-base";
-    } catch (error) {
-      core.warning(
-        `could not get the merge-base from the compare API (${(error as Error).message}); using the base commit`,
-      );
-      start = pullRequest.baseSha;
-      source = "base commit";
-    }
-  }
+  const start = mergeBase?.commit ?? options.sha;
+  const source = mergeBase?.source ?? "nearest recorded ancestor of this commit";
   const found = await findBaseline(api, options.resultsBranch, start, options.configName, (line) =>
     core.info(line),
   );

@@ -1,15 +1,19 @@
+import { comparableCommentBody, formatError } from "@embedeval/core";
 import { type GitHubApi, type IssueComment, statusOf } from "./github-api.js";
 
 export interface StickyCommentOutcome {
   action: "created" | "updated" | "unchanged" | "skipped" | "forbidden";
   comment?: IssueComment;
+  /** Why the comment could not be written (action "forbidden"): the token, the permission, a rate limit. */
+  reason?: string;
 }
 
 /**
  * One comment per config on a pull request: found by its hidden marker AND its author (someone else's
  * comment quoting the marker is never edited), updated in place, left alone when the body is identical.
  * The author is the token's login for a user token; for an installation token (GITHUB_TOKEN or a GitHub
- * App token, whose bot login cannot be looked up) it is the newest comment with the marker by a Bot.
+ * App token, whose bot login cannot be looked up) it is the newest comment with the marker by a Bot. A body
+ * that differs only in its run details (timings, cost) leaves the comment as it is.
  * A 403 (fork pull requests get a read-only token) is an outcome, not a crash.
  */
 export async function upsertStickyComment(
@@ -30,7 +34,11 @@ export async function upsertStickyComment(
         ? marked.find((comment) => comment.user?.login === author)
         : marked.filter((comment) => comment.user?.type === "Bot").at(-1);
     if (existing) {
-      if (existing.body === body) return { action: "unchanged", comment: existing };
+      // Timings, cost and cache counts differ on every run: a change only there is not worth an edit (and a
+      // notification), so only the part above the run-details marker is compared.
+      if (comparableCommentBody(existing.body) === comparableCommentBody(body)) {
+        return { action: "unchanged", comment: existing };
+      }
       try {
         return { action: "updated", comment: await api.updateComment(existing.id, body) };
       } catch (error) {
@@ -43,7 +51,9 @@ export async function upsertStickyComment(
     return { action: "created", comment: await api.createComment(issue, body) };
   } catch (error) {
     const status = statusOf(error);
-    if (status === 403 || status === 401 || status === 404) return { action: "forbidden" };
+    if (status === 403 || status === 401 || status === 404 || status === 429) {
+      return { action: "forbidden", reason: formatError(error).replace(/^error: /, "") };
+    }
     throw error;
   }
 }

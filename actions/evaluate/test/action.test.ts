@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type TaskResult, writeTaskResult } from "@embedeval/core";
+import { dirname, join } from "node:path";
+import { runDetailsMarker, type TaskResult, writeTaskResult } from "@embedeval/core";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultsPath } from "../src/results-branch-store.js";
@@ -109,7 +109,7 @@ function workflowRunEvent(headSha: string, headRepository: string) {
   };
 }
 
-function config(name: string, tfidfDimensions: number): string {
+function config(name: string, tfidfDimensions: number, maxDrop = 0.01): string {
   return [
     `name: ${name}`,
     "models:",
@@ -124,7 +124,7 @@ function config(name: string, tfidfDimensions: number): string {
     "    splits: [test]",
     "compare:",
     "  metric: ndcg_at_10",
-    "  maxDrop: 0.01",
+    `  maxDrop: ${maxDrop}`,
     "cache:",
     "  directory: ./.embedeval-cache",
     "output:",
@@ -203,7 +203,7 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toMatch(/^<!-- embedeval:tiny -->/);
     expect(comments[0]?.body).toContain("**No baseline yet**");
-    expect(comments[0]?.body).toMatch(/\| bm25 \| Tiny \| \d+\.\d\d \|/);
+    expect(comments[0]?.body).toMatch(/\| bm25 \| 🆕 added \| Tiny \| \d+\.\d\d \|/);
     expect(run.outputs.regressed).toBe("false");
     expect(run.outputs["comment-id"]).toBe(String(comments[0]?.id));
     expect(run.outputs["results-directory"]).toBe(join(workspace, "results"));
@@ -234,7 +234,7 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(afterFirst).toHaveLength(1);
     const firstBody = afterFirst[0]?.body as string;
     expect(firstBody).toContain(
-      "Baseline: `1111111` (nearest ancestor with results, 1 commit before the merge-base",
+      "Baseline: [`1111111`](https://github.com/octo-org/retrieval/commit/1111111111111111111111111111111111111111) (nearest ancestor with results, 1 commit before the merge-base",
     );
     expect(firstBody).toContain("✅ **No regressions**");
     expect(firstBody).toContain("2 unchanged");
@@ -253,20 +253,23 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     expect(afterSecond).toHaveLength(1);
     expect(afterSecond[0]?.id).toBe(afterFirst[0]?.id);
     expect(afterSecond[0]?.body).not.toBe(firstBody);
-    expect(afterSecond[0]?.body).toMatch(/\| tfidf \| Tiny \| [\d.]+ \| ▼\u00a0-\d/);
+    expect(afterSecond[0]?.body).toMatch(/\| tfidf \| [^|]+ \| Tiny \| [\d.]+ \| ▼\u00a0-\d/);
     expect(second.outputs["comment-id"]).toBe(String(afterFirst[0]?.id));
 
-    // The same results reported again (mode report reads what run 2 wrote): the body is identical, so the
-    // comment is left alone. (A re-evaluation would differ: its usage line counts cache hits instead.)
+    // The same commit evaluated again (a rerun): the scores are the same, only the run details differ
+    // (latency, and every text now comes from the cache), so the comment is left alone.
     const patches = server.requests.filter((request) => request.method === "PATCH").length;
     const third = await runOnPullRequest(server, prWorkspace, {
       number: 7,
       head: H2,
       merge: "e",
-      inputs: { ...lenient, mode: "report" },
+      inputs: lenient,
     });
     expect(third.code).toBe(0);
     expect(third.stdout).toContain("comment unchanged");
+    expect(third.summary.split(runDetailsMarker)[1]).not.toBe(
+      (server.comments.get(7)?.[0]?.body ?? "").split(runDetailsMarker)[1],
+    );
     expect(server.requests.filter((request) => request.method === "PATCH").length).toBe(patches);
   });
 });
@@ -381,7 +384,9 @@ describe("the bundled action, reporting prebuilt results", () => {
       expect(run.outputs.regressed).toBe(scenario.regressed);
       const body = server.comments.get(scenario.number)?.[0]?.body ?? "";
       expect(body).toContain(scenario.headline);
-      expect(body).toContain("Baseline: `2222222` (merge-base, committed");
+      expect(body).toContain(
+        "Baseline: [`2222222`](https://github.com/octo-org/retrieval/commit/2222222222222222222222222222222222222222) (merge-base, committed",
+      );
       expect(run.summary).toContain(scenario.headline);
     });
   }
@@ -412,7 +417,7 @@ describe("the bundled action, reporting prebuilt results", () => {
     expect(body).toContain("▼\u00a0-0.40");
     expect(body).toContain("〰️ noise");
     expect(body).toContain("✅ **No regressions**");
-    expect(body).toContain("Baseline: `2222222` (merge-base");
+    expect(body).toContain("Baseline: [`2222222`](https://github.com/octo-org/retrieval/commit/2222222");
   });
 
   it("workflow_run with forged pull request metadata: no comment on the named PR, a warning, the summary still written", async () => {
@@ -518,7 +523,7 @@ describe("the bundled action, reporting prebuilt results", () => {
     const body = server.comments.get(22)?.[0]?.body ?? "";
     expect(body).toContain("💥 **1 failed**");
     expect(body).toMatch(/- 💥 \*\*stale-vectors × Tiny\*\* failed: .*have no precomputed vector/);
-    expect(body).toMatch(/\| stale-vectors \| Tiny \| [\d.]+ \| — \|.*\| 💥 failed \|/);
+    expect(body).toMatch(/\| stale-vectors \| 💥 failed \| Tiny \| [\d.]+ \| — \|/);
     expect(body).not.toContain("removed");
     expect(run.summary).toContain("💥 failed");
 
@@ -553,7 +558,9 @@ describe("the bundled action, reporting prebuilt results", () => {
         inputs: { mode: "report" },
       });
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/::warning::cannot comment on pull request #13 .*from a fork/);
+      expect(run.stdout).toMatch(
+        /::warning::cannot comment on pull request #13: .* refused: the token is read-only \(this pull request comes from a fork/,
+      );
       expect(run.stdout).toContain("<!-- embedeval:forked -->");
       expect(run.summary).toContain("➖ unchanged");
       expect(server.comments.get(13) ?? []).toHaveLength(0);
@@ -566,8 +573,8 @@ describe("the bundled action, reporting prebuilt results", () => {
   it("truncates an oversized report under 65,536 characters and keeps the full one in the summary", async () => {
     const base: TaskResult[] = [];
     const head: TaskResult[] = [];
-    for (let model = 0; model < 20; model++) {
-      for (let task = 0; task < 12; task++) {
+    for (let model = 0; model < 40; model++) {
+      for (let task = 0; task < 25; task++) {
         const scores = noisyScores(20, 0.5, 0.2, model * 100 + task);
         base.push(buildTaskResult({ model: `model-${model}`, task: `Task-${task}`, ndcg: scores }));
         head.push(
@@ -879,5 +886,210 @@ export default {
       "::error::error: input `mode` is `evalute`; expected one of auto, evaluate, record, report",
     );
     expect(run.stdout).not.toContain("    at ");
+  });
+});
+
+describe("the gate a pull request cannot move: rules from the merge-base's config", () => {
+  const server = newServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+  const scores = noisyScores(100, 0.6, 0.3, 71).map((value) => Math.max(0.1, value));
+  const base = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
+  /** bm25 drops 5 points on every query: beyond a 1-point rule, within a 10-point one. */
+  const dropped = [
+    buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores.map((value) => value - 0.05) }),
+  ];
+
+  /** A PR workspace with `headConfig` at `path` and the head results; the merge-base M2 has `baseFiles`. */
+  async function pullRequestWorkspace(
+    headConfig: string,
+    baseFiles: Record<string, string>,
+    path = "embedeval.yml",
+  ): Promise<string> {
+    const workspace = await track(workspaceWith(headConfig));
+    if (path !== "embedeval.yml") {
+      await mkdir(dirname(join(workspace, path)), { recursive: true });
+      await writeFile(join(workspace, path), headConfig);
+      await rm(join(workspace, "embedeval.yml"));
+    }
+    await writeResults(join(workspace, "results"), dropped);
+    server.repositoryFiles.set(M2, new Map(Object.entries(baseFiles)));
+    return workspace;
+  }
+
+  it("a PR that raises maxDrop still fails on a regression beyond the base's rule, and the comment says the rules changed", async () => {
+    seedBaseline(server, M2, "guarded", base);
+    const workspace = await pullRequestWorkspace(config("guarded", 256, 0.1), {
+      "embedeval.yml": config("guarded", 256, 0.01),
+    });
+    const run = await runOnPullRequest(server, workspace, {
+      number: 40,
+      merge: "4",
+      inputs: { mode: "report" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.outputs.regressed).toBe("true");
+    const body = server.comments.get(40)?.[0]?.body ?? "";
+    expect(body).toContain("### ❌ bm25 × Tiny: nDCG@\u200b10 -5.00 points");
+    expect(body).toContain(
+      "This pull request changes the compare rules (maxDrop: 1 points → 10 points). They apply once it is merged; this run is judged by the rules at the merge-base 2222222.",
+    );
+    expect(body).toContain("of more than 1.00 points that is significant");
+    expect(run.stdout).toContain("::notice::This pull request changes the compare rules");
+
+    // The same PR once the base itself allows 10 points (the PR merged, say): the drop passes. The base's
+    // config decides, not the head's.
+    const relaxed = await pullRequestWorkspace(config("guarded", 256, 0.1), {
+      "embedeval.yml": config("guarded", 256, 0.1),
+    });
+    const after = await runOnPullRequest(server, relaxed, {
+      number: 41,
+      merge: "5",
+      inputs: { mode: "report" },
+    });
+    expect(after.code).toBe(0);
+    expect(after.outputs.regressed).toBe("false");
+    expect(server.comments.get(41)?.[0]?.body).not.toContain("changes the compare rules");
+  });
+
+  it("a PR that renames the config (`name:`) is still compared with the base's baseline, under the base's marker", async () => {
+    seedBaseline(server, M2, "named", base);
+    const workspace = await pullRequestWorkspace(config("escaped", 256, 0.01), {
+      "embedeval.yml": config("named", 256, 0.01),
+    });
+    const run = await runOnPullRequest(server, workspace, {
+      number: 42,
+      merge: "6",
+      inputs: { mode: "report" },
+    });
+    expect(run.code).toBe(1);
+    const body = server.comments.get(42)?.[0]?.body ?? "";
+    expect(body.split("\n", 1)[0]).toBe("<!-- embedeval:named -->");
+    expect(body).toContain(
+      "This pull request renames the config from named to escaped: compared with the baseline recorded for named.",
+    );
+    expect(body).toContain("❌ **1 regression**");
+  });
+
+  it("a config file the PR moves is read at its old path (compare API rename), and the move is reported", async () => {
+    seedBaseline(server, M2, "moved", base);
+    server.changedFiles.set(`${M3}...${H2}`, [
+      { filename: "gate/eval.yml", status: "renamed", previous_filename: "embedeval.yml" },
+    ]);
+    const workspace = await pullRequestWorkspace(
+      config("moved", 256, 0.5),
+      { "embedeval.yml": config("moved", 256, 0.01) },
+      "gate/eval.yml",
+    );
+    await cp(join(workspace, "data"), join(workspace, "gate/data"), { recursive: true });
+    await writeResults(join(workspace, "gate/results"), dropped);
+    const run = await runOnPullRequest(server, workspace, {
+      number: 43,
+      head: H2,
+      merge: "7",
+      inputs: { mode: "report", config: "gate/eval.yml" },
+    });
+    expect(run.code).toBe(1);
+    const body = server.comments.get(43)?.[0]?.body ?? "";
+    expect(body).toContain("This pull request renames the config embedeval.yml to gate/eval.yml.");
+    expect(body).toContain("maxDrop: 1 points → 50 points");
+  });
+
+  it("a config that is not at the merge-base (new in the PR) is reported, and its own rules apply", async () => {
+    const workspace = await pullRequestWorkspace(config("brand-new", 256, 0.01), {});
+    const run = await runOnPullRequest(server, workspace, {
+      number: 44,
+      merge: "8",
+      inputs: { mode: "report" },
+    });
+    expect(run.code).toBe(0);
+    const body = server.comments.get(44)?.[0]?.body ?? "";
+    expect(body).toContain(
+      "embedeval.yml does not exist at the merge-base 2222222: this pull request adds it (or renames it without git seeing a rename)",
+    );
+    expect(body).toContain("**No baseline yet**");
+  });
+
+  it("a config the PR removes is reported as removed, not skipped", async () => {
+    const workspace = await pullRequestWorkspace(config("gone", 256), {
+      "embedeval.yml": config("gone", 256),
+    });
+    await rm(join(workspace, "embedeval.yml"));
+    const run = await runOnPullRequest(server, workspace, {
+      number: 45,
+      merge: "9",
+      inputs: { mode: "report" },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::error: config embedeval.yml is not in this pull request's checkout: the pull request removes or renames it",
+    );
+  });
+});
+
+describe("GitHub API errors that say their cause", () => {
+  const server = newServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it("record with a token lacking contents: write names the permission to add (once `error:`)", async () => {
+    server.missingWritePermission = "contents=write";
+    try {
+      const run = await runOnPush(server, await track(workspaceWith(config("readonly", 256))), M3);
+      expect(run.code).toBe(1);
+      const failure = run.stdout.split("\n").find((line) => line.startsWith("::error::")) ?? "";
+      expect(failure).toMatch(
+        /^::error::error: POST \/repos\/\{owner\}\/\{repo\}\/git\/blobs refused: the token lacks the `contents: write` permission \(GitHub: Resource not accessible by integration\)/,
+      );
+      expect(failure).toContain("hint: Add `contents: write` under `permissions:` in the workflow");
+      expect(failure).not.toContain("error: error:");
+    } finally {
+      server.missingWritePermission = undefined;
+    }
+  });
+
+  it("a comment refused for a missing permission (same-repository PR) names `pull-requests: write`, not a read-only token", async () => {
+    const scores = noisyScores(30, 0.5, 0.2, 81);
+    const workspace = await track(workspaceWith(config("no-comment", 256)));
+    await writeResults(join(workspace, "results"), [
+      buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+    ]);
+    server.missingWritePermission = "issues=write; pull_requests=write";
+    try {
+      const run = await runOnPullRequest(server, workspace, {
+        number: 50,
+        merge: "3",
+        inputs: { mode: "report" },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(
+        /::warning::cannot comment on pull request #50: POST \/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments refused: the token lacks the `pull-requests: write` permission/,
+      );
+      expect(run.stdout).not.toContain("read-only");
+    } finally {
+      server.missingWritePermission = undefined;
+    }
+  });
+
+  it("waits out a secondary rate limit (retry-after) and carries on", async () => {
+    const scores = noisyScores(30, 0.5, 0.2, 82);
+    const workspace = await track(workspaceWith(config("throttled", 256)));
+    await writeResults(join(workspace, "results"), [
+      buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores }),
+    ]);
+    server.secondaryRateLimits = 2;
+    const run = await runOnPullRequest(server, workspace, {
+      number: 51,
+      merge: "3",
+      inputs: { mode: "report" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(server.secondaryRateLimits).toBe(0);
+    expect(run.stdout).toMatch(
+      /GitHub API rate limit \(GET \/repos\/.*\): retrying in 1 s \(attempt 2 of 4\)/,
+    );
+    expect(server.comments.get(51) ?? []).toHaveLength(1);
   });
 });

@@ -50,6 +50,20 @@ export class FakeGitHubServer {
   commentAuthor = "github-actions[bot]";
   /** When true, creating or editing comments answers 403 like a fork's read-only token. */
   forbidComments = false;
+  /** Files of the repository at a commit (commit SHA -> path -> text), for the contents API with `ref`. */
+  readonly repositoryFiles = new Map<string, Map<string, string>>();
+  /** "base...head" -> the files the compare API lists as changed (renames name their old path). */
+  readonly changedFiles = new Map<
+    string,
+    { filename: string; status: string; previous_filename?: string }[]
+  >();
+  /**
+   * When set, every write (POST/PATCH/PUT/DELETE) answers 403 "Resource not accessible by integration" with
+   * GitHub's x-accepted-github-permissions header, like a GITHUB_TOKEN whose `permissions:` lack them.
+   */
+  missingWritePermission: string | undefined;
+  /** Requests still to answer with a secondary rate limit (403 with retry-after: 1) before serving them. */
+  secondaryRateLimits = 0;
   private readonly blobs = new Map<string, string>();
   private readonly trees = new Map<string, Map<string, string>>();
   private readonly gitCommits = new Map<string, { tree: string; parents: string[]; message: string }>();
@@ -152,6 +166,25 @@ export class FakeGitHubServer {
       });
       return;
     }
+    if (this.secondaryRateLimits > 0 && path.startsWith("/repos/")) {
+      this.secondaryRateLimits--;
+      response.writeHead(403, { "content-type": "application/json", "retry-after": "1" });
+      response.end(
+        JSON.stringify({
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        }),
+      );
+      return;
+    }
+    if (this.missingWritePermission && method !== "GET" && path.startsWith("/repos/")) {
+      response.writeHead(403, {
+        "content-type": "application/json",
+        "x-accepted-github-permissions": this.missingWritePermission,
+      });
+      response.end(JSON.stringify({ message: "Resource not accessible by integration" }));
+      return;
+    }
     if (method === "GET" && path === "/user") {
       // GITHUB_TOKEN is an installation token: GET /user is not allowed for it.
       send(403, { message: "Resource not accessible by integration" });
@@ -173,7 +206,11 @@ export class FakeGitHubServer {
       const basehead = decodeURIComponent(match[1] as string);
       const [base] = basehead.split("...");
       const sha = this.mergeBases.get(basehead) ?? base;
-      send(200, { merge_base_commit: { sha }, status: "ahead" });
+      send(200, {
+        merge_base_commit: { sha },
+        status: "ahead",
+        files: this.changedFiles.get(basehead) ?? [],
+      });
       return;
     }
     if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/.test(path)) {
@@ -206,7 +243,8 @@ export class FakeGitHubServer {
       return;
     }
     if (method === "GET" && test(/^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/)) {
-      const file = this.branchFiles(url.searchParams.get("ref") ?? "main").get(
+      const ref = url.searchParams.get("ref") ?? "main";
+      const file = (this.repositoryFiles.get(ref) ?? this.branchFiles(ref)).get(
         decodeURIComponent(match[1] as string),
       );
       if (file === undefined) return notFound();

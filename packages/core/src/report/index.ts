@@ -1,12 +1,19 @@
 export {
+  codeBlockLabel,
   commentMarker,
+  defuseLinks,
   escapeHtml,
   escapeMarkdown,
   mermaidLabel,
   stripControlCharacters,
 } from "./markdown-escape.js";
 export type { BaselineDescription, MarkdownReportOptions } from "./markdown-report.js";
-export { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
+export {
+  comparableCommentBody,
+  githubCommentLimit,
+  renderMarkdownReport,
+  runDetailsMarker,
+} from "./markdown-report.js";
 export {
   formatAge,
   formatCost,
@@ -15,6 +22,7 @@ export {
   formatLatency,
   formatPValue,
   formatScore,
+  metricFamily,
   metricLabel,
 } from "./report-format.js";
 export type { TerminalReportOptions } from "./terminal-report.js";

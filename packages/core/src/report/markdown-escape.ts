@@ -20,26 +20,41 @@ export function stripControlCharacters(text: string, keepNewlines = false): stri
   return keepNewlines ? stripped : stripped.replace(/\n/g, " ");
 }
 
+/**
+ * Breaks what GitHub turns into a link or a notification, with a zero-width space that changes nothing
+ * people see: `@user` and `@org/team` mentions, `#12` and `GH-12` issue links, `user@host` addresses, and
+ * bare URLs (`https://...`, `www.`), which GFM autolinks in paragraphs and table cells.
+ */
+export function defuseLinks(text: string): string {
+  return text
+    .replace(/[@#]/g, (character) => `${character}\u200b`)
+    .replace(/:\/\//g, ":\u200b//")
+    .replace(/\b(www)\./gi, "$1\u200b.")
+    .replace(/\b(GH)-(?=\d)/gi, "$1-\u200b");
+}
+
 /** Escapes for inline markdown, including table cells. Newlines become spaces. */
 export function escapeMarkdown(text: string): string {
   return (
-    stripControlCharacters(String(text).replace(/\r\n|\r|\n|\u2028|\u2029/g, " "))
+    defuseLinks(stripControlCharacters(String(text).replace(/\r\n|\r|\n|\u2028|\u2029/g, " ")))
       .replace(/[&<>"]/g, (character) => htmlEntities[character] as string)
       // Only what can start markup inside a line (table cells and paragraphs never start a line here):
       // emphasis, code, links and images (via the bracket), strikethrough, table pipes.
-      .replace(/[\\`*_{}[\]|~]/g, (character) => `\\${character}`)
-      // A zero-width space after @ and # stops mentions and issue links without changing what people see.
-      .replace(/[@#]/g, (character) => `${character}\u200b`)
+      // Line-start markers (#, >, -, +, digits and a dot) need no escape: data never starts a line here.
+      // `$` too: GitHub renders $...$ as math.
+      .replace(/[\\`*_{}[\]|~!$]/g, (character) => `\\${character}`)
   );
 }
 
 /** Text for an HTML attribute or a tag body inside <details>/<summary>. */
 export function escapeHtml(text: string): string {
   return (
-    stripControlCharacters(String(text).replace(/\r\n|\r|\n/g, " "))
-      // Backticks, pipes and stars as entities too: GitHub may still run inline markdown inside <summary>.
-      .replace(/[&<>"'`|*_]/g, (character) => htmlEntities[character] ?? `&#${character.charCodeAt(0)};`)
-      .replace(/@/g, "@\u200b")
+    defuseLinks(stripControlCharacters(String(text).replace(/\r\n|\r|\n/g, " ")))
+      // Markdown characters as entities too: GitHub may still run inline markdown inside <summary>.
+      .replace(
+        /[&<>"'`|*_[\]~\\]/g,
+        (character) => htmlEntities[character] ?? `&#${character.charCodeAt(0)};`,
+      )
   );
 }
 
@@ -59,6 +74,14 @@ export function mermaidLabel(text: string, maxLength = 40): string {
 export function commentMarker(configName: string): string {
   const safe = stripControlCharacters(String(configName).replace(/[\r\n]/g, " "))
     .replace(/--+/g, "-")
-    .replace(/>/g, "");
+    .replace(/[<>]/g, "");
   return `<!-- embedeval:${safe} -->`;
+}
+
+/**
+ * A label inside a fenced code block (the delta chart): nothing is rendered there, so only what could end
+ * the fence (backticks, newlines) or disturb the columns (control characters) goes.
+ */
+export function codeBlockLabel(text: string): string {
+  return stripControlCharacters(String(text).replace(/[\r\n\u2028\u2029]/g, " ")).replace(/[`~]/g, "'");
 }

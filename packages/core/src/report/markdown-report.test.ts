@@ -3,7 +3,7 @@ import { compareResults } from "../compare/compare-results.js";
 import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
 import { buildTaskResult, noisyScores } from "../testing/task-result-builder.js";
 import { commentMarker, escapeHtml, escapeMarkdown, stripControlCharacters } from "./markdown-escape.js";
-import { githubCommentLimit, renderMarkdownReport } from "./markdown-report.js";
+import { githubCommentLimit, renderMarkdownReport, runDetailsMarker } from "./markdown-report.js";
 
 const rule: CompareRule & { overrides: CompareOverride[] } = {
   metric: "ndcg_at_10",
@@ -40,24 +40,40 @@ describe("renderMarkdownReport", () => {
       configName: "retrieval",
       baseline: { commit: "0123456789abcdef", date: new Date("2026-11-24T12:00:00Z"), source: "merge-base" },
       headCommit: "fedcba9876543210",
+      repositoryUrl: "https://github.com/o/r",
+      fullReportUrl: "https://github.com/o/r/actions/runs/9",
+      htmlReportArtifact: "embedeval-report",
       now,
     });
-    expect(markdown.startsWith("<!-- embedeval:retrieval -->\n")).toBe(true);
+    const lines = markdown.split("\n");
+    expect(lines[0]).toBe("<!-- embedeval:retrieval -->");
+    // The first visible line names what regressed: model, task, metric and delta.
+    expect(lines.find((line) => line.trim() !== "" && !line.startsWith("<!--"))).toBe(
+      "### ❌ titan-v2 × SciFact: nDCG@\u200b10 -5.00 points · embedeval: retrieval",
+    );
     expect(markdown).toContain("❌ **1 regression**");
-    expect(markdown).toContain("Baseline: `0123456` (merge-base, committed 2 days ago)");
-    expect(markdown).toContain("Head: `fedcba9`");
-    expect(markdown).toContain("This run embedded 3,600 texts (1,200 more came from the cache) for $0.002.");
-    expect(markdown).toContain("| titan-v2 | SciFact |");
-    expect(markdown).toContain("▼\u00a0-5.00");
-    expect(markdown).toContain("❌ regression");
-    expect(markdown).toContain("🆕 added");
-    expect(markdown).toContain("120 / 340 ms");
-    expect(markdown).toContain("1,200 (1,200)");
-    expect(markdown).toContain("```mermaid\n---\nconfig:");
-    expect(markdown).toContain('title "nDCG@10: this PR (bars) vs baseline (line)"');
-    expect(markdown).toMatch(/ {2}bar \[[\d., ]+\]\n {2}line \[[\d., ]+\]/);
-    expect(markdown).toContain("<details><summary>titan-v2 · SciFact · test</summary>");
-    expect(markdown).toContain("| Recall@\u200b10 |");
+    expect(markdown).toContain(
+      "Head: [`fedcba9`](https://github.com/o/r/commit/fedcba9876543210) · Baseline: [`0123456`](https://github.com/o/r/commit/0123456789abcdef) (merge-base, committed 2 days ago)",
+    );
+    expect(markdown).toContain(
+      "[Workflow run](https://github.com/o/r/actions/runs/9) · [HTML report: artifact `embedeval-report`](https://github.com/o/r/actions/runs/9#artifacts)",
+    );
+    // The verdict right after the model.
+    expect(markdown).toContain("| Model | Verdict | Task | nDCG@\u200b10 | Δ | 95% CI | p |");
+    expect(markdown).toMatch(/\| titan-v2 \| ❌ regression \| SciFact \| [\d.]+ \| ▼\u00a0-5\.00 \|/);
+    expect(markdown).toContain("| bge-small | 🆕 added | SciFact |");
+    // The delta chart: one line per compared model with its own full label; the added model has no delta.
+    const chart = markdown.slice(markdown.indexOf("```text"), markdown.lastIndexOf("```"));
+    expect(chart.split("\n").filter((line) => /^\S.* × SciFact/.test(line))).toHaveLength(2);
+    expect(chart).toMatch(/^titan-v2 × SciFact +.*●.* -5\.00 \[-5\.00, -5\.00\] ▼$/m);
+    // Ungated metrics: deltas without verdicts, in one fold.
+    expect(markdown).toMatch(/<details><summary>Every other metric \(3 rows, not gated\)<\/summary>/);
+    expect(markdown).toMatch(/\| titan-v2 \| SciFact \| Recall@\u200b10 \| [\d.]+ \| [\d.]+ \| -5\.00 \| /);
+    // Run details (latency, cost) below the marker, outside the compared body.
+    const [stable, details] = markdown.split(runDetailsMarker);
+    expect(stable).not.toContain("ms |");
+    expect(details).toContain("This run embedded 3,600 texts (1,200 more came from the cache) for $0.002.");
+    expect(details).toContain("| cohere-v3 | SciFact | 120 / 340 ms | $0 | 1,200 (1,200) |");
   });
 
   it("reports absolute scores and no failure when there is no baseline", () => {
@@ -68,8 +84,9 @@ describe("renderMarkdownReport", () => {
     );
     const markdown = renderMarkdownReport(comparison, { configName: "c", now });
     expect(markdown).toContain("**No baseline yet**");
-    expect(markdown).toContain("| bm25 | SciFact | 60.00 |");
-    expect(markdown).toContain('title "nDCG@10 (points)"');
+    expect(markdown).toContain("### 📐 No baseline yet · embedeval: c");
+    expect(markdown).toContain("| bm25 | 🆕 added | SciFact | 60.00 |");
+    expect(markdown).not.toContain("```text");
     expect(markdown).not.toContain("Baseline:");
   });
 
@@ -92,7 +109,10 @@ describe("renderMarkdownReport", () => {
     expect(markdown).toContain(
       "- 💥 **cohere-v3 × SciFact** failed: error: 404 &lt;endpoint&gt; \\| @\u200bteam hint: check it",
     );
-    expect(markdown).toMatch(/\| cohere-v3 \| SciFact \| [\d.]+ \| — \|.*\| 💥 failed \| — \| — \| — \|/);
+    expect(markdown).toContain("### 💥 cohere-v3 × SciFact failed to evaluate · embedeval: retrieval");
+    expect(markdown).toMatch(/\| cohere-v3 \| 💥 failed \| SciFact \| [\d.]+ \| — \| — \| — \|/);
+    // The run details list this run's usage only: the failed model's base cost is not there.
+    expect(markdown.split(runDetailsMarker)[1]).not.toContain("cohere-v3");
     expect(markdown).not.toContain("removed");
   });
 
@@ -111,12 +131,12 @@ describe("renderMarkdownReport", () => {
       now,
     });
     expect(markdown).toMatch(
-      /\| titan-v2 \| SciFact \| [\d.]+ \| ▼\u00a0-5\.00 \|.*\| 📦 dataset changed \(Δ on 40 paired queries\) \|/,
+      /\| titan-v2 \| 📦 dataset changed \(Δ on 40 paired queries\) \| SciFact \| [\d.]+ \| ▼\u00a0-5\.00 \|/,
     );
     expect(markdown).toContain("✅ **No regressions**");
     expect(markdown).toContain("📦 1 with a changed dataset (not gated)");
     expect(markdown).toContain(
-      "Dataset changed: the baseline scored revision 0228b52c, this run \\`new\\`&lt;rev&gt;. Deltas are means over the 40 queries scored on both sides; the row is not gated.",
+      "- 📦 **titan-v2 × SciFact**: the baseline scored revision 0228b52c, this run \\`new\\`&lt;rev&gt;. Deltas are means over the 40 queries scored on both sides; the row is not gated.",
     );
   });
 
@@ -140,12 +160,7 @@ describe("renderMarkdownReport", () => {
       "evil\\|model\\`&lt;img src=x onerror=alert(1)&gt;@\u200boctocat #\u200b12 next",
     );
     // The marker cannot be closed early by the config name.
-    expect(markdown.split("\n")[0]).toBe("<!-- embedeval:name - <b -->");
-    // Mermaid labels keep only safe characters.
-    const axis = markdown.split("\n").find((line) => line.includes("x-axis")) ?? "";
-    const labels = axis.match(/"[^"]*"/g) ?? [];
-    expect(labels).toHaveLength(1);
-    for (const label of labels) expect(label.slice(1, -1)).toMatch(/^[\p{L}\p{N} ._:/+()@·…-]*$/u);
+    expect(markdown.split("\n")[0]).toBe("<!-- embedeval:name - b -->");
     // Every table line has the same number of unescaped pipes.
     const tableLines = markdown.split("\n").filter((line) => line.startsWith("| "));
     const pipes = (line: string) => line.replace(/\\\|/g, "").split("|").length;
@@ -155,7 +170,7 @@ describe("renderMarkdownReport", () => {
   it("stays under GitHub's limit with a truncation note pointing to the job summary", () => {
     const base = [];
     const head = [];
-    for (let index = 0; index < 150; index++) {
+    for (let index = 0; index < 400; index++) {
       const scores = noisyScores(30, 0.5, 0.2, index);
       base.push(buildTaskResult({ model: `model-${index}`, task: `Task-${index}`, ndcg: scores }));
       head.push(

@@ -56,17 +56,42 @@ export function formatAge(from: Date, now: Date): string {
   return "less than a minute";
 }
 
-/** Human metric name: ndcg_at_10 -> nDCG@10. */
+/** Readable names of metric families, as MTEB's leaderboard and papers spell them. */
+const familyNames: Record<string, string> = {
+  ndcg: "nDCG",
+  map: "MAP",
+  recall: "Recall",
+  precision: "P",
+  mrr: "MRR",
+  naucs: "nAUC",
+  hit_rate: "Hit",
+  hits: "Hit",
+  r_precision: "R-Prec",
+  accuracy: "Accuracy",
+  f1: "F1",
+};
+
+/**
+ * Human metric name: ndcg_at_10 -> nDCG@10, hit_rate_at_10 -> Hit@10, naucs_mrr_at_10 -> nAUC MRR@10;
+ * an unknown name keeps its words (`cos_sim_spearman` -> "cos sim spearman").
+ */
 export function metricLabel(metric: string): string {
-  const names: Record<string, string> = {
-    ndcg: "nDCG",
-    map: "MAP",
-    recall: "Recall",
-    precision: "P",
-    mrr: "MRR",
-    naucs: "nAUC",
-  };
-  const match = /^([a-z]+)_at_(\d+)$/.exec(metric);
-  if (match) return `${names[match[1] as string] ?? match[1]}@${match[2]}`;
-  return metric;
+  const match = /^([a-z_]+?)_at_(\d+)$/.exec(metric);
+  if (match) return `${familyLabel(match[1] as string)}@${match[2]}`;
+  return familyNames[metric] ?? metric.replace(/_/g, " ");
+}
+
+function familyLabel(family: string): string {
+  if (familyNames[family]) return familyNames[family] as string;
+  // naucs_ndcg -> "nAUC nDCG": a known prefix, then the rest by the same table.
+  const [first, ...rest] = family.split("_");
+  if (first && familyNames[first] && rest.length > 0)
+    return `${familyNames[first]} ${familyLabel(rest.join("_"))}`;
+  return family.replace(/_/g, " ");
+}
+
+/** The family of a metric and its cutoff: ndcg_at_10 -> { family: "ndcg", cutoff: 10 }; no cutoff -> null. */
+export function metricFamily(metric: string): { family: string; cutoff: number | null } {
+  const match = /^([a-z_]+?)_at_(\d+)$/.exec(metric);
+  return match ? { family: match[1] as string, cutoff: Number(match[2]) } : { family: metric, cutoff: null };
 }
