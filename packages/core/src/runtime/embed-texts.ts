@@ -227,6 +227,14 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     if (claim.waited) options.onProgress?.(done, distinct.length);
   }
   recorder.recordCacheHits(done);
+  // The warnings the provider raised when it embedded the texts found in the cache: the same result
+  // file whether they were paid for now or in an earlier run.
+  if (cache && namespace && done > 0) {
+    const stillMissing = new Set(missing);
+    const found = distinct.filter((_, index) => !stillMissing.has(index));
+    for (const [warning, count] of cache.warningsFor(namespace, found))
+      warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + count);
+  }
 
   try {
     return await embedMissing();
@@ -392,6 +400,13 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
         }
         for (const warning of response.warnings ?? [])
           warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1);
+        if (cache && namespace && !cacheBroken && response.warnings?.length) {
+          try {
+            cache.putWarnings(namespace, texts, response.warnings);
+          } catch {
+            // Only the warning's repetition on a cached rerun is lost; this run reports it.
+          }
+        }
         const usage = response.usage ?? { tokens: estimateTokens(texts), source: "estimated" as const };
         recorder.recordCall({
           texts: texts.length,

@@ -18,7 +18,9 @@ export type RuntimeEvent =
   /** The other run finished with the cache namespace after `seconds`; what it embedded is now read. */
   | { kind: "cache-turn"; seconds: number }
   /** Ctrl-C: no new calls; `inFlight` calls may still answer (and be cached) within `graceSeconds`. */
-  | { kind: "draining"; inFlight: number; graceSeconds: number };
+  | { kind: "draining"; inFlight: number; graceSeconds: number }
+  /** An asynchronous job (Bedrock batch inference) changed status; counts of texts as the service reports. */
+  | { kind: "bulk-job"; job: string; status: string; texts: number; succeeded: number; failed: number };
 
 /** One line describing an event, for logs. */
 export function describeRuntimeEvent(event: RuntimeEvent): string {
@@ -41,6 +43,8 @@ export function describeRuntimeEvent(event: RuntimeEvent): string {
       return `the other run is done with the cache after ${event.seconds.toFixed(1)} s; embedding what it did not`;
     case "draining":
       return `stopping: no new calls; waiting up to ${formatSeconds(event.graceSeconds)} for ${event.inFlight} call${event.inFlight === 1 ? "" : "s"} in flight, so what they return is cached`;
+    case "bulk-job":
+      return `job ${event.job}: ${event.status}, ${event.succeeded.toLocaleString("en-US")} of ${event.texts.toLocaleString("en-US")} texts embedded${event.failed > 0 ? `, ${event.failed.toLocaleString("en-US")} failed` : ""}`;
   }
 }
 

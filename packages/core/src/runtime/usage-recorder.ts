@@ -29,6 +29,12 @@ export class UsageRecorder {
   private outagePauses = 0;
   private outageMilliseconds = 0;
   private cacheRepairs = 0;
+  private bulkJobs = 0;
+  private bulkTexts = 0;
+  private bulkTokens = 0;
+  private bulkPrice: number | null = null;
+  /** USD of the bulk jobs; null once one of them had no known price. */
+  private bulkCost: number | null = 0;
 
   constructor(options: { pricePerMillionTokens?: number | null } = {}) {
     this.pricePerMillionTokens = options.pricePerMillionTokens ?? null;
@@ -47,6 +53,29 @@ export class UsageRecorder {
     if (call.tokensSource === "estimated") this.estimatedCalls += 1;
     this.callLatencies.push(call.milliseconds);
     if (call.texts > 0) this.textLatencies.push(call.milliseconds / call.texts);
+  }
+
+  /**
+   * One asynchronous job (Bedrock batch inference) that embedded `texts` texts at its own price. Its
+   * tokens count in the totals; it is not a call, so it adds no latency.
+   */
+  recordBulkJob(job: {
+    texts: number;
+    tokens: number;
+    tokensSource: "provider" | "estimated";
+    pricePerMillionTokens: number | null;
+  }): void {
+    this.bulkJobs += 1;
+    this.bulkTexts += job.texts;
+    this.bulkTokens += job.tokens;
+    this.textsEmbedded += job.texts;
+    this.tokens += job.tokens;
+    if (job.tokensSource === "estimated") this.estimatedCalls += 1;
+    this.bulkPrice = job.pricePerMillionTokens;
+    this.bulkCost =
+      this.bulkCost === null || job.pricePerMillionTokens === null
+        ? null
+        : this.bulkCost + (job.tokens / 1_000_000) * job.pricePerMillionTokens;
   }
 
   /** A failed attempt that will be retried; `throttled` when the provider asked us to slow down. */
@@ -103,6 +132,13 @@ export class UsageRecorder {
     this.outagePauses += other.outagePauses;
     this.outageMilliseconds += other.outageMilliseconds;
     this.cacheRepairs += other.cacheRepairs;
+    if (other.bulkJobs > 0) {
+      this.bulkJobs += other.bulkJobs;
+      this.bulkTexts += other.bulkTexts;
+      this.bulkTokens += other.bulkTokens;
+      this.bulkPrice = other.bulkPrice;
+      this.bulkCost = this.bulkCost === null || other.bulkCost === null ? null : this.bulkCost + other.bulkCost;
+    }
   }
 
   /** Latency per text: each call's latency divided by its batch size, as percentiles over calls. */
@@ -111,8 +147,18 @@ export class UsageRecorder {
   }
 
   summary(): UsageSummary {
-    const tokensSource = this.calls === 0 ? "none" : this.estimatedCalls > 0 ? "estimated" : "provider";
+    const tokensSource =
+      this.calls + this.bulkJobs === 0 ? "none" : this.estimatedCalls > 0 ? "estimated" : "provider";
     const price = this.pricePerMillionTokens;
+    // Tokens of embed() calls at the model's price, plus what the jobs cost at theirs.
+    const callTokens = this.tokens - this.bulkTokens;
+    const callCost = price === null ? null : (callTokens / 1_000_000) * price;
+    const costUsd =
+      this.bulkJobs === 0
+        ? callCost
+        : this.bulkCost === null || (callCost === null && callTokens > 0)
+          ? null
+          : (callCost ?? 0) + this.bulkCost;
     return {
       textsEmbedded: this.textsEmbedded,
       cacheHits: this.cacheHits,
@@ -121,7 +167,7 @@ export class UsageRecorder {
       throttles: this.throttles,
       tokens: this.tokens,
       tokensSource,
-      costUsd: price === null ? null : (this.tokens / 1_000_000) * price,
+      costUsd,
       pricePerMillionTokens: price,
       latencyMs: summariseLatencies(this.callLatencies),
       latencyPerTextMs: summariseLatencies(this.textLatencies),
@@ -137,6 +183,17 @@ export class UsageRecorder {
         ? { outages: { pauses: this.outagePauses, seconds: this.outageMilliseconds / 1000 } }
         : {}),
       ...(this.cacheRepairs > 0 ? { cacheRepairs: this.cacheRepairs } : {}),
+      ...(this.bulkJobs > 0
+        ? {
+            bulk: {
+              jobs: this.bulkJobs,
+              texts: this.bulkTexts,
+              tokens: this.bulkTokens,
+              pricePerMillionTokens: this.bulkPrice,
+              costUsd: this.bulkCost,
+            },
+          }
+        : {}),
     };
   }
 }

@@ -24,4 +24,10 @@ export interface UsageSummary {
   outages?: { pauses: number; seconds: number };
   /** Present when the cache held damaged records or files: how many were skipped and re-embedded. */
   cacheRepairs?: number;
+  /**
+   * Present when texts were embedded in asynchronous jobs (Bedrock batch inference), at their own price:
+   * the jobs, the texts and tokens they embedded (also counted in textsEmbedded and tokens) and what they
+   * cost (also in costUsd). Jobs are not calls: they add nothing to calls or latency.
+   */
+  bulk?: { jobs: number; texts: number; tokens: number; pricePerMillionTokens: number | null; costUsd: number | null };
 }

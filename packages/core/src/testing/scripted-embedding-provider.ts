@@ -44,6 +44,8 @@ export interface ScriptedProviderOptions {
   script?: (call: number, texts: readonly string[]) => ScriptedBehaviour | undefined;
   /** Tokens the "provider" reports per call; undefined: reports usage as estimated. */
   tokensPerText?: number;
+  /** Warnings an answer carries (texts cut to length, ...), by the call's texts. */
+  warnings?: (texts: readonly string[]) => string[];
 }
 
 export class ScriptedEmbeddingProvider implements EmbeddingProvider {
@@ -138,7 +140,9 @@ export class ScriptedEmbeddingProvider implements EmbeddingProvider {
 
   private answer(texts: readonly string[], inputType: InputType, dimension: number): EmbedResponse {
     const perText = this.options.tokensPerText;
+    const warnings = this.options.warnings?.(texts) ?? [];
     return {
+      ...(warnings.length > 0 ? { warnings } : {}),
       embeddings: texts.map((text) => scriptedVector(text, inputType, dimension)),
       usage:
         perText === undefined

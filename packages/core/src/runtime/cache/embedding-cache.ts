@@ -1,5 +1,6 @@
 import { hash, randomBytes } from "node:crypto";
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   fdatasyncSync,
@@ -7,6 +8,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   writeFileSync,
@@ -76,9 +78,12 @@ interface LoadedNamespace {
   segments: Segment[];
   index: Map<string, { segment: number; location: RecordLocation }>;
   writer: Segment | undefined;
+  /** The provider warnings recorded with the texts of the calls that raised them; read on first use. */
+  warnings: { warning: string; keys: Set<string> }[] | undefined;
 }
 
 const layoutFolder = "embeddings-v1";
+const warningsFile = "warnings.jsonl";
 
 export class EmbeddingCache {
   readonly directory: string;
@@ -296,6 +301,73 @@ export class EmbeddingCache {
     if (Date.now() - this.lastSync >= this.syncIntervalMilliseconds) this.flush();
   }
 
+  /**
+   * Records the warnings a provider raised for one call (texts cut to length, ...) with the call's
+   * texts, in `warnings.jsonl` beside the segments: a rerun that finds those texts here reports the same
+   * warnings, so a result file says the same whether its vectors were paid for now or before. One line
+   * per call, appended in one write; a torn line is skipped when read.
+   */
+  putWarnings(namespace: CacheNamespace, texts: readonly string[], warnings: readonly string[]): void {
+    this.assertOpen();
+    if (warnings.length === 0 || texts.length === 0) return;
+    const loaded = this.load(namespace);
+    const keys = texts.map((text) => recordKey(namespace, text).toString("base64"));
+    this.writerFor(loaded); // the namespace folder exists from here on
+    const lines = warnings.map((warning) => `${JSON.stringify({ warning, keys })}\n`).join("");
+    appendFileSync(join(loaded.folder, warningsFile), lines);
+    this.readWarnings(loaded).push(...warnings.map((warning) => ({ warning, keys: new Set(keys) })));
+  }
+
+  /**
+   * The recorded warnings that concern any of `texts`, each with how many calls raised it (the way
+   * embedTexts counts a warning the provider raises now).
+   */
+  warningsFor(namespace: CacheNamespace, texts: readonly string[]): Map<string, number> {
+    this.assertOpen();
+    const counts = new Map<string, number>();
+    const recorded = this.readWarnings(this.load(namespace));
+    if (recorded.length === 0 || texts.length === 0) return counts;
+    const wanted = new Set(texts.map((text) => recordKey(namespace, text).toString("base64")));
+    for (const { warning, keys } of recorded) {
+      for (const key of keys) {
+        if (!wanted.has(key)) continue;
+        counts.set(warning, (counts.get(warning) ?? 0) + 1);
+        break;
+      }
+    }
+    return counts;
+  }
+
+  private readWarnings(loaded: LoadedNamespace): { warning: string; keys: Set<string> }[] {
+    if (loaded.warnings) return loaded.warnings;
+    loaded.warnings = [];
+    let text = "";
+    try {
+      const descriptor = openRegularFile(join(loaded.folder, warningsFile));
+      if (descriptor === undefined) return loaded.warnings;
+      try {
+        text = readFileSync(descriptor, "utf8");
+      } finally {
+        closeSync(descriptor);
+      }
+    } catch {
+      return loaded.warnings; // none recorded yet
+    }
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      try {
+        const entry = JSON.parse(line) as { warning?: unknown; keys?: unknown };
+        if (typeof entry.warning === "string" && Array.isArray(entry.keys)) {
+          const keys = entry.keys.filter((key): key is string => typeof key === "string");
+          loaded.warnings.push({ warning: entry.warning, keys: new Set(keys) });
+        }
+      } catch {
+        // A line torn by a killed run: the warning is lost, the vectors are not.
+      }
+    }
+    return loaded.warnings;
+  }
+
   /** Forces written records to stable storage (fdatasync). Called at the end of every run and on cancel. */
   flush(): void {
     if (!this.unsynced) return;
@@ -334,7 +406,14 @@ export class EmbeddingCache {
     const existing = this.namespaces.get(namespace.id);
     if (existing) return existing;
     const folder = join(this.directory, layoutFolder, namespace.id);
-    const loaded: LoadedNamespace = { namespace, folder, segments: [], index: new Map(), writer: undefined };
+    const loaded: LoadedNamespace = {
+      namespace,
+      folder,
+      segments: [],
+      index: new Map(),
+      writer: undefined,
+      warnings: undefined,
+    };
     if (existsSync(folder)) {
       const names = segmentNames(folder);
       if (names.length > this.compactAboveSegments) {
