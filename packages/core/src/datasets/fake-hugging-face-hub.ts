@@ -236,9 +236,10 @@ export class FakeHuggingFaceHub {
       this.cdnEtag === "xet"
         ? sha256(Buffer.concat([Buffer.from("xet"), bytes]))
         : createHash("md5").update(bytes).digest("hex");
-    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
-    let body = bytes.subarray(start);
+    const end = range?.[2] ? Math.min(Number(range[2]) + 1, bytes.length) : bytes.length;
+    let body = bytes.subarray(start, end);
     if (fault === "corrupt") {
       body = Buffer.from(body);
       body[0] = (body[0] ?? 0) ^ 0xff;
@@ -248,7 +249,7 @@ export class FakeHuggingFaceHub {
       "content-length": body.length,
       "accept-ranges": "bytes",
     };
-    if (range) headers["content-range"] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
+    if (range) headers["content-range"] = `bytes ${start}-${end - 1}/${bytes.length}`;
     if (fault === "truncate") {
       // A body that ends early and cleanly: the declared length is the short one, as a broken proxy sends.
       const half = body.subarray(0, Math.floor(body.length / 2));

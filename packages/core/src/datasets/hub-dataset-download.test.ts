@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -365,5 +366,42 @@ describe("revisions and the cache", () => {
     expect(dataset.hubRevision).toBe(commit);
     expect(hub.requests).toEqual([]);
     expect(await readdir(join(folder, "blobs"))).toHaveLength(3);
+  });
+});
+
+describe("a corpus without the columns needed", () => {
+  it("is refused from its parquet footer or first JSON line, before the corpus is downloaded", async () => {
+    // Random text, so compression cannot bring the file under the size worth previewing.
+    const text = Array.from({ length: 3000 }, () => randomBytes(200).toString("hex"));
+    const large = parquet({ docid: text.map((_, index) => `d${index}`), text }, 1000);
+    expect(large.length).toBeGreaterThan(1024 * 1024);
+    hub.addDataset("org/tiny", {
+      commit,
+      files: {
+        "corpus/test-0.parquet": large,
+        "queries/test-0.parquet": parquet({ _id: ["q1"], text: ["y"] }),
+        "qrels/test-0.parquet": parquet({ "query-id": ["q1"], "corpus-id": ["d1"] }),
+      },
+    });
+    const error = await failure(download());
+    expect(error.message).toBe(
+      'org/tiny@2222222: corpus/test-0.parquet has no column "_id" or "id"; its columns: docid, text.',
+    );
+    const corpusRequests = hub.requests.filter(
+      (request) => request.origin === "cdn" && request.path.includes(FakeHuggingFaceHub.sha256(large)),
+    );
+    expect(corpusRequests.length).toBeGreaterThan(0);
+    expect(corpusRequests.every((request) => /^bytes=\d+-\d+$/.test(request.range ?? ""))).toBe(true);
+    expect(await readdir(join(repositoryFolder(), "blobs")).catch(() => [])).toEqual([]);
+
+    const lines = `${JSON.stringify({ docid: "d1", body: "x".repeat(200) })}\n`.repeat(6000);
+    hub.addDataset("org/tiny", {
+      commit: newerCommit,
+      files: { "corpus.jsonl": lines, "queries.jsonl": queries, "qrels/test.tsv": qrelsTsv },
+    });
+    const jsonError = await failure(download());
+    expect(jsonError.message).toBe(
+      'org/tiny@3333333: corpus.jsonl has no column "_id" or "id"; its columns: docid, body.',
+    );
   });
 });

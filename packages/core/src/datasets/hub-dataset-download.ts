@@ -20,6 +20,7 @@ import {
   cachedCommit,
   commitPattern,
   hubRepositoryFolder,
+  isFile,
   snapshotFiles,
   snapshotFolder,
   writeRef,
@@ -28,6 +29,7 @@ import { readDatasetCardConfigs } from "./hub-dataset-card.js";
 import { chooseHubLayout, type HubSplitFiles } from "./hub-dataset-layout.js";
 import { readHubEnvironment } from "./hub-environment.js";
 import { downloadHubFile } from "./hub-file-download.js";
+import { checkHubFileColumns } from "./hub-file-preview.js";
 import { type HubAccess, type HubTreeFile, listHubTree, resolveHubCommit } from "./hub-repository-listing.js";
 import type { RetrievalDataset } from "./retrieval-dataset.js";
 import { loadRetrievalFiles } from "./retrieval-files-loader.js";
@@ -113,6 +115,18 @@ export async function downloadHubDataset(options: HubDatasetDownloadOptions): Pr
   const card = byPath.get(cardPath);
   const configs = card ? readDatasetCardConfigs(await readFile(await fetch(card), "utf8")) : [];
   const layout = chooseHubLayout([...byPath.keys()].sort(), configs, splits, describe);
+  // Before anything large: the columns of the first corpus, queries and qrels file of each split not
+  // yet in the cache.
+  const check = async (path: string | undefined, required: string[][]) => {
+    const file = path === undefined ? undefined : byPath.get(path);
+    if (!file || (await isFile(join(snapshot, ...file.path.split("/"))))) return;
+    await checkHubFileColumns(access, commit, file, required);
+  };
+  for (const split of layout) {
+    await check(split.corpus[0], [["_id", "id"], ["text"]]);
+    await check(split.queries[0], [["_id", "id"], ["text"]]);
+    await check(split.qrels[0], [["query-id"], ["corpus-id"]]);
+  }
   const ordered = [
     ...layout.flatMap((split) => split.qrels),
     ...layout.flatMap((split) => split.queries),

@@ -105,13 +105,19 @@ async function transfer(
   const { access, repositoryFolder, commit, file } = download;
   const attempts = Math.max(1, access.attempts ?? 4);
   let problem = "";
+  // Named by the listing's hash (the blob gets the hub's stated one), so a resumed transfer finds it.
+  const incomplete = `${blobPath(repositoryFolder, fromTree.digest)}.incomplete`;
+  await mkdir(dirname(incomplete), { recursive: true });
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const hubUrl = hubFileUrl(access.endpoint, access.repository, commit, file.path);
-    const { response, stated } = await follow(download, hubUrl, subject, fromTree);
-    const expected = reconcile(fromTree, stated, subject, hubUrl);
-    const incomplete = `${blobPath(repositoryFolder, expected.digest)}.incomplete`;
-    await mkdir(dirname(incomplete), { recursive: true });
     const offset = await sizeOf(incomplete);
+    const { response, stated } = await requestHubFile(
+      access,
+      hubUrl,
+      subject,
+      offset > 0 ? `bytes=${offset}-` : undefined,
+    );
+    const expected = reconcile(fromTree, stated, subject, hubUrl);
     if (offset > 0 && offset >= expected.size) {
       await response.body?.cancel();
       return { expected, incomplete };
@@ -144,26 +150,26 @@ async function transfer(
   });
 }
 
-interface Stated {
+export interface Stated {
   sha256?: string;
   size?: number;
 }
 
-/** Requests the hub URL and follows redirects by hand, reading the hub's X-Linked-* headers on the way. */
-async function follow(
-  download: HubFileDownload,
+/**
+ * Requests a file from the hub and follows redirects by hand, reading the hub's X-Linked-* headers on the
+ * way; the token goes to the hub's origin only. `range` (an HTTP Range value) is sent on every hop.
+ */
+export async function requestHubFile(
+  access: HubAccess,
   hubUrl: string,
   subject: string,
-  fromTree: Expected,
+  range: string | undefined,
 ): Promise<{ response: Response; stated: Stated }> {
-  const { access, repositoryFolder } = download;
   const hubOrigin = new URL(access.endpoint).origin;
   const stated: Stated = {};
   let url = hubUrl;
   for (let hop = 0; hop < 10; hop++) {
     const sameOrigin = new URL(url).origin === hubOrigin;
-    const incomplete = `${blobPath(repositoryFolder, stated.sha256 ?? fromTree.digest)}.incomplete`;
-    const offset = await sizeOf(incomplete);
     const response = await hubRequest(
       {
         url,
@@ -172,7 +178,7 @@ async function follow(
         token: sameOrigin ? access.token : undefined,
         tokenSource: access.tokenSource,
         // huggingface_hub asks for identity so the stated size is the size received.
-        headers: { "accept-encoding": "identity", ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
+        headers: { "accept-encoding": "identity", ...(range ? { range } : {}) },
       },
       access,
     );
