@@ -1,4 +1,10 @@
-import { closestMatch, EmbedEvalError, formatError, version } from "@embedeval/core";
+import {
+  closestMatch,
+  EmbedEvalError,
+  formatError,
+  stripControlCharacters,
+  version,
+} from "@embedeval/core";
 import { type Command, type CommandContext, ExitCode } from "./command-context.js";
 import { initCommand } from "./commands/init-command.js";
 import { runCommand } from "./commands/run-command.js";
@@ -62,7 +68,8 @@ export async function runCli(context: CommandContext): Promise<number> {
     const command = await load();
     return await command({ ...context, argv: rest });
   } catch (error) {
-    context.stderr.write(`${formatError(error)}\n`);
+    // Messages quote names from the config and data: none of their control characters reach the terminal.
+    context.stderr.write(`${stripControlCharacters(formatError(error), true)}\n`);
     if (!EmbedEvalError.is(error) && error instanceof Error && error.stack) {
       // Not one of ours: a bug. Keep the stack so it can be reported.
       context.stderr.write(`${error.stack}\n`);
