@@ -175,4 +175,23 @@ describe("parseNpy", () => {
       "The data holds 12 bytes, but shape (2, 2) of <f4 needs 16.",
     );
   });
+
+  it("gives rows as consecutive views of one array, aligned or not, and leaves the bytes as read", () => {
+    const file = npy("<f4", [2, 3], [1, 2, 3, 4, 5, 6]);
+    const aligned = parseNpy(file, "x.npy");
+    expect([...aligned.data]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(aligned.vectors.map((row) => [...row])).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(aligned.vectors[1]?.buffer).toBe(aligned.data.buffer);
+    expect(aligned.vectors[1]?.byteOffset).toBe(aligned.data.byteOffset + 12);
+    // One byte in: the data is no longer 4-byte aligned and must be copied, to the same values.
+    const shifted = Buffer.concat([Buffer.from([0]), file]).subarray(1);
+    expect([...parseNpy(shifted, "x.npy").data]).toEqual([1, 2, 3, 4, 5, 6]);
+    const fortran = npy("<f4", [2, 3], [1, 4, 2, 5, 3, 6], true);
+    const before = Buffer.from(fortran);
+    expect([...parseNpy(fortran, "x.npy").data]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(fortran.equals(before)).toBe(true);
+  });
 });

@@ -45,7 +45,12 @@ export class PrecomputedProvider implements EmbeddingProvider {
   readonly modelId: string;
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
-  private readonly byKey = new Map<string, VectorRow>();
+  /** Rows by text, one map per `inputType` (and one for rows without): no key is built per lookup. */
+  private readonly byType: Record<InputType | "any", Map<string, VectorRow>> = {
+    query: new Map(),
+    document: new Map(),
+    any: new Map(),
+  };
 
   /**
    * @param rows vectors in file order; all of one dimension.
@@ -71,8 +76,8 @@ export class PrecomputedProvider implements EmbeddingProvider {
           },
         );
       }
-      const key = lookupKey(row.text, row.inputType);
-      const previous = this.byKey.get(key);
+      const rowsOfType = this.byType[row.inputType ?? "any"];
+      const previous = rowsOfType.get(row.text);
       if (previous && !sameVector(previous.vector, row.vector)) {
         throw new DatasetError(
           `The same text has a different vector on line ${previous.line}${previous.file === row.file ? "" : ` of ${previous.file}`}.`,
@@ -83,7 +88,7 @@ export class PrecomputedProvider implements EmbeddingProvider {
           },
         );
       }
-      if (!previous) this.byKey.set(key, row);
+      if (!previous) rowsOfType.set(row.text, row);
     }
     this.capabilities = {
       maxInputsPerCall: 4096,
@@ -99,10 +104,14 @@ export class PrecomputedProvider implements EmbeddingProvider {
     request.signal?.throwIfAborted();
     const embeddings: Float32Array[] = [];
     const missing: string[] = [];
+    const ofType = this.byType[request.inputType];
+    const any = this.byType.any;
     for (const text of request.texts) {
-      const row =
-        this.byKey.get(lookupKey(text, request.inputType)) ?? this.byKey.get(lookupKey(text, undefined));
-      if (row) embeddings.push(row.vector.slice());
+      const row = ofType.get(text) ?? any.get(text);
+      // The row itself, not a copy: vectors are never written to once embedded (the runtime shares one
+      // array between identical texts too), and rows that stay views of one .npy block let the search
+      // use that block as it is.
+      if (row) embeddings.push(row.vector);
       else missing.push(text);
     }
     if (missing.length > 0) {
@@ -120,12 +129,17 @@ export class PrecomputedProvider implements EmbeddingProvider {
   }
 }
 
-function lookupKey(text: string, inputType: InputType | undefined): string {
-  return `${inputType ?? "any"}\u0000${text}`;
-}
-
 function sameVector(left: Float32Array, right: Float32Array): boolean {
   return left.length === right.length && left.every((value, index) => value === right[index]);
+}
+
+/** One pass over all values (x - x is NaN exactly for NaN and ±Infinity). */
+function firstNonFiniteIndex(values: Float32Array): number {
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index] as number;
+    if (value - value !== 0) return index;
+  }
+  return -1;
 }
 
 function truncate(text: string): string {
@@ -202,8 +216,17 @@ export async function readNpyWithTexts(
       file: vectorsFile,
     });
   });
-  const matrix = parseNpy(bytes, vectorsFile);
   const hash = sha256().update(bytes);
+  const matrix = parseNpy(bytes, vectorsFile);
+  const firstNonFinite = firstNonFiniteIndex(matrix.data);
+  if (firstNonFinite >= 0) {
+    const row = Math.floor(firstNonFinite / matrix.columns);
+    const column = firstNonFinite % matrix.columns;
+    throw new DatasetError(
+      `Row ${row} of the array has a non-finite value (${matrix.data[firstNonFinite]}) at column ${column}.`,
+      { file: vectorsFile },
+    );
+  }
   const isJsonLines = /\.jsonl(\.gz)?$/.test(textsFile);
   const rows: VectorRow[] = [];
   let row = 0;
@@ -237,15 +260,6 @@ export async function readNpyWithTexts(
         line: lineNumber,
         hint: "The texts file must list exactly one text per row of the array, in the same order.",
       });
-    }
-    const bad = vector.findIndex((value) => !Number.isFinite(value));
-    if (bad >= 0) {
-      throw new DatasetError(
-        `Row ${row} of the array has a non-finite value (${vector[bad]}) at column ${bad}.`,
-        {
-          file: vectorsFile,
-        },
-      );
     }
     rows.push({ text, inputType, vector, file: textsFile, line: lineNumber });
     row += 1;

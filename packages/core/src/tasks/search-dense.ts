@@ -62,8 +62,13 @@ export async function searchDense(options: SearchDenseOptions): Promise<Run> {
   return run;
 }
 
-/** One row-major matrix; a vector of another dimension is a provider bug worth naming. */
+/**
+ * One row-major matrix; a vector of another dimension is a provider bug worth naming. Rows that are
+ * already consecutive views of one buffer (a .npy file read whole) are that matrix: viewed, not copied.
+ */
 function packRows(rows: readonly Float32Array[], dimension: number, kind: string): Float32Array {
+  const contiguous = contiguousRows(rows, dimension);
+  if (contiguous) return contiguous;
   const matrix = new Float32Array(rows.length * dimension);
   rows.forEach((row, index) => {
     if (row.length !== dimension) {
@@ -79,4 +84,17 @@ function packRows(rows: readonly Float32Array[], dimension: number, kind: string
     matrix.set(row, index * dimension);
   });
   return matrix;
+}
+
+/** The one view spanning `rows` when each row directly follows the previous one in one buffer. */
+function contiguousRows(rows: readonly Float32Array[], dimension: number): Float32Array | undefined {
+  const first = rows[0];
+  if (first === undefined || dimension === 0) return undefined;
+  const rowBytes = dimension * 4;
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index] as Float32Array;
+    if (row.buffer !== first.buffer || row.length !== dimension) return undefined;
+    if (row.byteOffset !== first.byteOffset + index * rowBytes) return undefined;
+  }
+  return new Float32Array(first.buffer, first.byteOffset, rows.length * dimension);
 }
