@@ -6,6 +6,7 @@
  * provider behaves the same under throttling and failure. Learned from vercel/ai EmbeddingModelV4
  * and MTEB's `encode(..., prompt_type)`.
  */
+import type { BulkEmbedding } from "./bulk-embedding.js";
 
 /**
  * The contract version this package defines. A plugin states the version it implements in
@@ -71,6 +72,11 @@ export interface EmbeddingProvider {
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
   embed(request: EmbedRequest): Promise<EmbedResponse>;
+  /**
+   * Optional: asynchronous jobs for large sets of texts (Bedrock batch inference), used by the runtime
+   * when `bulk.accepts` the texts left after the cache. Vectors are the same as embed()'s.
+   */
+  readonly bulk?: BulkEmbedding;
   /** Releases clients, sessions and sockets. */
   close?(): Promise<void>;
 }

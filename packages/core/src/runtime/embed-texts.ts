@@ -1,5 +1,11 @@
 import { setMaxListeners } from "node:events";
-import type { EmbeddingProvider, EmbedRequest, EmbedResponse, InputType } from "@embedeval/provider-contract";
+import type {
+  BulkEmbedding,
+  EmbeddingProvider,
+  EmbedRequest,
+  EmbedResponse,
+  InputType,
+} from "@embedeval/provider-contract";
 import {
   CancelledError,
   ConfigError,
@@ -13,6 +19,7 @@ import type { CacheClaim } from "./cache/cache-claim.js";
 import { type CacheNamespace, cacheNamespaceFor } from "./cache/cache-namespace.js";
 import type { EmbeddingCache } from "./cache/embedding-cache.js";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.js";
+import { embedInBulk } from "./embed-in-bulk.js";
 import { lookupPricePerMillionTokens } from "./price-table.js";
 import { validateEmbeddings } from "./response-validation.js";
 import { type BackoffSettings, backoffDelay, defaultBackoffSettings } from "./retry-backoff.js";
@@ -237,9 +244,68 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
   }
 
   try {
+    if (provider.bulk && missing.length > 0 && provider.bulk.accepts(missing.length, options.inputType)) {
+      await embedMissingInBulk(provider.bulk);
+    }
     return await embedMissing();
   } finally {
     claim?.release();
+  }
+
+  /** Asynchronous jobs (Bedrock batch inference) for what the cache lacks, when the provider takes that many. */
+  async function embedMissingInBulk(bulk: BulkEmbedding): Promise<void> {
+    const started = clock.now();
+    const outcome = await embedInBulk({
+      provider,
+      bulk,
+      texts: missing.map((index) => distinct[index] as string),
+      inputType: options.inputType,
+      signal,
+      expectedDimension,
+      pricePerMillionTokens: price,
+      recorder,
+      emit,
+      // Cached the moment a job ends, as calls are: a job that fails later loses nothing paid for.
+      store: (positions, received, warnings) => {
+        const indices = positions.map((position) => missing[position] as number);
+        const texts = indices.map((index) => distinct[index] as string);
+        if (cache && namespace && !cacheBroken) {
+          try {
+            cache.put(namespace, texts, received);
+          } catch (error) {
+            cacheBroken = true;
+            const reason = error instanceof Error ? error.message : String(error);
+            warningCounts.set(
+              `the embedding cache could not be written, so this run caches nothing more: ${reason}`,
+              1,
+            );
+          }
+          if (!cacheBroken && warnings.length > 0) {
+            try {
+              cache.putWarnings(namespace, texts, warnings);
+            } catch {
+              // Only the warning's repetition on a cached rerun is lost; this run reports it.
+            }
+          }
+        }
+        if (keepVectors || cacheBroken) {
+          indices.forEach((index, item) => {
+            vectors[index] = received[item];
+          });
+        }
+      },
+      onProgress: (embedded) => options.onProgress?.(done + embedded, distinct.length),
+      warn: (warning) => warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1),
+    });
+    recorder.recordEmbeddingTime(clock.now() - started);
+    expectedDimension = outcome.expectedDimension;
+    missing = outcome.missing.map((position) => missing[position] as number);
+    done = distinct.length - missing.length;
+    if (outcome.error === undefined && !signal?.aborted) return;
+    cache?.flush();
+    options.usage?.merge(recorder);
+    if (signal?.aborted) throw cancelledError(0);
+    throw outcome.error;
   }
 
   async function embedMissing(): Promise<EmbedTextsResult> {

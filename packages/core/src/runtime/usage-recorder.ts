@@ -137,7 +137,8 @@ export class UsageRecorder {
       this.bulkTexts += other.bulkTexts;
       this.bulkTokens += other.bulkTokens;
       this.bulkPrice = other.bulkPrice;
-      this.bulkCost = this.bulkCost === null || other.bulkCost === null ? null : this.bulkCost + other.bulkCost;
+      this.bulkCost =
+        this.bulkCost === null || other.bulkCost === null ? null : this.bulkCost + other.bulkCost;
     }
   }
 

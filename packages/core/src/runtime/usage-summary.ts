@@ -29,5 +29,11 @@ export interface UsageSummary {
    * the jobs, the texts and tokens they embedded (also counted in textsEmbedded and tokens) and what they
    * cost (also in costUsd). Jobs are not calls: they add nothing to calls or latency.
    */
-  bulk?: { jobs: number; texts: number; tokens: number; pricePerMillionTokens: number | null; costUsd: number | null };
+  bulk?: {
+    jobs: number;
+    texts: number;
+    tokens: number;
+    pricePerMillionTokens: number | null;
+    costUsd: number | null;
+  };
 }
