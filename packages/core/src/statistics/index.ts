@@ -8,6 +8,8 @@ export {
   spearmanCorrelation,
   spearmanTerms,
 } from "./correlation.js";
+export { type MinimizeOptions, type MinimizeResult, minimizeLbfgs } from "./lbfgs-minimize.js";
+export { MoreThuenteSearch } from "./line-search-dcsrch.js";
 export { MersenneTwister, numpyLegacyShuffle, PythonRandom } from "./mersenne-twister.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
 export { pairedBootstrapInterval } from "./paired-bootstrap.js";

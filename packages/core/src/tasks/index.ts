@@ -3,6 +3,14 @@ export {
   bitextMiningTaskType,
   evaluateBitextMining,
 } from "./bitext-mining/bitext-mining-task.js";
+export {
+  type ClassificationDataset,
+  classificationTaskType,
+  evaluateClassification,
+  scoreClassification,
+} from "./classification/classification-task.js";
+export { fitLogisticRegression, predictLogisticRegression } from "./classification/logistic-regression.js";
+export { undersampledTrainIndices } from "./classification/undersample.js";
 export type { EvaluatedModel } from "./evaluated-model.js";
 export {
   findMtebBenchmark,
