@@ -14,10 +14,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, truncate } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DatasetError } from "@embedeval/provider-contract";
+import { downloadLockPath, withDownloadLock } from "./download-lock.js";
 import { blobPath, isFile, linkIntoSnapshot, snapshotFolder } from "./hub-cache.js";
 import type { HubAccess, HubTreeFile } from "./hub-repository-listing.js";
 import { hubRequest, networkProblem } from "./hub-request.js";
@@ -54,11 +55,25 @@ export async function downloadHubFile(
   download: HubFileDownload,
 ): Promise<{ path: string; bytes: number; fetched: boolean }> {
   const { access, repositoryFolder, commit, file } = download;
-  const target = `${snapshotFolder(repositoryFolder, commit)}/${file.path}`;
+  const target = join(snapshotFolder(repositoryFolder, commit), ...file.path.split("/"));
   if (await isFile(target)) return { path: target, bytes: (await stat(target)).size, fetched: false };
   const fromTree: Expected = file.lfs
     ? { algorithm: "sha256", digest: file.lfs.sha256, size: file.lfs.size }
     : { algorithm: "git-sha1", digest: file.oid, size: file.size };
+  const lock = downloadLockPath(repositoryFolder, fromTree.digest);
+  return withDownloadLock(lock, () => downloadLocked(download, fromTree), {
+    ...(access.signal ? { signal: access.signal } : {}),
+    onWait: () =>
+      download.onProgress?.(`waiting for another process downloading ${file.path} (lock ${lock})`),
+  });
+}
+
+/** The download proper, holding the blob's lock: the blob may have arrived while waiting for it. */
+async function downloadLocked(
+  download: HubFileDownload,
+  fromTree: Expected,
+): Promise<{ path: string; bytes: number; fetched: boolean }> {
+  const { access, repositoryFolder, commit, file } = download;
   const known = blobPath(repositoryFolder, fromTree.digest);
   if (await isFile(known)) {
     // Another commit already brought these bytes: link them, as huggingface_hub does.
