@@ -43,7 +43,14 @@ if (tagExists(tag)) {
   process.exit(0);
 }
 
-execFileSync("bash", [resolve(root, ".ci/check-dist")], { cwd: root, stdio: "inherit" });
+try {
+  execFileSync("bash", [resolve(root, ".ci/check-dist")], { cwd: root, stdio: "inherit" });
+} catch {
+  console.error(
+    `not tagging ${tag}: the committed actions/evaluate/dist is not the build of this commit's sources`,
+  );
+  process.exit(1);
+}
 
 const commit = git("rev-parse", "HEAD");
 git("tag", "--annotate", tag, "--message", `embedeval action ${tag}`, commit);
