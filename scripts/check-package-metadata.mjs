@@ -43,6 +43,7 @@ for (const name of readdirSync(join(root, "packages")).sort()) {
     problem(`repository must be { "type": "git", "url": "${repositoryUrl}", "directory": "${folder}" }`);
   }
   if (manifest.publishConfig?.access !== "public") problem('publishConfig.access is not "public"');
+  if (manifest.publishConfig?.provenance !== true) problem("publishConfig.provenance is not true");
   const packedExports = withoutSourceCondition(manifest.exports);
   if (JSON.stringify(manifest.publishConfig?.exports) !== JSON.stringify(packedExports)) {
     problem(
