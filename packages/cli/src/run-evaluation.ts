@@ -77,13 +77,13 @@ export interface RunEvaluationResult {
   cache: EmbeddingCacheStats | null;
 }
 
-interface PreparedModel {
+export interface PreparedModel {
   model: ModelConfig;
   provider: EmbeddingProvider | Retriever;
   price: number | undefined;
 }
 
-interface PreparedRun {
+export interface PreparedRun {
   config: EmbedEvalConfig;
   environment: Record<string, string | undefined>;
   reporter: ProgressReporter;
@@ -99,7 +99,7 @@ interface PreparedRun {
  * every dataset loaded. A typo in the last model's options or a broken dataset fails the run before
  * the first model costs money.
  */
-async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
+export async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
   const config = options.config ?? (await loadConfig(resolve(options.cwd, options.configPath)));
   const environment = options.environment ?? process.env;
   const reporter = new ProgressReporter(options.progressStream ?? { write: () => true }, { environment });
@@ -211,7 +211,7 @@ async function downloadTaskDataset(
   });
 }
 
-async function closeProviders(prepared: PreparedModel[]): Promise<void> {
+export async function closeProviders(prepared: PreparedModel[]): Promise<void> {
   for (const { provider } of prepared) {
     if ("close" in provider && typeof provider.close === "function") await provider.close();
   }
@@ -327,7 +327,10 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
             : { requestsPerMinute: model.runtime.requestsPerMinute }),
           onEvent: (event) => {
             slowdown.on(event);
-            reporter.log(`${model.id}: ${describeRuntimeEvent(event)}`);
+            // With the time of day: the log says when the provider throttled or failed, not only that it did.
+            reporter.log(
+              `${model.id}: ${new Date().toTimeString().slice(0, 8)} ${describeRuntimeEvent(event)}`,
+            );
           },
         },
         systemClock,
@@ -384,6 +387,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
           continue;
         }
         const merged = mergeSplits(perSplit);
+        const slowed = merged ? describeSlowdowns(merged.embedeval.usage) : "";
+        if (slowed) reporter.log(`${model.id} × ${task.name}: ${slowed}`);
         if (merged) {
           results.push(merged);
           files.push(await writeTaskResult(config.output.directory, merged));
@@ -406,7 +411,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   };
 }
 
-function stageLabel(stage: string): string {
+export function stageLabel(stage: string): string {
   switch (stage) {
     case "documents":
       return "embedding documents";
@@ -423,7 +428,7 @@ function stageLabel(stage: string): string {
  * Results of several splits of one task go in one file, as in MTEB (scores keyed by split). The splits
  * share one usage recorder, so the last split's usage is the task's.
  */
-function mergeSplits(results: TaskResult[]): TaskResult | undefined {
+export function mergeSplits(results: TaskResult[]): TaskResult | undefined {
   const [first, ...rest] = results;
   if (!first) return undefined;
   for (const result of rest) {
@@ -566,4 +571,22 @@ class Slowdown {
     const seconds = Math.round((Date.now() - this.#state.since) / 1000);
     return `${this.#state.what} since ${this.#state.clock} (${seconds} s)`;
   }
+}
+
+/** "throttled 2 times, 12.3 s in all; ..." from a task's usage; empty when nothing slowed it down. */
+function describeSlowdowns(usage: TaskResult["embedeval"]["usage"]): string {
+  const parts: string[] = [];
+  const times = (count: number) => `${count} time${count === 1 ? "" : "s"}`;
+  if (usage.throttling) {
+    parts.push(
+      `throttled ${times(usage.throttling.periods)}, ${usage.throttling.seconds.toFixed(1)} s in all`,
+    );
+  }
+  if (usage.outages) {
+    parts.push(
+      `paused ${times(usage.outages.pauses)} while the provider failed, ${usage.outages.seconds.toFixed(1)} s in all`,
+    );
+  }
+  if (usage.cacheRepairs) parts.push(`${usage.cacheRepairs} damaged cache entries embedded again`);
+  return parts.join("; ");
 }

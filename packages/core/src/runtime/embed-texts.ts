@@ -190,6 +190,14 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     if (again) cache.forgetMisses(texts.length);
     const stillMissing: number[] = [];
     candidates.forEach((index, item) => {
+      // A vector with NaN or infinity in the cache (checksummed, so written so: by an older version or by
+      // hand) would poison the search: it is embedded again, and counted as a repair.
+      const vector = found[item];
+      if (vector && !allFinite(vector)) {
+        unusableCached.add(index);
+        stillMissing.push(index);
+        return;
+      }
       const dimension = dimensions[item];
       if (dimension !== undefined) expectedDimension ??= dimension;
       // Same namespace but another dimension cannot come from this configuration: embed it again.
@@ -198,6 +206,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     });
     return stillMissing;
   };
+  const unusableCached = new Set<number>();
   let missing = readCache(distinct.map((_, index) => index));
   let done = distinct.length - missing.length;
   options.onProgress?.(done, distinct.length);
@@ -611,7 +620,7 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
     if (firstStart !== undefined && lastEnd !== undefined) recorder.recordEmbeddingTime(lastEnd - firstStart);
     if (cache) {
       cache.flush();
-      recorder.recordCacheRepairs(cacheDamage(cache) - damageBefore);
+      recorder.recordCacheRepairs(cacheDamage(cache) - damageBefore + unusableCached.size);
     }
     options.usage?.merge(recorder);
 
@@ -643,6 +652,13 @@ export async function embedTexts(options: EmbedTextsOptions): Promise<EmbedTexts
 function cacheDamage(cache: EmbeddingCache): number {
   const stats = cache.stats();
   return stats.damagedRecords + stats.ignoredFiles;
+}
+
+function allFinite(vector: Float32Array): boolean {
+  for (let index = 0; index < vector.length; index += 1) {
+    if (!Number.isFinite(vector[index] as number)) return false;
+  }
+  return true;
 }
 
 function firstLine(message: string): string {

@@ -102,3 +102,33 @@ describe("EmbeddingCache and what a rerun reports", () => {
     expect(usage.cacheRepairs).toBe(1);
   });
 });
+
+describe("EmbeddingCache holding a NaN vector", () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "embedeval-cache-nan-"));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("embeds the text again instead of scoring with it, and counts the repair", async () => {
+    const provider = new ScriptedEmbeddingProvider();
+    const namespace = cacheNamespaceFor(provider, "document");
+    const writer = await EmbeddingCache.open(directory);
+    // Checksummed and well formed, but not a vector any search can use.
+    writer.put(namespace, ["poisoned"], [Float32Array.from([0.1, Number.NaN, 0.3, 0.4])]);
+    writer.close();
+
+    const cache = await EmbeddingCache.open(directory);
+    const { embeddings, usage } = await embedTexts({
+      provider,
+      texts: ["poisoned"],
+      inputType: "document",
+      settings: { maxConcurrency: 1, timeoutSeconds: 30 },
+      cache,
+    });
+    cache.close();
+    expect(embeddings[0]).toEqual(scriptedVector("poisoned", "document", 4));
+    expect(provider.sentTexts()).toEqual(["poisoned"]);
+    expect(usage.cacheRepairs).toBe(1);
+  });
+});
