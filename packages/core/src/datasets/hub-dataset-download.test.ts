@@ -405,3 +405,35 @@ describe("a corpus without the columns needed", () => {
     );
   });
 });
+
+describe("a hub that cannot be reached", () => {
+  it("does not stop a run whose files are cached: the branch's last known commit is read", async () => {
+    hub.addDataset("org/tiny", { commit, files: beirFiles });
+    await download();
+    const lines: string[] = [];
+    const dataset = await downloadHubDataset({
+      repository: "org/tiny",
+      revision: "main",
+      splits: ["test"],
+      environment: { HF_ENDPOINT: "http://127.0.0.1:9", HF_HOME: home },
+      attempts: 1,
+      onProgress: (line) => lines.push(line),
+    });
+    expect(dataset.commit).toBe(commit);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Cannot reach http:\/\/127\.0\.0\.1:9 for org\/tiny@main \(.+\); using the cached files of org\/tiny@main \(commit 2{40}\)$/,
+      ),
+    ]);
+    const missing = await failure(
+      downloadHubDataset({
+        repository: "org/tiny",
+        revision: "v2",
+        splits: ["test"],
+        environment: { HF_ENDPOINT: "http://127.0.0.1:9", HF_HOME: home },
+        attempts: 1,
+      }),
+    );
+    expect(missing.message).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:9 for org\/tiny@v2/);
+  });
+});

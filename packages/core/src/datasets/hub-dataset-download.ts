@@ -27,10 +27,11 @@ import {
 } from "./hub-cache.js";
 import { readDatasetCardConfigs } from "./hub-dataset-card.js";
 import { chooseHubLayout, type HubSplitFiles } from "./hub-dataset-layout.js";
-import { readHubEnvironment } from "./hub-environment.js";
+import { type HubEnvironment, readHubEnvironment } from "./hub-environment.js";
 import { downloadHubFile } from "./hub-file-download.js";
 import { checkHubFileColumns } from "./hub-file-preview.js";
 import { type HubAccess, type HubTreeFile, listHubTree, resolveHubCommit } from "./hub-repository-listing.js";
+import { HubUnreachableError } from "./hub-request.js";
 import type { RetrievalDataset } from "./retrieval-dataset.js";
 import { loadRetrievalFiles } from "./retrieval-files-loader.js";
 
@@ -71,12 +72,33 @@ export interface HubDataset {
 const cardPath = "README.md";
 
 export async function downloadHubDataset(options: HubDatasetDownloadOptions): Promise<HubDataset> {
-  const { repository, revision, splits } = options;
+  const { repository, revision } = options;
   const environment = await readHubEnvironment(options.environment ?? process.env);
   const cacheDirectory = options.cacheDirectory ?? environment.cacheDirectory;
   const repositoryFolder = hubRepositoryFolder(cacheDirectory, repository);
   const describe = `${repository}@${revision}`;
   if (environment.offline) return fromCacheOffline(options, repositoryFolder);
+  try {
+    return await downloadOnline(options, environment, repositoryFolder);
+  } catch (error) {
+    // As huggingface_hub does: a hub that cannot be reached does not stop a run whose files are cached.
+    if (!(error instanceof HubUnreachableError)) throw error;
+    const cached = await fromCacheOffline(options, repositoryFolder).catch(() => undefined);
+    if (!cached) throw error;
+    options.onProgress?.(
+      `${error.message.replace(/\.$/, "")}; using the cached files of ${describe} (commit ${cached.commit})`,
+    );
+    return cached;
+  }
+}
+
+async function downloadOnline(
+  options: HubDatasetDownloadOptions,
+  environment: HubEnvironment,
+  repositoryFolder: string,
+): Promise<HubDataset> {
+  const { repository, revision, splits } = options;
+  const describe = `${repository}@${revision}`;
 
   const access: HubAccess = {
     endpoint: environment.endpoint,

@@ -192,6 +192,7 @@ export async function requestHubFile(
         repository: access.repository,
         token: sameOrigin ? access.token : undefined,
         tokenSource: access.tokenSource,
+        cdn: !sameOrigin,
         // huggingface_hub asks for identity so the stated size is the size received.
         headers: { "accept-encoding": "identity", ...(range ? { range } : {}) },
       },

@@ -28,9 +28,17 @@ export interface HubRequest {
   /** Where the token came from, for hints. */
   tokenSource?: string | undefined;
   headers?: Record<string, string>;
+  /** The request goes to the CDN the hub redirected to, not to the hub. */
+  cdn?: boolean;
 }
 
 const retryable = (status: number) => status === 429 || status >= 500;
+
+/**
+ * The hub could not be reached or kept failing (network errors, 5xx, 429 after every attempt): the one
+ * case where a dataset already in the cache is read instead, as huggingface_hub does.
+ */
+export class HubUnreachableError extends DatasetError {}
 
 /** The response (2xx, 206 or a 3xx redirect). Throws DatasetError for everything else. */
 export async function hubRequest(request: HubRequest, settings: HubRequestSettings): Promise<Response> {
@@ -58,11 +66,11 @@ export async function hubRequest(request: HubRequest, settings: HubRequestSettin
         await systemClock.sleep(backoffDelay(attempt, backoff, Math.random), settings.signal);
         continue;
       }
-      throw new DatasetError(
+      throw new HubUnreachableError(
         `Cannot reach ${new URL(request.url).origin} for ${request.subject} (${problem}).`,
         {
           file: request.url,
-          hint: "Check the network and HF_ENDPOINT. A dataset already in the cache can be read with HF_HUB_OFFLINE=1.",
+          hint: "Check the network and HF_ENDPOINT. A dataset whose files are all in the cache is read from it when the hub cannot be reached (HF_HUB_OFFLINE=1 skips the attempt).",
           cause: error,
         },
       );
@@ -76,7 +84,7 @@ export async function hubRequest(request: HubRequest, settings: HubRequestSettin
         await systemClock.sleep(backoffDelay(attempt, backoff, Math.random, floor), settings.signal);
         continue;
       }
-      throw new DatasetError(
+      throw new HubUnreachableError(
         `The hub kept failing for ${request.subject}: ${problem} after ${attempts} attempts.`,
         { file: request.url, hint: "The hub or its CDN is having trouble; run again later." },
       );
@@ -95,6 +103,12 @@ function refusal(request: HubRequest, response: Response): DatasetError {
   const tokenHint = request.tokenSource
     ? `The token from ${request.tokenSource} has no access: accept the dataset's terms at ${page} with its account, or use another token.`
     : "Set HF_TOKEN (or log in with `hf auth login`) to a token with read access: https://huggingface.co/settings/tokens.";
+  if (request.cdn) {
+    return new DatasetError(`The CDN refused ${request.subject} (HTTP ${response.status}).`, {
+      file: request.url,
+      hint: "The hub's download link may have expired or been altered by a proxy; run again.",
+    });
+  }
   if (code === "RevisionNotFound") {
     return new DatasetError(`The hub has no such revision for ${request.subject}.${said}`, {
       file: request.url,
