@@ -19,6 +19,10 @@ export interface FakeDatasetFile {
   content: string | Uint8Array;
   /** Stored with LFS/Xet: redirected to the CDN. Default: every file but README.md and .gitattributes. */
   lfs?: boolean;
+  /** The sha256 the hub's 302 states instead of the true one (a hub and a listing that disagree). */
+  linkedEtag?: string;
+  /** Listed in the tree, but the resolve URL answers 404 EntryNotFound. */
+  unresolvable?: boolean;
 }
 
 export interface FakeDataset {
@@ -154,6 +158,11 @@ export class FakeHuggingFaceHub {
       error(response, 404, "EntryNotFound", `${filePath} does not exist on "${revision}"`);
       return;
     }
+    const options = typeof file === "object" && !(file instanceof Uint8Array) ? file : {};
+    if (options.unresolvable) {
+      error(response, 404, "EntryNotFound", `${filePath} does not exist on "${revision}"`);
+      return;
+    }
     const bytes = contentOf(file);
     if (!isLfs(filePath, file)) {
       response
@@ -169,7 +178,7 @@ export class FakeHuggingFaceHub {
     response
       .writeHead(302, {
         location: `${this.cdnOrigin}/xet/${digest}?signature=fake`,
-        "x-linked-etag": `"${digest}"`,
+        "x-linked-etag": `"${options.linkedEtag ?? digest}"`,
         "x-linked-size": String(bytes.length),
         "x-repo-commit": commit,
         etag: `W/"${gitOid(Buffer.from(`pointer ${digest}`))}"`,

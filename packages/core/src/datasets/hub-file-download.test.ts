@@ -180,6 +180,33 @@ describe("hub errors", () => {
     );
   });
 
+  it("names a file the hub does not serve (EntryNotFound), and a 302 whose sha256 contradicts the listing", async () => {
+    hub.addDataset("org/broken", {
+      commit,
+      files: {
+        "corpus.jsonl": corpus,
+        "queries.jsonl": queries,
+        "qrels/test.tsv": { content: qrels, unresolvable: true },
+      },
+    });
+    let error = await failure(download({}, "org/broken"));
+    expect(error.message).toBe(
+      'The hub has no such file: org/broken@1111111: qrels/test.tsv. The hub says: qrels/test.tsv does not exist on "1111111111111111111111111111111111111111"',
+    );
+    hub.addDataset("org/broken", {
+      commit,
+      files: {
+        "corpus.jsonl": corpus,
+        "queries.jsonl": queries,
+        "qrels/test.tsv": { content: qrels, linkedEtag: "f".repeat(64) },
+      },
+    });
+    error = await failure(download({ HF_HOME: join(home, "second") }, "org/broken"));
+    expect(error.message).toBe(
+      `The hub states two sha256 for org/broken@1111111: qrels/test.tsv: ${"f".repeat(64)} (X-Linked-Etag) and ${FakeHuggingFaceHub.sha256(qrels)} (file list).`,
+    );
+  });
+
   it("asks for a token for a gated dataset, and for access when the token is refused", async () => {
     hub.addDataset("org/gated", { commit, requiredToken: "hf_good", files: { "corpus.jsonl": corpus } });
     let error = await failure(download({}, "org/gated"));
