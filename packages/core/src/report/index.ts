@@ -1,3 +1,5 @@
+export type { HtmlReportOptions } from "./html-report.js";
+export { renderHtmlReport } from "./html-report.js";
 export {
   codeBlockLabel,
   commentMarker,

@@ -1,0 +1,243 @@
+import type { Comparison, ComparisonEntry, ComparisonRow } from "../compare/comparison.js";
+import { costAxisValue, html, type ModelSummary, queryChanges, summariseModels } from "./html-report-data.js";
+import { type IntervalRow, renderIntervalChart, renderScatterChart } from "./html-scatter-chart.js";
+import type { BaselineDescription } from "./markdown-report.js";
+import {
+  formatCost,
+  formatCount,
+  formatDelta,
+  formatInterval,
+  formatLatency,
+  formatPValue,
+  formatScore,
+  metricFamily,
+  metricLabel,
+} from "./report-format.js";
+
+export interface HtmlReportOptions {
+  /** The config's name, in the title. */
+  configName: string;
+  baseline?: BaselineDescription;
+  headCommit?: string;
+  /** When the report was made (shown; tests pass a fixed date). */
+  generatedAt?: Date;
+  /** Query texts by task and query id, when the caller could read the datasets (shown in the per-query view). */
+  queryTexts?: Map<string, Map<string, string>>;
+  /** How many queries the per-query view lists per (model, task), worst first (default 10). */
+  queriesPerEntry?: number;
+}
+
+/**
+ * The HTML report: one self-contained file (inline CSS and SVG, no script, no font or image from the
+ * network) that opens from an artifact or a disk. Quality against price and against latency with the Pareto
+ * front, dimensions and price per model, each task's table, the comparison with confidence intervals when
+ * there is a baseline, and the queries that got worse. Everything from config or data is escaped.
+ */
+export function renderHtmlReport(comparison: Comparison, options: HtmlReportOptions): string {
+  const models = summariseModels(comparison);
+  const gatedMetric = metricLabel(comparison.entries[0]?.metric ?? comparison.rule.metric);
+  const title = `embedeval report: ${options.configName}`;
+  const sections = [
+    renderHeader(comparison, options, title),
+    renderModels(models, gatedMetric),
+    renderCharts(models, gatedMetric),
+    renderTasks(comparison),
+    comparison.baselineMissing ? "" : renderComparison(comparison),
+    comparison.baselineMissing ? "" : renderQueries(comparison, options),
+  ].filter((section) => section !== "");
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    // Nothing may load from the network: no connections at all, inline styles only, no scripts.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${html(title)}</title>`,
+    `<style>${styles}</style>`,
+    "</head>",
+    "<body>",
+    ...sections,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+function renderHeader(comparison: Comparison, options: HtmlReportOptions, title: string): string {
+  const facts: string[] = [];
+  if (options.headCommit) facts.push(`Head <code>${html(options.headCommit.slice(0, 12))}</code>`);
+  if (options.baseline?.commit && !comparison.baselineMissing) {
+    facts.push(
+      `baseline <code>${html(options.baseline.commit.slice(0, 12))}</code>${options.baseline.source ? ` (${html(options.baseline.source)})` : ""}`,
+    );
+  }
+  if (options.generatedAt) facts.push(`generated ${html(options.generatedAt.toISOString())}`);
+  const verdict = comparison.baselineMissing
+    ? "No baseline: absolute scores."
+    : comparison.regressions.length > 0
+      ? `${comparison.regressions.length} regression${comparison.regressions.length === 1 ? "" : "s"}: ${comparison.regressions
+          .map(
+            (row) => `${row.model} × ${row.task} ${metricLabel(row.metric)} ${formatDelta(row.delta)} points`,
+          )
+          .join("; ")}`
+      : "No regressions.";
+  return `<header><h1>${html(title)}</h1><p class="verdict${comparison.regressions.length > 0 ? " bad" : ""}">${html(verdict)}</p>${facts.length > 0 ? `<p class="facts">${facts.join(" · ")}</p>` : ""}</header>`;
+}
+
+function renderModels(models: ModelSummary[], gatedMetric: string): string {
+  const rows = models.map(
+    (model) =>
+      `<tr><td>${html(model.id)}</td><td>${html(model.provider)}</td><td>${html(model.model)}</td><td class="number">${model.dimensions ?? "—"}</td><td class="number">${model.pricePerMillionTokens === null ? "—" : html(formatCost(model.pricePerMillionTokens))}</td><td class="number">${html(formatScore(model.quality))}</td><td class="number">${model.latencyP50Ms === null ? "—" : `${Math.round(model.latencyP50Ms)} ms`}</td><td class="number">${html(formatCost(model.costUsd))}</td><td class="number">${model.tasks}</td></tr>`,
+  );
+  return `<section><h2>Models</h2><table><thead><tr><th>Model</th><th>Provider</th><th>Name</th><th>Dimensions</th><th>Price per 1M tokens</th><th>Mean ${html(gatedMetric)}</th><th>Latency p50 per call</th><th>This run's cost</th><th>Tasks</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}
+
+function renderCharts(models: ModelSummary[], gatedMetric: string): string {
+  const quality = (value: number) => (value * 100).toFixed(1);
+  const detail = (model: ModelSummary) =>
+    `${model.id}: ${gatedMetric} ${formatScore(model.quality)}, ${model.pricePerMillionTokens === null ? "no price" : `${formatCost(model.pricePerMillionTokens)} per 1M tokens`}, ${model.latencyP50Ms === null ? "no calls" : `${Math.round(model.latencyP50Ms)} ms p50`}, ${model.dimensions ?? "?"} dimensions`;
+  const byCost = renderScatterChart({
+    id: "quality-vs-cost",
+    title: `Mean ${gatedMetric} against price`,
+    xLabel: "Price per 1M tokens (USD; local and lexical models at 0)",
+    yLabel: `Mean ${gatedMetric} (points)`,
+    points: models.map((model) => ({
+      label: model.id,
+      x: costAxisValue(model),
+      y: model.quality,
+      front: model.paretoByCost,
+      detail: detail(model),
+    })),
+    formatX: (value) => `$${Number(value.toPrecision(6))}`,
+    formatY: quality,
+  });
+  const timed = models.filter((model) => model.latencyP50Ms !== null);
+  const byLatency = renderScatterChart({
+    id: "quality-vs-latency",
+    title: `Mean ${gatedMetric} against latency`,
+    xLabel: "Latency p50 per call (ms)",
+    yLabel: `Mean ${gatedMetric} (points)`,
+    points: timed.map((model) => ({
+      label: model.id,
+      x: model.latencyP50Ms as number,
+      y: model.quality,
+      front: model.paretoByLatency,
+      detail: detail(model),
+    })),
+    formatX: (value) => `${Number(value.toPrecision(6))}`,
+    formatY: quality,
+  });
+  const untimed = models.filter((model) => model.latencyP50Ms === null).map((model) => model.id);
+  return `<section><h2>Quality, cost and latency</h2><div class="charts">${byCost}${byLatency}</div>${untimed.length > 0 ? `<p class="note">Not on the latency chart (no provider calls timed in this run, e.g. every vector came from the cache, or a lexical model): ${html(untimed.join(", "))}.</p>` : ""}</section>`;
+}
+
+function taskKey(entry: ComparisonEntry): string {
+  return entry.split === "test" ? entry.task : `${entry.task} (${entry.split})`;
+}
+
+/** Each task: its models with the gated metric's family at every cutoff, latency and cost. */
+function renderTasks(comparison: Comparison): string {
+  const byTask = new Map<string, ComparisonEntry[]>();
+  for (const entry of comparison.entries) {
+    if (!entry.head) continue;
+    byTask.set(taskKey(entry), [...(byTask.get(taskKey(entry)) ?? []), entry]);
+  }
+  const tables = [...byTask].map(([task, entries]) => {
+    const gated = metricFamily(entries[0]?.metric ?? "");
+    const metrics = [
+      ...new Set(
+        entries.flatMap((entry) =>
+          entry.rows
+            .map((row) => row.metric)
+            .filter((metric) => metric === entry.metric || metricFamily(metric).family === gated.family),
+        ),
+      ),
+    ].sort((a, b) => (metricFamily(a).cutoff ?? 0) - (metricFamily(b).cutoff ?? 0));
+    const header = metrics.map((metric) => `<th>${html(metricLabel(metric))}</th>`).join("");
+    const rows = entries.map((entry) => {
+      const usage = entry.head?.embedeval?.usage;
+      const cells = metrics
+        .map((metric) => {
+          const row = entry.rows.find((candidate) => candidate.metric === metric);
+          return `<td class="number${metric === entry.metric ? " gated" : ""}">${html(formatScore(row?.head ?? null))}</td>`;
+        })
+        .join("");
+      return `<tr><td>${html(entry.model)}</td>${cells}<td class="number">${html(formatLatency(usage?.latencyMs))}</td><td class="number">${html(formatCost(usage?.costUsd))}</td></tr>`;
+    });
+    const counts = entries[0]?.head?.embedeval?.counts;
+    return `<h3>${html(task)}</h3>${counts ? `<p class="note">${formatCount(counts.queries)} queries, ${formatCount(counts.documents)} documents.</p>` : ""}<table><thead><tr><th>Model</th>${header}<th>Latency p50 / p95</th><th>Cost</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  });
+  return `<section><h2>Tasks</h2>${tables.join("")}</section>`;
+}
+
+function renderComparison(comparison: Comparison): string {
+  const compared = comparison.entries.filter((entry) => entry.primary.delta !== null);
+  const rows: IntervalRow[] = compared.map((entry) => ({
+    label: `${entry.model} × ${taskKey(entry)}`,
+    delta: entry.primary.delta as number,
+    low: entry.primary.interval?.low ?? null,
+    high: entry.primary.interval?.high ?? null,
+    verdict: entry.primary.verdict.replace(/\s+/g, "-"),
+  }));
+  const drop = comparison.rule.maxDrop.kind === "absolute" ? comparison.rule.maxDrop.amount : undefined;
+  const table = comparison.entries.map(
+    (entry) =>
+      `<tr class="${html(entry.primary.verdict.replace(/\s+/g, "-"))}"><td>${html(entry.model)}</td><td>${html(plainVerdict(entry.primary))}</td><td>${html(taskKey(entry))}</td><td class="number">${html(formatScore(entry.primary.base))}</td><td class="number">${html(formatScore(entry.primary.head))}</td><td class="number">${html(formatDelta(entry.primary.delta))}</td><td class="number">${html(formatInterval(entry.primary.interval))}</td><td class="number">${html(formatPValue(entry.primary.pValue))}</td></tr>`,
+  );
+  return `<section><h2>Comparison with the baseline</h2><p class="note">Δ of ${html(metricLabel(comparison.rule.metric))} in points with its 95% confidence interval (paired bootstrap); the dashed line is the allowed drop.</p>${renderIntervalChart(rows, drop)}<table><thead><tr><th>Model</th><th>Verdict</th><th>Task</th><th>Base</th><th>Head</th><th>Δ</th><th>95% CI</th><th>p</th></tr></thead><tbody>${table.join("")}</tbody></table></section>`;
+}
+
+/**
+ * The queries that got worse, per compared (model, task), worst first. Result files keep every query's
+ * scores but neither the query text nor the ranked documents: the text is shown when the caller read the
+ * dataset, and the report says what it cannot show.
+ */
+function renderQueries(comparison: Comparison, options: HtmlReportOptions): string {
+  const limit = options.queriesPerEntry ?? 10;
+  const blocks = comparison.entries.flatMap((entry) => {
+    const worse = queryChanges(entry).filter((change) => change.delta < 0);
+    if (worse.length === 0) return [];
+    const texts = options.queryTexts?.get(entry.task);
+    const rows = worse
+      .slice(0, limit)
+      .map(
+        (change) =>
+          `<tr><td><code>${html(change.queryId)}</code></td><td>${html(texts?.get(change.queryId) ?? "—")}</td><td class="number">${html(formatScore(change.base))}</td><td class="number">${html(formatScore(change.head))}</td><td class="number">${html(formatDelta(change.delta))}</td></tr>`,
+      )
+      .join("");
+    return [
+      `<details${entry.primary.verdict === "regression" ? " open" : ""}><summary>${html(entry.model)} × ${html(taskKey(entry))}: ${formatCount(worse.length)} of ${formatCount(entry.primary.pairedQueries)} queries worse on ${html(metricLabel(entry.metric))}</summary><table><thead><tr><th>Query</th><th>Text</th><th>Base</th><th>Head</th><th>Δ</th></tr></thead><tbody>${rows}</tbody></table></details>`,
+    ];
+  });
+  if (blocks.length === 0) return "";
+  const missing = [
+    options.queryTexts ? "" : "the query texts (pass the config so the datasets can be read)",
+    "the ranked documents before and after (result files keep per-query scores, not rankings)",
+  ].filter((part) => part !== "");
+  return `<section><h2>Queries that got worse</h2><p class="note">Not in the result files, so not shown: ${html(missing.join("; "))}.</p>${blocks.join("")}</section>`;
+}
+
+/** The verdict in words (the comment's emoji need a colour-emoji font that a printed or headless page may lack). */
+function plainVerdict(row: ComparisonRow): string {
+  if (row.verdict === "regression" && row.level === "warn") return "regression (warn)";
+  if (row.verdict === "dataset changed")
+    return `dataset changed (Δ on ${formatCount(row.pairedQueries)} paired queries)`;
+  return row.verdict;
+}
+
+const styles = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px auto;max-width:1320px;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
+.verdict{font-weight:600;margin:4px 0}.verdict.bad{color:#cf222e}.facts,.note{color:#59636e;margin:4px 0}
+table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left}th{background:#f6f8fa}
+td.number{text-align:right;font-variant-numeric:tabular-nums}td.gated{font-weight:600}
+tr.regression td{background:#ffebe9}tr.improvement td{background:#dafbe1}
+.charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{color:#59636e;font-size:12px;max-width:640px}
+svg{background:#fff}svg text{font:12px system-ui,sans-serif;fill:#1f2328}.chart-title{font-weight:600;font-size:13px}
+.grid{stroke:#eaeef2}.frame{fill:none;stroke:#8c959f}.tick{fill:#59636e}.axis-label{fill:#59636e}
+.point circle{fill:#fff;stroke:#0969da;stroke-width:2}.point.pareto circle{fill:#0969da}.front{fill:none;stroke:#0969da;stroke-width:1.5;stroke-dasharray:4 3}
+.zero{stroke:#1f2328}.allowed{stroke:#cf222e;stroke-dasharray:4 3}.interval{stroke:#59636e;stroke-width:3}
+circle.delta{fill:#59636e}circle.delta.regression{fill:#cf222e}circle.delta.improvement{fill:#1a7f37}.interval.regression{stroke:#cf222e}.interval.improvement{stroke:#1a7f37}
+details{margin:6px 0}summary{cursor:pointer}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+`;
