@@ -158,9 +158,10 @@ const task: SchemaNode = {
     },
     name: {
       type: "string",
-      pattern: "^[\\p{L}\\p{N}][\\p{L}\\p{N} ._()+-]{0,127}$",
+      // Exactly the characters a result file name keeps as they are: two task names never share a file.
+      pattern: "^[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]{0,127}$",
       patternDescription:
-        "a name of letters, digits, spaces and `._()+-` (up to 128, starting with a letter or digit)",
+        "a name of letters, digits, spaces, `.`, `_` and `-` (up to 128, starting with a letter or digit)",
       description:
         "Task name shown in results and reports; names its result file. Without `path` or `hub`, an MTEB retrieval task name (SciFact, NFCorpus, ArguAna, FiQA2018, ...) whose dataset is downloaded from the Hugging Face hub.",
       examples: ["SciFact"],

@@ -352,7 +352,7 @@ tasks:
       "`models[0].id` is `bad/id`, which is not a name of letters, digits, `.`, `_` and `-`",
     );
     expect(error.message).toContain(
-      "`tasks[0].name` is `a<b`, which is not a name of letters, digits, spaces and `._()+-`",
+      "`tasks[0].name` is `a<b`, which is not a name of letters, digits, spaces, `.`, `_` and `-`",
     );
     expect(error.message).not.toContain("not a string");
   });
