@@ -1,6 +1,7 @@
 // Seeded random numbers, percentiles and the paired tests behind every confidence interval and verdict.
 
 export { averagePrecisionScore, averagePrecisionTerms } from "./average-precision-score.js";
+export { adjustedMutualInformation, vMeasureScore } from "./cluster-agreement.js";
 export {
   averageRanks,
   correlationTerms,
@@ -10,7 +11,7 @@ export {
 } from "./correlation.js";
 export { type MinimizeOptions, type MinimizeResult, minimizeLbfgs } from "./lbfgs-minimize.js";
 export { MoreThuenteSearch } from "./line-search-dcsrch.js";
-export { MersenneTwister, numpyLegacyShuffle, PythonRandom } from "./mersenne-twister.js";
+export { MersenneTwister, NumpyRandomState, numpyLegacyShuffle, PythonRandom } from "./mersenne-twister.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
 export { pairedBootstrapInterval } from "./paired-bootstrap.js";
 export type { PermutationOptions } from "./paired-permutation-test.js";

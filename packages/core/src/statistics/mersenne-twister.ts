@@ -77,12 +77,44 @@ export class MersenneTwister {
 
 /** numpy's legacy RandomState(seed).shuffle of a list, in place (Fisher-Yates with masked rejection). */
 export function numpyLegacyShuffle<T>(items: T[], seed: number): void {
-  const generator = MersenneTwister.fromSeed(seed);
-  for (let i = items.length - 1; i >= 1; i--) {
-    const j = numpyRandomInterval(generator, i);
-    const item = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = item;
+  new NumpyRandomState(seed).shuffle(items);
+}
+
+/** The legacy numpy RandomState methods scikit-learn's MiniBatchKMeans draws from. */
+export class NumpyRandomState {
+  private readonly generator: MersenneTwister;
+
+  constructor(seed: number) {
+    this.generator = MersenneTwister.fromSeed(seed);
+  }
+
+  /** shuffle: Fisher-Yates from the end, j = random_interval(i). */
+  shuffle<T>(items: T[]): void {
+    for (let i = items.length - 1; i >= 1; i--) {
+      const j = numpyRandomInterval(this.generator, i);
+      const item = items[i] as T;
+      items[i] = items[j] as T;
+      items[j] = item;
+    }
+  }
+
+  /** randint(low, high): masked rejection on 32-bit draws (ranges under 2^32). */
+  randint(low: number, high: number): number {
+    return low + numpyRandomInterval(this.generator, high - 1 - low);
+  }
+
+  /** random_sample(): 53 bits from two draws, as CPython's random(). */
+  randomSample(): number {
+    const a = this.generator.nextUint32() >>> 5;
+    const b = this.generator.nextUint32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** choice(n, size, replace=False): the first `size` items of permutation(n). */
+  choiceWithoutReplacement(n: number, size: number): number[] {
+    const permutation = Array.from({ length: n }, (_, index) => index);
+    this.shuffle(permutation);
+    return permutation.slice(0, size);
   }
 }
 

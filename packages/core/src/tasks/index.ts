@@ -11,7 +11,14 @@ export {
 } from "./classification/classification-task.js";
 export { fitLogisticRegression, predictLogisticRegression } from "./classification/logistic-regression.js";
 export { undersampledTrainIndices } from "./classification/undersample.js";
+export {
+  type ClusteringDataset,
+  clusteringTaskType,
+  evaluateClustering,
+} from "./clustering/clustering-task.js";
+export { miniBatchKMeansLabels } from "./clustering/mini-batch-k-means.js";
 export type { EvaluatedModel } from "./evaluated-model.js";
+export { mergeRankings, mergeRuns } from "./merge-rankings.js";
 export {
   findMtebBenchmark,
   findMtebTask,
@@ -39,9 +46,12 @@ export {
   evaluateRetrieval,
   mainRetrievalMetric,
   type RetrievalProgress,
+  type RetrievalRanking,
   retrievalKValues,
   retrievalMetricNames,
   retrievalTexts,
+  retrieveRanking,
+  scoreRanking,
 } from "./retrieval-task.js";
 export type { TaskDatasetIdentity } from "./shared/run-task.js";
 export type { TaskEmbeddingContext } from "./shared/task-embedding.js";
