@@ -16,6 +16,8 @@ Usage: embedeval <command> [options]
 
 Commands:
   run         Evaluate every model in the config on every task    [--config embedeval.yml] [--no-cache]
+  plan        Print the cells of a sharded run as a GitHub Actions matrix  [--corpus-shards N]
+  merge       Join the files of \`run --shard\` runs into the result files  [--shards DIR]
   score       Score a TREC run file against qrels                 --qrels FILE --run FILE [--k 1,3,10] [--json] [--per-query]
   compare     Compare two results folders (deltas, CI, p-values)  BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT]
   report      Render a results folder as a table or markdown      RESULTS_DIR [--markdown OUT]
@@ -36,6 +38,8 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => runCommand,
   init: async () => initCommand,
   schema: async () => schemaCommand,
+  plan: async () => (await import("./commands/plan-command.js")).planCommand,
+  merge: async () => (await import("./commands/merge-command.js")).mergeCommand,
   score: async () => (await import("./commands/score-command.js")).scoreCommand,
   compare: async () => (await import("./commands/compare-command.js")).compareCommand,
   report: async () => (await import("./commands/report-command.js")).reportCommand,

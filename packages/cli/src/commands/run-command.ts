@@ -18,7 +18,10 @@ Options:
       --task NAME     only this task (repeatable)
       --dry-run       call no provider: print how many texts each model would embed (cache
                       hits excluded), the estimated tokens and what they would cost
-      --json          print the results as JSON instead of a table`;
+      --json          print the results as JSON instead of a table
+      --shard ID      run one cell of \`embedeval plan\` and write its rankings to --shards for
+                      \`embedeval merge\` (no result file, no table)
+      --shards DIR    where --shard writes (default: embedeval-shards)`;
 
 export const runCommand: Command = async (context) => {
   const { values } = parseCommandArguments("run", {
@@ -30,6 +33,8 @@ export const runCommand: Command = async (context) => {
       task: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
+      shard: { type: "string" },
+      shards: { type: "string", default: "embedeval-shards" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -47,6 +52,12 @@ export const runCommand: Command = async (context) => {
     ...(values.model ? { models: values.model } : {}),
     ...(values.task ? { tasks: values.task } : {}),
   };
+  if (values.shard !== undefined) {
+    const { runShard } = await import("../run-shard.js");
+    const { file } = await runShard({ ...runOptions, shard: values.shard, shardsDirectory: values.shards });
+    context.stdout.write(`shard ${values.shard}: ${relative(context.cwd, file) || file}\n`);
+    return ExitCode.ok;
+  }
   if (values["dry-run"]) {
     const estimates = await estimateRun(runOptions);
     context.stdout.write(

@@ -3,7 +3,7 @@ import { documentText } from "../datasets/beir-folder-loader.js";
 import type { RetrievalDataset } from "../datasets/retrieval-dataset.js";
 import { evaluateRun, metricNames } from "../metrics/index.js";
 import { mtebResultFormatVersion, mtebVersionField } from "../results/mteb-model-meta.js";
-import type { SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
+import type { ModelIdentity, SplitScores, TaskResult, UsageSummary } from "../results/task-result.js";
 import type { AdaptiveRateLimiter } from "../runtime/adaptive-rate-limiter.js";
 import { cacheDocumentSource } from "../runtime/cache/cache-document-source.js";
 import type { EmbeddingCache } from "../runtime/cache/embedding-cache.js";
@@ -66,6 +66,23 @@ export interface EvaluateRetrievalOptions {
   streamDocumentsFrom?: number;
   /** Clock for timings; injectable so results can be compared byte for byte in tests. */
   now?: () => number;
+  /**
+   * Only documents [start, end) of the corpus (a corpus shard): the ranking is each query's exact
+   * top k over that range, to be merged with the other ranges' (mergeRankings) before scoring.
+   */
+  documentRange?: { start: number; end: number };
+}
+
+/** What the retrieval of one split leaves for scoring: the ranking and what it cost. */
+export interface RetrievalRanking {
+  run: Run;
+  /** The result file's model block. */
+  model: ModelIdentity;
+  usage: UsageSummary;
+  embedSeconds: number;
+  searchSeconds: number;
+  /** What the provider and the embedding warned about (the dataset's own warnings are not repeated). */
+  warnings: string[];
 }
 
 /**
@@ -92,13 +109,30 @@ export function retrievalTexts(
  * measure is computed with trec_eval's semantics.
  */
 export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Promise<TaskResult> {
-  const { model, provider, dataset, signal } = options;
   const now = options.now ?? (() => performance.now());
   const started = now();
+  const ranking = await retrieveRanking({ ...options, now });
+  return scoreRanking(options.dataset, ranking, {
+    ignoreIdenticalIds: options.ignoreIdenticalIds,
+    now,
+    started,
+  });
+}
+
+/**
+ * The first half of evaluateRetrieval: embeds (through the cache) and searches, and returns each
+ * judged query's top 1000, over the whole corpus or over `documentRange`.
+ */
+export async function retrieveRanking(options: EvaluateRetrievalOptions): Promise<RetrievalRanking> {
+  const { model, provider, dataset, signal } = options;
+  const now = options.now ?? (() => performance.now());
   const topK = retrievalKValues[retrievalKValues.length - 1] as number;
 
-  const { queries, documentTexts, queryTexts } = retrievalTexts(dataset, model);
-  const documents = dataset.corpus;
+  const texts = retrievalTexts(dataset, model);
+  const { queries, queryTexts } = texts;
+  const range = options.documentRange ?? { start: 0, end: dataset.corpus.length };
+  const documents = dataset.corpus.slice(range.start, range.end);
+  const documentTexts = texts.documentTexts.slice(range.start, range.end);
 
   let run: Run;
   let usage: UsageSummary;
@@ -189,6 +223,29 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     );
   }
 
+  return {
+    run,
+    model: modelIdentity(model, provider),
+    usage,
+    embedSeconds,
+    searchSeconds,
+    warnings: providerWarnings,
+  };
+}
+
+/**
+ * The second half of evaluateRetrieval: scores a ranking of the whole corpus (one machine's, or the
+ * shards' merged) with trec_eval's semantics and builds the result file.
+ */
+export function scoreRanking(
+  dataset: RetrievalDataset,
+  ranking: RetrievalRanking,
+  options: { ignoreIdenticalIds: boolean; now?: () => number; started?: number },
+): TaskResult {
+  const now = options.now ?? (() => performance.now());
+  const started = options.started ?? now();
+  const { run, usage, embedSeconds, searchSeconds } = ranking;
+  const providerWarnings = [...ranking.warnings];
   const scoreStarted = now();
   // Every judged query was asked: one the model answered nothing for scores 0 (trec_eval's -c), rather
   // than leaving the mean, which would reward a retriever for skipping hard queries.
@@ -233,28 +290,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
     embedeval: {
       version,
       mteb_format_version: mtebResultFormatVersion,
-      model: {
-        id: model.id,
-        name: model.hubName ?? model.id,
-        provider: model.provider,
-        model: model.model,
-        options: {
-          ...provider.vectorOptions,
-          similarity: model.similarity,
-          ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
-          ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
-        },
-        revision: model.revision,
-        ...(isRetriever(provider)
-          ? { type: "sparse" as const }
-          : {
-              type: "dense" as const,
-              ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
-              ...(provider.capabilities.maxTokensPerInput
-                ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
-                : {}),
-            }),
-      },
+      model: ranking.model,
       per_query: { [dataset.split]: perQuery },
       main_metric: mainRetrievalMetric,
       dataset_content_hash: dataset.contentHash,
@@ -262,11 +298,36 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
       timings: { embedSeconds, searchSeconds, scoreSeconds, totalSeconds },
       warnings: [...dataset.warnings, ...providerWarnings],
       counts: {
-        documents: documents.length,
-        queries: queries.length,
+        documents: dataset.corpus.length,
+        queries: dataset.queries.filter((query) => dataset.qrels.has(query.id)).length,
         scoredQueries: evaluation.scoredQueries,
       },
     },
+  };
+}
+
+function modelIdentity(model: EvaluatedModel, provider: EmbeddingProvider | Retriever): ModelIdentity {
+  return {
+    id: model.id,
+    name: model.hubName ?? model.id,
+    provider: model.provider,
+    model: model.model,
+    options: {
+      ...provider.vectorOptions,
+      similarity: model.similarity,
+      ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
+      ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
+    },
+    revision: model.revision,
+    ...(isRetriever(provider)
+      ? { type: "sparse" as const }
+      : {
+          type: "dense" as const,
+          ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
+          ...(provider.capabilities.maxTokensPerInput
+            ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
+            : {}),
+        }),
   };
 }
 
