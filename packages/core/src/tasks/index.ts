@@ -1,4 +1,9 @@
 export {
+  type BenchmarkAggregates,
+  type BenchmarkTaskScore,
+  benchmarkAggregates,
+} from "./benchmark-aggregates.js";
+export {
   type BitextMiningDataset,
   bitextMiningTaskType,
   evaluateBitextMining,
@@ -32,6 +37,7 @@ export {
   mtebTaskNames,
   suggestMtebTask,
 } from "./mteb-task-registry.js";
+export { findMtebTypedTask, type MtebTypedTask, mtebTypedTaskList } from "./mteb-typed-tasks.js";
 export {
   evaluatePairClassification,
   type PairClassificationDataset,
