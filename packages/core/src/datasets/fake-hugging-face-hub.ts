@@ -158,7 +158,8 @@ export class FakeHuggingFaceHub {
       error(response, 404, "EntryNotFound", `${filePath} does not exist on "${revision}"`);
       return;
     }
-    const options = typeof file === "object" && !(file instanceof Uint8Array) ? file : {};
+    const options: Partial<FakeDatasetFile> =
+      typeof file === "object" && !(file instanceof Uint8Array) ? file : {};
     if (options.unresolvable) {
       error(response, 404, "EntryNotFound", `${filePath} does not exist on "${revision}"`);
       return;
