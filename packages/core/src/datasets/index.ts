@@ -26,4 +26,3 @@ export {
   loadRetrievalFiles,
   type RetrievalFiles,
 } from "./retrieval-files-loader.js";
-export { readTaskRows, type TaskRow, type TaskRows } from "./task-rows.js";
