@@ -28,6 +28,8 @@ import {
   readAwsClientSettings,
 } from "@embedeval/provider-contract/aws";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { type BatchClients, BedrockBatchInference } from "./bedrock-batch-inference.js";
+import { batchOptionNames, readBatchSettings } from "./bedrock-batch-options.js";
 import { classifyBedrockError } from "./bedrock-error.js";
 import { cutToLength } from "./cut-to-length.js";
 import type { ConfiguredModelFamily, ModelFamily } from "./model-family.js";
@@ -48,6 +50,8 @@ const tokenCountHeader = "x-amzn-bedrock-input-token-count";
 export interface BedrockProviderOverrides {
   /** A ready client (tests, custom middleware). The provider does not destroy a client it did not create. */
   client?: BedrockRuntimeClient;
+  /** Ready control-plane and S3 clients for batch inference (tests); not destroyed by close(). */
+  batchClients?: BatchClients;
 }
 
 type BedrockClientSource = AwsClientSource<InvokeModelCommand, InvokeModelCommandOutput>;
@@ -91,6 +95,8 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
   readonly family: ModelFamily;
   readonly capabilities: ProviderCapabilities;
   readonly vectorOptions: Readonly<Record<string, unknown>>;
+  /** Batch inference jobs, when `options.batch` or `batchAboveTexts` turn them on. */
+  readonly bulk?: BedrockBatchInference;
   private readonly configured: ConfiguredModelFamily;
   private readonly invoker: AwsEmbeddingInvoker<InvokeModelCommand, InvokeModelCommandOutput>;
 
@@ -99,7 +105,7 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
     this.family = resolveModelFamily(settings.model, readString(settings.options, "modelFamily"));
     rejectUnknownOptions(
       settings.options,
-      [...providerOptionNames, ...this.family.optionNames],
+      [...providerOptionNames, ...batchOptionNames, ...this.family.optionNames],
       this.family.displayName,
     );
     this.configured = this.family.configure(settings.options);
@@ -121,14 +127,33 @@ export class BedrockEmbeddingProvider implements EmbeddingProvider {
       },
       prepareCall: (texts, inputType) => this.prepareCall(texts, inputType),
     });
+    const batch = readBatchSettings(settings.options);
+    if (batch) {
+      // A job's records are the very bodies embed() sends, so its vectors are the on-demand ones.
+      this.bulk = new BedrockBatchInference(
+        batch,
+        {
+          modelId: this.modelId,
+          textsPerRecord: this.capabilities.maxInputsPerCall,
+          prepare: (texts, inputType) => {
+            const { sent, warnings } = this.cutLongTexts(texts);
+            return { body: this.configured.requestBody(sent, inputType), sent, warnings };
+          },
+          parse: (json, sent) => this.configured.parseResponse(json, sent),
+        },
+        settings,
+        overrides.batchClients,
+      );
+    }
   }
 
   embed(request: EmbedRequest): Promise<EmbedResponse> {
     return this.invoker.embed(request);
   }
 
-  close(): Promise<void> {
-    return this.invoker.close();
+  async close(): Promise<void> {
+    await this.invoker.close();
+    await this.bulk?.close();
   }
 
   private prepareCall(texts: readonly string[], inputType: InputType): AwsEmbeddingCall<InvokeModelCommand> {

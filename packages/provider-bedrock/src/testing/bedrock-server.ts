@@ -254,6 +254,32 @@ function answerNova(body: Record<string, unknown>, fault: Fault | undefined): An
   return { body: { embeddings: [{ embeddingType: "TEXT", embedding: vector }] }, headers: {} };
 }
 
+/**
+ * InvokeModel's answer body for one request body, exactly as this server sends it, or the service's
+ * validation message: what a batch job writes for one record (bedrock-batch-server.ts), so batch and
+ * on-demand vectors are the same.
+ */
+export function invokeModelOutput(
+  modelId: string,
+  body: unknown,
+): { modelOutput: Record<string, unknown> } | { error: string } {
+  const family = familyOf(modelId);
+  if (!family) return { error: "The provided model identifier is invalid." };
+  try {
+    const object = record(body);
+    const answer =
+      family === "nova"
+        ? answerNova(object, undefined)
+        : family === "cohere-v3" || family === "cohere-v4"
+          ? answerCohere(family, object, undefined)
+          : answerTitan(family, object, undefined);
+    return { modelOutput: answer.body };
+  } catch (error) {
+    if (error instanceof BadRequest) return { error: error.message };
+    throw error;
+  }
+}
+
 function sendError(
   response: ServerResponse,
   shape: ErrorShape,

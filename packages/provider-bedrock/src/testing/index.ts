@@ -14,5 +14,13 @@ export {
   packSignBits,
   quantizeInt8,
 } from "@embedeval/provider-testkit";
+export {
+  type BatchJobScript,
+  type BedrockBatchServer,
+  type BedrockBatchServerOptions,
+  type RecordedBatchJob,
+  startBedrockBatchServer,
+} from "./bedrock-batch-server.js";
 export type { BedrockServer, BedrockServerOptions, RecordedBedrockCall } from "./bedrock-server.js";
-export { startBedrockServer } from "./bedrock-server.js";
+export { invokeModelOutput, startBedrockServer } from "./bedrock-server.js";
+export { type RecordedS3Request, type S3Server, type S3ServerOptions, startS3Server } from "./s3-server.js";
