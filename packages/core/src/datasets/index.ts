@@ -26,3 +26,4 @@ export {
   loadRetrievalFiles,
   type RetrievalFiles,
 } from "./retrieval-files-loader.js";
+export { readTaskRows, type TaskRow, type TaskRows } from "./task-rows.js";

@@ -22,6 +22,7 @@ export {
   evaluateClustering,
 } from "./clustering/clustering-task.js";
 export { miniBatchKMeansLabels } from "./clustering/mini-batch-k-means.js";
+export { evaluateTypedTask } from "./evaluate-typed-task.js";
 export type { EvaluatedModel } from "./evaluated-model.js";
 export { mergeRankings, mergeRuns } from "./merge-rankings.js";
 export {
@@ -68,3 +69,9 @@ export {
   type SummarizationDataset,
   summarizationTaskType,
 } from "./summarization/summarization-task.js";
+export {
+  type LocalTaskType,
+  loadTypedTaskFolder,
+  localTaskTypes,
+  type TypedDataset,
+} from "./typed-task-folder.js";
