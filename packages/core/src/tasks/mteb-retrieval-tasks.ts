@@ -5,7 +5,21 @@
  * All use ndcg_at_10 as the main score. The benchmarks list their tasks as
  * mteb/benchmarks/benchmarks/benchmarks.py does (MTEB_ENG_CLASSIC, MTEB_EN, NANOBEIR).
  */
-import type { MtebRetrievalTask } from "./mteb-task-registry.js";
+
+export interface MtebRetrievalTask {
+  /** MTEB's task name, as in its results files (`SciFact.json`). */
+  name: string;
+  /** Other names accepted in a config (e.g. `Quora` for MTEB's `QuoraRetrieval`). */
+  aliases: readonly string[];
+  /** Hub dataset id. */
+  repository: string;
+  /** The dataset revision MTEB pins in its task metadata, so scores are comparable with its leaderboard. */
+  revision: string;
+  /** Splits MTEB evaluates by default. */
+  splits: readonly string[];
+  ignoreIdenticalIds: boolean;
+  mainScore: "ndcg_at_10";
+}
 
 function task(
   name: string,

@@ -6,24 +6,14 @@
  * change scores.
  */
 import { closestMatch } from "@embedeval/provider-contract";
-import { type MtebBenchmark, mtebBenchmarkList, mtebRetrievalTaskList } from "./mteb-retrieval-tasks.js";
+import {
+  type MtebBenchmark,
+  type MtebRetrievalTask,
+  mtebBenchmarkList,
+  mtebRetrievalTaskList,
+} from "./mteb-retrieval-tasks.js";
 
-export type { MtebBenchmark };
-
-export interface MtebRetrievalTask {
-  /** MTEB's task name, as in its results files (`SciFact.json`). */
-  name: string;
-  /** Other names accepted in a config (e.g. `Quora` for MTEB's `QuoraRetrieval`). */
-  aliases: readonly string[];
-  /** Hub dataset id. */
-  repository: string;
-  /** The dataset revision MTEB pins in its task metadata, so scores are comparable with its leaderboard. */
-  revision: string;
-  /** Splits MTEB evaluates by default. */
-  splits: readonly string[];
-  ignoreIdenticalIds: boolean;
-  mainScore: "ndcg_at_10";
-}
+export type { MtebBenchmark, MtebRetrievalTask };
 
 export const mtebRetrievalTasks: readonly MtebRetrievalTask[] = mtebRetrievalTaskList;
 export const mtebBenchmarks: readonly MtebBenchmark[] = mtebBenchmarkList;
