@@ -132,6 +132,13 @@ async function transfer(
       subject,
       offset > 0 ? `bytes=${offset}-` : undefined,
     );
+    if (stated.commit !== undefined && stated.commit !== commit) {
+      await response.body?.cancel();
+      throw new DatasetError(`The hub served ${subject} from commit ${stated.commit}, not ${commit}.`, {
+        file: hubUrl,
+        hint: "A proxy or mirror (HF_ENDPOINT) is not serving the requested commit; check it, or unset HF_ENDPOINT.",
+      });
+    }
     const expected = reconcile(fromTree, stated, subject, hubUrl);
     if (offset > 0 && offset >= expected.size) {
       await response.body?.cancel();
@@ -168,6 +175,8 @@ async function transfer(
 export interface Stated {
   sha256?: string;
   size?: number;
+  /** X-Repo-Commit: the commit the hub resolved the request at. */
+  commit?: string;
 }
 
 /**
@@ -202,6 +211,8 @@ export async function requestHubFile(
     const linkedSize = response.headers.get("x-linked-size");
     if (linkedEtag && stated.sha256 === undefined) stated.sha256 = linkedEtag;
     if (linkedSize && stated.size === undefined) stated.size = Number(linkedSize);
+    const repoCommit = response.headers.get("x-repo-commit");
+    if (repoCommit && stated.commit === undefined) stated.commit = repoCommit;
     if (response.status < 300 || response.status >= 400) return { response, stated };
     await response.body?.cancel();
     const location = response.headers.get("location");
