@@ -10,6 +10,7 @@
 import { builtinProviderNames } from "../builtin-providers/provider-names.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
 import { mtebBenchmarkNames } from "../tasks/mteb-task-registry.js";
+import { localTaskTypes } from "../tasks/typed-task-folder.js";
 
 export interface SchemaNode {
   type?: "object" | "array" | "string" | "number" | "integer" | "boolean";
@@ -166,7 +167,13 @@ const task: SchemaNode = {
         "Task name shown in results and reports; names its result file. Without `path` or `hub`, an MTEB retrieval task name (SciFact, NFCorpus, ArguAna, FiQA2018, ...) whose dataset is downloaded from the Hugging Face hub.",
       examples: ["SciFact"],
     },
-    type: { type: "string", enum: ["retrieval"], default: "retrieval" },
+    type: {
+      type: "string",
+      enum: ["retrieval", ...localTaskTypes],
+      default: "retrieval",
+      description:
+        "The MTEB task type. Types other than retrieval read a local folder (`path`): <split>.jsonl with the type's columns (train.jsonl too for classification, BEIR files plus top_ranked.jsonl for reranking); `embedeval init --task-type sts` writes an example.",
+    },
     path: {
       type: "string",
       description: "A local BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv (.gz accepted).",

@@ -2,6 +2,7 @@
 
 import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
 import type { EvaluatedModel } from "../tasks/evaluated-model.js";
+import type { LocalTaskType } from "../tasks/typed-task-folder.js";
 
 export type { CompareOverride, CompareRule, DropRule } from "../compare/compare-rule.js";
 export type { RuntimeSettings } from "../runtime/runtime-settings.js";
@@ -18,7 +19,12 @@ export interface ModelConfig extends EvaluatedModel {
 export interface TaskConfig {
   /** Name shown in results and reports. */
   name: string;
-  type: "retrieval";
+  /**
+   * The MTEB task type: retrieval (the default), or sts, pair-classification, summarization,
+   * bitext-mining, classification, clustering, reranking from a local folder (`path`) in the layout of
+   * docs/task-types.md.
+   */
+  type: "retrieval" | LocalTaskType;
   /** A local BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), resolved against the config's folder. */
   path?: string;
   /**

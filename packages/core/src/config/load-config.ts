@@ -18,7 +18,9 @@ import {
   mtebRetrievalTasks,
   suggestMtebTask,
 } from "../tasks/mteb-task-registry.js";
+import { typedTaskMetricNames } from "../tasks/evaluate-typed-task.js";
 import { retrievalMetricNames } from "../tasks/retrieval-task.js";
+import type { LocalTaskType } from "../tasks/typed-task-folder.js";
 import { configSchema } from "./config-schema.js";
 import type {
   CompareOverride,
@@ -171,7 +173,7 @@ export function parseConfig(text: string, file: string): EmbedEvalConfig {
       line: lineAt(document, lineCounter, path),
       message,
     });
-  const knownMetrics = [...retrievalMetricNames, "main_score"];
+  const knownMetrics = [...retrievalMetricNames, ...typedTaskMetricNames, "main_score"];
   const checkMetric = (value: unknown, path: (string | number)[]) => {
     if (typeof value !== "string" || knownMetrics.includes(value)) return;
     const suggestion =
@@ -342,6 +344,14 @@ function taskSourceIssues(
       message: "`revision` applies to hub datasets; remove it, or replace `path` with `hub`",
     });
   }
+  if (!hasPath && task.type !== undefined && task.type !== "retrieval") {
+    issues.push({
+      path: `tasks[${index}].path`,
+      line: at("type"),
+      message: `a task of type \`${String(task.type)}\` reads a local folder: add \`path:\` (docs/task-types.md shows the layout; \`embedeval init --task-type ${String(task.type)}\` writes an example)`,
+    });
+    return issues;
+  }
   if (!hasPath && !hasHub && typeof task.name === "string" && !findMtebTask(task.name)) {
     const suggestion = suggestMtebTask(task.name);
     issues.push({
@@ -365,7 +375,7 @@ function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line:
   if (typeof raw.path === "string") {
     return {
       name,
-      type: "retrieval",
+      type: (raw.type as LocalTaskType | undefined) ?? "retrieval",
       path: resolve(baseDirectory, raw.path),
       splits: splits ?? ["test"],
       ignoreIdenticalIds: ignoreIdenticalIds ?? false,
