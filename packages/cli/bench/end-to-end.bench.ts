@@ -1,0 +1,116 @@
+/**
+ * `pnpm bench end-to-end`: the whole `embedeval run` as a user waits for it, as a process, next to the
+ * Python peers computing the same nDCG@10 from the same files (issue 15). 100,000 x 768 documents and
+ * 1,000 queries, top 1000, the `precomputed` provider from .npy:
+ *   - embedeval run --no-cache    (cold: the .npy read, every vector through the runtime, search, scoring)
+ *   - embedeval run               (every vector already in the embedding cache: a pull request rerun)
+ *   - numpy + PyTorch matmul/topk  (MTEB's method)     when `import torch` works
+ *   - numpy + faiss IndexFlatIP                         when `import faiss` works
+ * Wall time and peak RSS from /usr/bin/time, median of EMBEDEVAL_BENCH_REPEATS (default 3) runs.
+ * The CLI runs from the TypeScript sources through tsx (its start-up, about 0.5 s, is included).
+ * The Python is EMBEDEVAL_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch and
+ * python3-faiss), else python3. The files are written once into EMBEDEVAL_BENCH_DATA (default
+ * <tmpdir>/embedeval-end-to-end-bench) and kept for the next run.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { writeEndToEndCase } from "./end-to-end-data.js";
+
+const repeats = Number(process.env.EMBEDEVAL_BENCH_REPEATS ?? 3);
+const folder = process.env.EMBEDEVAL_BENCH_DATA ?? join(tmpdir(), "embedeval-end-to-end-bench");
+const documents = Number(process.env.EMBEDEVAL_BENCH_DOCUMENTS ?? 100_000);
+const root = resolve(import.meta.dirname, "../../..");
+const cli = join(root, "packages/cli/src/main.ts");
+const tsxLoader = new URL(import.meta.resolve("tsx")).pathname.replace(/[^/]+$/, "loader.mjs");
+const python =
+  process.env.EMBEDEVAL_BENCH_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+const peer = join(import.meta.dirname, "reference/peer_pipeline.py");
+
+const testCase = await writeEndToEndCase(folder, documents);
+const vectorBytes = (testCase.documents + testCase.queries) * testCase.dimension * 4;
+
+interface Measurement {
+  seconds: number;
+  peakRssBytes: number;
+  ndcgAt10: number | undefined;
+}
+
+/** One process under /usr/bin/time: its wall time, peak RSS and the nDCG@10 it reports. */
+function measure(command: string, args: string[], ndcg: (stdout: string) => number | undefined): Measurement {
+  const result = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", command, ...args], {
+    cwd: folder,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "1", CI: "1" },
+  });
+  const timing = /TIME ([\d.]+) (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !timing) {
+    throw new Error(`${command} ${args.join(" ")} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+  }
+  return {
+    seconds: Number(timing[1]),
+    peakRssBytes: Number(timing[2]) * 1024,
+    ndcgAt10: ndcg(result.stdout),
+  };
+}
+
+const embedeval = (...args: string[]) => [
+  "--conditions=@embedeval/source",
+  "--import",
+  `file://${tsxLoader}`,
+  cli,
+  "run",
+  "--json",
+  ...args,
+];
+const embedevalNdcg = (stdout: string) => JSON.parse(stdout)[0]?.scores?.test?.[0]?.ndcg_at_10 as number;
+const peerNdcg = (stdout: string) =>
+  JSON.parse(stdout.trim().split("\n").pop() as string).ndcg_at_10 as number;
+const hasModule = (name: string) => spawnSync(python, ["-c", `import ${name}`]).status === 0;
+
+const cases: { name: string; run: () => Measurement; prepare?: () => void }[] = [
+  {
+    name: "embedeval run --no-cache",
+    run: () => measure(process.execPath, embedeval("--no-cache"), embedevalNdcg),
+  },
+  {
+    name: "embedeval run, every vector cached",
+    // One run fills the cache; the measured runs find every vector there.
+    prepare: () => {
+      rmSync(join(folder, "cache"), { recursive: true, force: true });
+      measure(process.execPath, embedeval(), embedevalNdcg);
+    },
+    run: () => measure(process.execPath, embedeval(), embedevalNdcg),
+  },
+];
+for (const [module, name] of [
+  ["torch", "Python: numpy + PyTorch matmul/topk"],
+  ["faiss", "Python: numpy + faiss IndexFlatIP"],
+] as const) {
+  if (hasModule(module)) cases.push({ name, run: () => measure(python, [peer, module, folder], peerNdcg) });
+  else console.log(`${name}: skipped, \`${python} -c "import ${module}"\` fails`);
+}
+
+console.log(
+  `${testCase.documents.toLocaleString("en-US")} x ${testCase.dimension} documents, ${testCase.queries.toLocaleString("en-US")} queries, top 1000; vectors ${(vectorBytes / 1e6).toFixed(0)} MB; ${repeats} runs each; load average ${loadavg()[0]?.toFixed(1)}`,
+);
+const rows: string[] = [];
+for (const benchCase of cases) {
+  benchCase.prepare?.();
+  const runs = Array.from({ length: repeats }, () => benchCase.run());
+  const seconds = runs.map((run) => run.seconds).sort((a, b) => a - b);
+  const median = seconds[Math.floor(seconds.length / 2)] as number;
+  const peak = Math.max(...runs.map((run) => run.peakRssBytes));
+  const ndcg = runs[0]?.ndcgAt10;
+  rows.push(
+    `| ${benchCase.name} | ${median.toFixed(1)} s [${runs.map((run) => run.seconds.toFixed(1)).join(", ")}] | ${(peak / 1e9).toFixed(2)} GB (${(peak / vectorBytes).toFixed(1)}x the vectors) | ${ndcg === undefined ? "-" : ndcg.toFixed(5)} |`,
+  );
+  console.log(rows[rows.length - 1]);
+}
+console.log(
+  ["", "| case | wall, median [runs] | peak RSS | nDCG@10 |", "| --- | ---: | ---: | ---: |", ...rows].join(
+    "\n",
+  ),
+);
