@@ -21,6 +21,8 @@ export interface ActionInputs {
   results: string;
   /** The branch that stores recorded results keyed by commit SHA. */
   resultsBranch: string;
+  /** The artifact name the workflow uploads the HTML report under ("" : not mentioned in the comment). */
+  reportArtifact: string;
 }
 
 /** Reads and validates the inputs declared in action.yml; a wrong value names the input and the choices. */
@@ -36,6 +38,7 @@ export function readInputs(): ActionInputs {
     workingDirectory: core.getInput("working-directory") || ".",
     results: core.getInput("results"),
     resultsBranch: core.getInput("results-branch") || "embedeval-results",
+    reportArtifact: core.getInput("report-artifact").trim(),
   };
 }
 

@@ -105,6 +105,7 @@ export async function run(): Promise<void> {
       sha: context.sha,
       serverUrl: context.serverUrl,
       runUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
+      reportArtifact: inputs.reportArtifact,
     });
     reportStepVerdict(comparison, inputs);
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   formatPValue,
   formatScore,
   metricLabel,
+  renderHtmlReport,
   renderMarkdownReport,
   renderTerminalReport,
 } from "@embedeval/core";
@@ -45,12 +46,14 @@ export interface PublishOptions {
   serverUrl: string;
   /** This workflow run's page, linked from the comment. */
   runUrl: string;
+  /** The artifact the workflow uploads the HTML report under; "" when it does not. */
+  reportArtifact: string;
 }
 
 /**
- * Publishes the comparison everywhere it is read: the report file (output `report-path`), the log, the job
- * summary (1 MiB), an annotation per regression, and the sticky pull request comment (capped, output
- * `comment-id`).
+ * Publishes the comparison everywhere it is read: the report file (output `report-path`), the HTML report
+ * (output `html-report-path`), the log, the job summary (1 MiB), an annotation per regression, and the
+ * sticky pull request comment (capped, output `comment-id`).
  */
 export async function publishReport(options: PublishOptions): Promise<void> {
   const { comparison, config, pullRequest } = options;
@@ -61,6 +64,7 @@ export async function publishReport(options: PublishOptions): Promise<void> {
     ...(options.repository ? { repositoryUrl: `${options.serverUrl}/${options.repository}` } : {}),
     fullReportUrl: options.runUrl,
     notes: options.gate.notes,
+    ...(options.reportArtifact ? { htmlReportArtifact: options.reportArtifact } : {}),
   };
   const summaryBody = renderMarkdownReport(comparison, {
     ...reportOptions,
@@ -71,6 +75,19 @@ export async function publishReport(options: PublishOptions): Promise<void> {
   await mkdir(options.resultsDirectory, { recursive: true });
   await writeFile(reportPath, summaryBody);
   core.setOutput("report-path", reportPath);
+  // The HTML report beside it: the action cannot upload artifacts itself (that needs @actions/artifact
+  // and its storage client in the bundle); the workflow's actions/upload-artifact step does.
+  const htmlPath = join(options.resultsDirectory, "embedeval-report.html");
+  await writeFile(
+    htmlPath,
+    renderHtmlReport(comparison, {
+      configName: options.gate.configName,
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+      headCommit: reportOptions.headCommit,
+      generatedAt: new Date(),
+    }),
+  );
+  core.setOutput("html-report-path", htmlPath);
   core.info(`\n${renderTerminalReport(comparison, { color: false })}`);
   await writeSummary(summaryBody);
   annotate(comparison, config, options.workspace);

@@ -28,6 +28,7 @@ describe("action.yml, the example workflows and the docs agree", async () => {
     expect(action.inputs["github-token"]?.default).toBe(["$", "{{ github.token }}"].join(""));
     expect(Object.keys(action.outputs).sort()).toEqual([
       "comment-id",
+      "html-report-path",
       "regressed",
       "report-path",
       "results-directory",

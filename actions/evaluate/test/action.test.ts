@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runDetailsMarker, type TaskResult, writeTaskResult } from "@embedeval/core";
@@ -925,12 +925,24 @@ describe("the gate a pull request cannot move: rules from the merge-base's confi
     const run = await runOnPullRequest(server, workspace, {
       number: 40,
       merge: "4",
-      inputs: { mode: "report" },
+      inputs: { mode: "report", "report-artifact": "embedeval-report" },
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     expect(run.outputs.regressed).toBe("true");
     const body = server.comments.get(40)?.[0]?.body ?? "";
+    // The head commit and the run are linked; the HTML report is written for the workflow to upload.
+    expect(body).toContain(
+      `Head: [\`aaaaaaa\`](https://github.com/octo-org/retrieval/commit/${H1}) · Baseline: [\`2222222\`]`,
+    );
+    expect(body).toContain(
+      "[Workflow run](https://github.com/octo-org/retrieval/actions/runs/4242) · [HTML report: artifact `embedeval-report`](https://github.com/octo-org/retrieval/actions/runs/4242#artifacts)",
+    );
+    expect(run.summary).toContain("HTML report: artifact `embedeval-report`");
+    expect(run.outputs["html-report-path"]).toBe(join(workspace, "results/embedeval-report.html"));
+    const page = await readFile(run.outputs["html-report-path"] as string, "utf8");
+    expect(page).toContain("<title>embedeval report: guarded</title>");
+    expect(page).toContain("Comparison with the baseline");
     expect(body).toContain("### ❌ bm25 × Tiny: nDCG@\u200b10 -5.00 points");
     expect(body).toContain(
       "This pull request changes the compare rules (maxDrop: 1 points → 10 points). They apply once it is merged; this run is judged by the rules at the merge-base 2222222.",

@@ -20,7 +20,7 @@ Commands:
   merge       Join the files of \`run --shard\` runs into the result files  [--shards DIR]
   score       Score a TREC run file against qrels                 --qrels FILE --run FILE [--k 1,3,10] [--json] [--per-query]
   compare     Compare two results folders (deltas, CI, p-values)  BASE_DIR HEAD_DIR [--config FILE] [--markdown OUT]
-  report      Render a results folder as a table or markdown      RESULTS_DIR [--markdown OUT]
+  report      Render a results folder as a table, markdown or HTML  RESULTS_DIR [--baseline DIR] [--markdown OUT] [--html OUT]
   init        Write a commented starter embedeval.yml             [--force]
   schema      Print the JSON Schema of embedeval.yml
   tasks       List the MTEB retrieval tasks and benchmarks runnable by name  [--benchmark NAME] [--json]

@@ -3,8 +3,12 @@ import { dirname, resolve } from "node:path";
 import {
   compareResults,
   defaultCompareRule,
+  type EmbedEvalConfig,
+  formatError,
+  loadBeirFolder,
   loadConfig,
   readResultsDirectory,
+  renderHtmlReport,
   renderMarkdownReport,
   renderTerminalReport,
   UsageError,
@@ -13,14 +17,19 @@ import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
 import { colorEnabled } from "../terminal-environment.js";
 
-const help = `Usage: embedeval report RESULTS_DIR [--config FILE] [--markdown OUT]
+const help = `Usage: embedeval report RESULTS_DIR [--config FILE] [--baseline DIR] [--markdown OUT] [--html OUT]
 
-Renders a results folder without a baseline: absolute scores, latency, cost and texts embedded per
-(model, task), as an aligned table and optionally as the markdown the GitHub Action posts.
+Renders a results folder: absolute scores, latency, cost and texts embedded per (model, task), as an
+aligned table, optionally as the markdown the GitHub Action posts and as a self-contained HTML report
+(quality against price and latency with the Pareto front, each task's table; with --baseline, the deltas
+with their confidence intervals and the queries that got worse).
 
 Options:
-  -c, --config FILE     take the gated metric and the report's name from this config
+  -c, --config FILE     take the gated metric and the report's name from this config, and the query texts
+                        of its local datasets for the HTML report
+  -b, --baseline DIR    compare with the results in DIR
       --markdown OUT    write the markdown report to OUT
+      --html OUT        write the HTML report to OUT (one file, opens offline)
       --all             list every metric, not only the gated one`;
 
 export const reportCommand: Command = async (context) => {
@@ -29,7 +38,9 @@ export const reportCommand: Command = async (context) => {
     allowPositionals: true,
     options: {
       config: { type: "string", short: "c" },
+      baseline: { type: "string", short: "b" },
       markdown: { type: "string" },
+      html: { type: "string" },
       all: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -51,14 +62,58 @@ export const reportCommand: Command = async (context) => {
       hint: "Pass the folder `embedeval run` wrote (output.directory in embedeval.yml).",
     });
   }
-  // A report is a comparison against nothing: every row "added", absolute scores only.
-  const comparison = compareResults([], results, config?.compare ?? defaultCompareRule);
+  // Without a baseline, a comparison against nothing: every row "added", absolute scores only.
+  const baseline = values.baseline ? await readResultsDirectory(resolve(context.cwd, values.baseline)) : [];
+  const comparison = compareResults(baseline, results, config?.compare ?? defaultCompareRule);
+  const configName = config?.name ?? "embedeval";
   if (values.markdown) {
     const path = resolve(context.cwd, values.markdown);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, renderMarkdownReport(comparison, { configName: config?.name ?? "embedeval" }));
+    await writeFile(path, renderMarkdownReport(comparison, { configName }));
+  }
+  if (values.html) {
+    const path = resolve(context.cwd, values.html);
+    await mkdir(dirname(path), { recursive: true });
+    const queryTexts = config
+      ? await readQueryTexts(config, (line) => context.stderr.write(`${line}\n`))
+      : undefined;
+    await writeFile(
+      path,
+      renderHtmlReport(comparison, {
+        configName,
+        generatedAt: new Date(),
+        ...(queryTexts ? { queryTexts } : {}),
+      }),
+    );
+    context.stderr.write(`HTML report: ${path}\n`);
   }
   const color = colorEnabled(context.stdout, context.environment);
   context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   return ExitCode.ok;
 };
+
+/**
+ * The query texts of the config's local datasets (task -> query id -> text), for the HTML report's
+ * per-query view. Hub datasets are not downloaded for a report; a folder that cannot be read is skipped
+ * with a note (the report then shows query ids only).
+ */
+async function readQueryTexts(
+  config: EmbedEvalConfig,
+  note: (line: string) => void,
+): Promise<Map<string, Map<string, string>> | undefined> {
+  const texts = new Map<string, Map<string, string>>();
+  for (const task of config.tasks) {
+    if (!task.path) continue;
+    try {
+      const dataset = await loadBeirFolder({
+        folder: task.path,
+        split: task.splits[0] ?? "test",
+        name: task.name,
+      });
+      texts.set(task.name, new Map(dataset.queries.map((query) => [query.id, query.text])));
+    } catch (error) {
+      note(`report: no query texts for ${task.name} (${formatError(error).replace(/\s+/g, " ")})`);
+    }
+  }
+  return texts.size > 0 ? texts : undefined;
+}
