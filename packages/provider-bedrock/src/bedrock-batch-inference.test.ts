@@ -307,6 +307,23 @@ describe("Bedrock batch jobs that do not fully succeed", () => {
     expect(found.cache.stats().entries).toBe(0);
   });
 
+  it("polls through a passing outage of the control plane; a lasting one stops the job and fails", async () => {
+    const found = await services((job) => ({ unavailablePolls: job === 0 ? 4 : 100 }));
+    const titan = provider(found, "amazon.titan-embed-text-v2:0");
+    const texts = corpus(100);
+    const result = await embedTexts({ provider: titan, texts, inputType: "document", settings });
+    expect(found.batch.jobs[0]?.status).toBe("Completed");
+    expect(result.embeddings.map((vector) => Array.from(vector))).toEqual(expected(texts, 1024));
+
+    await expect(
+      embedTexts({ provider: titan, texts, inputType: "document", settings }),
+    ).rejects.toMatchObject({
+      code: "provider",
+      providerCode: "ServiceUnavailableException",
+    });
+    expect(found.batch.jobs[1]?.stopped).toBe(true);
+  });
+
   it("a failed job says why; Ctrl-C while a job runs stops it", async () => {
     const found = await services(() => ({
       fail: "The role cannot read s3://corpus-bucket/embedeval/input/",

@@ -52,6 +52,9 @@ export interface BatchClients {
   s3: S3Client;
 }
 
+/** Polls in a row that may fail (each after the SDK's own retries) before the wait gives up. */
+const maxFailedPolls = 5;
+
 const finished = new Set(["Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"]);
 
 export class BedrockBatchInference implements BulkEmbedding {
@@ -186,17 +189,29 @@ export class BedrockBatchInference implements BulkEmbedding {
     const { signal } = request;
     const clients = this.clients as BatchClients;
     const perRecord = this.wire.textsPerRecord;
+    let failedPolls = 0;
     for (;;) {
-      let state: GetModelInvocationJobCommandOutput;
+      let state: GetModelInvocationJobCommandOutput | undefined;
       try {
         state = await this.call("GetModelInvocationJob", signal, () =>
           clients.bedrock.send(new GetModelInvocationJobCommand({ jobIdentifier: job }), {
             abortSignal: signal,
           }),
         );
+        failedPolls = 0;
       } catch (error) {
-        if (signal?.aborted) await this.stop(job);
-        throw error;
+        // The job runs on whatever a poll meets: a passing outage (after the SDK's own retries) is
+        // waited out; a lasting one, or a refusal, ends the wait, and the job is stopped, not left billing.
+        const passing = (error as ProviderError).retryable === true && !signal?.aborted;
+        failedPolls += 1;
+        if (!passing || failedPolls >= maxFailedPolls) {
+          await this.stop(job);
+          throw error;
+        }
+      }
+      if (state === undefined) {
+        await this.pause(job, signal);
+        continue;
       }
       request.onProgress?.({
         job,
@@ -206,12 +221,17 @@ export class BedrockBatchInference implements BulkEmbedding {
         failed: Math.min(textCount, (state.errorRecordCount ?? 0) * perRecord),
       });
       if (finished.has(state.status ?? "")) return state;
-      try {
-        await sleep(this.settings.pollMilliseconds, undefined, signal ? { signal } : {});
-      } catch {
-        await this.stop(job);
-        throw abortReason(signal as AbortSignal, "Bedrock batch");
-      }
+      await this.pause(job, signal);
+    }
+  }
+
+  /** Waits one poll interval; Ctrl-C stops the job and rejects with the signal's reason. */
+  private async pause(job: string, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await sleep(this.settings.pollMilliseconds, undefined, signal ? { signal } : {});
+    } catch {
+      await this.stop(job);
+      throw abortReason(signal as AbortSignal, "Bedrock batch");
     }
   }
 

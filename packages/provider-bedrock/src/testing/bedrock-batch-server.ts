@@ -29,6 +29,8 @@ export interface BatchJobScript {
   failText?: (text: string) => boolean;
   /** The job ends PartiallyCompleted with this many records (the last ones) left out of the output. */
   unprocessedRecords?: number;
+  /** The first this many GetModelInvocationJob requests for the job answer 503 ServiceUnavailable. */
+  unavailablePolls?: number;
 }
 
 export interface RecordedBatchJob {
@@ -270,6 +272,17 @@ export async function startBedrockBatchServer(
       return;
     }
     if (job && request.method === "GET" && !match?.[2]) {
+      const script = scripts.get(job) ?? {};
+      if ((script.unavailablePolls ?? 0) > 0) {
+        script.unavailablePolls = (script.unavailablePolls ?? 0) - 1;
+        sendAwsError(response, {
+          status: 503,
+          type: "ServiceUnavailableException",
+          namespace: "com.amazon.bedrock",
+          body: { message: "The service is temporarily unavailable." },
+        });
+        return;
+      }
       job.polls += 1;
       // The first poll sees the job as created.
       if (job.polls > 1) advance(job);
