@@ -45,3 +45,19 @@ describe("results table", () => {
     expect(bars[2]).toBe(`  a  ${"█".repeat(10).padEnd(40)}  25.00`);
   });
 });
+
+describe("results table with several task types", () => {
+  it("renders one table per type, retrieval first, each with its own columns", () => {
+    const sts = result("a", "my-sts", 0.8);
+    sts.embedeval.task_type = "STS";
+    sts.embedeval.main_metric = "cosine_spearman";
+    (sts.scores.test?.[0] as Record<string, unknown>).cosine_spearman = 0.8;
+    const text = renderResultsTable([sts, result("a", "scifact", 0.7)]);
+    const blocks = text.split("\n\n");
+    expect(blocks[0]?.split("\n")[0]).toBe("Retrieval");
+    expect(blocks[1]?.split("\n")[0]).toBe("STS");
+    expect(blocks[1]?.split("\n")[1]).toMatch(/^model\s+task\s+cosine spearman/);
+    expect(blocks[1]).toMatch(/a\s+my-sts\s+80\.00/);
+    expect(renderScoreBars([sts], 40).split("\n")[0]).toBe("my-sts: cosine spearman (0 to 100)");
+  });
+});

@@ -1,11 +1,51 @@
 import { mainRetrievalMetric, metricLabel, type TaskResult } from "@embedeval/core";
 
-/** Columns people compare when choosing a model: quality first (the main score leads), then what it costs. */
-const qualityColumns = [mainRetrievalMetric, "map_at_10", "mrr_at_10", "recall_at_100"].map(
-  (metric) => [metricLabel(metric), metric] as const,
-);
+/**
+ * Columns people compare when choosing a model, per MTEB task type: quality first (the main score leads),
+ * then what it costs. Results without a task type are retrieval files.
+ */
+const qualityColumnsByType: Record<string, readonly string[]> = {
+  Retrieval: [mainRetrievalMetric, "map_at_10", "mrr_at_10", "recall_at_100"],
+  Reranking: ["map_at_1000", "mrr_at_10", "ndcg_at_10"],
+  STS: ["cosine_spearman", "cosine_pearson", "spearman"],
+  PairClassification: ["max_ap", "max_f1", "max_accuracy"],
+  Summarization: ["cosine_spearman", "cosine_pearson"],
+  BitextMining: ["f1", "accuracy"],
+  Classification: ["accuracy", "f1", "f1_weighted"],
+  Clustering: ["v_measure", "ami"],
+};
 
+function taskTypeOf(result: TaskResult): string {
+  return result.embedeval.task_type ?? "Retrieval";
+}
+
+/**
+ * One table per MTEB task type present (Retrieval first, then MTEB's order), each with its type's
+ * columns; a heading names the type when there is more than one.
+ */
 export function renderResultsTable(results: TaskResult[]): string {
+  const types = [...new Set(results.map(taskTypeOf))].sort((a, b) => typeRank(a) - typeRank(b));
+  if (types.length <= 1) return renderTypeTable(results, types[0] ?? "Retrieval");
+  return types
+    .map(
+      (type) =>
+        `${type}\n${renderTypeTable(
+          results.filter((result) => taskTypeOf(result) === type),
+          type,
+        )}`,
+    )
+    .join("\n\n");
+}
+
+function typeRank(type: string): number {
+  const index = Object.keys(qualityColumnsByType).indexOf(type);
+  return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+}
+
+function renderTypeTable(results: TaskResult[], type: string): string {
+  const main = results[0]?.embedeval.main_metric;
+  const metrics = qualityColumnsByType[type] ?? (main ? [main] : []);
+  const qualityColumns = metrics.map((metric) => [metricLabel(metric), metric] as const);
   const header = [
     "model",
     "task",
@@ -62,11 +102,13 @@ export function renderResultsTable(results: TaskResult[]): string {
 }
 
 /**
- * nDCG@10 per model as horizontal bars, one block per task: which model wins, and by how much, at a
- * glance. Eighth-block characters give the bars a resolution of 1/8 of a cell.
+ * Each task's main score per model as horizontal bars (nDCG@10 for retrieval, the type's own for the
+ * others), one block per task: which model wins, and by how much, at a glance. Eighth-block characters
+ * give the bars a resolution of 1/8 of a cell.
  */
 export function renderScoreBars(results: TaskResult[], width = 40): string {
   const byTask = new Map<string, { model: string; score: number }[]>();
+  const metricOf = new Map<string, string>();
   for (const result of results) {
     for (const [split, entries] of Object.entries(result.scores)) {
       const score = entries[0]?.main_score;
@@ -75,6 +117,7 @@ export function renderScoreBars(results: TaskResult[], width = 40): string {
       const rows = byTask.get(task) ?? [];
       rows.push({ model: result.embedeval.model.id, score });
       byTask.set(task, rows);
+      metricOf.set(task, metricLabel(result.embedeval.main_metric ?? mainRetrievalMetric));
     }
   }
   const eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
@@ -87,7 +130,7 @@ export function renderScoreBars(results: TaskResult[], width = 40): string {
       const bar = "█".repeat(Math.floor(cells)) + (eighths[Math.round((cells % 1) * 8) % 8] ?? "");
       return `  ${row.model.padEnd(nameWidth)}  ${bar.padEnd(width)}  ${(row.score * 100).toFixed(2)}`;
     });
-    blocks.push([`${task}: nDCG@10 (0 to 100)`, ...lines].join("\n"));
+    blocks.push([`${task}: ${metricOf.get(task)} (0 to 100)`, ...lines].join("\n"));
   }
   return blocks.join("\n\n");
 }

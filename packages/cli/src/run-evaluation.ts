@@ -18,12 +18,14 @@ import {
   EmbedEvalError,
   estimateTokens,
   evaluateRetrieval,
+  evaluateTypedTask,
   formatError,
   type HubDataset,
   isRetriever,
   loadBeirFolder,
   loadConfig,
   loadHubDataset,
+  loadTypedTaskFolder,
   lookupPricePerMillionTokens,
   type ModelConfig,
   ProviderError,
@@ -35,6 +37,7 @@ import {
   systemClock,
   type TaskConfig,
   type TaskResult,
+  type TypedDataset,
   UsageError,
   UsageRecorder,
   writeTaskResult,
@@ -91,6 +94,8 @@ export interface PreparedRun {
   prepared: PreparedModel[];
   tasks: TaskConfig[];
   datasets: Map<string, RetrievalDataset[]>;
+  /** Tasks of the other MTEB types (sts, classification, ...), by task name, one entry per split. */
+  typedDatasets: Map<string, TypedDataset[]>;
   failures: ModelFailure[];
 }
 
@@ -160,8 +165,22 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
   }
 
   const datasets = new Map<string, RetrievalDataset[]>();
+  const typedDatasets = new Map<string, TypedDataset[]>();
   try {
     for (const task of tasks) {
+      if (task.type !== "retrieval") {
+        const type = task.type;
+        const signal = options.signal ? { signal: options.signal } : {};
+        const splits = await withTaskContext(task, () =>
+          Promise.all(
+            task.splits.map((split) =>
+              loadTypedTaskFolder({ type, folder: task.path as string, split, name: task.name, ...signal }),
+            ),
+          ),
+        );
+        typedDatasets.set(task.name, splits);
+        continue;
+      }
       const hubDataset = await withTaskContext(task, () =>
         downloadTaskDataset(task, environment, reporter, options.signal),
       );
@@ -186,7 +205,7 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
 
   const cache =
     config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
-  return { config, environment, reporter, cache, prepared, tasks, datasets, failures };
+  return { config, environment, reporter, cache, prepared, tasks, datasets, typedDatasets, failures };
 }
 
 /**
@@ -290,7 +309,7 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
  * This is the library entry the CLI's `run` command and the GitHub Action both call.
  */
 export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
-  const { config, environment, reporter, cache, prepared, tasks, datasets, failures } =
+  const { config, environment, reporter, cache, prepared, tasks, datasets, typedDatasets, failures } =
     await prepareRun(options);
   // Before the first paid call: an output folder that is a file, or read-only, would otherwise fail
   // only once all the paid work is done.
@@ -340,6 +359,42 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         // One recorder for all splits of the task: its usage, reported even if a split fails halfway.
         const spent = new UsageRecorder({ pricePerMillionTokens: price ?? null });
         try {
+          for (const typed of typedDatasets.get(task.name) ?? []) {
+            // A lexical retriever ranks documents and embeds nothing: as in MTEB, it has no score on the
+            // other task types, so it is left out of them rather than failing the run.
+            if (isRetriever(provider)) {
+              reporter.log(
+                `${model.id} × ${task.name}: skipped (a lexical retriever has no ${task.type} score)`,
+              );
+              continue;
+            }
+            const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${typed.dataset.split}` : ""}`;
+            let progress: ReturnType<ProgressReporter["start"]> | undefined;
+            let stage = "";
+            const result = await evaluateTypedTask(
+              {
+                model,
+                provider,
+                rateLimiter,
+                usage: spent,
+                ...(cache ? { cache } : {}),
+                ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+                onProgress: (update) => {
+                  if (update.stage !== stage) {
+                    progress?.finish();
+                    stage = update.stage;
+                    progress = reporter.start(`${label}: embedding ${update.stage}`, update.total);
+                  }
+                  progress?.update(update.done, slowdown.note());
+                },
+              },
+              typed,
+            );
+            progress?.finish();
+            for (const warning of result.embedeval.warnings) reporter.log(`warning: ${label}: ${warning}`);
+            perSplit.push(result);
+          }
           for (const dataset of datasets.get(task.name) ?? []) {
             const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
             let progress: ReturnType<ProgressReporter["start"]> | undefined;

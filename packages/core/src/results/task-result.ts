@@ -59,6 +59,8 @@ export interface TaskResult {
     /** split -> query id -> metric -> value, for every scored query. */
     per_query: Record<string, Record<string, Record<string, number>>>;
     main_metric: string;
+    /** MTEB's task type ("Retrieval", "STS", "Classification", ...); absent in retrieval files before 0.2. */
+    task_type?: string;
     /** sha256 of the dataset's files: changes whenever the data does, whatever its revision says. */
     dataset_content_hash?: string;
     usage: UsageSummary;

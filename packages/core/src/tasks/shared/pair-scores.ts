@@ -20,18 +20,16 @@ export function dotProduct(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * scikit-learn's 1 - paired_cosine_distances: 1 - ½‖a/‖a‖ - b/‖b‖‖², where a zero vector stays zero (so
- * a zero vector scores 0.5 against anything, as in scikit-learn).
+ * scikit-learn's 1 - paired_cosine_distances, 1 - ½‖a/‖a‖ - b/‖b‖‖², which equals the cosine a·b/(‖a‖‖b‖)
+ * for non-zero vectors; computed as the cosine, so that orthogonal vectors score exactly 0 instead of
+ * rounding noise that would break their ties at random (MTEB's own float32 noise cannot be replayed
+ * anyway). A zero vector stays zero, as in scikit-learn: 0.5 against a non-zero vector, 1 against another zero.
  */
 export function pairedCosineScore(a: Float32Array, b: Float32Array): number {
-  const normA = norm(a) || 1;
-  const normB = norm(b) || 1;
-  let sum = 0;
-  for (let index = 0; index < a.length; index++) {
-    const difference = (a[index] as number) / normA - (b[index] as number) / normB;
-    sum += difference * difference;
-  }
-  return 1 - sum / 2;
+  const normA = norm(a);
+  const normB = norm(b);
+  if (normA === 0 || normB === 0) return normA === normB ? 1 : 0.5;
+  return dotProduct(a, b) / (normA * normB);
 }
 
 export function manhattanDistance(a: Float32Array, b: Float32Array): number {

@@ -66,6 +66,7 @@ export async function runTask(
     contentHash: dataset.contentHash,
     scores: scoring.scores,
     mainScore: definition.mainScore,
+    taskType: definition.type,
     ...(dataset.hfSubset ? { hfSubset: dataset.hfSubset } : {}),
     ...(dataset.languages ? { languages: dataset.languages } : {}),
     perItem: scoring.perItem,

@@ -15,6 +15,8 @@ export interface TaskResultParts {
   /** The metric keys in MTEB's order (nested values such as scores_per_experiment allowed). */
   scores: Record<string, unknown>;
   mainScore: string;
+  /** MTEB's task type, written as embedeval.task_type so tables group tasks by type. */
+  taskType: string;
   hfSubset?: string;
   languages?: string[];
   /** Item id -> { main score key: value }, the unit the comparison resamples. */
@@ -65,6 +67,7 @@ export function taskResultOf(parts: TaskResultParts): TaskResult {
       },
       per_query: { [parts.split]: parts.perItem },
       main_metric: parts.mainScore,
+      task_type: parts.taskType,
       ...(parts.contentHash ? { dataset_content_hash: parts.contentHash } : {}),
       usage: parts.usage,
       timings: parts.timings,
