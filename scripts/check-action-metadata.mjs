@@ -2,7 +2,7 @@
 // Part of `pnpm lint`: actions/evaluate/action.yml against what GitHub requires of an action's metadata
 // (actionlint checks workflows, not this file) and against the action's code: a runtime GitHub offers, a main
 // file that exists, a description for every input and output, and every input the code reads or output it
-// sets (by literal name) declared.
+// sets (by literal name) declared, and every input and output this repository's workflows use with it.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -42,6 +42,29 @@ for (const [pattern, section] of [
   for (const [, name] of sources.matchAll(pattern)) {
     if (!(name in (metadata[section] ?? {})))
       problem(`the code uses ${section}.${name}, which is not declared`);
+  }
+}
+
+// The workflows that run the action from this repository (actionlint cannot read a local action's inputs).
+const workflowFolder = resolve(import.meta.dirname, "../.github/workflows");
+for (const file of existsSync(workflowFolder) ? readdirSync(workflowFolder) : []) {
+  if (!/\.ya?ml$/.test(file)) continue;
+  const text = readFileSync(join(workflowFolder, file), "utf8");
+  for (const [jobName, job] of Object.entries(parse(text)?.jobs ?? {})) {
+    for (const step of job?.steps ?? []) {
+      if (step?.uses !== "./actions/evaluate") continue;
+      const where = `.github/workflows/${file}: job ${jobName}`;
+      for (const input of Object.keys(step.with ?? {})) {
+        if (!(input in (metadata.inputs ?? {}))) problems.push(`${where}: the action has no input ${input}`);
+      }
+      if (!step.id) continue;
+      for (const [, output] of text.matchAll(
+        new RegExp(`steps\\.${step.id}\\.outputs\\.([A-Za-z0-9_-]+)`, "g"),
+      )) {
+        if (!(output in (metadata.outputs ?? {})))
+          problems.push(`${where}: the action has no output ${output}`);
+      }
+    }
   }
 }
 
