@@ -1,8 +1,9 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import { configJsonSchema, UsageError } from "@embedeval/core";
+import { configJsonSchema, type LocalTaskType, localTaskTypes, UsageError } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
+import { rerankingExampleQrels, taskTypeExamples } from "./task-type-examples.js";
 
 /** Written next to the config by `init`; the config's yaml-language-server line points at it. */
 export const schemaFileName = "embedeval.schema.json";
@@ -60,7 +61,7 @@ output:
   directory: embedeval-results  # one JSON file per (model, task), MTEB's layout
 `;
 
-const help = `Usage: embedeval init [--config embedeval.yml] [--force]
+const help = `Usage: embedeval init [--config embedeval.yml] [--task-type TYPE] [--force]
 
 Writes a commented starter config (two offline baselines and a local BEIR folder) and, next to it,
 embedeval.schema.json, which the config's yaml-language-server line points editors at for completion
@@ -68,6 +69,8 @@ and checks. After upgrading embedeval, refresh the schema with \`embedeval schem
 
 Options:
   -c, --config FILE   where to write the config (default: embedeval.yml)
+      --task-type TYPE  a task of another MTEB type, with an example folder in its layout:
+                      ${localTaskTypes.join(", ")}
       --force         overwrite the config and the schema file if they exist`;
 
 export const initCommand: Command = async (context) => {
@@ -76,6 +79,7 @@ export const initCommand: Command = async (context) => {
     options: {
       force: { type: "boolean", default: false },
       config: { type: "string", short: "c", default: "embedeval.yml" },
+      "task-type": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: false,
@@ -83,6 +87,12 @@ export const initCommand: Command = async (context) => {
   if (values.help) {
     context.stdout.write(`${help}\n`);
     return ExitCode.ok;
+  }
+  const taskType = values["task-type"] as LocalTaskType | undefined;
+  if (taskType !== undefined && !localTaskTypes.includes(taskType)) {
+    throw new UsageError(`unknown task type \`${taskType}\``, {
+      hint: `Pass one of ${localTaskTypes.join(", ")}.`,
+    });
   }
   const file = resolve(context.cwd, values.config);
   if ((await exists(file)) && !values.force) {
@@ -93,7 +103,8 @@ export const initCommand: Command = async (context) => {
   const schemaFile = join(dirname(file), schemaFileName);
   const writeSchema = values.force || !(await exists(schemaFile));
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, starterConfig);
+  await writeFile(file, taskType ? typedStarterConfig(taskType) : starterConfig);
+  if (taskType) await writeTaskTypeExample(join(dirname(file), "data", `my-${taskType}`), taskType);
   if (writeSchema) await writeFile(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   const schemaPath = relative(context.cwd, schemaFile);
   context.stdout.write(
@@ -101,6 +112,30 @@ export const initCommand: Command = async (context) => {
   );
   return ExitCode.ok;
 };
+
+/** The starter config with its task replaced by a local task of the given type. */
+function typedStarterConfig(taskType: LocalTaskType): string {
+  return starterConfig
+    .replace(
+      "  # Your own BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv (.gz accepted).\n  - name: my-dataset\n    path: ./data/my-dataset\n",
+      `  # Your own ${taskType} data, in the layout of docs/task-types.md (an example was written there).\n  - name: my-${taskType}\n    type: ${taskType}\n    path: ./data/my-${taskType}\n`,
+    )
+    .replace(
+      "  metric: ndcg_at_10      # main score, as in MTEB",
+      "  metric: main_score      # each task's main score, as in MTEB",
+    );
+}
+
+async function writeTaskTypeExample(folder: string, taskType: LocalTaskType): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  for (const [name, rows] of Object.entries(taskTypeExamples[taskType])) {
+    await writeFile(join(folder, name), rows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+  }
+  if (taskType === "reranking") {
+    await mkdir(join(folder, "qrels"), { recursive: true });
+    await writeFile(join(folder, "qrels", "test.tsv"), rerankingExampleQrels);
+  }
+}
 
 function exists(file: string): Promise<boolean> {
   return access(file).then(

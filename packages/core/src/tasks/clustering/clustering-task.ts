@@ -1,3 +1,4 @@
+import { DatasetError } from "@embedeval/provider-contract";
 import type { TaskResult } from "../../results/task-result.js";
 import { perItemRecord, runTask, type TaskDatasetIdentity } from "../shared/run-task.js";
 import type { TaskEmbeddingContext } from "../shared/task-embedding.js";
@@ -34,6 +35,14 @@ export function evaluateClustering(
 ): Promise<TaskResult> {
   return runTask(context, dataset, clusteringTaskType, async (embed) => {
     const { indices, random } = clusteringDownsample(dataset.rows.length);
+    if (indices.length < 2) {
+      throw new DatasetError(
+        `${dataset.name}: ${dataset.rows.length} documents, of which MTEB's protocol embeds ${indices.length}.`,
+        {
+          hint: "MTEB's clustering embeds 4% of the documents: give the split at least 50 documents.",
+        },
+      );
+    }
     const vectors = await embed(
       "sentences",
       indices.map((index) => (dataset.rows[index] as ClusteringDataset["rows"][number]).sentence),
