@@ -2,12 +2,6 @@
 // A plugin depends on this package alone; @embedeval/core depends on it and re-exports the types.
 
 export { abortReason } from "./abort-reason.js";
-export type {
-  BulkEmbedding,
-  BulkEmbedRequest,
-  BulkEmbedResponse,
-  BulkJobProgress,
-} from "./bulk-embedding.js";
 export {
   checkProviderInstance,
   checkProviderPlugin,
