@@ -96,7 +96,11 @@ export function ruleChanges(base: EmbedEvalConfig["compare"], head: EmbedEvalCon
   const keys = ["metric", "maxDrop", "significance", "resamples", "seed", "overrides"] as const;
   return keys
     .filter((key) => JSON.stringify(base[key]) !== JSON.stringify(head[key]))
-    .map((key) => `${key}: ${describe(base[key])} → ${describe(head[key])}`);
+    .map((key) =>
+      key === "overrides" && base.overrides.length === head.overrides.length
+        ? `overrides: ${describe(base.overrides)} changed`
+        : `${key}: ${describe(base[key])} → ${describe(head[key])}`,
+    );
 }
 
 function describe(value: unknown): string {
