@@ -9,6 +9,7 @@
  *   X-Repo-Commit, which only this 302 has.
  * - the CDN serves the bytes with an ETag that is not the sha256: Xet-style 64-hex or an S3 md5. It honours
  *   Range (206), and can be told to corrupt, truncate or fail (429/503) its next answers.
+ * - model repositories (`addModel`) the same way at `/api/models/{repo}/...` and `/{repo}/resolve/{rev}/{path}`.
  * - errors carry X-Error-Code: RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo (401/403).
  */
 import { createHash } from "node:crypto";
@@ -54,6 +55,7 @@ export class FakeHuggingFaceHub {
   /** Entries per tree page; a smaller value exercises the Link pagination. */
   treePageSize = 1000;
   private readonly datasets = new Map<string, FakeDataset>();
+  private readonly models = new Map<string, FakeDataset>();
   private readonly blobs = new Map<string, Buffer>();
   private hubServer: Server | undefined;
   private cdnServer: Server | undefined;
@@ -86,6 +88,15 @@ export class FakeHuggingFaceHub {
     }
   }
 
+  /** A model repository: the same shape as a dataset, served at the hub's model URLs. */
+  addModel(repository: string, model: FakeDataset): void {
+    this.models.set(repository, model);
+    for (const file of Object.values(model.files)) {
+      const bytes = contentOf(file);
+      this.blobs.set(sha256(bytes), bytes);
+    }
+  }
+
   /** The sha256 the hub states for a file's bytes. */
   static sha256(content: string | Uint8Array): string {
     return sha256(toBuffer(content));
@@ -111,15 +122,20 @@ export class FakeHuggingFaceHub {
     }
     const url = new URL(request.url ?? "/", this.endpoint);
     const path = decodeURIComponent(url.pathname);
-    const api = /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.+)$/.exec(url.pathname);
-    const resolve = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const match = api ?? resolve;
+    const datasetApi = /^\/api\/datasets\/([^/]+\/[^/]+)\/(revision|tree)\/(.+)$/.exec(url.pathname);
+    const datasetResolve = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const modelApi = /^\/api\/models\/([^/]+\/[^/]+)\/(revision|tree)\/(.+)$/.exec(url.pathname);
+    const modelResolve = datasetResolve
+      ? null
+      : /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const api = datasetApi ?? modelApi;
+    const match = api ?? datasetResolve ?? modelResolve;
     if (!match) {
       error(response, 404, "RepoNotFound", `No route ${path}`);
       return;
     }
     const repository = match[1] as string;
-    const dataset = this.datasets.get(repository);
+    const dataset = ((modelApi ?? modelResolve) ? this.models : this.datasets).get(repository);
     if (!dataset) {
       error(response, 404, "RepoNotFound", "Repository not found");
       return;

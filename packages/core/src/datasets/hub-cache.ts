@@ -12,22 +12,68 @@
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
+import type { HubTreeFile } from "./hub-repository-listing.js";
 
 const repositoryPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const commitPattern = /^[0-9a-f]{40}$/;
+/**
+ * A branch or tag as the hub names them (`main`, `v1.0`, `refs/convert/parquet`, `refs/pr/1`) or a commit:
+ * `/`-separated parts of letters, digits, `.`, `_` and `-`, none starting with `.`. So no `..`, no
+ * leading or doubled `/`: a revision becomes a path under refs/ and a URL segment, never a way out.
+ */
+export const revisionPattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+/** A split name (`test`, `dev`, `test.en`): it names files, so no `/` and no `..`. */
+export const splitPattern = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-export function checkRepository(repository: string): void {
+/** What a hub repository holds: its URLs and cache folder differ (`/datasets/x` and `datasets--x`). */
+export type HubRepositoryType = "dataset" | "model";
+
+export function checkRepository(repository: string, type: HubRepositoryType = "dataset"): void {
   if (!repositoryPattern.test(repository) || repository.includes("..")) {
-    throw new DatasetError(`"${repository}" is not a hub dataset id.`, {
-      hint: 'Use the form owner/name, as in the dataset\'s address: https://huggingface.co/datasets/mteb/scifact -> "mteb/scifact".',
+    throw new DatasetError(`"${repository}" is not a hub ${type} id.`, {
+      hint:
+        type === "dataset"
+          ? 'Use the form owner/name, as in the dataset\'s address: https://huggingface.co/datasets/mteb/scifact -> "mteb/scifact".'
+          : 'Use the form owner/name, as in the model\'s address: https://huggingface.co/thenlper/gte-base -> "thenlper/gte-base".',
     });
   }
 }
 
-/** `datasets--owner--name`, huggingface_hub's `repo_folder_name`. */
-export function hubRepositoryFolder(cacheDirectory: string, repository: string): string {
-  checkRepository(repository);
-  return join(cacheDirectory, ["datasets", ...repository.split("/")].join("--"));
+export function checkRevision(revision: string, repository: string): void {
+  if (!revisionPattern.test(revision) || revision.includes("..")) {
+    throw new DatasetError(`"${revision}" is not a valid revision of ${repository}.`, {
+      hint: "A revision is a branch, a tag or a 40-character commit (e.g. main, v1.0, refs/convert/parquet): letters, digits, `.`, `_`, `-` and `/` between parts, with no `..` and no leading `/`.",
+    });
+  }
+}
+
+export function checkSplit(split: string, repository: string): void {
+  if (!splitPattern.test(split) || split.includes("..")) {
+    throw new DatasetError(`"${split}" is not a valid split name (${repository}).`, {
+      hint: "A split is a name of letters, digits, `.`, `_` and `-` without `..` (test, dev, train).",
+    });
+  }
+}
+
+/**
+ * A file path from the hub's listing, before it is joined to the snapshot folder: `/`-separated parts,
+ * none empty, `.` or `..`, no backslash or control character. A listing naming anything else (a hostile
+ * mirror) could otherwise write outside the cache.
+ */
+export function isSafeRepositoryPath(path: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (path.length === 0 || path.length > 1024 || /[\\\u0000-\u001f\u007f]/.test(path)) return false;
+  return path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+/** `datasets--owner--name` or `models--owner--name`, huggingface_hub's `repo_folder_name`. */
+export function hubRepositoryFolder(
+  cacheDirectory: string,
+  repository: string,
+  type: HubRepositoryType = "dataset",
+): string {
+  checkRepository(repository, type);
+  return join(cacheDirectory, [`${type}s`, ...repository.split("/")].join("--"));
 }
 
 export function snapshotFolder(repositoryFolder: string, commit: string): string {
@@ -41,7 +87,7 @@ export function blobPath(repositoryFolder: string, etag: string): string {
 /** A revision that is a ref (branch, tag, `refs/pr/1`) is stored as a path under refs/, as Python does. */
 function refPath(repositoryFolder: string, revision: string): string {
   const parts = revision.split("/");
-  if (parts.some((part) => part === "" || part === "." || part === "..")) {
+  if (!revisionPattern.test(revision) || parts.some((part) => part === "" || part === "." || part === "..")) {
     throw new DatasetError(`"${revision}" is not a valid revision.`, {
       hint: "A revision is a branch, a tag or a commit, e.g. main or a 40-character commit hash.",
     });
@@ -102,4 +148,35 @@ export async function linkIntoSnapshot(
     await copyFile(blob, target);
   }
   return target;
+}
+
+/**
+ * The tree listing of a commit, kept beside the cache's own folders (huggingface_hub ignores other
+ * entries) so a run at a known commit makes no listing request, and an offline run can tell a complete
+ * snapshot from one whose download broke off between shards.
+ */
+function treeFile(repositoryFolder: string, commit: string): string {
+  return join(repositoryFolder, ".embedeval", "trees", `${commit}.json`);
+}
+
+export async function readSavedTree(
+  repositoryFolder: string,
+  commit: string,
+): Promise<HubTreeFile[] | undefined> {
+  const text = await readFile(treeFile(repositoryFolder, commit), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? (value as HubTreeFile[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function saveTree(repositoryFolder: string, commit: string, tree: HubTreeFile[]): Promise<void> {
+  const path = treeFile(repositoryFolder, commit);
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(tree));
+  await rename(temporary, path);
 }

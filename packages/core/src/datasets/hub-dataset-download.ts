@@ -13,14 +13,18 @@
  * Offline (HF_HUB_OFFLINE=1) nothing is requested: the revision comes from refs/, the files from the
  * snapshot, whether we or a Python tool put them there; what is missing is named at once.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
 import {
   cachedCommit,
+  checkRevision,
+  checkSplit,
   commitPattern,
   hubRepositoryFolder,
   isFile,
+  readSavedTree,
+  saveTree,
   snapshotFiles,
   snapshotFolder,
   writeRef,
@@ -76,6 +80,9 @@ export async function downloadHubDataset(options: HubDatasetDownloadOptions): Pr
   const environment = await readHubEnvironment(options.environment ?? process.env);
   const cacheDirectory = options.cacheDirectory ?? environment.cacheDirectory;
   const repositoryFolder = hubRepositoryFolder(cacheDirectory, repository);
+  // Before any request or file: a revision or split is part of a URL and of cache paths.
+  checkRevision(revision, repository);
+  for (const split of options.splits) checkSplit(split, repository);
   const describe = `${repository}@${revision}`;
   if (environment.offline) return fromCacheOffline(options, repositoryFolder);
   try {
@@ -235,34 +242,6 @@ function absolute(snapshot: string, layout: HubSplitFiles[]): HubSplitFiles[] {
     queries: local(split.queries),
     qrels: local(split.qrels),
   }));
-}
-
-/**
- * The tree listing of a commit, kept beside the cache's own folders (huggingface_hub ignores other
- * entries) so a run at a known commit makes no listing request, and an offline run can tell a complete
- * snapshot from one whose download broke off between shards.
- */
-function treeFile(repositoryFolder: string, commit: string): string {
-  return join(repositoryFolder, ".embedeval", "trees", `${commit}.json`);
-}
-
-async function readSavedTree(repositoryFolder: string, commit: string): Promise<HubTreeFile[] | undefined> {
-  const text = await readFile(treeFile(repositoryFolder, commit), "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? (value as HubTreeFile[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function saveTree(repositoryFolder: string, commit: string, tree: HubTreeFile[]): Promise<void> {
-  const path = treeFile(repositoryFolder, commit);
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(tree));
-  await rename(temporary, path);
 }
 
 export interface LoadHubDatasetOptions {

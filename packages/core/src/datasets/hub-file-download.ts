@@ -19,7 +19,14 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DatasetError } from "@embedeval/provider-contract";
 import { downloadLockPath, withDownloadLock } from "./download-lock.js";
-import { blobPath, isFile, linkIntoSnapshot, snapshotFolder } from "./hub-cache.js";
+import {
+  blobPath,
+  type HubRepositoryType,
+  isFile,
+  isSafeRepositoryPath,
+  linkIntoSnapshot,
+  snapshotFolder,
+} from "./hub-cache.js";
 import type { HubAccess, HubTreeFile } from "./hub-repository-listing.js";
 import { hubRequest, networkProblem } from "./hub-request.js";
 
@@ -31,16 +38,34 @@ export interface HubFileDownload {
   onProgress?: (line: string) => void;
 }
 
-/** `{endpoint}/datasets/{repo_id}/resolve/{revision}/{path}`, each part URL-encoded as huggingface_hub does. */
+/**
+ * `{endpoint}/datasets/{repo_id}/resolve/{revision}/{path}` (a model: `{endpoint}/{repo_id}/resolve/...`),
+ * each part URL-encoded as huggingface_hub does.
+ */
 export function hubFileUrl(
   endpoint: string,
   repository: string,
   revision: string,
   pathInRepository: string,
+  repositoryType: HubRepositoryType = "dataset",
 ): string {
   const base = endpoint.replace(/\/+$/, "");
   const encodedPath = pathInRepository.split("/").map(encodeURIComponent).join("/");
-  return `${base}/datasets/${repository}/resolve/${encodeURIComponent(revision)}/${encodedPath}`;
+  const prefix = repositoryType === "dataset" ? "/datasets" : "";
+  return `${base}${prefix}/${repository}/resolve/${encodeURIComponent(revision)}/${encodedPath}`;
+}
+
+/** A listed path and hash become cache paths: each must be what the hub's listing can hold, nothing more. */
+function checkListedFile(file: HubTreeFile, repository: string): void {
+  const digestOk = file.lfs ? /^[0-9a-f]{64}$/.test(file.lfs.sha256) : /^[0-9a-f]{40}$/.test(file.oid);
+  if (!isSafeRepositoryPath(file.path) || !digestOk) {
+    throw new DatasetError(
+      `The hub's file list of ${repository} has an unsafe entry: ${JSON.stringify(file.path)} (hash ${JSON.stringify(file.lfs?.sha256 ?? file.oid)}).`,
+      {
+        hint: "Nothing was written. A mirror or proxy (HF_ENDPOINT) is sending a hostile listing; check it, or unset HF_ENDPOINT.",
+      },
+    );
+  }
 }
 
 /** What the bytes must be: from the hub's 302 headers, else the tree listing. */
@@ -55,6 +80,7 @@ export async function downloadHubFile(
   download: HubFileDownload,
 ): Promise<{ path: string; bytes: number; fetched: boolean }> {
   const { access, repositoryFolder, commit, file } = download;
+  checkListedFile(file, access.repository);
   const target = join(snapshotFolder(repositoryFolder, commit), ...file.path.split("/"));
   if (await isFile(target)) return { path: target, bytes: (await stat(target)).size, fetched: false };
   const fromTree: Expected = file.lfs
@@ -103,7 +129,7 @@ async function downloadLocked(
     if (pass === 1) download.onProgress?.(`${subject}: ${failure}; downloading it again`);
   }
   throw new DatasetError(`Integrity check failed for ${subject}: ${lastFailure}, twice in a row.`, {
-    file: hubFileUrl(access.endpoint, access.repository, commit, file.path),
+    file: hubFileUrl(access.endpoint, access.repository, commit, file.path, access.repositoryType),
     hint: "Nothing was cached. A proxy or mirror (HF_ENDPOINT) may be altering files; run again later, or report it to the dataset's owners if it persists.",
   });
 }
@@ -124,7 +150,7 @@ async function transfer(
   const incomplete = `${blobPath(repositoryFolder, fromTree.digest)}.incomplete`;
   await mkdir(dirname(incomplete), { recursive: true });
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const hubUrl = hubFileUrl(access.endpoint, access.repository, commit, file.path);
+    const hubUrl = hubFileUrl(access.endpoint, access.repository, commit, file.path, access.repositoryType);
     const offset = await sizeOf(incomplete);
     const { response, stated } = await requestHubFile(
       access,
@@ -199,6 +225,7 @@ export async function requestHubFile(
         url,
         subject,
         repository: access.repository,
+        repositoryType: access.repositoryType,
         token: sameOrigin ? access.token : undefined,
         tokenSource: access.tokenSource,
         cdn: !sameOrigin,

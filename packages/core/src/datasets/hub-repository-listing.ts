@@ -9,6 +9,7 @@
  * so every file has a hash to check: `lfs.oid` (sha256) for LFS/Xet files, `oid` (git blob sha1) else.
  */
 import { DatasetError } from "@embedeval/provider-contract";
+import { type HubRepositoryType, isSafeRepositoryPath } from "./hub-cache.js";
 import { type HubRequest, type HubRequestSettings, hubRequest } from "./hub-request.js";
 
 export interface HubTreeFile {
@@ -23,6 +24,8 @@ export interface HubTreeFile {
 export interface HubAccess extends HubRequestSettings {
   endpoint: string;
   repository: string;
+  /** Default "dataset": `/api/datasets/...`, `/datasets/{repo}/resolve/...`; a model: `/api/models/...`. */
+  repositoryType?: HubRepositoryType | undefined;
   token?: string | undefined;
   tokenSource?: string | undefined;
 }
@@ -32,15 +35,21 @@ function request(access: HubAccess, url: string, subject: string): HubRequest {
     url,
     subject,
     repository: access.repository,
+    repositoryType: access.repositoryType,
     token: access.token,
     tokenSource: access.tokenSource,
     headers: { accept: "application/json" },
   };
 }
 
+/** `{endpoint}/api/datasets/{repo}` or `{endpoint}/api/models/{repo}`. */
+function apiBase(access: HubAccess): string {
+  return `${access.endpoint}/api/${access.repositoryType ?? "dataset"}s/${access.repository}`;
+}
+
 /** The 40-hex commit a branch, tag or commit stands for now. */
 export async function resolveHubCommit(access: HubAccess, revision: string): Promise<string> {
-  const url = `${access.endpoint}/api/datasets/${access.repository}/revision/${encodeURIComponent(revision)}`;
+  const url = `${apiBase(access)}/revision/${encodeURIComponent(revision)}`;
   const response = await hubRequest(request(access, url, `${access.repository}@${revision}`), access);
   const body = (await readJson(response, url)) as { sha?: unknown };
   if (typeof body.sha !== "string" || !/^[0-9a-f]{40}$/.test(body.sha)) {
@@ -56,7 +65,7 @@ export async function resolveHubCommit(access: HubAccess, revision: string): Pro
 export async function listHubTree(access: HubAccess, commit: string): Promise<HubTreeFile[]> {
   const files: HubTreeFile[] = [];
   let url: string | undefined =
-    `${access.endpoint}/api/datasets/${access.repository}/tree/${encodeURIComponent(commit)}?recursive=true&expand=false`;
+    `${apiBase(access)}/tree/${encodeURIComponent(commit)}?recursive=true&expand=false`;
   for (let page = 0; url !== undefined && page < 10_000; page++) {
     const response = await hubRequest(
       request(access, url, `${access.repository}@${commit} (file list)`),
@@ -68,6 +77,15 @@ export async function listHubTree(access: HubAccess, commit: string): Promise<Hu
     }
     for (const entry of entries as Record<string, unknown>[]) {
       if (entry.type !== "file" || typeof entry.path !== "string") continue;
+      if (!isSafeRepositoryPath(entry.path)) {
+        throw new DatasetError(
+          `The hub's file list of ${access.repository} names an unsafe path: ${JSON.stringify(entry.path)}.`,
+          {
+            file: url,
+            hint: "Nothing was written. A mirror or proxy (HF_ENDPOINT) is sending a hostile listing; check it, or unset HF_ENDPOINT.",
+          },
+        );
+      }
       const file: HubTreeFile = { path: entry.path, size: Number(entry.size), oid: String(entry.oid ?? "") };
       const lfs = entry.lfs as { oid?: unknown; size?: unknown } | undefined;
       if (lfs && typeof lfs.oid === "string") file.lfs = { sha256: lfs.oid, size: Number(lfs.size) };

@@ -8,6 +8,7 @@
 import { DatasetError } from "@embedeval/provider-contract";
 import { backoffDelay } from "../runtime/retry-backoff.js";
 import { systemClock } from "../runtime/runtime-clock.js";
+import type { HubRepositoryType } from "./hub-cache.js";
 
 export interface HubRequestSettings {
   /** Attempts on 5xx, 429 and network errors, first included. Default 4. */
@@ -21,8 +22,10 @@ export interface HubRequest {
   url: string;
   /** What is fetched, for messages: "mteb/scifact@main: corpus.jsonl". */
   subject: string;
-  /** The dataset id, for hints. */
+  /** The repository id, for hints. */
   repository: string;
+  /** Default "dataset". */
+  repositoryType?: HubRepositoryType | undefined;
   /** Sent as a bearer token; omit for another origin (the CDN). */
   token?: string | undefined;
   /** Where the token came from, for hints. */
@@ -98,10 +101,11 @@ export async function hubRequest(request: HubRequest, settings: HubRequestSettin
 function refusal(request: HubRequest, response: Response): DatasetError {
   const code = response.headers.get("x-error-code") ?? "";
   const serverMessage = response.headers.get("x-error-message");
-  const page = `https://huggingface.co/datasets/${request.repository}`;
+  const kind = request.repositoryType ?? "dataset";
+  const page = `https://huggingface.co/${kind === "dataset" ? "datasets/" : ""}${request.repository}`;
   const said = serverMessage ? ` The hub says: ${serverMessage}` : "";
   const tokenHint = request.tokenSource
-    ? `The token from ${request.tokenSource} has no access: accept the dataset's terms at ${page} with its account, or use another token.`
+    ? `The token from ${request.tokenSource} has no access: accept the ${kind}'s terms at ${page} with its account, or use another token.`
     : "Set HF_TOKEN (or log in with `hf auth login`) to a token with read access: https://huggingface.co/settings/tokens.";
   if (request.cdn) {
     return new DatasetError(`The CDN refused ${request.subject} (HTTP ${response.status}).`, {
@@ -123,7 +127,7 @@ function refusal(request: HubRequest, response: Response): DatasetError {
   }
   if (code === "RepoNotFound" || (response.status === 404 && code === "")) {
     return new DatasetError(
-      `The hub has no dataset ${request.repository} (or it is private): ${request.subject}.${said}`,
+      `The hub has no ${kind} ${request.repository} (or it is private): ${request.subject}.${said}`,
       {
         file: request.url,
         hint: `Check the name at ${page}. ${tokenHint}`,
@@ -132,7 +136,7 @@ function refusal(request: HubRequest, response: Response): DatasetError {
   }
   if (response.status === 401 || response.status === 403 || code === "GatedRepo") {
     return new DatasetError(
-      `The hub refused ${request.subject} (HTTP ${response.status}${code ? `, ${code}` : ""}): the dataset is gated or private.${said}`,
+      `The hub refused ${request.subject} (HTTP ${response.status}${code ? `, ${code}` : ""}): the ${kind} is gated or private.${said}`,
       { file: request.url, hint: tokenHint },
     );
   }

@@ -4,7 +4,14 @@ export {
   loadBeirFolder,
   pythonStrip,
 } from "./beir-folder-loader.js";
-export { hubRepositoryFolder } from "./hub-cache.js";
+export {
+  checkRevision,
+  checkSplit,
+  type HubRepositoryType,
+  hubRepositoryFolder,
+  revisionPattern,
+  splitPattern,
+} from "./hub-cache.js";
 export {
   downloadHubDataset,
   type HubDataset,
@@ -20,6 +27,12 @@ export {
   readHubEnvironment,
 } from "./hub-environment.js";
 export { hubFileUrl } from "./hub-file-download.js";
+export {
+  downloadHubModelFiles,
+  type HubModelFiles,
+  type HubModelFilesOptions,
+} from "./hub-model-download.js";
+export { downloadHubTaskFiles, type HubTaskFiles, type HubTaskFilesOptions } from "./hub-task-files.js";
 export type * from "./retrieval-dataset.js";
 export {
   type LoadRetrievalFilesOptions,
