@@ -38,6 +38,7 @@ export {
   mtebTaskNames,
   suggestMtebTask,
 } from "./mteb-task-registry.js";
+export { loadMtebTypedTask, loadsFromHub, localTaskTypeOf } from "./mteb-typed-hub-task.js";
 export { findMtebTypedTask, type MtebTypedTask, mtebTypedTaskList } from "./mteb-typed-tasks.js";
 export {
   evaluatePairClassification,

@@ -131,6 +131,25 @@ export async function loadTypedTaskFolder(options: {
     expandListRow: type !== "summarization",
   });
   const identity: TaskDatasetIdentity = { name, split, contentHash, warnings: [] };
+  let train: { rows: TaskRow[]; file: string; contentHash: string } | undefined;
+  if (type === "classification") {
+    const trainFile = await splitFile(folder, "train");
+    train = { ...(await readTaskRows(trainFile, signal)), file: trainFile };
+  }
+  return typedDatasetFromRows(type, { rows, file }, identity, train);
+}
+
+/**
+ * A typed dataset from rows already read (a local file or hub files): each type's columns checked row by
+ * row (errors name the file and row), classification's train rows given apart.
+ */
+export function typedDatasetFromRows(
+  type: Exclude<LocalTaskType, "reranking">,
+  source: { rows: TaskRow[]; file: string },
+  identity: TaskDatasetIdentity,
+  train?: { rows: TaskRow[]; file: string; contentHash: string },
+): TypedDataset {
+  const { rows, file } = source;
   switch (type) {
     case "sts":
       return {
@@ -192,8 +211,10 @@ export async function loadTypedTaskFolder(options: {
         },
       };
     case "classification": {
-      const trainFile = await splitFile(folder, "train");
-      const train = await readTaskRows(trainFile, signal);
+      if (!train)
+        throw new DatasetError(`${identity.name}: classification needs a train split.`, {
+          hint: "Add train.jsonl beside the evaluated split.",
+        });
       const labelled = (list: TaskRow[], source: string) =>
         list.map((row) => ({
           text: column(row, source, ["text"], isString, "a string"),
@@ -209,8 +230,8 @@ export async function loadTypedTaskFolder(options: {
         type,
         dataset: {
           ...identity,
-          contentHash: `${train.contentHash}:${contentHash}`,
-          train: labelled(train.rows, trainFile),
+          contentHash: `${train.contentHash}:${identity.contentHash}`,
+          train: labelled(train.rows, train.file),
           test: labelled(rows, file),
         },
       };
