@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { marked } from "marked";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,6 +13,7 @@ import {
   fixtureTasks,
 } from "../testing/html-report-fixture.js";
 import { renderHtmlReport } from "./html-report.js";
+import { renderMarkdownReport } from "./markdown-report.js";
 
 /**
  * The HTML report in a real browser: Debian's Chromium, driven by playwright-core, offline. `.ci/run`
@@ -20,6 +22,16 @@ import { renderHtmlReport } from "./html-report.js";
  */
 const chromiumPath = "/usr/bin/chromium";
 const screenshotPath = resolve(import.meta.dirname, "../../../../docs/images/html-report.png");
+const commentScreenshotPath = resolve(import.meta.dirname, "../../../../docs/images/pr-comment.png");
+
+/** Enough of GitHub's comment styles for the comment to read as it does on a pull request. */
+const githubCommentStyles = `
+body{font:14px/1.5 -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;background:#f6f8fa;margin:0;padding:16px;width:1040px}
+.comment{background:#fff;border:1px solid #d0d7de;border-radius:6px}.who{background:#f6f8fa;border-bottom:1px solid #d0d7de;padding:8px 16px;color:#59636e}
+.who b{color:#1f2328}.body{padding:4px 16px 12px}h3{font-size:17px}table{border-collapse:collapse;display:block;overflow:auto;margin:8px 0}
+th,td{border:1px solid #d0d7de;padding:5px 12px}tr:nth-child(2n) td{background:#f6f8fa}pre{background:#f6f8fa;padding:12px;border-radius:6px;font-size:12px;overflow:auto}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}blockquote{border-left:4px solid #8250df;margin:0;padding:0 12px;color:#1f2328}
+a{color:#0969da;text-decoration:none}sub{color:#59636e}details{margin:8px 0}`;
 
 interface DrawnPoint {
   model: string;
@@ -177,6 +189,38 @@ describe("the HTML report in headless Chromium", () => {
     if (process.env.EMBEDEVAL_UPDATE_SCREENSHOTS === "1") {
       await mkdir(resolve(screenshotPath, ".."), { recursive: true });
       await page.screenshot({ path: screenshotPath, fullPage: true });
+    }
+    await page.close();
+  }, 60_000);
+
+  it("renders the pull request comment as GitHub would (docs/images/pr-comment.png)", async () => {
+    const markdown = renderMarkdownReport(fixtureComparison(), {
+      configName: "model-selection",
+      headCommit: "fedcba9876543210fedcba9876543210fedcba98",
+      baseline: {
+        commit: "0123456789abcdef0123456789abcdef01234567",
+        source: "merge-base",
+        date: new Date("2026-12-02T09:00:00Z"),
+      },
+      repositoryUrl: "https://github.com/octo-org/retrieval",
+      fullReportUrl: "https://github.com/octo-org/retrieval/actions/runs/4242",
+      htmlReportArtifact: "embedeval-report",
+      now: new Date("2026-12-04T12:00:00Z"),
+    });
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+    await page.setContent(
+      `<!doctype html><meta charset="utf-8"><style>${githubCommentStyles}</style><div class="comment"><div class="who"><b>github-actions</b> bot commented</div><div class="body">${marked.parse(markdown, { gfm: true, async: false })}</div></div>`,
+    );
+    // The first visible line names the regression; the verdict is the column right after the model.
+    expect(await page.locator("h3").first().textContent()).toMatch(
+      /^❌ titan-v2-512 × SciFact: nDCG@\u200b10 -\d+\.\d\d points and 1 more regression/,
+    );
+    expect(await page.locator("table").first().locator("th").nth(1).textContent()).toBe("Verdict");
+    expect(requests).toEqual([]);
+    if (process.env.EMBEDEVAL_UPDATE_SCREENSHOTS === "1") {
+      await page.locator(".comment").screenshot({ path: commentScreenshotPath });
     }
     await page.close();
   }, 60_000);

@@ -12,8 +12,9 @@ const labelLimit = 44;
 /**
  * The gated metric's delta for each (model, task) with its 95% interval, one text line each, in a code
  * block: a forest plot. Each row carries its own full label, so two models can never share a bar (as
- * cut-off labels did in a bar chart), and nothing is drawn across unrelated models. `│` marks zero and
- * `┆` the allowed drop, when it is one number of points for every row.
+ * cut-off labels did in a bar chart), and nothing is drawn across unrelated models. `|` marks zero and
+ * `:` the allowed drop, when it is one number of points for every row. ASCII only inside the plot: box
+ * drawing characters fall back to fonts of other widths and break the columns.
  */
 export function renderDeltaChart(comparison: Comparison, order: number[]): string {
   const rows = order
@@ -45,22 +46,22 @@ export function renderDeltaChart(comparison: Comparison, order: number[]): strin
   const metric = metricLabel(rows[0]?.metric ?? "");
   const lines = rows.map((entry, index) => {
     const cells = Array.from({ length: plotWidth }, () => " ");
-    if (allowed !== undefined) cells[column(-allowed)] = "┆";
+    if (allowed !== undefined) cells[column(-allowed)] = ":";
     const interval = entry.primary.interval;
     if (interval) {
-      for (let cell = column(interval.low); cell <= column(interval.high); cell++) cells[cell] = "─";
+      for (let cell = column(interval.low); cell <= column(interval.high); cell++) cells[cell] = "-";
     }
-    cells[column(0)] = cells[column(0)] === "─" ? "┼" : "│";
-    cells[column(entry.primary.delta as number)] = "●";
+    cells[column(0)] = cells[column(0)] === "-" ? "+" : "|";
+    cells[column(entry.primary.delta as number)] = "*";
     const label = labels[index] as string;
     const padding = " ".repeat(width - [...label].length);
     const mark =
       entry.primary.verdict === "regression" ? " ▼" : entry.primary.verdict === "improvement" ? " ▲" : "";
     return `${label}${padding}  ${cells.join("")}  ${formatDelta(entry.primary.delta)} ${formatInterval(interval)}${mark}`;
   });
-  const scale = `${" ".repeat(width + 2)}${formatDelta(-extent).padEnd(plotWidth - 5)}${formatDelta(extent)}`;
+  const scale = `${" ".repeat(width + 2)}${formatDelta(-extent).padEnd(plotWidth - formatDelta(extent).length)}${formatDelta(extent)}`;
   return [
-    `Δ ${codeBlockLabel(metric)} in points with its 95% CI (│ zero${allowed !== undefined ? ", ┆ allowed drop" : ""}; ▼ regression, ▲ improvement):`,
+    `Δ ${codeBlockLabel(metric)} in points: \`*\` the delta, \`---\` its 95% CI, \`|\` zero${allowed !== undefined ? ", `:` the allowed drop" : ""}; ▼ regression, ▲ improvement:`,
     "",
     "```text",
     ...lines,

@@ -65,7 +65,7 @@ describe("renderMarkdownReport", () => {
     // The delta chart: one line per compared model with its own full label; the added model has no delta.
     const chart = markdown.slice(markdown.indexOf("```text"), markdown.lastIndexOf("```"));
     expect(chart.split("\n").filter((line) => /^\S.* × SciFact/.test(line))).toHaveLength(2);
-    expect(chart).toMatch(/^titan-v2 × SciFact +.*●.* -5\.00 \[-5\.00, -5\.00\] ▼$/m);
+    expect(chart).toMatch(/^titan-v2 × SciFact +[ *:|+-]+ -5\.00 \[-5\.00, -5\.00\] ▼$/m);
     // Ungated metrics: deltas without verdicts, in one fold.
     expect(markdown).toMatch(/<details><summary>Every other metric \(3 rows, not gated\)<\/summary>/);
     expect(markdown).toMatch(/\| titan-v2 \| SciFact \| Recall@\u200b10 \| [\d.]+ \| [\d.]+ \| -5\.00 \| /);
