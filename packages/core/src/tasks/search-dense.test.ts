@@ -33,7 +33,7 @@ describe("searchDense", () => {
     const views = Array.from({ length: documentCount }, (_, row) =>
       block.subarray(row * dimension, (row + 1) * dimension),
     );
-    const copies = views.map((view) => view.slice());
+    const copies: Float32Array[] = views.map((view) => view.slice());
     // Views of one block but not consecutive: must be packed, not taken as the block.
     const swapped = [...views];
     [swapped[0], swapped[1]] = [views[1] as Float32Array, views[0] as Float32Array];
