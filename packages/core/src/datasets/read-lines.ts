@@ -1,67 +1,142 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { CancelledError, DatasetError } from "@embedeval/provider-contract";
+
+/** The longest line read (64 MiB): far past any real document, well short of V8's string limit. */
+export const defaultMaxLineBytes = 64 * 1024 * 1024;
+/**
+ * A `.gz` file may expand to at most this many times its size, and always to 1 GiB: text compresses
+ * 3 to 10 times, gzip at most about 1000 times, so a gzip bomb is stopped long before memory runs out.
+ */
+export const decompressionRatioLimit = 32;
+export const minimumDecompressedLimitBytes = 1024 ** 3;
 
 export interface ReadLinesOptions {
   /** Receives the file's bytes as stored on disk (compressed when `.gz`), for a content hash. */
   hash?: Hash;
   signal?: AbortSignal;
+  /** Longest line in bytes; default defaultMaxLineBytes (64 MiB). */
+  maxLineBytes?: number;
+  /** Most bytes a `.gz` file may expand to; default max(1 GiB, 32 x its compressed size). */
+  maxDecompressedBytes?: number;
 }
+
+const newline = 0x0a;
+const carriageReturn = 0x0d;
 
 /**
  * Yields a text file's lines with 1-based line numbers, streaming, so a large corpus is never held
  * as one string next to its parsed form. Files ending in `.gz` are gunzipped on the fly. A UTF-8
- * byte-order mark on the first line is dropped; `\r\n` endings are accepted (readline strips `\r`
- * with crlfDelay Infinity).
+ * byte-order mark on the first line is dropped; `\r\n` endings are accepted.
+ *
+ * Hostile or broken input ends in a DatasetError naming the file and line, never a crash: a line over
+ * `maxLineBytes`, a `.gz` expanding past `maxDecompressedBytes`, bytes that are not UTF-8 (decoded with
+ * `fatal: true`: a replaced character could make two ids collide, so nothing is replaced silently).
  */
 export async function* readLines(
   file: string,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<{ line: string; lineNumber: number }> {
-  const raw = createReadStream(file);
   const { hash, signal } = options;
+  const compressed = file.endsWith(".gz");
+  const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+  const maxDecompressedBytes = compressed
+    ? (options.maxDecompressedBytes ??
+      Math.max(
+        minimumDecompressedLimitBytes,
+        decompressionRatioLimit * ((await stat(file).catch(() => undefined))?.size ?? 0),
+      ))
+    : Number.POSITIVE_INFINITY;
+  const raw = createReadStream(file);
   if (hash) raw.on("data", (chunk) => hash.update(chunk as Buffer));
-  const decompressed = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
-  // A gunzip failure is emitted on the gunzip stream, which readline does not forward: surface it
-  // as a dataset error by destroying the stream readline reads from.
-  let failure: unknown;
-  if (decompressed !== raw) {
-    raw.on("error", (error: Error) => decompressed.destroy(error));
-    decompressed.on("error", (error: Error) => {
-      failure = error;
-    });
-  }
-  const lines = createInterface({ input: decompressed, crlfDelay: Number.POSITIVE_INFINITY });
+  const input = compressed ? raw.pipe(createGunzip()) : raw;
+  // A read error on the file reaches the gunzip stream, whose iterator then throws it.
+  if (input !== raw) raw.on("error", (error: Error) => input.destroy(error));
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let lineNumber = 0;
+  let total = 0;
+  const decode = (bytes: Buffer): string => {
+    const end =
+      bytes.length > 0 && bytes[bytes.length - 1] === carriageReturn ? bytes.length - 1 : bytes.length;
+    let text: string;
+    try {
+      text = decoder.decode(bytes.subarray(0, end));
+    } catch (error) {
+      throw new DatasetError("The line is not valid UTF-8.", {
+        file,
+        line: lineNumber,
+        hint: "Dataset files must be UTF-8. Convert the file (e.g. `iconv -f latin1 -t utf-8`) or fix the bytes of that line.",
+        cause: error,
+      });
+    }
+    return lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  };
+  const tooLong = () =>
+    new DatasetError(`Line longer than the limit of ${formatLimit(maxLineBytes)}.`, {
+      file,
+      line: lineNumber + 1,
+      hint: "A dataset line is one record (a document, a query); one this long is a broken or hostile file. Split the record or check the file.",
+    });
   try {
-    for await (const text of lines) {
-      lineNumber += 1;
+    for await (const chunk of input as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw new CancelledError(`Cancelled while reading ${file}.`);
-      yield { line: lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, lineNumber };
+      total += chunk.length;
+      if (total > maxDecompressedBytes) {
+        throw new DatasetError(
+          `The file expands to more than ${formatLimit(maxDecompressedBytes)} when decompressed.`,
+          {
+            file,
+            line: lineNumber + 1,
+            hint: `A .gz file may expand to at most ${decompressionRatioLimit} times its size (and always to ${formatLimit(minimumDecompressedLimitBytes)}); this one looks like a gzip bomb. Decompress it yourself if it is genuine.`,
+          },
+        );
+      }
+      let start = 0;
+      for (let end = chunk.indexOf(newline, start); end !== -1; end = chunk.indexOf(newline, start)) {
+        const piece = chunk.subarray(start, end);
+        if (pendingBytes + piece.length > maxLineBytes) throw tooLong();
+        const bytes = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
+        pending = [];
+        pendingBytes = 0;
+        lineNumber += 1;
+        yield { line: decode(bytes), lineNumber };
+        if (signal?.aborted) throw new CancelledError(`Cancelled while reading ${file}.`);
+        start = end + 1;
+      }
+      if (start < chunk.length) {
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > maxLineBytes) throw tooLong();
+        pending.push(chunk.subarray(start));
+      }
+    }
+    if (pendingBytes > 0) {
+      lineNumber += 1;
+      yield { line: decode(Buffer.concat(pending)), lineNumber };
     }
   } catch (error) {
-    if (error instanceof CancelledError) throw error;
+    if (error instanceof CancelledError || error instanceof DatasetError) throw error;
     throw new DatasetError(`Could not read ${file}: ${(error as Error).message}`, {
       file,
       line: lineNumber + 1,
-      hint: file.endsWith(".gz")
-        ? "The file is not valid gzip data; decompress it or re-download it."
-        : undefined,
+      hint: compressed ? "The file is not valid gzip data; decompress it or re-download it." : undefined,
       cause: error,
     });
   } finally {
-    lines.close();
     raw.destroy();
+    if (input !== raw) input.destroy();
   }
-  if (failure) {
-    throw new DatasetError(`Could not read ${file}: ${(failure as Error).message}`, {
-      file,
-      hint: "The file is not valid gzip data; decompress it or re-download it.",
-      cause: failure,
-    });
-  }
+}
+
+function formatLimit(bytes: number): string {
+  return bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0
+    ? `${bytes / 1024 ** 3} GiB`
+    : bytes >= 1024 * 1024
+      ? `${Math.round(bytes / 1024 / 1024)} MiB`
+      : `${bytes} bytes`;
 }
 
 export function sha256(): Hash {
