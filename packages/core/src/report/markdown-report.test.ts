@@ -4,6 +4,7 @@ import type { CompareOverride, CompareRule } from "../compare/compare-rule.js";
 import { buildTaskResult, noisyScores } from "../testing/task-result-builder.js";
 import { commentMarker, escapeHtml, escapeMarkdown, stripControlCharacters } from "./markdown-escape.js";
 import { githubCommentLimit, renderMarkdownReport, runDetailsMarker } from "./markdown-report.js";
+import { metricLabel } from "./report-format.js";
 
 const rule: CompareRule & { overrides: CompareOverride[] } = {
   metric: "ndcg_at_10",
@@ -288,5 +289,44 @@ describe("control characters from names", () => {
       expect(escaped).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
     }
     expect(stripControlCharacters(hostile)).toBe("model[2J[31mredgnp.exe");
+  });
+});
+
+describe("the delta chart", () => {
+  it("keeps one row per model even when long names share their first characters", () => {
+    const scores = noisyScores(40, 0.6, 0.2, 9).map((value) => Math.max(0.1, value));
+    const names = [
+      "multilingual-e5-large-instruct-quantised-int8-a",
+      "multilingual-e5-large-instruct-quantised-int8-b",
+    ];
+    const base = names.map((model) => buildTaskResult({ model, task: "SupportTickets", ndcg: scores }));
+    const head = names.map((model, index) =>
+      buildTaskResult({ model, task: "SupportTickets", ndcg: scores.map((value) => value - 0.02 * index) }),
+    );
+    const markdown = renderMarkdownReport(compareResults(base, head, rule, { permutations: 500 }), {
+      configName: "long",
+      now,
+    });
+    const chart = markdown.slice(markdown.indexOf("```text") + 8, markdown.lastIndexOf("```"));
+    const labels = chart
+      .split("\n")
+      .filter((line) => line.startsWith("multilingual"))
+      .map((line) => line.split("  ")[0]);
+    expect(labels).toHaveLength(2);
+    expect(new Set(labels).size).toBe(2);
+    // Cut to the same 43 characters, then numbered: still two distinct rows.
+    expect(labels).toEqual([
+      "multilingual-e5-large-instruct-quantised-in… (1)",
+      "multilingual-e5-large-instruct-quantised-in… (2)",
+    ]);
+  });
+});
+
+describe("metricLabel", () => {
+  it("reads as people write metrics", () => {
+    expect(metricLabel("ndcg_at_10")).toBe("nDCG@10");
+    expect(metricLabel("hit_rate_at_10")).toBe("Hit@10");
+    expect(metricLabel("precision_at_5")).toBe("P@5");
+    expect(metricLabel("cos_sim_spearman")).toBe("cos sim spearman");
   });
 });
