@@ -19,12 +19,14 @@ import {
   estimateTokens,
   evaluateRetrieval,
   evaluateTypedTask,
+  findMtebTypedTask,
   formatError,
   type HubDataset,
   isRetriever,
   loadBeirFolder,
   loadConfig,
   loadHubDataset,
+  loadMtebTypedTask,
   loadTypedTaskFolder,
   lookupPricePerMillionTokens,
   type ModelConfig,
@@ -171,10 +173,26 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
       if (task.type !== "retrieval") {
         const type = task.type;
         const signal = options.signal ? { signal: options.signal } : {};
+        // A registered MTEB task by name comes from the hub at its pinned revision; any other from its folder.
+        const registered = task.path === undefined ? findMtebTypedTask(task.name) : undefined;
         const splits = await withTaskContext(task, () =>
           Promise.all(
             task.splits.map((split) =>
-              loadTypedTaskFolder({ type, folder: task.path as string, split, name: task.name, ...signal }),
+              registered
+                ? loadMtebTypedTask(registered, {
+                    split,
+                    ...(task.revision ? { revision: task.revision } : {}),
+                    environment,
+                    ...signal,
+                    onProgress: (line) => reporter.log(`${task.name}: ${line}`),
+                  })
+                : loadTypedTaskFolder({
+                    type,
+                    folder: task.path as string,
+                    split,
+                    name: task.name,
+                    ...signal,
+                  }),
             ),
           ),
         );

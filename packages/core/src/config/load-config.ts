@@ -10,6 +10,7 @@ import {
   defaultRetryAfterCapSeconds,
   defaultRetryBudgetSeconds,
 } from "../runtime/runtime-settings.js";
+import { typedTaskMetricNames } from "../tasks/evaluate-typed-task.js";
 import {
   findMtebBenchmark,
   findMtebTask,
@@ -18,7 +19,8 @@ import {
   mtebRetrievalTasks,
   suggestMtebTask,
 } from "../tasks/mteb-task-registry.js";
-import { typedTaskMetricNames } from "../tasks/evaluate-typed-task.js";
+import { loadsFromHub, localTaskTypeOf } from "../tasks/mteb-typed-hub-task.js";
+import { findMtebTypedTask, type MtebTypedTask } from "../tasks/mteb-typed-tasks.js";
 import { retrievalMetricNames } from "../tasks/retrieval-task.js";
 import type { LocalTaskType } from "../tasks/typed-task-folder.js";
 import { configSchema } from "./config-schema.js";
@@ -344,6 +346,17 @@ function taskSourceIssues(
       message: "`revision` applies to hub datasets; remove it, or replace `path` with `hub`",
     });
   }
+  const typedTask = typeof task.name === "string" ? findMtebTypedTask(task.name) : undefined;
+  if (!hasPath && !hasHub && typedTask) {
+    if (!loadsFromHub(typedTask)) {
+      issues.push({
+        path: `tasks[${index}].name`,
+        line: at("name"),
+        message: `MTEB task \`${typedTask.name}\` (${typedTask.type}) does not load from the hub by name yet (${typedTask.layout}); give it a local \`path\` in the layout of docs/task-types.md`,
+      });
+    }
+    return issues;
+  }
   if (!hasPath && task.type !== undefined && task.type !== "retrieval") {
     issues.push({
       path: `tasks[${index}].path`,
@@ -396,6 +409,8 @@ function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line:
       line,
     };
   }
+  const typedTask = typeof raw.hub === "string" ? undefined : findMtebTypedTask(name);
+  if (typedTask) return typedTaskConfig(typedTask, raw, line);
   // Validated above: the name is in the registry. The config may still override split, flag, revision.
   const task = findMtebTask(name) as MtebRetrievalTask;
   return {
@@ -405,6 +420,19 @@ function toTaskConfig(raw: Record<string, unknown>, baseDirectory: string, line:
     revision: (raw.revision as string | undefined) ?? task.revision,
     splits: splits ?? [...task.splits],
     ignoreIdenticalIds: ignoreIdenticalIds ?? task.ignoreIdenticalIds,
+    line,
+  };
+}
+
+/** An MTEB task of another type than retrieval, by name: its hub dataset, pinned revision and split. */
+function typedTaskConfig(task: MtebTypedTask, raw: Record<string, unknown>, line: number): TaskConfig {
+  return {
+    name: task.name,
+    type: localTaskTypeOf(task),
+    hub: task.repository,
+    revision: (raw.revision as string | undefined) ?? task.revision,
+    splits: (raw.splits as string[] | undefined) ?? [task.split],
+    ignoreIdenticalIds: false,
     line,
   };
 }

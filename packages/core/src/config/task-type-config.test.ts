@@ -24,10 +24,20 @@ describe("task types in the config", () => {
     ]);
   });
 
-  it("asks for a path when a task of another type has none", () => {
+  it("takes a registered MTEB task of another type by name, with its hub dataset and pinned revision", () => {
+    const config = parseConfig(withTask("  - name: STS12"), "/repo/embedeval.yml");
+    expect(config.tasks[0]).toMatchObject({
+      type: "sts",
+      hub: "mteb/sts12-sts",
+      revision: "a0d554a64d88156834ff5ae9920b964011b16384",
+      splits: ["test"],
+    });
+  });
+
+  it("asks for a path when a task of another type has none and is not a registered MTEB task", () => {
     let caught: unknown;
     try {
-      parseConfig(withTask("  - name: STS12\n    type: sts"), "/repo/embedeval.yml");
+      parseConfig(withTask("  - name: my-sts\n    type: sts"), "/repo/embedeval.yml");
     } catch (error) {
       caught = error;
     }
