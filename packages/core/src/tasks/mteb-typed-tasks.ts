@@ -248,3 +248,6 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
 export function findMtebTypedTask(name: string): MtebTypedTask | undefined {
   return mtebTypedTaskList.find((task) => task.name === name);
 }
+
+/** The benchmark whose non-retrieval tasks this list holds (all 31 belong to it). */
+export const mtebTypedTasksBenchmark = "MTEB(eng, v2)";
