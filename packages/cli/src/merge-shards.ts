@@ -10,6 +10,7 @@ import {
 } from "@embedeval/core";
 import { mergeSplits, prepareRun, type RunEvaluationOptions } from "./run-evaluation.js";
 import { readShardFiles, type ShardFile } from "./shard-file.js";
+import { planShards } from "./shard-plan.js";
 
 export interface MergeShardsOptions extends RunEvaluationOptions {
   /** The folder holding every shard's file (in subfolders too). */
@@ -43,9 +44,12 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
     const key = JSON.stringify([shard.cell.model, shard.cell.task]);
     groups.set(key, [...(groups.get(key) ?? []), shard]);
   }
+  // Retrieval scores are computed here, from the dataset; other task types arrive scored.
   const taskNames = config.tasks
     .map((task) => task.name)
-    .filter((name) => shards.some((shard) => shard.cell.task === name));
+    .filter((name) => shards.some((shard) => shard.cell.task === name && !shard.result));
+  // The pairs a plan has cells for (a lexical retriever has none on the other task types).
+  const planned = new Set(planShards(config).map((cell) => JSON.stringify([cell.model, cell.task])));
   // Datasets only (no model is selected, so no provider is created): qrels, query and document ids.
   const { datasets, tasks } = await prepareRun({
     ...options,
@@ -66,10 +70,16 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
       if (options.tasks && !options.tasks.includes(task.name)) continue;
       const group = groups.get(JSON.stringify([model.id, task.name]));
       if (!group) {
-        missing.push({ model: model.id, task: task.name });
+        if (planned.has(JSON.stringify([model.id, task.name])))
+          missing.push({ model: model.id, task: task.name });
         continue;
       }
       const parts = checkComplete(group);
+      if (parts[0]?.result) {
+        results.push(parts[0].result);
+        files.push(await writeTaskResult(config.output.directory, parts[0].result));
+        continue;
+      }
       const taskConfig = tasks.find((candidate) => candidate.name === task.name) ?? task;
       const perSplit: TaskResult[] = [];
       for (const dataset of datasets.get(task.name) ?? []) {

@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import {
   AdaptiveRateLimiter,
   describeRuntimeEvent,
@@ -13,7 +15,13 @@ import {
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
 import type { ProgressReporter } from "./progress-reporter.js";
-import { closeProviders, prepareRun, type RunEvaluationOptions, stageLabel } from "./run-evaluation.js";
+import {
+  closeProviders,
+  prepareRun,
+  type RunEvaluationOptions,
+  runEvaluation,
+  stageLabel,
+} from "./run-evaluation.js";
 import { type ShardSplit, writeShardFile } from "./shard-file.js";
 import { documentRange, findShard, type ShardCell } from "./shard-plan.js";
 
@@ -32,6 +40,32 @@ export interface RunShardOptions extends RunEvaluationOptions {
 export async function runShard(options: RunShardOptions): Promise<{ cell: ShardCell; file: string }> {
   const config = options.config ?? (await loadConfig(resolve(options.cwd, options.configPath)));
   const cell = findShard(config, options.shard);
+  const taskType = config.tasks.find((task) => task.name === cell.task)?.type ?? "retrieval";
+  if (taskType !== "retrieval") {
+    // Other task types run whole in one cell, as one machine runs them; the merge writes the result.
+    // Its result file goes to a scratch folder: a shard job writes only its shard file.
+    const scratch = await mkdtemp(join(tmpdir(), "embedeval-shard-"));
+    const outcome = await runEvaluation({
+      ...options,
+      config: { ...config, output: { ...config.output, directory: scratch } },
+      models: [cell.model],
+      tasks: [cell.task],
+    }).finally(() => rm(scratch, { recursive: true, force: true }));
+    const [failure] = outcome.failures;
+    if (failure) {
+      throw new ProviderError(failure.message, {
+        provider: config.models.find((model) => model.id === cell.model)?.provider ?? "unknown",
+        retryable: false,
+      });
+    }
+    const [result] = outcome.results;
+    const file = await writeShardFile(resolve(options.cwd, options.shardsDirectory), {
+      cell,
+      splits: [],
+      ...(result ? { result } : {}),
+    });
+    return { cell, file };
+  }
   const { environment, reporter, cache, prepared, tasks, datasets, failures } = await prepareRun({
     ...options,
     config,

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { DatasetError, type RetrievalRanking } from "@embedeval/core";
+import { DatasetError, type RetrievalRanking, type TaskResult } from "@embedeval/core";
 import type { ShardCell } from "./shard-plan.js";
 
 /** Written by `embedeval run --shard`, read by `embedeval merge`. */
@@ -19,6 +19,8 @@ export interface ShardSplit {
 export interface ShardFile {
   cell: ShardCell;
   splits: ShardSplit[];
+  /** A task of another type than retrieval runs whole in its cell: its finished result. */
+  result?: TaskResult;
   /** Where it was read from, for messages. */
   file?: string;
 }
@@ -43,7 +45,11 @@ export async function writeShardFile(directory: string, shard: ShardFile): Promi
       ),
     },
   }));
-  await writeFile(file, `${JSON.stringify({ format: shardFileFormat, cell: shard.cell, splits })}\n`);
+  const result = shard.result ? { result: shard.result } : {};
+  await writeFile(
+    file,
+    `${JSON.stringify({ format: shardFileFormat, cell: shard.cell, splits, ...result })}\n`,
+  );
   return file;
 }
 
@@ -67,6 +73,7 @@ export async function readShardFiles(directory: string, cwd: string): Promise<Sh
     let parsed: {
       format?: unknown;
       cell?: ShardCell;
+      result?: TaskResult;
       splits?: (Omit<ShardSplit, "ranking"> & {
         ranking: Omit<RetrievalRanking, "run"> & { run: Record<string, [string, number][]> };
       })[];
@@ -88,6 +95,7 @@ export async function readShardFiles(directory: string, cwd: string): Promise<Sh
     shards.push({
       cell: parsed.cell,
       file: shown,
+      ...(parsed.result ? { result: parsed.result } : {}),
       splits: parsed.splits.map((split) => ({
         ...split,
         ranking: {

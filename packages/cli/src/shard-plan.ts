@@ -1,6 +1,6 @@
 import { closestMatch, type EmbedEvalConfig, type ModelConfig, UsageError } from "@embedeval/core";
 
-/** One cell of `strategy.matrix`: a model on a task, over one range of the task's documents. */
+/** One cell of `strategy.matrix`: a model on a task, over one range of the task's documents (retrieval). */
 export interface ShardCell {
   /** What `embedeval run --shard` takes; usable as an artifact name. */
   shard: string;
@@ -43,7 +43,11 @@ export function planShards(config: EmbedEvalConfig, options: ShardPlanOptions = 
     if (options.models && !options.models.includes(model.id)) continue;
     for (const task of config.tasks) {
       if (options.tasks && !options.tasks.includes(task.name)) continue;
-      const parts = canShardCorpus(model) ? corpusShards : 1;
+      const retrieval = task.type === undefined || task.type === "retrieval";
+      // A lexical retriever has no score on the other task types: a whole run leaves it out of them too.
+      if (!retrieval && !canShardCorpus(model)) continue;
+      // Only retrieval splits by document range; the other types run whole in one cell.
+      const parts = retrieval && canShardCorpus(model) ? corpusShards : 1;
       for (let part = 1; part <= parts; part++) {
         const shard = shardId(model.id, task.name, part, parts);
         const owner = `${model.id} × ${task.name}`;

@@ -63,6 +63,12 @@ beforeAll(async () => {
   await writeFile(join(folder, "data", "queries.jsonl"), `${queries.join("\n")}\n`);
   await writeFile(join(folder, "data", "qrels", "test.tsv"), `${qrels.join("\n")}\n`);
   await writeFile(join(folder, "vectors.jsonl"), `${vectors.join("\n")}\n`);
+  // An STS task (another type than retrieval) on texts that have vectors: it runs whole in one cell.
+  await mkdir(join(folder, "sts"));
+  const pairs = Array.from({ length: 20 }, (_, index) =>
+    JSON.stringify({ sentence1: `text ${index}`, sentence2: `text ${index + 400}`, score: index % 6 }),
+  );
+  await writeFile(join(folder, "sts", "test.jsonl"), `${pairs.join("\n")}\n`);
   await writeFile(
     join(folder, "embedeval.yml"),
     [
@@ -75,6 +81,10 @@ beforeAll(async () => {
       "tasks:",
       "  - name: ties",
       "    path: ./data",
+      "    splits: [test]",
+      "  - name: similar",
+      "    type: sts",
+      "    path: ./sts",
       "    splits: [test]",
       "output:",
       "  directory: ./results",
@@ -119,6 +129,8 @@ describe("embedeval plan, run --shard, merge", () => {
     expect(run.code).toBe(0);
     single = await readResults(join(folder, "results"));
     expect([...single.keys()].filter((name) => name.endsWith("ties.json"))).toHaveLength(2);
+    // BM25 has no STS score and is left out of it, by the run and by the plan alike.
+    expect([...single.keys()].filter((name) => name.endsWith("similar.json"))).toHaveLength(1);
   }, 120_000);
 
   for (const shards of [1, 2, 7]) {
@@ -128,7 +140,10 @@ describe("embedeval plan, run --shard, merge", () => {
       expect(plan.code).toBe(0);
       const cells = JSON.parse(plan.stdout).include as { shard: string; model: string; parts: number }[];
       // The dense model is split into ranges, BM25 (whole-corpus statistics) is not.
-      expect(cells.filter((cell) => cell.model === "vectors")).toHaveLength(shards);
+      expect(cells.filter((cell) => cell.model === "vectors" && cell.task === "ties")).toHaveLength(shards);
+      expect(cells.filter((cell) => cell.task === "similar").map((cell) => cell.shard)).toEqual([
+        "vectors.similar.1of1",
+      ]);
       expect(cells.filter((cell) => cell.model === "bm25").map((cell) => cell.parts)).toEqual([1]);
       const shardsFolder = `shards-${shards}`;
       for (const cell of cells) {
