@@ -138,7 +138,12 @@ describe("embedeval plan, run --shard, merge", () => {
       await rm(join(folder, "results"), { recursive: true, force: true });
       const plan = await runCliCaptured(["plan", "--corpus-shards", String(shards)], folder, environment);
       expect(plan.code).toBe(0);
-      const cells = JSON.parse(plan.stdout).include as { shard: string; model: string; parts: number }[];
+      const cells = JSON.parse(plan.stdout).include as {
+        shard: string;
+        model: string;
+        task: string;
+        parts: number;
+      }[];
       // The dense model is split into ranges, BM25 (whole-corpus statistics) is not.
       expect(cells.filter((cell) => cell.model === "vectors" && cell.task === "ties")).toHaveLength(shards);
       expect(cells.filter((cell) => cell.task === "similar").map((cell) => cell.shard)).toEqual([
