@@ -61,3 +61,17 @@ describe("results table with several task types", () => {
     expect(renderScoreBars([sts], 40).split("\n")[0]).toBe("my-sts: cosine spearman (0 to 100)");
   });
 });
+
+describe("benchmark aggregates under the table", () => {
+  it("shows MTEB(eng, v2)'s mean over tasks and over task types for a model that ran two of its tasks", () => {
+    const sts = result("m", "STS12", 0.8);
+    sts.embedeval.task_type = "STS";
+    sts.embedeval.main_metric = "cosine_spearman";
+    const text = renderResultsTable([result("m", "SCIDOCS", 0.2), result("m", "ArguAna", 0.4), sts]);
+    // Tasks: (0.2 + 0.4 + 0.8) / 3; types: (0.3 + 0.8) / 2.
+    expect(text).toContain(
+      "MTEB(eng, v2)\n  m: mean (task) 46.67, mean (task type) 55.00, over 3 of its 41 tasks",
+    );
+    expect(renderResultsTable([result("m", "scifact", 0.7)])).not.toContain("MTEB(eng, v2)");
+  });
+});

@@ -1,4 +1,13 @@
-import { mainRetrievalMetric, metricLabel, type TaskResult } from "@embedeval/core";
+import {
+  aggregatesOver,
+  findMtebBenchmark,
+  type MtebTaskType,
+  mainRetrievalMetric,
+  metricLabel,
+  mtebTypedTaskList,
+  mtebTypedTasksBenchmark,
+  type TaskResult,
+} from "@embedeval/core";
 
 /**
  * Columns people compare when choosing a model, per MTEB task type: quality first (the main score leads),
@@ -25,16 +34,46 @@ function taskTypeOf(result: TaskResult): string {
  */
 export function renderResultsTable(results: TaskResult[]): string {
   const types = [...new Set(results.map(taskTypeOf))].sort((a, b) => typeRank(a) - typeRank(b));
-  if (types.length <= 1) return renderTypeTable(results, types[0] ?? "Retrieval");
-  return types
-    .map(
-      (type) =>
-        `${type}\n${renderTypeTable(
-          results.filter((result) => taskTypeOf(result) === type),
-          type,
-        )}`,
-    )
-    .join("\n\n");
+  const tables =
+    types.length <= 1
+      ? renderTypeTable(results, types[0] ?? "Retrieval")
+      : types
+          .map(
+            (type) =>
+              `${type}\n${renderTypeTable(
+                results.filter((result) => taskTypeOf(result) === type),
+                type,
+              )}`,
+          )
+          .join("\n\n");
+  const aggregates = renderBenchmarkAggregates(results);
+  return aggregates ? `${tables}\n\n${aggregates}` : tables;
+}
+
+/**
+ * MTEB(eng, v2)'s aggregates per model, as MTEB's leaderboard computes them (mean over tasks, mean over
+ * task types), when a model ran at least two of its tasks; a partial run says how many tasks it covers.
+ */
+function renderBenchmarkAggregates(results: TaskResult[]): string {
+  const benchmark = findMtebBenchmark(mtebTypedTasksBenchmark);
+  if (!benchmark) return "";
+  const names = [...benchmark.tasks, ...mtebTypedTaskList.map((task) => task.name)];
+  const lines: string[] = [];
+  for (const model of [...new Set(results.map((result) => result.embedeval.model.id))]) {
+    const scores = results
+      .filter((result) => result.embedeval.model.id === model)
+      .flatMap((result) => {
+        const score = Object.values(result.scores)[0]?.[0]?.main_score;
+        const type = taskTypeOf(result) as MtebTaskType;
+        return typeof score === "number" ? [{ task: result.task_name, type, mainScore: score }] : [];
+      });
+    const aggregates = aggregatesOver(names, scores);
+    if (!aggregates) continue;
+    lines.push(
+      `  ${model}: mean (task) ${(aggregates.meanOverTasks * 100).toFixed(2)}, mean (task type) ${(aggregates.meanOverTaskTypes * 100).toFixed(2)}, over ${aggregates.tasks} of its ${names.length} tasks`,
+    );
+  }
+  return lines.length === 0 ? "" : [benchmark.name, ...lines].join("\n");
 }
 
 function typeRank(type: string): number {

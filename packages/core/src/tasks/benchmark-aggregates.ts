@@ -47,3 +47,22 @@ export function benchmarkAggregates(
     missing: expected.filter((task) => !scored.has(task)),
   };
 }
+
+/**
+ * The aggregates of an MTEB benchmark over the results at hand (one main score per task: the first
+ * split's first subset), or undefined when fewer than two of its tasks were run. `taskNames` and
+ * `typeOf` come from the registries (mteb-task-registry.ts, mteb-typed-tasks.ts).
+ */
+export function aggregatesOver(
+  taskNames: readonly string[],
+  results: readonly BenchmarkTaskScore[],
+): BenchmarkAggregates | undefined {
+  const members = new Set(taskNames);
+  const seen = new Set<string>();
+  const scores = results.filter((score) => {
+    if (!members.has(score.task) || seen.has(score.task)) return false;
+    seen.add(score.task);
+    return true;
+  });
+  return scores.length < 2 ? undefined : benchmarkAggregates(scores, taskNames);
+}

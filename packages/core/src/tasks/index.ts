@@ -1,4 +1,5 @@
 export {
+  aggregatesOver,
   type BenchmarkAggregates,
   type BenchmarkTaskScore,
   benchmarkAggregates,
@@ -39,7 +40,12 @@ export {
   suggestMtebTask,
 } from "./mteb-task-registry.js";
 export { loadMtebTypedTask, loadsFromHub, localTaskTypeOf } from "./mteb-typed-hub-task.js";
-export { findMtebTypedTask, type MtebTypedTask, mtebTypedTaskList } from "./mteb-typed-tasks.js";
+export {
+  findMtebTypedTask,
+  type MtebTypedTask,
+  mtebTypedTaskList,
+  mtebTypedTasksBenchmark,
+} from "./mteb-typed-tasks.js";
 export {
   evaluatePairClassification,
   type PairClassificationDataset,
