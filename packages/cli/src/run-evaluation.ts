@@ -46,6 +46,7 @@ import {
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
 import { ProgressReporter, type ProgressStream } from "./progress-reporter.js";
+import { prefetchModelFiles } from "./prefetch-model-files.js";
 import { resolveProviderPlugin } from "./resolve-provider-plugin.js";
 
 export interface RunEvaluationOptions {
@@ -130,6 +131,13 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
   for (const model of models) {
     try {
       const plugin = await resolveProviderPlugin(model, config.file);
+      // A local model named by hub id: its files are fetched into the HF cache first, then read offline.
+      const fetched = await prefetchModelFiles(
+        model,
+        environment,
+        (line) => reporter.log(`${model.id}: ${line}`),
+        options.signal,
+      );
       const provider = await plugin.create({
         model: model.model,
         options: model.options,
@@ -142,7 +150,10 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
         override: model.pricePerMillionTokens ?? null,
         tables: plugin.pricesPerMillionTokens ? [plugin.pricesPerMillionTokens] : [],
       });
-      prepared.push({ model, provider, price: price ?? undefined });
+      // The commit read names the results folder, as MTEB records a model's revision, unless the config sets one.
+      const recorded =
+        fetched && model.revision === "no_revision_available" ? { ...model, revision: fetched.commit } : model;
+      prepared.push({ model: recorded, provider, price: price ?? undefined });
     } catch (error) {
       if (EmbedEvalError.is(error) && error.code === "config") {
         // Every model's option mistakes are reported in one go, not one per run.

@@ -187,10 +187,24 @@ const task: SchemaNode = {
     },
     revision: {
       type: "string",
+      // It becomes a URL segment and a path under the cache's refs/: never `..` or a leading `/`.
+      pattern: "^(?!.*\\.\\.)[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$",
+      patternDescription:
+        "a branch, tag or 40-character commit (letters, digits, `.`, `_`, `-`, and `/` between parts; no `..`, no leading `/`)",
       description:
         "Branch, tag or commit of the hub dataset; defaults to `main`, or to the revision MTEB pins for an MTEB task name. Pin a commit for results that never change.",
     },
-    splits: { type: "array", items: { type: "string" }, minItems: 1, default: ["test"] },
+    splits: {
+      type: "array",
+      items: {
+        type: "string",
+        // A split names files (qrels/<split>.tsv): no `/`, no `..`.
+        pattern: "^(?!.*\\.\\.)[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        patternDescription: "a split name of letters, digits, `.`, `_` and `-` (no `..`), such as test or dev",
+      },
+      minItems: 1,
+      default: ["test"],
+    },
     ignoreIdenticalIds: {
       type: "boolean",
       default: false,
