@@ -1,11 +1,15 @@
 import {
   findMtebBenchmark,
+  loadsFromHub,
   type MtebRetrievalTask,
+  type MtebTypedTask,
   mtebBenchmarkNames,
   mtebBenchmarks,
   mtebBenchmarksOf,
   mtebBenchmarkTasks,
   mtebRetrievalTasks,
+  mtebTypedTaskList,
+  mtebTypedTasksBenchmark,
   UsageError,
 } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
@@ -37,6 +41,8 @@ export const tasksCommand: Command = async (context) => {
     return ExitCode.ok;
   }
   let tasks: readonly MtebRetrievalTask[] = mtebRetrievalTasks;
+  // The other task types: all of them belong to MTEB(eng, v2).
+  let typedTasks: readonly MtebTypedTask[] = mtebTypedTaskList;
   if (values.benchmark !== undefined) {
     const benchmark = findMtebBenchmark(values.benchmark);
     if (!benchmark) {
@@ -45,6 +51,7 @@ export const tasksCommand: Command = async (context) => {
       });
     }
     tasks = mtebBenchmarkTasks(benchmark);
+    if (benchmark.name !== mtebTypedTasksBenchmark) typedTasks = [];
   }
   if (values.json) {
     const benchmarks = mtebBenchmarks.map(({ name, aliases, tasks: names, note }) => ({
@@ -54,7 +61,8 @@ export const tasksCommand: Command = async (context) => {
       ...(note ? { note } : {}),
     }));
     const rows = tasks.map((task) => ({ ...task, benchmarks: mtebBenchmarksOf(task) }));
-    context.stdout.write(`${JSON.stringify({ tasks: rows, benchmarks }, null, 2)}\n`);
+    const typed = typedTasks.map((task) => ({ ...task, byName: loadsFromHub(task) }));
+    context.stdout.write(`${JSON.stringify({ tasks: rows, typedTasks: typed, benchmarks }, null, 2)}\n`);
     return ExitCode.ok;
   }
   const header = ["task", "dataset", "revision", "split", "ignoreIdenticalIds", "benchmarks"];
@@ -85,6 +93,37 @@ export const tasksCommand: Command = async (context) => {
       `  ${benchmark.name}${aliases}: ${benchmark.tasks.length} retrieval tasks${benchmark.note ? `. ${benchmark.note}` : ""}`,
     );
   }
+  if (typedTasks.length > 0) lines.push("", ...typedTaskLines(typedTasks));
   context.stdout.write(`${lines.join("\n")}\n`);
   return ExitCode.ok;
 };
+
+/** The MTEB tasks of the other types: type, dataset, pinned revision, subset, split, main score. */
+function typedTaskLines(tasks: readonly MtebTypedTask[]): string[] {
+  const header = ["task", "type", "dataset", "revision", "subset", "split", "main score", "by name"];
+  const rows = tasks.map((task) => [
+    task.name,
+    task.type,
+    task.repository,
+    task.revision.slice(0, 7),
+    task.subset,
+    task.split,
+    task.mainScore,
+    loadsFromHub(task) ? "yes" : "local path",
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const byName = tasks.filter(loadsFromHub).length;
+  return [
+    line(header),
+    ...rows.map(line),
+    "",
+    `${tasks.length} tasks of other types in ${mtebTypedTasksBenchmark}; ${byName} run by name, the others from a local \`path\` (docs/task-types.md).`,
+  ];
+}
