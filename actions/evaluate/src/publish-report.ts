@@ -11,6 +11,7 @@ import {
   formatPValue,
   formatScore,
   metricLabel,
+  readQueryTexts,
   renderHtmlReport,
   renderMarkdownReport,
   renderTerminalReport,
@@ -78,9 +79,11 @@ export async function publishReport(options: PublishOptions): Promise<void> {
   // The HTML report beside it: the action cannot upload artifacts itself (that needs @actions/artifact
   // and its storage client in the bundle); the workflow's actions/upload-artifact step does.
   const htmlPath = join(options.resultsDirectory, "embedeval-report.html");
+  const queryTexts = await readQueryTexts(config.tasks, (line) => core.info(line));
   await writeFile(
     htmlPath,
     renderHtmlReport(comparison, {
+      ...(queryTexts ? { queryTexts } : {}),
       configName: options.gate.configName,
       ...(options.baseline ? { baseline: options.baseline } : {}),
       headCommit: reportOptions.headCommit,

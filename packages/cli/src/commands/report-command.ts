@@ -3,10 +3,8 @@ import { dirname, resolve } from "node:path";
 import {
   compareResults,
   defaultCompareRule,
-  type EmbedEvalConfig,
-  formatError,
-  loadBeirFolder,
   loadConfig,
+  readQueryTexts,
   readResultsDirectory,
   renderHtmlReport,
   renderMarkdownReport,
@@ -75,7 +73,7 @@ export const reportCommand: Command = async (context) => {
     const path = resolve(context.cwd, values.html);
     await mkdir(dirname(path), { recursive: true });
     const queryTexts = config
-      ? await readQueryTexts(config, (line) => context.stderr.write(`${line}\n`))
+      ? await readQueryTexts(config.tasks, (line) => context.stderr.write(`${line}\n`))
       : undefined;
     await writeFile(
       path,
@@ -91,29 +89,3 @@ export const reportCommand: Command = async (context) => {
   context.stdout.write(renderTerminalReport(comparison, { color, allMetrics: values.all }));
   return ExitCode.ok;
 };
-
-/**
- * The query texts of the config's local datasets (task -> query id -> text), for the HTML report's
- * per-query view. Hub datasets are not downloaded for a report; a folder that cannot be read is skipped
- * with a note (the report then shows query ids only).
- */
-async function readQueryTexts(
-  config: EmbedEvalConfig,
-  note: (line: string) => void,
-): Promise<Map<string, Map<string, string>> | undefined> {
-  const texts = new Map<string, Map<string, string>>();
-  for (const task of config.tasks) {
-    if (!task.path) continue;
-    try {
-      const dataset = await loadBeirFolder({
-        folder: task.path,
-        split: task.splits[0] ?? "test",
-        name: task.name,
-      });
-      texts.set(task.name, new Map(dataset.queries.map((query) => [query.id, query.text])));
-    } catch (error) {
-      note(`report: no query texts for ${task.name} (${formatError(error).replace(/\s+/g, " ")})`);
-    }
-  }
-  return texts.size > 0 ? texts : undefined;
-}

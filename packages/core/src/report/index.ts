@@ -16,6 +16,7 @@ export {
   renderMarkdownReport,
   runDetailsMarker,
 } from "./markdown-report.js";
+export { type QueryTextSource, readQueryTexts } from "./query-texts.js";
 export {
   formatAge,
   formatCost,
