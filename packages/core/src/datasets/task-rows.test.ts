@@ -38,4 +38,30 @@ describe("readTaskRows", () => {
     writeFileSync(join(folder, "bad.jsonl"), '{"text":"fine","label":1}\n{"text": broken}\n');
     await expect(readTaskRows(join(folder, "bad.jsonl"))).rejects.toMatchObject({ line: 2 });
   });
+
+  it("refuses invalid UTF-8 in a JSON document, naming the line, instead of replacing it", async () => {
+    const file = join(folder, "bad.json");
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('[\n{"text":"ok"},\n{"text":"bad'),
+        Buffer.from([0xff]),
+        Buffer.from('"}\n]\n'),
+      ]),
+    );
+    await expect(readTaskRows(file)).rejects.toMatchObject({
+      message: "The line is not valid UTF-8.",
+      file,
+      line: 3,
+    });
+  });
+
+  it("stops a gzip bomb in a JSON document with a named error", async () => {
+    const file = join(folder, "bomb.json.gz");
+    writeFileSync(file, gzipSync(Buffer.alloc(257 * 1024 * 1024, 0x20)));
+    await expect(readTaskRows(file)).rejects.toMatchObject({
+      message: expect.stringContaining("when decompressed"),
+      file,
+    });
+  });
 });

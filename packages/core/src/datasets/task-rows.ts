@@ -2,7 +2,75 @@ import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { DatasetError } from "@embedeval/provider-contract";
 import { readRecords } from "./dataset-records.js";
-import { sha256 } from "./read-lines.js";
+import { decompressionRatioLimit, minimumDecompressedLimitBytes, sha256 } from "./read-lines.js";
+
+/**
+ * A whole-document JSON file becomes one string: past this size (decompressed) it is refused with a
+ * named error rather than a RangeError from V8's string limit (about 512 MiB).
+ */
+export const maxJsonDocumentBytes = 256 * 1024 * 1024;
+
+/**
+ * The text of a `.json` / `.json.gz` file, with the limits readLines applies to line files: a gzip bomb
+ * stopped at max(1 GiB, 32x) (and the document at 256 MiB), and invalid UTF-8 refused naming the line.
+ */
+function decodeJsonDocument(file: string, stored: Buffer): string {
+  let bytes = stored;
+  if (file.endsWith(".gz")) {
+    const limit = Math.min(
+      maxJsonDocumentBytes,
+      Math.max(minimumDecompressedLimitBytes, decompressionRatioLimit * stored.length),
+    );
+    try {
+      bytes = gunzipSync(stored, { maxOutputLength: limit + 1 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new DatasetError(
+        code === "ERR_BUFFER_TOO_LARGE"
+          ? `The file expands to more than ${limit / 1024 / 1024} MiB when decompressed.`
+          : `Could not read ${file}: ${(error as Error).message}`,
+        {
+          file,
+          hint:
+            code === "ERR_BUFFER_TOO_LARGE"
+              ? "A JSON document is read whole; convert a large one to JSON Lines (one row a line), which is streamed."
+              : "The file is not valid gzip data; decompress it or re-download it.",
+          cause: error,
+        },
+      );
+    }
+  }
+  if (bytes.length > maxJsonDocumentBytes) {
+    throw new DatasetError(`The JSON document is larger than ${maxJsonDocumentBytes / 1024 / 1024} MiB.`, {
+      file,
+      hint: "A JSON document is read whole; convert a large one to JSON Lines (one row a line), which is streamed.",
+    });
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    // The decoder says not where: the first line that fails on its own is the one to name.
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end === -1 ? bytes.length : end;
+      try {
+        decoder.decode(bytes.subarray(start, stop));
+      } catch {
+        break;
+      }
+      if (end === -1) break;
+      start = end + 1;
+    }
+    throw new DatasetError("The line is not valid UTF-8.", {
+      file,
+      line,
+      hint: "Dataset files must be UTF-8. Convert the file (e.g. `iconv -f latin1 -t utf-8`) or fix the bytes of that line.",
+      cause: error,
+    });
+  }
+}
 
 /** One row of a task file with its position (line, or row number), for error messages. */
 export interface TaskRow {
@@ -32,7 +100,7 @@ export async function readTaskRows(
   if (/\.json(\.gz)?$/.test(file)) {
     const stored = await readFile(file);
     hash.update(stored);
-    const text = (file.endsWith(".gz") ? gunzipSync(stored) : stored).toString("utf8");
+    const text = decodeJsonDocument(file, stored);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
