@@ -200,7 +200,8 @@ const task: SchemaNode = {
         type: "string",
         // A split names files (qrels/<split>.tsv): no `/`, no `..`.
         pattern: "^(?!.*\\.\\.)[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
-        patternDescription: "a split name of letters, digits, `.`, `_` and `-` (no `..`), such as test or dev",
+        patternDescription:
+          "a split name of letters, digits, `.`, `_` and `-` (no `..`), such as test or dev",
       },
       minItems: 1,
       default: ["test"],
