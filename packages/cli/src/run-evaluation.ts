@@ -18,16 +18,12 @@ import {
   EmbedEvalError,
   estimateTokens,
   evaluateRetrieval,
-  evaluateTypedTask,
-  findMtebTypedTask,
   formatError,
   type HubDataset,
   isRetriever,
   loadBeirFolder,
   loadConfig,
   loadHubDataset,
-  loadMtebTypedTask,
-  loadTypedTaskFolder,
   lookupPricePerMillionTokens,
   type ModelConfig,
   ProviderError,
@@ -45,9 +41,10 @@ import {
   writeTaskResult,
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
-import { ProgressReporter, type ProgressStream } from "./progress-reporter.js";
 import { prefetchModelFiles } from "./prefetch-model-files.js";
+import { ProgressReporter, type ProgressStream } from "./progress-reporter.js";
 import { resolveProviderPlugin } from "./resolve-provider-plugin.js";
+import { evaluateTypedSplit, loadTypedTaskSplits } from "./run-typed-task.js";
 
 export interface RunEvaluationOptions {
   configPath: string;
@@ -152,7 +149,9 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
       });
       // The commit read names the results folder, as MTEB records a model's revision, unless the config sets one.
       const recorded =
-        fetched && model.revision === "no_revision_available" ? { ...model, revision: fetched.commit } : model;
+        fetched && model.revision === "no_revision_available"
+          ? { ...model, revision: fetched.commit }
+          : model;
       prepared.push({ model: recorded, provider, price: price ?? undefined });
     } catch (error) {
       if (EmbedEvalError.is(error) && error.code === "config") {
@@ -182,30 +181,9 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
   try {
     for (const task of tasks) {
       if (task.type !== "retrieval") {
-        const type = task.type;
-        const signal = options.signal ? { signal: options.signal } : {};
-        // A registered MTEB task by name comes from the hub at its pinned revision; any other from its folder.
-        const registered = task.path === undefined ? findMtebTypedTask(task.name) : undefined;
+        const typedTask = { ...task, type: task.type };
         const splits = await withTaskContext(task, () =>
-          Promise.all(
-            task.splits.map((split) =>
-              registered
-                ? loadMtebTypedTask(registered, {
-                    split,
-                    ...(task.revision ? { revision: task.revision } : {}),
-                    environment,
-                    ...signal,
-                    onProgress: (line) => reporter.log(`${task.name}: ${line}`),
-                  })
-                : loadTypedTaskFolder({
-                    type,
-                    folder: task.path as string,
-                    split,
-                    name: task.name,
-                    ...signal,
-                  }),
-            ),
-          ),
+          loadTypedTaskSplits(typedTask, environment, reporter, options.signal),
         );
         typedDatasets.set(task.name, splits);
         continue;
@@ -398,31 +376,16 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
               continue;
             }
             const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${typed.dataset.split}` : ""}`;
-            let progress: ReturnType<ProgressReporter["start"]> | undefined;
-            let stage = "";
-            const result = await evaluateTypedTask(
-              {
-                model,
-                provider,
-                rateLimiter,
-                usage: spent,
-                ...(cache ? { cache } : {}),
-                ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
-                ...(options.signal ? { signal: options.signal } : {}),
-                onProgress: (update) => {
-                  if (update.stage !== stage) {
-                    progress?.finish();
-                    stage = update.stage;
-                    progress = reporter.start(`${label}: embedding ${update.stage}`, update.total);
-                  }
-                  progress?.update(update.done, slowdown.note());
-                },
-              },
-              typed,
-            );
-            progress?.finish();
-            for (const warning of result.embedeval.warnings) reporter.log(`warning: ${label}: ${warning}`);
-            perSplit.push(result);
+            const context = {
+              model,
+              provider,
+              rateLimiter,
+              usage: spent,
+              ...(cache ? { cache } : {}),
+              ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+            };
+            perSplit.push(await evaluateTypedSplit(context, typed, label, reporter, () => slowdown.note()));
           }
           for (const dataset of datasets.get(task.name) ?? []) {
             const label = `${model.id} × ${task.name}${task.splits.length > 1 ? `/${dataset.split}` : ""}`;
