@@ -14,6 +14,22 @@ describe.each(["clustering-1", "clustering-2"])("clustering against %s", (name) 
     expect(
       Object.fromEntries(levels.map((labels, level) => [`Level ${level}`, new Set(labels).size])),
     ).toEqual(fixture.intermediate.n_clusters_per_level);
+    // The bootstrap rows: the same CPython stream, continued, level by level and experiment by experiment.
+    const replay = clusteringDownsample(sentences.length).random;
+    const bootstrap = fixture.intermediate.bootstrap_indices as Record<
+      string,
+      { first_10: number[]; last_5: number[]; sum: number }[]
+    >;
+    for (const experiments of Object.values(bootstrap)) {
+      for (const expected of experiments) {
+        const rows = replay.choicesRange(indices.length, 16384);
+        expect({
+          first_10: rows.slice(0, 10),
+          last_5: rows.slice(-5),
+          sum: rows.reduce((sum, row) => sum + row, 0),
+        }).toEqual(expected);
+      }
+    }
     const result = scoreClustering(vectors, levels, random);
     const expected = fixture.expected.unrounded;
     // Measured: clustering-1 0.7803 against 0.7790, clustering-2 0.8115 against 0.8135; several single
