@@ -120,10 +120,11 @@ function labelsAndInertia(
     let best = 0;
     let bestDistance = Number.POSITIVE_INFINITY;
     centers.forEach((center, cluster) => {
+      // sgemm's float32 accumulation along the features, one fused multiply-add per step.
       let product = 0;
       for (let index = 0; index < row.length; index++)
-        product += (row[index] as number) * (center[index] as number);
-      const distance = f32((centerNorms[cluster] as number) - 2 * product);
+        product = f32(product + (row[index] as number) * (center[index] as number));
+      const distance = f32(-2 * product + (centerNorms[cluster] as number));
       if (distance < bestDistance) {
         bestDistance = distance;
         best = cluster;
@@ -181,13 +182,22 @@ function updateCenters(
   });
 }
 
-/** Squared distances from one point to every row, computed in float64 and stored as float32 (_euclidean_distances_upcast). */
-function squaredDistances(point: Float32Array, rows: readonly Float32Array[]): Float32Array {
-  return Float32Array.from(rows, (row) => {
-    let sum = 0;
-    for (let index = 0; index < row.length; index++)
-      sum += ((row[index] as number) - (point[index] as number)) ** 2;
-    return sum;
+/**
+ * Squared distances from one point to every row as _euclidean_distances_upcast computes them for float32
+ * data: ‖x‖² + ‖y‖² − 2·x·y in float64, stored as float32, negatives clipped to 0.
+ */
+function squaredDistances(
+  point: Float32Array,
+  rows: readonly Float32Array[],
+  rowNorms: Float64Array,
+): Float32Array {
+  let pointNorm = 0;
+  for (const value of point) pointNorm += value * value;
+  return Float32Array.from(rows, (row, index) => {
+    let product = 0;
+    for (let component = 0; component < row.length; component++)
+      product += (row[component] as number) * (point[component] as number);
+    return Math.max(0, Math.fround(-2 * product + pointNorm + (rowNorms[index] as number)));
   });
 }
 
@@ -195,19 +205,25 @@ function squaredDistances(point: Float32Array, rows: readonly Float32Array[]): F
 function kMeansPlusPlus(rows: readonly Float32Array[], k: number, random: NumpyRandomState): Float32Array[] {
   const n = rows.length;
   const trials = 2 + Math.floor(Math.log(k));
-  // choice(n, p=ones/n): float32 cumulative sum normalised by its last value, searched on the right.
-  const cdf = new Float32Array(n);
+  // choice(n, p=ones/n): p is float32 (weights / their sum) read as float64, summed and normalised by
+  // the last value in float64, searched on the right.
+  const cdf = new Float64Array(n);
   const share = f32(1 / n);
   let running = 0;
   for (let index = 0; index < n; index++) {
-    running = f32(running + share);
+    running += share;
     cdf[index] = running;
   }
   const last = cdf[n - 1] as number;
-  for (let index = 0; index < n; index++) cdf[index] = f32((cdf[index] as number) / last);
+  for (let index = 0; index < n; index++) cdf[index] = (cdf[index] as number) / last;
+  const rowNorms = Float64Array.from(rows, (row) => {
+    let sum = 0;
+    for (const value of row) sum += value * value;
+    return sum;
+  });
   const first = searchSorted(cdf, random.randomSample(), "right");
   const centers: Float32Array[] = [Float32Array.from(rows[first] as Float32Array)];
-  let closest = squaredDistances(rows[first] as Float32Array, rows);
+  let closest = squaredDistances(rows[first] as Float32Array, rows, rowNorms);
   // Potentials are float32 dot products with the float32 sample weights.
   let potential = f32(sum64(closest));
   for (let c = 1; c < k; c++) {
@@ -224,7 +240,7 @@ function kMeansPlusPlus(rows: readonly Float32Array[], k: number, random: NumpyR
     let bestDistances = closest;
     let bestCandidate = candidates[0] as number;
     for (const candidate of candidates) {
-      const distances = squaredDistances(rows[candidate] as Float32Array, rows);
+      const distances = squaredDistances(rows[candidate] as Float32Array, rows, rowNorms);
       for (let index = 0; index < n; index++)
         distances[index] = Math.min(distances[index] as number, closest[index] as number);
       const candidatePotential = f32(sum64(distances));
