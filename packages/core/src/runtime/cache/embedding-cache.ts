@@ -1,17 +1,10 @@
-import { hash, randomBytes } from "node:crypto";
 import {
   appendFileSync,
   closeSync,
   existsSync,
   fdatasyncSync,
-  fstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,21 +12,18 @@ import { EmbedEvalError } from "@embedeval/provider-contract";
 import { type CacheClaim, type ClaimOptions, claimNamespace, touchClaim } from "./cache-claim.js";
 import { compactSegments } from "./cache-compaction.js";
 import type { CacheNamespace } from "./cache-namespace.js";
-import {
-  decodeRecord,
-  encodeRecords,
-  encodeSegmentHeader,
-  keyBytes,
-  openRegularFile,
-  type RecordLocation,
-  recordHeaderBytes,
-  scanSegment,
-  segmentHeaderBytes,
-} from "./cache-segment-format.js";
+import { encodeRecords, keyBytes, recordHeaderBytes } from "./cache-segment-format.js";
 import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js";
+import { type CacheCounters, describeError, type LoadedNamespace, type Segment } from "./loaded-namespace.js";
+import { recordKey } from "./record-key.js";
+import { readWarnings, warningsFile } from "./recorded-warnings.js";
+import { readRecords } from "./segment-reads.js";
+import { addNewSegments, rescanGrownSegments, segmentNames } from "./segment-scan.js";
+import { writerFor } from "./segment-writer.js";
 
 export type { CacheClaim, ClaimOptions } from "./cache-claim.js";
 export { type EmbeddingCacheStats, formatCacheLine } from "./cache-stats.js";
+export { recordKey } from "./record-key.js";
 
 /**
  * The on-disk embedding cache: content-addressed, one folder per namespace (provider, model, vector
@@ -63,27 +53,7 @@ export interface EmbeddingCacheOptions {
   syncIntervalMilliseconds?: number;
 }
 
-interface Segment {
-  path: string;
-  /** Open for reading (and for writing, when this process owns it). */
-  descriptor: number | undefined;
-  /** Set for the one segment per namespace this process appends to. */
-  writable: boolean;
-  size: number;
-}
-
-interface LoadedNamespace {
-  namespace: CacheNamespace;
-  folder: string;
-  segments: Segment[];
-  index: Map<string, { segment: number; location: RecordLocation }>;
-  writer: Segment | undefined;
-  /** The provider warnings recorded with the texts of the calls that raised them; read on first use. */
-  warnings: { warning: string; keys: Set<string> }[] | undefined;
-}
-
 const layoutFolder = "embeddings-v1";
-const warningsFile = "warnings.jsonl";
 
 export class EmbeddingCache {
   readonly directory: string;
@@ -94,7 +64,13 @@ export class EmbeddingCache {
   private lastSync = Date.now();
   private unsynced = false;
   private closed = false;
-  private counters = { hits: 0, misses: 0, bytes: 0, damagedRecords: 0, ignoredFiles: 0 };
+  private readonly counters: CacheCounters = {
+    hits: 0,
+    misses: 0,
+    bytes: 0,
+    damagedRecords: 0,
+    ignoredFiles: 0,
+  };
 
   private constructor(directory: string, options: EmbeddingCacheOptions) {
     this.directory = directory;
@@ -112,7 +88,7 @@ export class EmbeddingCache {
     } catch (error) {
       throw new EmbedEvalError(
         "cache",
-        `cannot create the embedding cache folder ${root}: ${describe(error)}`,
+        `cannot create the embedding cache folder ${root}: ${describeError(error)}`,
         {
           cause: error,
           hint: "Point `cache.directory` in the config at a writable folder, or run with --no-cache.",
@@ -199,54 +175,7 @@ export class EmbeddingCache {
 
   private lookup(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
     this.assertOpen();
-    const loaded = this.load(namespace);
-    const results: (Float32Array | undefined)[] = new Array(texts.length).fill(undefined);
-    const wanted: { index: number; key: Buffer; segment: number; location: RecordLocation }[] = [];
-    for (let index = 0; index < texts.length; index += 1) {
-      const key = recordKey(namespace, texts[index] as string);
-      const entry = loaded.index.get(key.toString("base64"));
-      if (entry) wanted.push({ index, key, segment: entry.segment, location: entry.location });
-    }
-    // Read in file order and merge neighbouring records into one read: a full rerun reads each
-    // segment in a few large sequential reads instead of one system call per vector.
-    wanted.sort(
-      (left, right) => left.segment - right.segment || left.location.offset - right.location.offset,
-    );
-    let start = 0;
-    while (start < wanted.length) {
-      const first = wanted[start] as (typeof wanted)[number];
-      let end = start + 1;
-      let rangeEnd = recordEnd(first.location);
-      while (end < wanted.length) {
-        const next = wanted[end] as (typeof wanted)[number];
-        if (next.segment !== first.segment) break;
-        if (
-          next.location.offset - rangeEnd > 65_536 ||
-          recordEnd(next.location) - first.location.offset > 16_777_216
-        ) {
-          break;
-        }
-        rangeEnd = Math.max(rangeEnd, recordEnd(next.location));
-        end += 1;
-      }
-      const segment = loaded.segments[first.segment] as Segment;
-      const buffer = this.readRange(segment, first.location.offset, rangeEnd - first.location.offset);
-      for (let item = start; item < end; item += 1) {
-        const hit = wanted[item] as (typeof wanted)[number];
-        const vector = buffer
-          ? decodeRecord(buffer, first.location.offset, hit.location, hit.key)
-          : undefined;
-        if (vector) {
-          results[hit.index] = vector;
-        } else {
-          // Changed on disk since it was scanned: forget it so it is embedded again.
-          loaded.index.delete(hit.key.toString("base64"));
-          this.counters.damagedRecords += 1;
-        }
-      }
-      start = end;
-    }
-    return results;
+    return readRecords(this.load(namespace), namespace, texts, this.counters);
   }
 
   /**
@@ -260,7 +189,7 @@ export class EmbeddingCache {
     }
     if (texts.length === 0) return;
     const loaded = this.load(namespace);
-    const writer = this.writerFor(loaded);
+    const writer = writerFor(loaded, this.counters);
     const keys = texts.map((text) => recordKey(namespace, text));
     const bytes = encodeRecords(keys, vectors);
     try {
@@ -277,7 +206,7 @@ export class EmbeddingCache {
     } catch (error) {
       throw new EmbedEvalError(
         "cache",
-        `cannot write to the embedding cache ${writer.path}: ${describe(error)}`,
+        `cannot write to the embedding cache ${writer.path}: ${describeError(error)}`,
         {
           cause: error,
           hint: "Free disk space or point `cache.directory` elsewhere; run with --no-cache to skip the cache.",
@@ -312,10 +241,10 @@ export class EmbeddingCache {
     if (warnings.length === 0 || texts.length === 0) return;
     const loaded = this.load(namespace);
     const keys = texts.map((text) => recordKey(namespace, text).toString("base64"));
-    this.writerFor(loaded); // the namespace folder exists from here on
+    writerFor(loaded, this.counters); // the namespace folder exists from here on
     const lines = warnings.map((warning) => `${JSON.stringify({ warning, keys })}\n`).join("");
     appendFileSync(join(loaded.folder, warningsFile), lines);
-    this.readWarnings(loaded).push(...warnings.map((warning) => ({ warning, keys: new Set(keys) })));
+    readWarnings(loaded).push(...warnings.map((warning) => ({ warning, keys: new Set(keys) })));
   }
 
   /**
@@ -325,7 +254,7 @@ export class EmbeddingCache {
   warningsFor(namespace: CacheNamespace, texts: readonly string[]): Map<string, number> {
     this.assertOpen();
     const counts = new Map<string, number>();
-    const recorded = this.readWarnings(this.load(namespace));
+    const recorded = readWarnings(this.load(namespace));
     if (recorded.length === 0 || texts.length === 0) return counts;
     const wanted = new Set(texts.map((text) => recordKey(namespace, text).toString("base64")));
     for (const { warning, keys } of recorded) {
@@ -336,36 +265,6 @@ export class EmbeddingCache {
       }
     }
     return counts;
-  }
-
-  private readWarnings(loaded: LoadedNamespace): { warning: string; keys: Set<string> }[] {
-    if (loaded.warnings) return loaded.warnings;
-    loaded.warnings = [];
-    let text = "";
-    try {
-      const descriptor = openRegularFile(join(loaded.folder, warningsFile));
-      if (descriptor === undefined) return loaded.warnings;
-      try {
-        text = readFileSync(descriptor, "utf8");
-      } finally {
-        closeSync(descriptor);
-      }
-    } catch {
-      return loaded.warnings; // none recorded yet
-    }
-    for (const line of text.split("\n")) {
-      if (line === "") continue;
-      try {
-        const entry = JSON.parse(line) as { warning?: unknown; keys?: unknown };
-        if (typeof entry.warning === "string" && Array.isArray(entry.keys)) {
-          const keys = entry.keys.filter((key): key is string => typeof key === "string");
-          loaded.warnings.push({ warning: entry.warning, keys: new Set(keys) });
-        }
-      } catch {
-        // A line torn by a killed run: the warning is lost, the vectors are not.
-      }
-    }
-    return loaded.warnings;
   }
 
   /** Forces written records to stable storage (fdatasync). Called at the end of every run and on cancel. */
@@ -421,7 +320,7 @@ export class EmbeddingCache {
           this.counters.bytes = measureSegmentBytes(join(this.directory, layoutFolder));
         }
       }
-      this.addNewSegments(loaded);
+      addNewSegments(loaded, this.counters);
     }
     this.namespaces.set(namespace.id, loaded);
     return loaded;
@@ -435,20 +334,8 @@ export class EmbeddingCache {
     this.assertOpen();
     const loaded = this.namespaces.get(namespace.id);
     if (!loaded) return;
-    // Segments of other runs that grew since they were scanned (they were still writing) are read again.
-    loaded.segments.forEach((segment, segmentIndex) => {
-      if (segment.writable || segment.descriptor === undefined) return;
-      try {
-        if (fstatSync(segment.descriptor).size <= segment.size) return;
-        const scan = scanSegment(segment.descriptor, namespace.digest, (key, location) =>
-          loaded.index.set(key, { segment: segmentIndex, location }),
-        );
-        if (scan.valid) segment.size = scan.size;
-      } catch {
-        // Unreadable now: what was indexed before is still read (or found damaged) as it was.
-      }
-    });
-    if (existsSync(loaded.folder)) this.addNewSegments(loaded);
+    rescanGrownSegments(loaded, namespace);
+    if (existsSync(loaded.folder)) addNewSegments(loaded, this.counters);
   }
 
   /**
@@ -459,128 +346,4 @@ export class EmbeddingCache {
     this.assertOpen();
     return claimNamespace(join(this.directory, layoutFolder, namespace.id), options);
   }
-
-  /**
-   * Scans and indexes every segment file of the folder not yet known. Each is kept open from the scan
-   * on. A file listed but gone when opened was merged by another run's compaction, which renames its
-   * merged segment into place before unlinking the old ones: listing again then finds the merged one
-   * (a reader that listed before the rename and opened after the unlink would otherwise lose them all).
-   */
-  private addNewSegments(loaded: LoadedNamespace): void {
-    const known = new Set(loaded.segments.map((segment) => segment.path));
-    for (let listing = 0; listing < 5; listing += 1) {
-      let vanished = false;
-      for (const name of segmentNames(loaded.folder)) {
-        const path = join(loaded.folder, name);
-        if (known.has(path)) continue;
-        known.add(path);
-        let descriptor: number | undefined;
-        try {
-          descriptor = openRegularFile(path);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOENT") vanished = true;
-          else this.counters.ignoredFiles += 1; // unreadable (permissions): treat as absent
-          continue;
-        }
-        if (descriptor === undefined) {
-          this.counters.ignoredFiles += 1; // a FIFO, a folder, a device: not ours
-          continue;
-        }
-        const segmentIndex = loaded.segments.length;
-        try {
-          const found: [string, RecordLocation][] = [];
-          const scan = scanSegment(descriptor, loaded.namespace.digest, (key, location) =>
-            found.push([key, location]),
-          );
-          if (!scan.valid) {
-            closeSync(descriptor);
-            this.counters.ignoredFiles += 1;
-            continue;
-          }
-          // Indexed only once the whole file scanned cleanly, so a read error midway adds nothing.
-          for (const [key, location] of found) loaded.index.set(key, { segment: segmentIndex, location });
-          this.counters.damagedRecords += scan.damagedRecords;
-          loaded.segments.push({ path, descriptor, writable: false, size: scan.size });
-        } catch {
-          closeSync(descriptor);
-          this.counters.ignoredFiles += 1;
-        }
-      }
-      if (!vanished) return;
-    }
-  }
-
-  private writerFor(loaded: LoadedNamespace): Segment {
-    // Another process's compaction may have merged and removed our segment while we sat idle for
-    // longer than the quiet period: appending to the unlinked file would lose the records.
-    if (loaded.writer && fstatSync(loaded.writer.descriptor as number).nlink > 0) return loaded.writer;
-    if (loaded.writer) loaded.writer.writable = false;
-    try {
-      if (!existsSync(loaded.folder)) mkdirSync(loaded.folder, { recursive: true });
-      const description = join(loaded.folder, "namespace.json");
-      if (!existsSync(description)) {
-        // Written beside, then renamed: a reader never sees half a description.
-        const temporary = `${description}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-        writeFileSync(temporary, `${JSON.stringify(loaded.namespace.description, null, 2)}\n`);
-        renameSync(temporary, description);
-      }
-      const name = `${Date.now().toString().padStart(14, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.segment`;
-      const path = join(loaded.folder, name);
-      // "wx+": created by us alone (O_EXCL), readable back for lookups in the same run.
-      const descriptor = openSync(path, "wx+");
-      const header = encodeSegmentHeader(loaded.namespace.digest);
-      writeSync(descriptor, header, 0, header.length, 0);
-      const segment: Segment = { path, descriptor, writable: true, size: segmentHeaderBytes };
-      loaded.segments.push(segment);
-      loaded.writer = segment;
-      this.counters.bytes += segmentHeaderBytes;
-      return segment;
-    } catch (error) {
-      throw new EmbedEvalError("cache", `cannot create a segment in ${loaded.folder}: ${describe(error)}`, {
-        cause: error,
-        hint: "Point `cache.directory` in the config at a writable folder, or run with --no-cache.",
-      });
-    }
-  }
-
-  private readRange(segment: Segment, offset: number, length: number): Buffer | undefined {
-    try {
-      if (segment.descriptor === undefined) segment.descriptor = openSync(segment.path, "r");
-      // Its own ArrayBuffer at offset 0, so float data (4-aligned in the file) is 4-aligned here too
-      // and vectors can be views of it instead of copies.
-      const buffer = Buffer.from(new ArrayBuffer(length));
-      let read = 0;
-      while (read < length) {
-        const count = readSync(segment.descriptor, buffer, read, length - read, offset + read);
-        if (count === 0) return undefined;
-        read += count;
-      }
-      return buffer;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/**
- * The record key: sha256 of the namespace id, a newline and the exact text (UTF-8). One-shot
- * `crypto.hash` is about three times faster than createHash for short inputs, which matters when a
- * rerun looks up a few hundred thousand texts.
- */
-export function recordKey(namespace: CacheNamespace, text: string): Buffer {
-  return hash("sha256", `${namespace.id}\n${text}`, "buffer");
-}
-
-function segmentNames(folder: string): string[] {
-  return readdirSync(folder)
-    .filter((name) => name.endsWith(".segment"))
-    .sort();
-}
-
-function recordEnd(location: RecordLocation): number {
-  return location.offset + recordHeaderBytes + location.payloadLength;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
