@@ -36,6 +36,7 @@ import {
   type TaskConfig,
   type TaskResult,
   type TypedDataset,
+  typedTaskTexts,
   UsageError,
   UsageRecorder,
   writeTaskResult,
@@ -260,7 +261,7 @@ export interface RunEstimate {
  * `embedeval run --dry-run`. Counts exactly the texts a run sends, minus what the cache already holds.
  */
 export async function estimateRun(options: RunEvaluationOptions): Promise<RunEstimate[]> {
-  const { cache, prepared, tasks, datasets } = await prepareRun(options);
+  const { cache, prepared, tasks, datasets, typedDatasets } = await prepareRun(options);
   const estimates: RunEstimate[] = [];
   try {
     for (const { model, provider, price } of prepared) {
@@ -281,6 +282,11 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
             const { documentTexts, queryTexts } = retrievalTexts(dataset, model);
             textsByType.document.push([...new Set(documentTexts)]);
             textsByType.query.push([...new Set(queryTexts)]);
+          }
+          for (const typed of typedDatasets.get(task.name) ?? []) {
+            const texts = typedTaskTexts(typed, model);
+            textsByType.document.push([...new Set(texts.document)]);
+            textsByType.query.push([...new Set(texts.query)]);
           }
           for (const inputType of ["document", "query"] as const) {
             const distinct = cache

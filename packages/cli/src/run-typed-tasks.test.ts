@@ -33,6 +33,18 @@ describe("embedeval run with a task of another MTEB type", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
+  it("counts in --dry-run the texts the STS task sends (both columns, each distinct text once)", async () => {
+    const estimate = await runCliCaptured(["run", "--dry-run", "--json", "--no-cache"], workspace);
+    expect(estimate.code).toBe(0);
+    const rows = (await readFile(join(quickstart, "sts/test.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const distinct = new Set(rows.flatMap((row) => [row.sentence1, row.sentence2])).size;
+    const tfidf = JSON.parse(estimate.stdout).find((row: { model: string }) => row.model === "tfidf");
+    expect(tfidf.texts).toBe(distinct);
+  });
+
   it("scores the STS task for the dense model, leaves BM25 out, and writes the type and its main score", async () => {
     const run = await runCliCaptured(["run"], workspace);
     expect(run.code).toBe(0);

@@ -1,7 +1,11 @@
+import { documentText } from "../datasets/beir-folder-loader.js";
 import type { TaskResult } from "../results/task-result.js";
 import { bitextMiningTaskType, evaluateBitextMining } from "./bitext-mining/bitext-mining-task.js";
 import { classificationTaskType, evaluateClassification } from "./classification/classification-task.js";
+import { undersampledTrainIndices } from "./classification/undersample.js";
+import { clusteringDownsample } from "./clustering/clustering-scores.js";
 import { clusteringTaskType, evaluateClustering } from "./clustering/clustering-task.js";
+import type { EvaluatedModel } from "./evaluated-model.js";
 import {
   evaluatePairClassification,
   pairClassificationTaskType,
@@ -47,3 +51,55 @@ export const typedTaskMetricNames: readonly string[] = [
   ),
   "max_over_subqueries_map_at_1000",
 ];
+
+/**
+ * The exact texts a task of another type sends, by input type, as its evaluator builds them: for cost
+ * estimates (`embedeval run --dry-run`) that count what a run would pay. Symmetric texts go out as
+ * "document" without a prefix; reranking's judged queries with the query prefix, its corpus with the
+ * document prefix.
+ */
+export function typedTaskTexts(
+  typed: TypedDataset,
+  model: Pick<EvaluatedModel, "queryPrefix" | "documentPrefix">,
+): { document: string[]; query: string[] } {
+  switch (typed.type) {
+    case "sts":
+    case "pair-classification":
+    case "bitext-mining":
+      return { document: typed.dataset.rows.flatMap((row) => [row.sentence1, row.sentence2]), query: [] };
+    case "summarization":
+      return {
+        document: typed.dataset.rows.flatMap((row) => [...row.humanSummaries, ...row.machineSummaries]),
+        query: [],
+      };
+    case "classification": {
+      const { dataset } = typed;
+      const sampled = undersampledTrainIndices(
+        dataset.train.map((row) => row.label),
+        dataset.samplesPerLabel ?? 8,
+        dataset.experiments ?? 10,
+      );
+      const used = [...new Set(sampled.flat())];
+      return {
+        document: [
+          ...used.map((index) => dataset.train[index]?.text as string),
+          ...dataset.test.map((row) => row.text),
+        ],
+        query: [],
+      };
+    }
+    case "clustering": {
+      const { indices } = clusteringDownsample(typed.dataset.rows.length);
+      return { document: indices.map((index) => typed.dataset.rows[index]?.sentence as string), query: [] };
+    }
+    case "reranking": {
+      const { dataset } = typed;
+      return {
+        document: dataset.corpus.map((document) => model.documentPrefix + documentText(document)),
+        query: dataset.queries
+          .filter((query) => dataset.qrels.has(query.id))
+          .map((query) => model.queryPrefix + query.text),
+      };
+    }
+  }
+}

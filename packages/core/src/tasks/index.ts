@@ -23,7 +23,7 @@ export {
   evaluateClustering,
 } from "./clustering/clustering-task.js";
 export { miniBatchKMeansLabels } from "./clustering/mini-batch-k-means.js";
-export { evaluateTypedTask, typedTaskMetricNames } from "./evaluate-typed-task.js";
+export { evaluateTypedTask, typedTaskMetricNames, typedTaskTexts } from "./evaluate-typed-task.js";
 export type { EvaluatedModel } from "./evaluated-model.js";
 export { mergeRankings, mergeRuns } from "./merge-rankings.js";
 export {
