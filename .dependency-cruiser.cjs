@@ -41,14 +41,16 @@ module.exports = {
     ...layerRules,
     {
       name: "contract-stands-alone",
-      comment: "@embedeval/provider-contract is what third-party plugins depend on: no engine, no SDK, no YAML.",
+      comment:
+        "@embedeval/provider-contract is what third-party plugins depend on: no engine, no SDK, no YAML.",
       severity: "error",
       from: { path: "^packages/provider-contract/src/", pathNot: testFile },
       to: { dependencyTypesNot: ["core", "local", "type-only"] },
     },
     {
       name: "plugins-use-the-contract-not-the-engine",
-      comment: "A plugin translates between the contract and one wire format; the engine is only for its tests.",
+      comment:
+        "A plugin translates between the contract and one wire format; the engine is only for its tests.",
       severity: "error",
       from: { path: "^(packages/provider-[^/]+|examples/custom-plugin)/src/", pathNot: testFile },
       to: { path: "^packages/(core|cli)/" },

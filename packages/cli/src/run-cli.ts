@@ -1,10 +1,4 @@
-import {
-  closestMatch,
-  EmbedEvalError,
-  formatError,
-  stripControlCharacters,
-  version,
-} from "@embedeval/core";
+import { closestMatch, EmbedEvalError, formatError, stripControlCharacters, version } from "@embedeval/core";
 import { type Command, type CommandContext, ExitCode } from "./command-context.js";
 import { initCommand } from "./commands/init-command.js";
 import { runCommand } from "./commands/run-command.js";

@@ -129,7 +129,7 @@ function typedStarterConfig(taskType: LocalTaskType): string {
 async function writeTaskTypeExample(folder: string, taskType: LocalTaskType): Promise<void> {
   await mkdir(folder, { recursive: true });
   for (const [name, rows] of Object.entries(taskTypeExamples[taskType])) {
-    await writeFile(join(folder, name), rows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+    await writeFile(join(folder, name), `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`);
   }
   if (taskType === "reranking") {
     await mkdir(join(folder, "qrels"), { recursive: true });

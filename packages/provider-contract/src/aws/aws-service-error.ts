@@ -141,16 +141,13 @@ export function classifyAwsError(error: unknown, context: AwsErrorContext): Prov
     : transient
       ? "connection failed"
       : "call failed";
-  return new ProviderError(
-    `${provider} ${target}: ${what}: ${message}`,
-    {
-      provider,
-      retryable: transient,
-      throttled: status === 429,
-      providerCode: shape.code ?? name,
-      status,
-      requestId,
-      hint: transient ? undefined : "Check `options.endpoint` and `options.region`.",
-    },
-  );
+  return new ProviderError(`${provider} ${target}: ${what}: ${message}`, {
+    provider,
+    retryable: transient,
+    throttled: status === 429,
+    providerCode: shape.code ?? name,
+    status,
+    requestId,
+    hint: transient ? undefined : "Check `options.endpoint` and `options.region`.",
+  });
 }
