@@ -1,8 +1,8 @@
-import { setMaxListeners } from "node:events";
 import { EmbedEvalError, estimateTokens, type ProviderError } from "@embedeval/provider-contract";
 import { AdaptiveRateLimiter } from "./adaptive-rate-limiter.js";
 import { planBatches } from "./batch-plan.js";
 import { cacheDamage } from "./cache-lookup.js";
+import { cancellationGrace } from "./cancellation-grace.js";
 import type { Admission } from "./circuit-breaker.js";
 import { cancelledError, countWarning, type EmbedRun, storeReceived } from "./embed-run.js";
 import { giveUp } from "./give-up.js";
@@ -43,7 +43,6 @@ export async function scheduleCalls(run: EmbedRun): Promise<void> {
     backoff,
     budgetMilliseconds,
     retryAfterCapMilliseconds,
-    graceMilliseconds,
     recorder,
     warningCounts,
     emit,
@@ -82,31 +81,7 @@ export async function scheduleCalls(run: EmbedRun): Promise<void> {
   let inFlight = 0;
   let abandoned = 0;
   let retryAfterCapReported = false;
-  // Aborted on cancel or on the first failure: ends waits for a pace slot, the circuit or a backoff at
-  // once, so no new call starts. Calls in flight are not tied to it: on failure they finish (and are
-  // cached); on cancel they get a grace period to do the same, then `cancel` aborts them.
-  const stop = new AbortController();
-  // Aborts the calls in flight; each call listens here rather than on the caller's signal (which would
-  // warn past ten listeners with a high maxConcurrency).
-  const cancel = new AbortController();
-  const grace = new AbortController();
-  // One listener per waiting batch is expected here, not a leak.
-  setMaxListeners(0, stop.signal, cancel.signal);
-  const stopOnCancel = (): void => {
-    stop.abort(signal?.reason);
-    if (inFlight === 0) {
-      cancel.abort(signal?.reason);
-      return;
-    }
-    // Calls in flight are paid for whether we wait for them or not: give them time to answer.
-    emit({ kind: "draining", inFlight, graceSeconds: graceMilliseconds / 1000 });
-    clock.sleep(graceMilliseconds, grace.signal).then(
-      () => cancel.abort(signal?.reason),
-      () => undefined,
-    );
-  };
-  if (signal?.aborted) stopOnCancel();
-  signal?.addEventListener("abort", stopOnCancel, { once: true });
+  const { stop, cancel, grace, detach } = cancellationGrace(run, () => inFlight);
   const fail = (error: unknown): void => {
     failure ??= error;
     stop.abort(error);
@@ -330,7 +305,7 @@ export async function scheduleCalls(run: EmbedRun): Promise<void> {
   }
   options.usage?.merge(recorder);
 
-  signal?.removeEventListener("abort", stopOnCancel);
+  detach();
   // A cancel that came after the last answer cancelled nothing: return the complete result.
   if (signal?.aborted && run.done < distinct.length) throw cancelledError(run, abandoned);
   if (failure !== undefined) throw failure;
