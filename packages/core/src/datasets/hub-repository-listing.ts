@@ -9,7 +9,7 @@
  * so every file has a hash to check: `lfs.oid` (sha256) for LFS/Xet files, `oid` (git blob sha1) else.
  */
 import { DatasetError } from "@embedeval/provider-contract";
-import { type HubRepositoryType, isSafeRepositoryPath } from "./hub-cache.js";
+import { type HubRepositoryType, isSafeRepositoryPath } from "./hub-names.js";
 import { type HubRequest, type HubRequestSettings, hubRequest } from "./hub-request.js";
 
 export interface HubTreeFile {

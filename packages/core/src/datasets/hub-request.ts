@@ -8,7 +8,7 @@
 import { DatasetError } from "@embedeval/provider-contract";
 import { backoffDelay } from "../runtime/retry-backoff.js";
 import { systemClock } from "../runtime/runtime-clock.js";
-import type { HubRepositoryType } from "./hub-cache.js";
+import type { HubRepositoryType } from "./hub-names.js";
 
 export interface HubRequestSettings {
   /** Attempts on 5xx, 429 and network errors, first included. Default 4. */
