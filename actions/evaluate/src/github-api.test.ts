@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainError, GitHubApiError, rateLimitWait } from "./github-api.js";
+import { explainError, GitHubApiError, rateLimitWait } from "./github-api-error.js";
 
 /** An octokit RequestError's shape: status, message, response headers and body. */
 function refusal(status: number, message: string, headers: Record<string, string> = {}) {
