@@ -16,6 +16,7 @@ import type { Run } from "../trec/run.js";
 import { version } from "../version.js";
 import type { EvaluatedModel } from "./evaluated-model.js";
 import { searchDense } from "./search-dense.js";
+import { modelIdentity } from "./shared/model-identity.js";
 
 /** MTEB's retrieval cut-offs; the deepest one is the retrieval depth. */
 export const retrievalKValues = [1, 3, 5, 10, 20, 100, 1000] as const;
@@ -303,31 +304,6 @@ export function scoreRanking(
         scoredQueries: evaluation.scoredQueries,
       },
     },
-  };
-}
-
-function modelIdentity(model: EvaluatedModel, provider: EmbeddingProvider | Retriever): ModelIdentity {
-  return {
-    id: model.id,
-    name: model.hubName ?? model.id,
-    provider: model.provider,
-    model: model.model,
-    options: {
-      ...provider.vectorOptions,
-      similarity: model.similarity,
-      ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
-      ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
-    },
-    revision: model.revision,
-    ...(isRetriever(provider)
-      ? { type: "sparse" as const }
-      : {
-          type: "dense" as const,
-          ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
-          ...(provider.capabilities.maxTokensPerInput
-            ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
-            : {}),
-        }),
   };
 }
 

@@ -3,6 +3,7 @@ import { mtebResultFormatVersion, mtebVersionField } from "../../results/mteb-mo
 import type { SplitScores, TaskResult, UsageSummary } from "../../results/task-result.js";
 import { version } from "../../version.js";
 import type { EvaluatedModel } from "../evaluated-model.js";
+import { modelIdentity } from "./model-identity.js";
 
 export interface TaskResultParts {
   model: EvaluatedModel;
@@ -47,24 +48,7 @@ export function taskResultOf(parts: TaskResultParts): TaskResult {
     embedeval: {
       version,
       mteb_format_version: mtebResultFormatVersion,
-      model: {
-        id: model.id,
-        name: model.hubName ?? model.id,
-        provider: model.provider,
-        model: model.model,
-        options: {
-          ...provider.vectorOptions,
-          similarity: model.similarity,
-          ...(model.queryPrefix ? { queryPrefix: model.queryPrefix } : {}),
-          ...(model.documentPrefix ? { documentPrefix: model.documentPrefix } : {}),
-        },
-        revision: model.revision,
-        type: "dense",
-        ...(provider.capabilities.dimensions ? { dimensions: provider.capabilities.dimensions } : {}),
-        ...(provider.capabilities.maxTokensPerInput
-          ? { maxTokensPerInput: provider.capabilities.maxTokensPerInput }
-          : {}),
-      },
+      model: modelIdentity(model, provider),
       per_query: { [parts.split]: parts.perItem },
       main_metric: parts.mainScore,
       task_type: parts.taskType,
