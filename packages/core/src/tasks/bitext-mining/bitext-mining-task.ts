@@ -1,4 +1,5 @@
 import type { TaskResult } from "../../results/task-result.js";
+import { embedSentencePairs } from "../shared/embed-sentence-pairs.js";
 import { perItemRecord, runTask, type TaskDatasetIdentity } from "../shared/run-task.js";
 import type { TaskEmbeddingContext } from "../shared/task-embedding.js";
 import type { TaskTypeDefinition } from "../shared/task-type.js";
@@ -26,14 +27,7 @@ export function evaluateBitextMining(
   dataset: BitextMiningDataset,
 ): Promise<TaskResult> {
   return runTask(context, dataset, bitextMiningTaskType, async (embed) => {
-    const vectors1 = await embed(
-      "sentence1",
-      dataset.rows.map((row) => row.sentence1),
-    );
-    const vectors2 = await embed(
-      "sentence2",
-      dataset.rows.map((row) => row.sentence2),
-    );
+    const { vectors1, vectors2 } = await embedSentencePairs(embed, dataset.rows);
     const result = scoreBitextMining(vectors1, vectors2, context.model.similarity);
     const chosen = new Map<number, number>();
     for (const prediction of result.predictions) chosen.set(prediction, (chosen.get(prediction) ?? 0) + 1);

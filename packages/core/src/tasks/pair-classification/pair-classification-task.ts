@@ -1,5 +1,6 @@
 import type { TaskResult } from "../../results/task-result.js";
 import { averagePrecisionTerms } from "../../statistics/average-precision-score.js";
+import { embedSentencePairs } from "../shared/embed-sentence-pairs.js";
 import { runTask, type TaskDatasetIdentity } from "../shared/run-task.js";
 import type { TaskEmbeddingContext } from "../shared/task-embedding.js";
 import type { TaskTypeDefinition } from "../shared/task-type.js";
@@ -33,14 +34,7 @@ export function evaluatePairClassification(
   dataset: PairClassificationDataset,
 ): Promise<TaskResult> {
   return runTask(context, dataset, pairClassificationTaskType, async (embed) => {
-    const vectors1 = await embed(
-      "sentence1",
-      dataset.rows.map((row) => row.sentence1),
-    );
-    const vectors2 = await embed(
-      "sentence2",
-      dataset.rows.map((row) => row.sentence2),
-    );
+    const { vectors1, vectors2 } = await embedSentencePairs(embed, dataset.rows);
     const labels = dataset.rows.map((row) => row.label);
     const input = { labels, vectors1, vectors2, similarity: context.model.similarity };
     const scores = scorePairClassification(input);

@@ -1,6 +1,7 @@
 import type { TaskResult } from "../../results/task-result.js";
 import type { Similarity } from "../../search/similarity.js";
 import { spearmanTerms } from "../../statistics/correlation.js";
+import { embedSentencePairs } from "../shared/embed-sentence-pairs.js";
 import { pairedCosineScore } from "../shared/pair-scores.js";
 import { perItemRecord, runTask, type TaskDatasetIdentity } from "../shared/run-task.js";
 import type { TaskEmbeddingContext } from "../shared/task-embedding.js";
@@ -27,14 +28,7 @@ export interface StsDataset extends TaskDatasetIdentity {
  */
 export function evaluateSts(context: TaskEmbeddingContext, dataset: StsDataset): Promise<TaskResult> {
   return runTask(context, dataset, stsTaskType, async (embed) => {
-    const vectors1 = await embed(
-      "sentence1",
-      dataset.rows.map((row) => row.sentence1),
-    );
-    const vectors2 = await embed(
-      "sentence2",
-      dataset.rows.map((row) => row.sentence2),
-    );
+    const { vectors1, vectors2 } = await embedSentencePairs(embed, dataset.rows);
     const gold = dataset.rows.map((row) => row.score);
     const scores = scoreSts({ gold, vectors1, vectors2, similarity: context.model.similarity as Similarity });
     const cosine = vectors1.map((vector, index) =>
