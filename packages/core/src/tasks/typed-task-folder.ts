@@ -79,6 +79,18 @@ function column<T>(
 
 const isString = (value: unknown): value is string => typeof value === "string";
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+/** The two sentence columns of STS, pair classification and bitext mining rows, under their accepted names. */
+function sentencePair(
+  row: TaskRow,
+  file: string,
+  names1: string[] = ["sentence1"],
+  names2: string[] = ["sentence2"],
+): { sentence1: string; sentence2: string } {
+  return {
+    sentence1: column(row, file, names1, isString, "a string"),
+    sentence2: column(row, file, names2, isString, "a string"),
+  };
+}
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isNumbers = (value: unknown): value is number[] => Array.isArray(value) && value.every(isNumber);
 const isLabel = (value: unknown): value is string | number | (string | number)[] =>
@@ -157,8 +169,7 @@ export function typedDatasetFromRows(
         dataset: {
           ...identity,
           rows: rows.map((row) => ({
-            sentence1: column(row, file, ["sentence1"], isString, "a string"),
-            sentence2: column(row, file, ["sentence2"], isString, "a string"),
+            ...sentencePair(row, file),
             score: column(row, file, ["score"], isNumber, "a number"),
           })),
         },
@@ -169,8 +180,7 @@ export function typedDatasetFromRows(
         dataset: {
           ...identity,
           rows: rows.map((row) => ({
-            sentence1: column(row, file, ["sentence1", "sent1"], isString, "a string"),
-            sentence2: column(row, file, ["sentence2", "sent2"], isString, "a string"),
+            ...sentencePair(row, file, ["sentence1", "sent1"], ["sentence2", "sent2"]),
             label: column(
               row,
               file,
@@ -186,10 +196,7 @@ export function typedDatasetFromRows(
         type,
         dataset: {
           ...identity,
-          rows: rows.map((row) => ({
-            sentence1: column(row, file, ["sentence1"], isString, "a string"),
-            sentence2: column(row, file, ["sentence2"], isString, "a string"),
-          })),
+          rows: rows.map((row) => sentencePair(row, file)),
         },
       };
     case "summarization":
