@@ -63,6 +63,23 @@ export async function cachedCommit(repositoryFolder: string, revision: string): 
   return commit && commitPattern.test(commit) ? commit : undefined;
 }
 
+/** Under HF_HUB_OFFLINE, the commit the cache holds for `revision`, else a DatasetError naming the missing ref. */
+export async function offlineCachedCommit(
+  repositoryFolder: string,
+  revision: string,
+  describe: string,
+  hint: string,
+): Promise<string> {
+  const commit = await cachedCommit(repositoryFolder, revision);
+  if (!commit) {
+    throw new DatasetError(
+      `HF_HUB_OFFLINE is set and the cache has no ${describe}: ${join(repositoryFolder, "refs", revision)} is missing.`,
+      { file: repositoryFolder, hint },
+    );
+  }
+  return commit;
+}
+
 /** Records `revision -> commit` atomically (a reader never sees half a ref). A commit needs no ref. */
 export async function writeRef(repositoryFolder: string, revision: string, commit: string): Promise<void> {
   // huggingface_hub's cache scan calls a repository folder without snapshots/ corrupted.

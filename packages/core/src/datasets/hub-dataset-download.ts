@@ -17,12 +17,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
 import {
-  cachedCommit,
   checkRevision,
   checkSplit,
   commitPattern,
   hubRepositoryFolder,
   isFile,
+  offlineCachedCommit,
   readSavedTree,
   saveTree,
   snapshotFiles,
@@ -175,14 +175,8 @@ async function fromCacheOffline(
 ): Promise<HubDataset> {
   const { repository, revision, splits } = options;
   const describe = `${repository}@${revision}`;
-  const commit = await cachedCommit(repositoryFolder, revision);
   const hint = `Run once with the hub reachable (without HF_HUB_OFFLINE) to download it, or fill the cache with huggingface_hub: \`hf download ${repository} --repo-type dataset --revision ${revision}\`.`;
-  if (!commit) {
-    throw new DatasetError(
-      `HF_HUB_OFFLINE is set and the cache has no ${describe}: ${join(repositoryFolder, "refs", revision)} is missing.`,
-      { file: repositoryFolder, hint },
-    );
-  }
+  const commit = await offlineCachedCommit(repositoryFolder, revision, describe, hint);
   const snapshot = snapshotFolder(repositoryFolder, commit);
   const files = await snapshotFiles(snapshot);
   if (files.length === 0) {

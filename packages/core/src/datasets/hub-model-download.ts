@@ -10,13 +10,12 @@
  * Offline (HF_HUB_OFFLINE=1) nothing is requested: the commit comes from refs/, and the files chosen from
  * the saved file list (or, for a cache filled by a Python tool, from the snapshot) must all be present.
  */
-import { join } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
 import {
-  cachedCommit,
   checkRevision,
   commitPattern,
   hubRepositoryFolder,
+  offlineCachedCommit,
   readSavedTree,
   saveTree,
   snapshotFiles,
@@ -134,13 +133,7 @@ async function fromCacheOffline(
   const { repository } = options;
   const describe = `${repository}@${revision}`;
   const hint = `Run once with the hub reachable (without HF_HUB_OFFLINE) to download it, or fill the cache with huggingface_hub: \`hf download ${repository} --revision ${revision}\`.`;
-  const commit = await cachedCommit(repositoryFolder, revision);
-  if (!commit) {
-    throw new DatasetError(
-      `HF_HUB_OFFLINE is set and the cache has no ${describe}: ${join(repositoryFolder, "refs", revision)} is missing.`,
-      { file: repositoryFolder, hint },
-    );
-  }
+  const commit = await offlineCachedCommit(repositoryFolder, revision, describe, hint);
   const folder = snapshotFolder(repositoryFolder, commit);
   const present = await snapshotFiles(folder);
   // The file list saved at download time says which chosen files the model has; a cache filled by a
