@@ -8,14 +8,7 @@ export function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): 
   const n = x.length;
   if (n !== y.length) throw new RangeError(`pearsonCorrelation: ${n} values against ${y.length}`);
   if (n < 2) return Number.NaN;
-  let meanX = 0;
-  let meanY = 0;
-  for (let index = 0; index < n; index++) {
-    meanX += x[index] as number;
-    meanY += y[index] as number;
-  }
-  meanX /= n;
-  meanY /= n;
+  const { meanX, meanY } = means(x, y);
   let sumXX = 0;
   let sumYY = 0;
   for (let index = 0; index < n; index++) {
@@ -65,14 +58,7 @@ export function spearmanCorrelation(x: ArrayLike<number>, y: ArrayLike<number>):
  */
 export function correlationTerms(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
   const n = x.length;
-  let meanX = 0;
-  let meanY = 0;
-  for (let index = 0; index < n; index++) {
-    meanX += x[index] as number;
-    meanY += y[index] as number;
-  }
-  meanX /= n;
-  meanY /= n;
+  const { meanX, meanY } = means(x, y);
   let sumXX = 0;
   let sumYY = 0;
   for (let index = 0; index < n; index++) {
@@ -91,4 +77,16 @@ export function correlationTerms(x: ArrayLike<number>, y: ArrayLike<number>): Fl
 /** Spearman's rho split into per-element terms (correlationTerms of the average ranks). */
 export function spearmanTerms(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
   return correlationTerms(averageRanks(x), averageRanks(y));
+}
+
+/** Both means, summed in index order (the order SciPy's reduction is matched against). */
+function means(x: ArrayLike<number>, y: ArrayLike<number>): { meanX: number; meanY: number } {
+  const n = x.length;
+  let meanX = 0;
+  let meanY = 0;
+  for (let index = 0; index < n; index++) {
+    meanX += x[index] as number;
+    meanY += y[index] as number;
+  }
+  return { meanX: meanX / n, meanY: meanY / n };
 }
