@@ -74,14 +74,7 @@ export const tasksCommand: Command = async (context) => {
     String(task.ignoreIdenticalIds),
     mtebBenchmarksOf(task).join("; "),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join("  ")
-      .trimEnd();
+  const line = columnLine(header, rows);
   const lines = [line(header), ...rows.map(line)];
   lines.push(
     "",
@@ -111,14 +104,7 @@ function typedTaskLines(tasks: readonly MtebTypedTask[]): string[] {
     task.mainScore,
     loadsFromHub(task) ? "yes" : "local path",
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join("  ")
-      .trimEnd();
+  const line = columnLine(header, rows);
   const byName = tasks.filter(loadsFromHub).length;
   return [
     line(header),
@@ -126,4 +112,16 @@ function typedTaskLines(tasks: readonly MtebTypedTask[]): string[] {
     "",
     `${tasks.length} tasks of other types in ${mtebTypedTasksBenchmark}; ${byName} run by name, the others from a local \`path\` (docs/task-types.md).`,
   ];
+}
+
+/** Formats a row of a plain-text table: each column padded to its widest cell (header included). */
+function columnLine(header: readonly string[], rows: readonly string[][]): (cells: string[]) => string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  return (cells) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
 }
