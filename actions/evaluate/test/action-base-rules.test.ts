@@ -1,18 +1,18 @@
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   config,
   H1,
   H2,
   M2,
   M3,
-  newServer,
   runOnPullRequest,
   seedBaseline,
   track,
   useBundledAction,
+  useFakeGitHub,
   workspaceWith,
   writeResults,
 } from "./action-test-helpers.js";
@@ -20,9 +20,7 @@ import {
 useBundledAction();
 
 describe("the gate a pull request cannot move: rules from the merge-base's config", () => {
-  const server = newServer();
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
+  const server = useFakeGitHub();
   const scores = noisyScores(100, 0.6, 0.3, 71).map((value) => Math.max(0.1, value));
   const base = [buildTaskResult({ model: "bm25", task: "Tiny", ndcg: scores })];
   /** bm25 drops 5 points on every query: beyond a 1-point rule, within a 10-point one. */

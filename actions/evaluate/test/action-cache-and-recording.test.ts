@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resultsPath } from "../src/results-branch-store.js";
 import {
   config,
@@ -10,12 +10,12 @@ import {
   M1,
   M2,
   M3,
-  newServer,
   runOnPullRequest,
   runOnPush,
   seedBaseline,
   track,
   useBundledAction,
+  useFakeGitHub,
   workspaceWith,
   writeResults,
 } from "./action-test-helpers.js";
@@ -24,9 +24,7 @@ import type { FakeGitHubServer } from "./fake-github-server.js";
 useBundledAction();
 
 describe("the bundled action: the embedding cache, cancellation, recording and bad input", () => {
-  const server = newServer();
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
+  const server = useFakeGitHub();
 
   it("restores the embedding cache by key prefix and carries on when saving is refused", async () => {
     const workspace = await track(workspaceWith(config("cached", 256)));

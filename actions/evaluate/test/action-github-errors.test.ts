@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   config,
   M3,
-  newServer,
   runOnPullRequest,
   runOnPush,
   track,
   useBundledAction,
+  useFakeGitHub,
   workspaceWith,
   writeResults,
 } from "./action-test-helpers.js";
@@ -16,9 +16,7 @@ import {
 useBundledAction();
 
 describe("GitHub API errors that say their cause", () => {
-  const server = newServer();
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
+  const server = useFakeGitHub();
 
   it("record with a token lacking contents: write names the permission to add (once `error:`)", async () => {
     server.missingWritePermission = "contents=write";

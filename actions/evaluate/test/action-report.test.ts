@@ -2,20 +2,20 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TaskResult } from "@embedeval/core";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   config,
   H1,
   H2,
   M2,
   M3,
-  newServer,
   runOnPullRequest,
   runReportJob,
   seedBaseline,
   sha,
   track,
   useBundledAction,
+  useFakeGitHub,
   workspaceWith,
   writeResults,
 } from "./action-test-helpers.js";
@@ -23,9 +23,7 @@ import {
 useBundledAction();
 
 describe("the bundled action, reporting prebuilt results", () => {
-  const server = newServer();
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
+  const server = useFakeGitHub();
 
   async function reportWorkspace(name: string, base: TaskResult[], head: TaskResult[]): Promise<string> {
     const workspace = await track(workspaceWith(config(name, 256)));

@@ -182,3 +182,11 @@ export function newServer(): FakeGitHubServer {
   server.mergeBases.set(`${M3}...${H2}`, M2);
   return server;
 }
+
+/** The fake GitHub of a describe block, started before its tests and stopped after them. */
+export function useFakeGitHub(): FakeGitHubServer {
+  const server = newServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+  return server;
+}

@@ -1,27 +1,25 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runDetailsMarker } from "@embedeval/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resultsPath } from "../src/results-branch-store.js";
 import {
   config,
   H2,
   M1,
   M3,
-  newServer,
   runOnPullRequest,
   runOnPush,
   track,
   useBundledAction,
+  useFakeGitHub,
   workspaceWith,
 } from "./action-test-helpers.js";
 
 useBundledAction();
 
 describe("the bundled action, evaluating with the built-in providers", () => {
-  const server = newServer();
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
+  const server = useFakeGitHub();
 
   it("passes with absolute scores when there is no baseline yet", async () => {
     const workspace = await track(workspaceWith(config("tiny", 256)));
