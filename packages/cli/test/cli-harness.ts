@@ -67,3 +67,18 @@ export async function quickstartWorkspace(prefix: string, configLines?: string[]
   if (configLines) await writeFile(join(folder, "embedeval.yml"), [...configLines, ""].join("\n"));
   return folder;
 }
+
+/** The config lines of one Titan v2 model on a local Bedrock server, over the quickstart data. */
+export function titanQuickstartConfig(endpoint: string, modelLines: string[] = []): string[] {
+  return [
+    "models:",
+    "  - id: titan",
+    "    provider: bedrock",
+    "    model: amazon.titan-embed-text-v2:0",
+    `    options: { dimensions: 256, endpoint: "${endpoint}" }`,
+    ...modelLines,
+    "tasks:",
+    "  - name: quickstart",
+    "    path: ./data",
+  ];
+}

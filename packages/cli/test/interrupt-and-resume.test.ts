@@ -1,43 +1,29 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type BedrockServer, startBedrockServer } from "@embedeval/provider-bedrock/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliCaptured } from "./cli-harness.js";
+import {
+  quickstartWorkspace,
+  runCliCaptured,
+  testAwsEnvironment,
+  titanQuickstartConfig,
+} from "./cli-harness.js";
 
 // Ctrl-C in the middle of a paid run: the CLI process stops with a clear line, everything that arrived
 // is in the cache, and the rerun pays only for the rest.
 const repositoryRoot = resolve(import.meta.dirname, "../../..");
-const quickstartData = join(repositoryRoot, "examples/quickstart/data");
-const environment = {
-  AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
-  AWS_SECRET_ACCESS_KEY: "secret",
-  AWS_REGION: "us-east-1",
-};
+const environment = testAwsEnvironment;
 
 describe("interrupting `embedeval run`", () => {
   let workspace: string;
   let bedrock: BedrockServer;
 
   beforeAll(async () => {
-    workspace = await mkdtemp(join(tmpdir(), "embedeval-interrupt-"));
-    await cp(quickstartData, join(workspace, "data"), { recursive: true });
     bedrock = await startBedrockServer({ latencyMs: 15 });
-    await writeFile(
-      join(workspace, "embedeval.yml"),
-      [
-        "models:",
-        "  - id: titan",
-        "    provider: bedrock",
-        "    model: amazon.titan-embed-text-v2:0",
-        `    options: { dimensions: 256, endpoint: "${bedrock.url}" }`,
-        "    runtime: { maxConcurrency: 2 }",
-        "tasks:",
-        "  - name: quickstart",
-        "    path: ./data",
-        "",
-      ].join("\n"),
+    workspace = await quickstartWorkspace(
+      "interrupt",
+      titanQuickstartConfig(bedrock.url, ["    runtime: { maxConcurrency: 2 }"]),
     );
   });
   afterAll(async () => {

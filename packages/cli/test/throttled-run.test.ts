@@ -1,21 +1,22 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { type BedrockServer, startBedrockServer } from "@embedeval/provider-bedrock/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliCaptured, testAwsEnvironment } from "./cli-harness.js";
+import {
+  quickstartWorkspace,
+  runCliCaptured,
+  testAwsEnvironment,
+  titanQuickstartConfig,
+} from "./cli-harness.js";
 
 // A run whose provider throttles everything for a moment says so while it happens (with the time of
 // day), once it is over (how long), and in the result file.
-const quickstartData = resolve(import.meta.dirname, "../../../examples/quickstart/data");
 
 describe("`embedeval run` against a provider that throttles for a while", () => {
   let workspace: string;
   let bedrock: BedrockServer;
 
   beforeAll(async () => {
-    workspace = await mkdtemp(join(tmpdir(), "embedeval-throttled-"));
-    await cp(quickstartData, join(workspace, "data"), { recursive: true });
     // The first six requests refused: a burst (five failures in a row open the circuit; the first
     // answer after them closes it again).
     let requests = 0;
@@ -25,20 +26,7 @@ describe("`embedeval run` against a provider that throttles for a while", () => 
         return requests <= 6 ? { kind: "throttle" } : undefined;
       },
     });
-    await writeFile(
-      join(workspace, "embedeval.yml"),
-      [
-        "models:",
-        "  - id: titan",
-        "    provider: bedrock",
-        "    model: amazon.titan-embed-text-v2:0",
-        `    options: { dimensions: 256, endpoint: "${bedrock.url}" }`,
-        "tasks:",
-        "  - name: quickstart",
-        "    path: ./data",
-        "",
-      ].join("\n"),
-    );
+    workspace = await quickstartWorkspace("throttled", titanQuickstartConfig(bedrock.url));
   });
   afterAll(async () => {
     await bedrock?.close();
