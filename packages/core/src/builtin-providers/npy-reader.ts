@@ -21,13 +21,29 @@ const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
-export function parseNpy(bytes: Uint8Array, file: string): NpyMatrix {
+/** What a .npy header says: enough to know the array's shape without reading its values. */
+export interface NpyHeader {
+  rows: number;
+  columns: number;
+  /** 4 for '<f4', 8 for '<f8'. */
+  elementSize: 4 | 8;
+  fortranOrder: boolean;
+  /** Byte offset of the first value. */
+  dataStart: number;
+}
+
+/**
+ * Parses the header from the file's first bytes (`bytes` may be just a prefix: 64 KiB holds any header
+ * numpy writes) and, given `fileBytes`, checks that the data has exactly the size the shape needs.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file: string, fileBytes?: number): NpyHeader {
   const fail = (message: string, hint?: string): never => {
     throw new DatasetError(message, {
       file,
       hint: hint ?? "Save the array with numpy.save(path, array.astype('float32')) as a 2-D array.",
     });
   };
+  const totalBytes = fileBytes ?? bytes.length;
   if (bytes.length < 10 || magic.some((byte, index) => bytes[index] !== byte)) {
     fail("Not a .npy file: the magic string \\x93NUMPY is missing.");
   }
@@ -66,7 +82,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyMatrix {
     return fail(`Expected a 2-D array (texts x dimensions), got shape (${shapeText}).`);
   }
   const [rows, columns] = shape as [number, number];
-  let elementSize: number;
+  let elementSize: 4 | 8;
   if (descr === "<f4") elementSize = 4;
   else if (descr === "<f8") elementSize = 8;
   else {
@@ -76,16 +92,21 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyMatrix {
     );
   }
   const expectedBytes = rows * columns * elementSize;
-  if (bytes.length - dataStart !== expectedBytes) {
+  if (totalBytes - dataStart !== expectedBytes) {
     fail(
-      `The data holds ${bytes.length - dataStart} bytes, but shape (${rows}, ${columns}) of ${descr} needs ${expectedBytes}.`,
+      `The data holds ${totalBytes - dataStart} bytes, but shape (${rows}, ${columns}) of ${descr} needs ${expectedBytes}.`,
     );
   }
+  return { rows, columns, elementSize, fortranOrder: fortranOrder === "True", dataStart };
+}
+
+export function parseNpy(bytes: Uint8Array, file: string): NpyMatrix {
+  const { rows, columns, elementSize, fortranOrder, dataStart } = parseNpyHeader(bytes, file);
   const count = rows * columns;
   const values = readValues(bytes, dataStart, count, elementSize);
   // Fortran order stores a column contiguously: transpose once into C order (into a new array: the
   // values may be a view of the caller's bytes, which must stay as read).
-  const data = fortranOrder === "True" ? transpose(values, rows, columns) : values;
+  const data = fortranOrder ? transpose(values, rows, columns) : values;
   const vectors: Float32Array[] = new Array(rows);
   for (let row = 0; row < rows; row += 1) vectors[row] = data.subarray(row * columns, (row + 1) * columns);
   return { rows, columns, data, vectors };

@@ -144,6 +144,40 @@ describe("precomputed provider", () => {
     });
   });
 
+  it("reads a .npy's values on the first call, and fails that call naming the file when one is not finite", async () => {
+    await writeFile(join(folder, "vectors.npy"), npy("<f4", [2, 2], [1, 2, 3, Number.NaN]));
+    await writeFile(join(folder, "texts.txt"), "one\ntwo\n");
+    // The header, the shape and the texts are checked at once; the values are not read yet, so a
+    // rerun that finds every vector in the cache never reads them.
+    const provider = await createPrecomputedProvider(
+      settings({ vectors: "vectors.npy", texts: "texts.txt" }),
+    );
+    expect(provider.capabilities.dimensions).toBe(2);
+    const failure = provider.embed({ texts: ["one"], inputType: "query" });
+    await expect(failure).rejects.toBeInstanceOf(ProviderError);
+    await expect(failure).rejects.toMatchObject({
+      message: `Row 1 of the array has a non-finite value (NaN) at column 1. (${join(folder, "vectors.npy")})`,
+      retryable: false,
+    });
+
+    // A file cut short fails at once: its size does not match the shape in its header.
+    await writeFile(join(folder, "short.npy"), npy("<f4", [2, 2], [1, 2, 3, 4]).subarray(0, -4));
+    await expect(
+      createPrecomputedProvider(settings({ vectors: "short.npy", texts: "texts.txt" })),
+    ).rejects.toThrow("The data holds 12 bytes, but shape (2, 2) of <f4 needs 16.");
+  });
+
+  it("fingerprints the vector files: another array gives another cache identity", async () => {
+    await writeFile(join(folder, "texts.txt"), "one\n");
+    await writeFile(join(folder, "a.npy"), npy("<f4", [1, 2], [1, 2]));
+    await writeFile(join(folder, "b.npy"), npy("<f4", [1, 2], [1, 3]));
+    const first = await createPrecomputedProvider(settings({ vectors: "a.npy", texts: "texts.txt" }));
+    const again = await createPrecomputedProvider(settings({ vectors: "a.npy", texts: "texts.txt" }));
+    const other = await createPrecomputedProvider(settings({ vectors: "b.npy", texts: "texts.txt" }));
+    expect(first.vectorOptions).toEqual(again.vectorOptions);
+    expect(first.vectorOptions).not.toEqual(other.vectorOptions);
+  });
+
   it("needs `file` or `vectors` with `texts`, and readable paths", async () => {
     await expect(createPrecomputedProvider(settings({}))).rejects.toBeInstanceOf(ConfigError);
     await expect(createPrecomputedProvider(settings({ vectors: "v.npy" }))).rejects.toThrow(
