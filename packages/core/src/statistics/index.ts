@@ -12,6 +12,7 @@ export {
 export { type MinimizeOptions, type MinimizeResult, minimizeLbfgs } from "./lbfgs-minimize.js";
 export { MoreThuenteSearch } from "./line-search-dcsrch.js";
 export { MersenneTwister, NumpyRandomState, numpyLegacyShuffle, PythonRandom } from "./mersenne-twister.js";
+export { NumpyGenerator, Pcg64 } from "./numpy-generator.js";
 export type { BootstrapOptions, ConfidenceInterval } from "./paired-bootstrap.js";
 export { pairedBootstrapInterval } from "./paired-bootstrap.js";
 export type { PermutationOptions } from "./paired-permutation-test.js";
