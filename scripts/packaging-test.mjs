@@ -276,7 +276,10 @@ async function resultFiles(folder) {
   if (!existsSync(folder)) return [];
   const entries = await readdir(folder, { recursive: true });
   return entries
-    .filter((entry) => entry.endsWith(".json") && !entry.endsWith("model_meta.json"))
+    .filter(
+      (entry) =>
+        entry.endsWith(".json") && !entry.endsWith("model_meta.json") && !entry.endsWith("_predictions.json"),
+    )
     .map((entry) => join(folder, entry));
 }
 

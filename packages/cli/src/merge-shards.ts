@@ -5,7 +5,10 @@ import {
   mergeRankings,
   retrievalKValues,
   scoreRanking,
+  type TaskPredictions,
   type TaskResult,
+  topDocuments,
+  writeTaskPredictions,
   writeTaskResult,
 } from "@embedeval/core";
 import { mergeSplits, prepareRun, type RunEvaluationOptions } from "./run-evaluation.js";
@@ -82,6 +85,7 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
       }
       const taskConfig = tasks.find((candidate) => candidate.name === task.name) ?? task;
       const perSplit: TaskResult[] = [];
+      const predictions: TaskPredictions = new Map();
       for (const dataset of datasets.get(task.name) ?? []) {
         const rankings = parts.map((shard) => {
           const split = shard.splits.find((candidate) => candidate.split === dataset.split);
@@ -112,6 +116,11 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
           );
         }
         const merged = mergeRankings(rankings, topK);
+        // The predictions file one machine writes (run-evaluation.ts), from the merged ranking.
+        predictions.set(
+          dataset.split,
+          topDocuments(merged.run, { ignoreIdenticalIds: taskConfig.ignoreIdenticalIds }),
+        );
         const now = () => performance.now();
         // Timed as the work the shards did side by side, plus the scoring done here.
         const started = now() - (merged.embedSeconds + merged.searchSeconds) * 1000;
@@ -122,7 +131,9 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
       const result = mergeSplits(perSplit);
       if (result) {
         results.push(result);
-        files.push(await writeTaskResult(config.output.directory, result));
+        const path = await writeTaskResult(config.output.directory, result);
+        files.push(path);
+        if (predictions.size > 0) await writeTaskPredictions(path, result, predictions);
       }
     }
   }

@@ -17,8 +17,11 @@ import {
   type RuntimeEvent,
   type SearchBackend,
   systemClock,
+  type TaskPredictions,
   type TaskResult,
+  topDocuments,
   UsageRecorder,
+  writeTaskPredictions,
   writeTaskResult,
 } from "@embedeval/core";
 import { loadSearchBackend } from "./load-search-backend.js";
@@ -101,6 +104,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         const perSplit: TaskResult[] = [];
         // One recorder for all splits of the task: its usage, reported even if a split fails halfway.
         const spent = new UsageRecorder({ pricePerMillionTokens: price ?? null });
+        // Each retrieval split's top 10 per query, for MTEB's predictions file beside the result file.
+        const predictions: TaskPredictions = new Map();
         try {
           for (const typed of typedDatasets.get(task.name) ?? []) {
             // A lexical retriever ranks documents and embeds nothing: as in MTEB, it has no score on the
@@ -138,6 +143,11 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
               ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
               ...(isRetriever(provider) ? {} : { searchBackend: await denseSearchBackend() }),
+              onRanking: (ranking) =>
+                predictions.set(
+                  dataset.split,
+                  topDocuments(ranking.run, { ignoreIdenticalIds: task.ignoreIdenticalIds }),
+                ),
               onProgress: (update) => {
                 if (update.stage !== stage) {
                   progress?.finish();
@@ -174,7 +184,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         if (slowed) reporter.log(`${model.id} × ${task.name}: ${slowed}`);
         if (merged) {
           results.push(merged);
-          files.push(await writeTaskResult(config.output.directory, merged));
+          const path = await writeTaskResult(config.output.directory, merged);
+          files.push(path);
+          if (predictions.size > 0) await writeTaskPredictions(path, merged, predictions);
         }
       }
     }

@@ -15,6 +15,8 @@ const queryCount = 30;
 const dimension = 8;
 
 let folder: string;
+/** query id -> judged document id -> relevance, as written to qrels/test.tsv. */
+const judged = new Map<string, Map<string, number>>();
 
 /** xorshift32, so the data is the same on every run. */
 function generator(seed: number): () => number {
@@ -54,8 +56,10 @@ beforeAll(async () => {
         inputType: "query",
       }),
     );
-    for (let judged = 0; judged < 3; judged++) {
-      qrels.push(`q${index}\tdoc-${Math.floor(random() * documentCount)}\t${1 + (judged % 2)}`);
+    for (let count = 0; count < 3; count++) {
+      const document = `doc-${Math.floor(random() * documentCount)}`;
+      qrels.push(`q${index}\t${document}\t${1 + (count % 2)}`);
+      judged.set(`q${index}`, (judged.get(`q${index}`) ?? new Map()).set(document, 1 + (count % 2)));
     }
   }
   await mkdir(join(folder, "data", "qrels"), { recursive: true });
@@ -103,7 +107,8 @@ async function readResults(directory: string): Promise<Map<string, string>> {
   for (const name of (await readdir(directory, { recursive: true })).sort()) {
     if (!name.endsWith(".json")) continue;
     const text = await readFile(join(directory, name), "utf8");
-    if (name.endsWith("model_meta.json")) {
+    // Byte for byte: MTEB's predictions file (each query's top 10) has no timings.
+    if (name.endsWith("model_meta.json") || name.endsWith("_predictions.json")) {
       files.set(name, text);
       continue;
     }
@@ -131,6 +136,35 @@ describe("embedeval plan, run --shard, merge", () => {
     expect([...single.keys()].filter((name) => name.endsWith("ties.json"))).toHaveLength(2);
     // BM25 has no STS score and is left out of it, by the run and by the plan alike.
     expect([...single.keys()].filter((name) => name.endsWith("similar.json"))).toHaveLength(1);
+    // Each retrieval result has MTEB's predictions file beside it (no other task type has one)...
+    const predictionFiles = [...single.keys()].filter((name) => name.endsWith("_predictions.json"));
+    expect(predictionFiles.map((name) => name.split("/").at(-1))).toEqual([
+      "ties_predictions.json",
+      "ties_predictions.json",
+    ]);
+    for (const name of predictionFiles) {
+      const predictions = JSON.parse(single.get(name) as string);
+      const result = JSON.parse(single.get(name.replace("ties_predictions.json", "ties.json")) as string);
+      expect(predictions.mteb_model_meta).toEqual({
+        model_name: result.embedeval.model.name,
+        revision: "no_revision_available",
+      });
+      const queries = predictions.default.test as Record<string, Record<string, number>>;
+      expect(Object.keys(queries)).toHaveLength(queryCount);
+      for (const [queryId, documents] of Object.entries(queries)) {
+        // ...with its top 10, best first: the very documents its precision@10 was counted on.
+        // (BM25 ranks only the documents sharing a word with the query: fewer here.)
+        const scores = Object.values(documents);
+        if (name.startsWith("vectors")) expect(scores).toHaveLength(10);
+        else expect(scores.length).toBeLessThanOrEqual(10);
+        expect(scores).toEqual([...scores].sort((a, b) => b - a));
+        const relevant = Object.keys(documents).filter((id) => (judged.get(queryId)?.get(id) ?? 0) > 0);
+        expect(relevant.length / 10).toBeCloseTo(
+          result.embedeval.per_query.test[queryId].precision_at_10,
+          12,
+        );
+      }
+    }
   }, 120_000);
 
   for (const shards of [1, 2, 7]) {

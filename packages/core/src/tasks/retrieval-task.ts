@@ -72,6 +72,8 @@ export interface EvaluateRetrievalOptions {
    * top k over that range, to be merged with the other ranges' (mergeRankings) before scoring.
    */
   documentRange?: { start: number; end: number };
+  /** Called with the ranking before it is scored (`embedeval run` keeps each query's top 10 from it). */
+  onRanking?: (ranking: RetrievalRanking) => void;
 }
 
 /** What the retrieval of one split leaves for scoring: the ranking and what it cost. */
@@ -113,6 +115,7 @@ export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Prom
   const now = options.now ?? (() => performance.now());
   const started = now();
   const ranking = await retrieveRanking({ ...options, now });
+  options.onRanking?.(ranking);
   return scoreRanking(options.dataset, ranking, {
     ignoreIdenticalIds: options.ignoreIdenticalIds,
     now,
