@@ -21,6 +21,7 @@ const qualityColumnsByType: Record<string, readonly string[]> = {
   Summarization: ["cosine_spearman", "cosine_pearson"],
   BitextMining: ["f1", "accuracy"],
   Classification: ["accuracy", "f1", "f1_weighted"],
+  MultilabelClassification: ["accuracy", "lrap", "f1", "hamming"],
   Clustering: ["v_measure", "ami"],
 };
 

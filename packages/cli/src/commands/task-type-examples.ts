@@ -65,6 +65,24 @@ export const taskTypeExamples: Record<LocalTaskType, Record<string, unknown[]>> 
       { text: "The worst purchase I made this year", label: 0 },
     ],
   },
+  // Each experiment needs at least 5 labelled train rows: MTEB's classifier votes among 5 neighbours.
+  "multilabel-classification": {
+    "train.jsonl": [
+      { text: "The invoice was charged twice", label: ["billing"] },
+      { text: "Refund the duplicate charge on my card", label: ["billing", "payments"] },
+      { text: "The app crashes when I open settings", label: ["bug"] },
+      { text: "Card payment fails and the app freezes", label: ["payments", "bug"] },
+      { text: "How do I change my billing address?", label: ["billing", "account"] },
+      { text: "I cannot log in to my account", label: ["account"] },
+      { text: "Apple Pay is not accepted at checkout", label: ["payments"] },
+      { text: "Thanks, everything works now", label: [] },
+    ],
+    "test.jsonl": [
+      { text: "I was billed two times this month", label: ["billing"] },
+      { text: "Login page crashes on my phone", label: ["account", "bug"] },
+      { text: "My card is declined when I pay", label: ["payments"] },
+    ],
+  },
   // MTEB embeds 4% of a clustering split, so an example needs at least 50 documents for 2 to be drawn.
   clustering: {
     "test.jsonl": ["account", "billing", "network"].flatMap((topic) =>

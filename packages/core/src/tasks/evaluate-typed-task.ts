@@ -7,6 +7,11 @@ import { clusteringDownsample } from "./clustering/clustering-scores.js";
 import { clusteringTaskType, evaluateClustering } from "./clustering/clustering-task.js";
 import type { EvaluatedModel } from "./evaluated-model.js";
 import {
+  evaluateMultilabelClassification,
+  multilabelClassificationTaskType,
+} from "./multilabel-classification/multilabel-classification-task.js";
+import { undersampledMultilabelIndices } from "./multilabel-classification/multilabel-scores.js";
+import {
   evaluatePairClassification,
   pairClassificationTaskType,
 } from "./pair-classification/pair-classification-task.js";
@@ -29,6 +34,8 @@ export function evaluateTypedTask(context: TaskEmbeddingContext, typed: TypedDat
       return evaluateBitextMining(context, typed.dataset);
     case "classification":
       return evaluateClassification(context, typed.dataset);
+    case "multilabel-classification":
+      return evaluateMultilabelClassification(context, typed.dataset);
     case "clustering":
       return evaluateClustering(context, typed.dataset);
     case "reranking":
@@ -45,6 +52,7 @@ export const typedTaskMetricNames: readonly string[] = [
       summarizationTaskType,
       bitextMiningTaskType,
       classificationTaskType,
+      multilabelClassificationTaskType,
       clusteringTaskType,
       rerankingTaskType,
     ].flatMap((definition) => [...definition.metricKeys, definition.mainScore]),
@@ -76,6 +84,22 @@ export function typedTaskTexts(
       const { dataset } = typed;
       const sampled = undersampledTrainIndices(
         dataset.train.map((row) => row.label),
+        dataset.samplesPerLabel ?? 8,
+        dataset.experiments ?? 10,
+      );
+      const used = [...new Set(sampled.flat())];
+      return {
+        document: [
+          ...used.map((index) => dataset.train[index]?.text as string),
+          ...dataset.test.map((row) => row.text),
+        ],
+        query: [],
+      };
+    }
+    case "multilabel-classification": {
+      const { dataset } = typed;
+      const sampled = undersampledMultilabelIndices(
+        dataset.train.map((row) => row.labels),
         dataset.samplesPerLabel ?? 8,
         dataset.experiments ?? 10,
       );

@@ -47,6 +47,13 @@ export {
   mtebTypedTasksBenchmark,
 } from "./mteb-typed-tasks.js";
 export {
+  evaluateMultilabelClassification,
+  type MultilabelClassificationDataset,
+  multilabelClassificationTaskType,
+  scoreMultilabelClassification,
+} from "./multilabel-classification/multilabel-classification-task.js";
+export { undersampledMultilabelIndices } from "./multilabel-classification/multilabel-scores.js";
+export {
   evaluatePairClassification,
   type PairClassificationDataset,
   pairClassificationTaskType,

@@ -12,7 +12,7 @@ const localType: Record<MtebTypedTask["type"], LocalTaskType | undefined> = {
   BitextMining: "bitext-mining",
   Classification: "classification",
   Clustering: "clustering",
-  MultilabelClassification: undefined,
+  MultilabelClassification: "multilabel-classification",
 };
 
 /**

@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureModel, fixtureProvider, readMtebTaskFixture } from "../../test/mteb-task-fixture.js";
+import {
+  fixtureModel,
+  fixtureProvider,
+  type MtebTaskFixture,
+  readMtebTaskFixture,
+} from "../../test/mteb-task-fixture.js";
 import { evaluateTypedTask } from "./evaluate-typed-task.js";
 import { loadTypedTaskFolder } from "./typed-task-folder.js";
 
@@ -55,6 +60,45 @@ describe("loadTypedTaskFolder", () => {
     await expect(
       loadTypedTaskFolder({ type: "classification", folder: classification, split: "test", name: "c" }),
     ).rejects.toMatchObject({ line: 2, message: expect.stringContaining("`text`") });
+  });
+
+  it("runs a local multilabel classification folder (label lists, train.jsonl) with MTEB's scores", async () => {
+    const fixture = JSON.parse(
+      readFileSync(
+        join(
+          import.meta.dirname,
+          "../../test/fixtures/multilabel-classification/multilabel_classification-2.json",
+        ),
+        "utf8",
+      ),
+    ) as MtebTaskFixture;
+    const multilabel = join(folder, "multilabel");
+    mkdirSync(multilabel);
+    for (const split of ["train", "test"]) {
+      const { text, label } = fixture.inputs[split] as { text: string[]; label: string[][] };
+      writeFileSync(
+        join(multilabel, `${split}.jsonl`),
+        jsonLines(text.map((value, index) => ({ text: value, label: label[index] }))),
+      );
+    }
+    const typed = await loadTypedTaskFolder({
+      type: "multilabel-classification",
+      folder: multilabel,
+      split: "test",
+      name: "my-multilabel",
+    });
+    if (typed.type === "multilabel-classification") {
+      typed.dataset.samplesPerLabel = fixture.parameters.samples_per_label as number;
+    }
+    const result = await evaluateTypedTask(
+      { model: fixtureModel, provider: fixtureProvider(fixture.vectors) },
+      typed,
+    );
+    expect(result.scores.test?.[0]?.main_score).toBeCloseTo(
+      fixture.expected.unrounded.accuracy as number,
+      12,
+    );
+    expect(result.scores.test?.[0]?.lrap).toBeCloseTo(fixture.expected.unrounded.lrap as number, 12);
   });
 
   it("flattens cluster sets into one row per document", async () => {

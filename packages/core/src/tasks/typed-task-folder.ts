@@ -6,6 +6,7 @@ import { readTaskRows, type TaskRow } from "../datasets/task-rows.js";
 import type { BitextMiningDataset } from "./bitext-mining/bitext-mining-task.js";
 import type { ClassificationDataset } from "./classification/classification-task.js";
 import type { ClusteringDataset } from "./clustering/clustering-task.js";
+import type { MultilabelClassificationDataset } from "./multilabel-classification/multilabel-classification-task.js";
 import type { PairClassificationDataset } from "./pair-classification/pair-classification-task.js";
 import type { RerankingDataset } from "./reranking/reranking-task.js";
 import type { TaskDatasetIdentity } from "./shared/run-task.js";
@@ -19,6 +20,7 @@ export const localTaskTypes = [
   "summarization",
   "bitext-mining",
   "classification",
+  "multilabel-classification",
   "clustering",
   "reranking",
 ] as const;
@@ -30,6 +32,7 @@ export type TypedDataset =
   | { type: "summarization"; dataset: SummarizationDataset }
   | { type: "bitext-mining"; dataset: BitextMiningDataset }
   | { type: "classification"; dataset: ClassificationDataset }
+  | { type: "multilabel-classification"; dataset: MultilabelClassificationDataset }
   | { type: "clustering"; dataset: ClusteringDataset }
   | { type: "reranking"; dataset: RerankingDataset };
 
@@ -100,7 +103,7 @@ const isLabel = (value: unknown): value is string | number | (string | number)[]
 
 /**
  * A task of another type than retrieval from a local folder, in the documented layout (docs/task-types.md):
- * `<split>.jsonl` with the type's columns, plus `train.jsonl` for classification; reranking is a BEIR
+ * `<split>.jsonl` with the type's columns, plus `train.jsonl` for (multilabel) classification; reranking is a BEIR
  * folder with `top_ranked.jsonl` ({"query-id", "corpus-ids"}). Rows keep file order, which decides
  * classification's and clustering's draws as it does in MTEB.
  */
@@ -140,11 +143,12 @@ export async function loadTypedTaskFolder(options: {
   const file = await splitFile(folder, split);
   const { rows, contentHash } = await readTaskRows(file, {
     ...signal,
-    expandListRow: type !== "summarization",
+    // Summarization and multilabel rows hold lists of their own: never a split stored as one row of lists.
+    expandListRow: type !== "summarization" && type !== "multilabel-classification",
   });
   const identity: TaskDatasetIdentity = { name, split, contentHash, warnings: [] };
   let train: { rows: TaskRow[]; file: string; contentHash: string } | undefined;
-  if (type === "classification") {
+  if (type === "classification" || type === "multilabel-classification") {
     const trainFile = await splitFile(folder, "train");
     train = { ...(await readTaskRows(trainFile, signal)), file: trainFile };
   }
@@ -231,6 +235,33 @@ export function typedDatasetFromRows(
             ["label"],
             (value): value is number => Number.isInteger(value),
             "an integer class",
+          ),
+        }));
+      return {
+        type,
+        dataset: {
+          ...identity,
+          contentHash: `${train.contentHash}:${identity.contentHash}`,
+          train: labelled(train.rows, train.file),
+          test: labelled(rows, file),
+        },
+      };
+    }
+    case "multilabel-classification": {
+      if (!train)
+        throw new DatasetError(`${identity.name}: multilabel classification needs a train split.`, {
+          hint: "Add train.jsonl beside the evaluated split.",
+        });
+      const labelled = (list: TaskRow[], source: string) =>
+        list.map((row) => ({
+          text: column(row, source, ["text"], isString, "a string"),
+          labels: column(
+            row,
+            source,
+            ["label", "labels"],
+            (value): value is (string | number)[] =>
+              Array.isArray(value) && value.every((item) => isString(item) || isNumber(item)),
+            "a list of labels (strings or numbers; [] for none)",
           ),
         }));
       return {

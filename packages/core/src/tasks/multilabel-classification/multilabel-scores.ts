@@ -104,7 +104,8 @@ export function predictNearestNeighbours(
     const votes = new Uint8Array(width);
     for (const { position } of distances.slice(0, neighbours)) {
       const target = trainTargets[position] as Uint8Array;
-      for (let column = 0; column < width; column++) votes[column] += target[column] as number;
+      for (let column = 0; column < width; column++)
+        votes[column] = (votes[column] as number) + (target[column] as number);
     }
     return votes.map((count) => (2 * count > neighbours ? 1 : 0));
   });
