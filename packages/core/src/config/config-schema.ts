@@ -172,7 +172,7 @@ const task: SchemaNode = {
       enum: ["retrieval", ...localTaskTypes],
       default: "retrieval",
       description:
-        "The MTEB task type. Types other than retrieval read a local folder (`path`): <split>.jsonl with the type's columns (train.jsonl too for classification, BEIR files plus top_ranked.jsonl for reranking); `embedeval init --task-type sts` writes an example.",
+        "The MTEB task type. A registered MTEB task named without `path` loads from the hub; otherwise types other than retrieval read a local folder (`path`): <split>.jsonl with the type's columns (train.jsonl too for classification and multilabel-classification, BEIR files plus top_ranked.jsonl for reranking); `embedeval init --task-type sts` writes an example.",
     },
     path: {
       type: "string",
