@@ -221,9 +221,9 @@ describe("parseConfig: where a task's data comes from", () => {
       ignoreIdenticalIds: false,
       line: 7,
     });
-    // 10 retrieval tasks and the 24 tasks of other types that load by name (7 need preparation not ported yet).
+    // 10 retrieval tasks and the 31 tasks of other types, all loading by name.
     const v2 = parseConfig(`${models}tasks:\n  - benchmark: MTEB(eng)\n`, "/repo/embedeval.yml").tasks;
-    expect(v2).toHaveLength(34);
+    expect(v2).toHaveLength(41);
     expect(v2.filter((task) => task.type === "retrieval")).toHaveLength(10);
     expect(v2.find((task) => task.name === "STS12")).toMatchObject({ type: "sts", hub: "mteb/sts12-sts" });
   });

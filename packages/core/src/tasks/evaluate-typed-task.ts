@@ -3,8 +3,7 @@ import type { TaskResult } from "../results/task-result.js";
 import { bitextMiningTaskType, evaluateBitextMining } from "./bitext-mining/bitext-mining-task.js";
 import { classificationTaskType, evaluateClassification } from "./classification/classification-task.js";
 import { undersampledTrainIndices } from "./classification/undersample.js";
-import { clusteringDownsample } from "./clustering/clustering-scores.js";
-import { clusteringTaskType, evaluateClustering } from "./clustering/clustering-task.js";
+import { clusteringDocuments, clusteringTaskType, evaluateClustering } from "./clustering/clustering-task.js";
 import type { EvaluatedModel } from "./evaluated-model.js";
 import {
   evaluateMultilabelClassification,
@@ -113,7 +112,7 @@ export function typedTaskTexts(
       };
     }
     case "clustering": {
-      const { indices } = clusteringDownsample(typed.dataset.rows.length);
+      const { indices } = clusteringDocuments(typed.dataset);
       return { document: indices.map((index) => typed.dataset.rows[index]?.sentence as string), query: [] };
     }
     case "reranking": {

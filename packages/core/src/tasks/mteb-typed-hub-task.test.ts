@@ -89,11 +89,7 @@ describe("MTEB tasks of other types from the hub", () => {
     ).toEqual([1, 1]);
   });
 
-  it("says which registered tasks load by name", () => {
-    const byName = mtebTypedTaskList.filter(loadsFromHub).map((task) => task.name);
-    expect(byName).toContain("STS17");
-    expect(byName).not.toContain("MindSmallReranking");
-    expect(byName).not.toContain("ToxicConversationsClassification");
-    expect(byName).not.toContain("ArXivHierarchicalClusteringP2P");
+  it("says every registered task loads by name (mteb-eng-v2-by-name.test.ts loads each)", () => {
+    expect(mtebTypedTaskList.filter(loadsFromHub)).toHaveLength(mtebTypedTaskList.length);
   });
 });

@@ -6,6 +6,19 @@
  */
 import type { MtebTaskType } from "./shared/task-type.js";
 
+/**
+ * What a task's `dataset_transform` draws or drops, as MTEB 2.20 does it (tasks/shared/hub-train-test-split.ts):
+ * - `stratified-subsample`: `stratified_subsampling` of the evaluated split to `size` rows by its label
+ *   (ToxicConversations; StackExchangeClustering.v2, which then embeds all of them: `embedAll`);
+ * - `drop-singleton-labels`: the one row of each label that occurs once is removed (StackExchangeClusteringP2P.v2);
+ * - `hierarchical-random-subsample`: labels split on `separator` into hierarchy levels, then
+ *   `train_test_split(test_size=size, seed=42)` keeps `size` random rows (ArXivHierarchicalClustering*).
+ */
+export type MtebPreparation =
+  | { kind: "stratified-subsample"; size: number; embedAll?: boolean }
+  | { kind: "drop-singleton-labels" }
+  | { kind: "hierarchical-random-subsample"; size: number; separator: string };
+
 export interface MtebTypedTask {
   name: string;
   type: Exclude<MtebTaskType, "Retrieval">;
@@ -19,8 +32,8 @@ export interface MtebTypedTask {
   scoreRange?: [number, number];
   /** Classification: rows kept per label per experiment (8 unless stated). */
   samplesPerLabel?: number;
-  /** Classification: the evaluated split is first reduced to this many rows, stratified (ToxicConversations). */
-  testSubsample?: number;
+  /** The task's own `dataset_transform` beyond renaming columns and flattening cluster sets. */
+  preparation?: MtebPreparation;
   /** Reranking: MindSmall's sub-query merge. */
   maxOverSubqueries?: boolean;
   /** The dataset's hub layout, as the reference lists it. */
@@ -49,7 +62,7 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "mteb/AskUbuntuDupQuestions",
     "c5691e3c48741d5f83b5cc8e630653d7a8cfc048",
     "map_at_1000",
-    "corpus/queries/default/top_ranked configs",
+    "corpus/queries/default/top_ranked configs (parquet)",
   ),
   typed(
     "MindSmallReranking",
@@ -57,7 +70,7 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "mteb/MindSmallReranking",
     "227478e3235572039f4f7661840e059f31ef6eb1",
     "max_over_subqueries_map_at_1000",
-    "corpus/queries/default/top_ranked configs",
+    "corpus/queries/default/top_ranked configs (parquet)",
     { maxOverSubqueries: true },
   ),
   sts("BIOSSES", "mteb/biosses-sts", "d3fb88f8f02e40887cd149695127462bbcf29b4a"),
@@ -167,7 +180,7 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "edfaf9da55d3dd50d43143d90c1ac476895ae6de",
     "accuracy",
     "jsonl",
-    { samplesPerLabel: 16, testSubsample: 2048 },
+    { samplesPerLabel: 16, preparation: { kind: "stratified-subsample", size: 2048 } },
   ),
   typed(
     "TweetSentimentExtractionClassification",
@@ -185,6 +198,7 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "0bbdb47bcbe3a90093699aefeed338a0f28a7ee8",
     "v_measure",
     "jsonl.gz of cluster sets; 2048-row split, labels split on '.'",
+    { preparation: { kind: "hierarchical-random-subsample", size: 2048, separator: "." } },
   ),
   typed(
     "ArXivHierarchicalClusteringS2S",
@@ -193,6 +207,7 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "b73bd54100e5abfa6e3a23dcafb46fe4d2438dc3",
     "v_measure",
     "jsonl.gz of cluster sets; 2048-row split, labels split on '.'",
+    { preparation: { kind: "hierarchical-random-subsample", size: 2048, separator: "." } },
   ),
   typed(
     "BiorxivClusteringP2P.v2",
@@ -224,7 +239,8 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "mteb/stackexchange-clustering",
     "6cbc1f7b2bc0622f2e39d2c77fa502909748c259",
     "v_measure",
-    "cluster sets, flattened, stratified 2048",
+    "jsonl of cluster sets, flattened, stratified 2048, all embedded",
+    { preparation: { kind: "stratified-subsample", size: 2048, embedAll: true } },
   ),
   typed(
     "StackExchangeClusteringP2P.v2",
@@ -232,7 +248,8 @@ export const mtebTypedTaskList: readonly MtebTypedTask[] = [
     "mteb/stackexchange-clustering-p2p",
     "815ca46b2622cec33ccafc3735d572c266efdb44",
     "v_measure",
-    "cluster sets, flattened, singleton labels dropped",
+    "jsonl.gz of cluster sets, flattened, singleton labels dropped",
+    { preparation: { kind: "drop-singleton-labels" } },
   ),
   typed(
     "TwentyNewsgroupsClustering.v2",

@@ -14,7 +14,8 @@ export const clusteringMainScore = "v_measure";
 
 /** MTEB v2 clustering parameters (AbsTaskClustering defaults). */
 export interface ClusteringProtocol {
-  maxFractionOfDocumentsToEmbed: number;
+  /** null: MTEB's `max_fraction_of_documents_to_embed = None`, every document embedded, nothing drawn. */
+  maxFractionOfDocumentsToEmbed: number | null;
   bootstrapSize: number;
   experiments: number;
   batchSize: number;
@@ -28,12 +29,18 @@ export const defaultClusteringProtocol: ClusteringProtocol = {
   seed: 42,
 };
 
-/** Which documents MTEB embeds: sample(range(N), int(0.04·N)) from CPython's Random(42), in draw order. */
+/**
+ * Which documents MTEB embeds: sample(range(N), int(0.04·N)) from CPython's Random(42), in draw order;
+ * every document, in order, without a draw when the fraction is null (StackExchangeClustering.v2).
+ */
 export function clusteringDownsample(
   documentCount: number,
   protocol: ClusteringProtocol = defaultClusteringProtocol,
 ): { indices: number[]; random: PythonRandom } {
   const random = new PythonRandom(protocol.seed);
+  if (protocol.maxFractionOfDocumentsToEmbed === null) {
+    return { indices: Array.from({ length: documentCount }, (_, index) => index), random };
+  }
   const size = Math.min(documentCount, Math.floor(protocol.maxFractionOfDocumentsToEmbed * documentCount));
   return { indices: random.sampleRange(documentCount, size), random };
 }

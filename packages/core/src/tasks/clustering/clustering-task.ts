@@ -7,6 +7,7 @@ import {
   clusteringDownsample,
   clusteringMainScore,
   clusteringMetricKeys,
+  defaultClusteringProtocol,
   labelsAtLevels,
   scoreClustering,
 } from "./clustering-scores.js";
@@ -22,6 +23,16 @@ export const clusteringTaskType: TaskTypeDefinition = {
 export interface ClusteringDataset extends TaskDatasetIdentity {
   /** Documents after the task's own preparation, in hub order; a label list is one label per hierarchy level. */
   rows: { sentence: string; label: string | number | (string | number)[] }[];
+  /** Embed every document instead of MTEB's 4% draw (a task that sets max_fraction_of_documents_to_embed = None). */
+  embedAll?: boolean;
+}
+
+/** The documents a clustering split embeds, and the CPython stream its bootstrap continues. */
+export function clusteringDocuments(dataset: Pick<ClusteringDataset, "rows" | "embedAll">) {
+  return clusteringDownsample(
+    dataset.rows.length,
+    dataset.embedAll ? { ...defaultClusteringProtocol, maxFractionOfDocumentsToEmbed: null } : undefined,
+  );
 }
 
 /**
@@ -34,7 +45,7 @@ export function evaluateClustering(
   dataset: ClusteringDataset,
 ): Promise<TaskResult> {
   return runTask(context, dataset, clusteringTaskType, async (embed) => {
-    const { indices, random } = clusteringDownsample(dataset.rows.length);
+    const { indices, random } = clusteringDocuments(dataset);
     if (indices.length < 2) {
       throw new DatasetError(
         `${dataset.name}: ${dataset.rows.length} documents, of which MTEB's protocol embeds ${indices.length}.`,
