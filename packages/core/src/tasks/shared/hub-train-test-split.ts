@@ -47,7 +47,9 @@ export function stratifiedTestIndices(
   }
   // argsort(kind="mergesort") is stable: each class's rows in dataset order.
   const rowsOfClass: number[][] = names.map(() => []);
-  classes.forEach((label, row) => rowsOfClass[label]?.push(row));
+  classes.forEach((label, row) => {
+    rowsOfClass[label]?.push(row);
+  });
   const generator = new NumpyGenerator(seed);
   const trainCounts = approximateMode(counts, trainSize, generator);
   const testCounts = approximateMode(
