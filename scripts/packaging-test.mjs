@@ -3,7 +3,10 @@
 // example third-party plugin) with `pnpm pack`, lints each tarball with publint and arethetypeswrong
 // (ESM-only profile), installs the tarballs with plain npm in a scratch project, as a user would, then runs
 // `embedeval --version`, `init` and `run` there, and a model of the plugin, loaded by its package name from
-// its tarball, against the plugin's own local fake API.
+// its tarball, against the plugin's own local fake API. Then a plugin author's path: the installed CLI's
+// `embedeval new-plugin` scaffolds a package, which installs (the contract and testkit from their tarballs),
+// typechecks, builds, passes its own conformance test and packs; a second project installs the CLI and that
+// tarball and evaluates a model of it named by its package name.
 //
 // Nothing here may reach a registry for an @embedeval package: npm `overrides` point every one of them at
 // its tarball. onnxruntime-node's install script is left to run as on a user's machine (a machine with nvcc
@@ -24,19 +27,34 @@ const pluginFolder = join(root, "examples/custom-plugin");
 const checks = { passed: 0, failed: 0 };
 const started = Date.now();
 
-/** One named check: its failure is printed with what was seen, and the run goes on to the next. */
+/**
+ * One named check: its failure is printed with what was seen, and the run goes on to the next.
+ * Resolves to whether it passed, for the checks that need an earlier one.
+ */
 async function check(name, body) {
   const start = Date.now();
   try {
     await body();
     checks.passed++;
     console.log(`  ok    ${name} (${seconds(start)})`);
+    return true;
   } catch (error) {
     checks.failed++;
     console.log(
       `  FAIL  ${name} (${seconds(start)})\n${indent(error instanceof Error ? error.message : String(error))}`,
     );
+    return false;
   }
+}
+
+/** Checks that each need the one before: after a failure the rest are named as skipped, not run. */
+async function checkInOrder(steps) {
+  for (const [index, [name, body]] of steps.entries()) {
+    if (await check(name, body)) continue;
+    for (const [skipped] of steps.slice(index + 1)) console.log(`  skip  ${skipped} (needs the check above)`);
+    return false;
+  }
+  return true;
 }
 
 const scratch = await mkdtemp(join(tmpdir(), "embedeval-packaging-"));
@@ -200,6 +218,8 @@ try {
       });
     },
   );
+
+  await checkScaffoldedPlugin({ tarballs, cliTarball, overrides });
 } catch (error) {
   checks.failed++;
   console.log(`  FAIL  ${error instanceof Error ? error.message : error}`);
@@ -211,6 +231,178 @@ try {
 console.log(`packaging: ${checks.passed} passed, ${checks.failed} failed (${seconds(started)})`);
 if (options.report) await writeFile(options.report, `${JSON.stringify(checks)}\n`);
 process.exitCode = checks.failed > 0 ? 1 : 0;
+
+/**
+ * The plugin author's path, with what npm gives them: the installed CLI's `embedeval new-plugin` writes a
+ * package beside the user's project; plain npm installs its dependencies (the contract and the testkit
+ * from their tarballs, as they are not on the registry; its tools, such as tsdown, typescript and vitest,
+ * from the registry); it typechecks against the packed declarations, builds, passes its own conformance
+ * test and packs. Then a second project, holding only the CLI and that tarball, evaluates a model of the
+ * plugin named by its package name, against the fake API the package's tests use.
+ */
+async function checkScaffoldedPlugin({ tarballs, cliTarball, overrides }) {
+  // Scoped, as most plugins are: the folder drops the scope, the package keeps it.
+  const name = "@packaging-test/embedeval-provider-scaffolded";
+  // What the templates derive from that name (plugin-template.ts pluginNames): provider "scaffolded".
+  const derived = {
+    serverFile: "test/scaffolded-server.ts",
+    server: "startScaffoldedServer",
+    apiKeyVariable: "SCAFFOLDED_API_KEY",
+  };
+  const model = "scaffolded-embed-1";
+  // Outside the first project, so that nothing it lacks resolves from that project's node_modules.
+  const pluginPackage = join(scratch, "embedeval-provider-scaffolded");
+  const userProject = join(scratch, "plugin-user-project");
+  const fromTarballs = ["@embedeval/provider-contract", "@embedeval/provider-testkit"];
+  const tarballManifests = {};
+  let written = "";
+  let pluginTarball = "";
+
+  const inPackage = (args, timeoutSeconds = 300) =>
+    run("npm", args, { cwd: pluginPackage, environment: userEnvironment(), timeoutSeconds });
+
+  await checkInOrder([
+    [
+      `embedeval new-plugin ${name} writes a package asking for the released contract and testkit`,
+      async () => {
+        await embedeval(["new-plugin", name, "--directory", pluginPackage]);
+        written = await readFile(join(pluginPackage, "package.json"), "utf8");
+        const manifest = JSON.parse(written);
+        const ranges = { ...manifest.devDependencies, ...manifest.dependencies };
+        for (const dependency of fromTarballs) {
+          const tarball = tarballs.get(dependency);
+          if (!tarball) throw new Error(`${dependency} did not pack`);
+          const { stdout } = await run("tar", ["-xzOf", tarball, "package/package.json"]);
+          tarballManifests[dependency] = JSON.parse(stdout);
+          const expected = `^${tarballManifests[dependency].version}`;
+          if (ranges[dependency] !== expected) {
+            throw new Error(
+              `package.json asks for ${dependency} ${ranges[dependency]}, expected ${expected}`,
+            );
+          }
+        }
+        if (manifest.dependencies?.["@embedeval/provider-contract"] === undefined)
+          throw new Error("the contract is not a dependency (a plugin needs it at run time)");
+      },
+    ],
+    [
+      "npm install in the scaffolded package: @embedeval packages from their tarballs, its tools from the registry",
+      async () => {
+        // `--no-save`: npm takes the tarballs for these dependencies and leaves package.json (which is packed
+        // below) with the ranges the scaffolder wrote.
+        const localTarballs = fromTarballs.map((dependency) => tarballs.get(dependency));
+        await inPackage(
+          ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", ...localTarballs],
+          900,
+        );
+        if ((await readFile(join(pluginPackage, "package.json"), "utf8")) !== written)
+          throw new Error("npm install changed package.json");
+        const lock = await readJson(join(pluginPackage, "node_modules/.package-lock.json"));
+        const embedevalPackages = Object.entries(lock.packages).filter(([path]) =>
+          path.includes("@embedeval/"),
+        );
+        const notLocal = embedevalPackages.filter(([, entry]) => !entry.resolved?.startsWith("file:"));
+        if (notLocal.length > 0) {
+          throw new Error(
+            `not from a local tarball: ${notLocal.map(([path, entry]) => `${path} (${entry.resolved})`).join(", ")}`,
+          );
+        }
+        const installedNames = embedevalPackages.map(([path]) => path.replace(/^.*node_modules\//, ""));
+        const missing = fromTarballs.filter((dependency) => !installedNames.includes(dependency));
+        if (missing.length > 0) throw new Error(`not installed: ${missing.join(", ")}`);
+      },
+    ],
+    [
+      "the scaffolded package typechecks against the packed declarations (npm run typecheck)",
+      () => inPackage(["run", "typecheck"]),
+    ],
+    [
+      "the scaffolded package builds its exports (npm run build)",
+      async () => {
+        await inPackage(["run", "build"]);
+        const manifest = JSON.parse(written);
+        const exported = Object.values(manifest.exports["."]);
+        const absent = exported.filter((file) => !existsSync(join(pluginPackage, file)));
+        if (absent.length > 0)
+          throw new Error(`exports name files the build did not write: ${absent.join(", ")}`);
+      },
+    ],
+    ["the scaffolded package passes its own conformance test (npm test)", () => inPackage(["test"], 600)],
+    [
+      "npm pack packs the scaffolded package's built files and its caret ranges",
+      async () => {
+        const { stdout } = await inPackage(["pack", "--pack-destination", tarballFolder]);
+        const packedName = stdout.trim().split("\n").at(-1) ?? "";
+        pluginTarball = join(tarballFolder, packedName);
+        if (!packedName.endsWith(".tgz") || !existsSync(pluginTarball))
+          throw new Error(`npm pack named no tarball:\n${stdout}`);
+        const { stdout: listing } = await run("tar", ["-tzf", pluginTarball]);
+        const files = listing.split("\n").map((line) => line.replace(/^package\//, ""));
+        const exported = Object.values(JSON.parse(written).exports["."]).map((file) =>
+          file.replace(/^\.\//, ""),
+        );
+        const missing = ["package.json", "README.md", ...exported].filter((file) => !files.includes(file));
+        if (missing.length > 0) throw new Error(`${packedName} lacks ${missing.join(", ")}`);
+        const { stdout: packed } = await run("tar", ["-xzOf", pluginTarball, "package/package.json"]);
+        if (packed !== written)
+          throw new Error(`the packed package.json differs from the written one:\n${packed}`);
+      },
+    ],
+    [
+      "npm install @embedeval/cli and the scaffolded plugin's tarball in a second project",
+      async () => {
+        await mkdir(userProject);
+        const manifest = { name: "plugin-user-project", private: true, type: "module", overrides };
+        await writeFile(join(userProject, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+        await run(
+          "npm",
+          ["install", "--no-audit", "--no-fund", "--prefer-offline", cliTarball, pluginTarball],
+          {
+            cwd: userProject,
+            environment: userEnvironment(),
+            timeoutSeconds: 900,
+          },
+        );
+      },
+    ],
+    [
+      `embedeval run scores a model of ${name}, named by its package name, against the package's fake API`,
+      async () => {
+        await cp(join(root, "examples/quickstart/data"), join(userProject, "data/my-dataset"), {
+          recursive: true,
+        });
+        // In the plugin's folder, where its test server's imports resolve; the CLI runs in the user's project.
+        await writeFile(
+          join(pluginPackage, "evaluate-in-project.mjs"),
+          scaffoldedPluginRunner({ name, model, ...derived, userProject }),
+        );
+        await run("node", ["evaluate-in-project.mjs"], {
+          cwd: pluginPackage,
+          environment: userEnvironment(),
+          timeoutSeconds: 300,
+        });
+        const files = (await resultFiles(join(userProject, "scaffolded-results"))).filter(
+          (file) => basename(file) === "my-dataset.json",
+        );
+        if (files.length !== 1)
+          throw new Error(`expected one my-dataset.json, found ${files.join(", ") || "none"}`);
+        const result = await readJson(files[0]);
+        const scores = result.scores?.test?.[0];
+        const score = scores?.ndcg_at_10;
+        // The fake API's vectors hash the texts' words: better than nothing, never perfect.
+        if (typeof score !== "number" || !(score > 0 && score < 1)) {
+          throw new Error(`${files[0]}: ndcg_at_10 is ${score}, expected a score between 0 and 1`);
+        }
+        if (result.task_name !== "my-dataset" || scores.main_score !== score) {
+          throw new Error(
+            `${files[0]}: task_name ${result.task_name}, main_score ${scores.main_score} (ndcg_at_10 ${score})`,
+          );
+        }
+        console.log(`        (ndcg_at_10 ${score.toFixed(3)})`);
+      },
+    ],
+  ]);
+}
 
 /** packages/* that are published: not private. */
 async function publicPackages() {
@@ -331,6 +523,68 @@ try {
     process.exitCode = 1;
   } else if (!readdirSync("plugin-results", { recursive: true }).some((file) => String(file).endsWith(".json"))) {
     console.error("embedeval run wrote no result file for the plugin's model");
+    process.exitCode = 1;
+  }
+} finally {
+  await server.close();
+}
+`;
+}
+
+/**
+ * Run in the scaffolded package's folder: compiles its test server (TypeScript, and Node 20 strips no
+ * types) with the package's own typescript, starts it, and runs `embedeval run` in the user's project on a
+ * config naming the plugin's package as a model's provider.
+ */
+function scaffoldedPluginRunner({ name, model, serverFile, server, apiKeyVariable, userProject }) {
+  return `import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+
+const serverSource = readFileSync(${JSON.stringify(serverFile)}, "utf8");
+const compiled = ts.transpileModule(serverSource, {
+  compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
+}).outputText;
+writeFileSync(${JSON.stringify(serverFile.replace(/\.ts$/, ".mjs"))}, compiled);
+const { ${server} } = await import(${JSON.stringify(`./${serverFile.replace(/\.ts$/, ".mjs")}`)});
+
+const project = ${JSON.stringify(userProject)};
+const apiKey = "packaging-test-key";
+const server = await ${server}({ apiKey });
+try {
+  writeFileSync(
+    join(project, "scaffolded.yml"),
+    [
+      "models:",
+      "  - id: scaffolded",
+      '    provider: "${name}"',
+      "    model: ${model}",
+      \`    options: { endpoint: "\${server.url}" }\`,
+      "tasks:",
+      "  - name: my-dataset",
+      "    path: ./data/my-dataset",
+      "    splits: [test]",
+      "output:",
+      "  directory: scaffolded-results",
+      "",
+    ].join("\\n"),
+  );
+  // Asynchronously: the fake API answers from this process's event loop while the CLI runs.
+  const child = spawn("npx", ["--no-install", "embedeval", "run", "--config", "scaffolded.yml"], {
+    cwd: project,
+    env: { ...process.env, ${apiKeyVariable}: apiKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => { output += chunk; });
+  child.stderr.on("data", (chunk) => { output += chunk; });
+  const status = await new Promise((resolve) => child.on("close", resolve));
+  if (status !== 0) {
+    console.error(\`embedeval run exited with \${status}:\\n\${output}\`);
+    process.exitCode = 1;
+  } else if (server.calls.length === 0) {
+    console.error("embedeval run succeeded without calling the plugin's API");
     process.exitCode = 1;
   }
 } finally {
