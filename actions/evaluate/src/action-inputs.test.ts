@@ -12,6 +12,8 @@ describe("resolveMode", () => {
     ["auto", "pull_request", "refs/pull/3/merge", repository, "evaluate"],
     ["report", "push", "refs/heads/main", repository, "report"],
     ["record", "pull_request", "refs/pull/3/merge", repository, "record"],
+    ["plan", "pull_request", "refs/pull/3/merge", repository, "plan"],
+    ["shard", "workflow_run", "refs/heads/main", repository, "shard"],
   ])("mode %s on %s of %s: %o -> %s", (mode, eventName, ref, payload, expected) => {
     expect(resolveMode(mode, eventName, ref, payload)).toBe(expected);
   });

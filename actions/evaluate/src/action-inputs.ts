@@ -1,9 +1,11 @@
 import * as core from "@actions/core";
 import { UsageError } from "@embedeval/core";
 
-export type ActionMode = "auto" | "evaluate" | "record" | "report";
+export type ActionMode = "auto" | "evaluate" | "record" | "report" | "plan" | "shard";
 /** The mode this run works in, once `auto` is decided by the event. */
 export type RunMode = Exclude<ActionMode, "auto">;
+/** The modes that compare head results with a baseline (the others plan or run one cell of a sharded run). */
+export type CompareMode = Exclude<RunMode, "plan" | "shard">;
 export type CommentPolicy = "always" | "on-change" | "never";
 
 export interface ActionInputs {
@@ -23,6 +25,12 @@ export interface ActionInputs {
   resultsBranch: string;
   /** The artifact name the workflow uploads the HTML report under ("" : not mentioned in the comment). */
   reportArtifact: string;
+  /** Plan mode: document ranges per dense model × retrieval task (1: one cell per model × task). */
+  corpusShards: number;
+  /** Shard mode: the cell to run, a shard id from plan mode's matrix. */
+  shard: string;
+  /** Shard mode: where the cell's shard file goes; report mode: the shard files to merge ("" : none). */
+  shards: string;
 }
 
 /** Reads and validates the inputs declared in action.yml; a wrong value names the input and the choices. */
@@ -30,7 +38,7 @@ export function readInputs(): ActionInputs {
   return {
     config: core.getInput("config") || "embedeval.yml",
     githubToken: core.getInput("github-token"),
-    mode: choice("mode", ["auto", "evaluate", "record", "report"], "auto"),
+    mode: choice("mode", ["auto", "evaluate", "record", "report", "plan", "shard"], "auto"),
     comment: choice("comment", ["always", "on-change", "never"], "always"),
     failOnRegression: booleanInput("fail-on-regression", true),
     failOnError: booleanInput("fail-on-error", true),
@@ -39,6 +47,9 @@ export function readInputs(): ActionInputs {
     results: core.getInput("results"),
     resultsBranch: core.getInput("results-branch") || "embedeval-results",
     reportArtifact: core.getInput("report-artifact").trim(),
+    corpusShards: wholeNumberInput("corpus-shards", 1),
+    shard: core.getInput("shard").trim(),
+    shards: core.getInput("shards").trim(),
   };
 }
 
@@ -66,6 +77,16 @@ function choice<T extends string>(name: string, allowed: readonly T[], fallback:
   if (value === "") return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`input \`${name}\` is \`${value}\`; expected one of ${allowed.join(", ")}`, {
+    hint: `Fix \`with: ${name}:\` in the workflow file.`,
+  });
+}
+
+function wholeNumberInput(name: string, fallback: number): number {
+  const value = core.getInput(name).trim();
+  if (value === "") return fallback;
+  const number = Number(value);
+  if (Number.isInteger(number) && number >= 1) return number;
+  throw new UsageError(`input \`${name}\` is \`${value}\`; expected a whole number of at least 1`, {
     hint: `Fix \`with: ${name}:\` in the workflow file.`,
   });
 }

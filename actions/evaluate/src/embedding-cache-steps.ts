@@ -10,15 +10,30 @@ import * as core from "@actions/core";
  *
  * Every failure here is soft: without the cache service (self-hosted, tests, outages) the run goes on.
  */
-export function cacheKeys(configSlug: string, sha: string): { key: string; prefix: string } {
+export function cacheKeys(configSlug: string, sha: string): { key: string; prefixes: string[] } {
   const prefix = `embedeval-embeddings-${process.platform}-${configSlug}-`;
-  return { key: `${prefix}${sha}`, prefix };
+  return { key: `${prefix}${sha}`, prefixes: [prefix] };
 }
 
+/**
+ * A shard job's keys: its own cell's cache first, else the whole config's (the default branch records
+ * unsharded, and that cache holds every vector a cell needs). The shard prefix starts differently, so
+ * an unsharded run never restores one cell's partial cache.
+ */
+export function shardCacheKeys(
+  configSlug: string,
+  shard: string,
+  sha: string,
+): { key: string; prefixes: string[] } {
+  const prefix = `embedeval-shard-embeddings-${process.platform}-${configSlug}-${shard}-`;
+  return { key: `${prefix}${sha}`, prefixes: [prefix, ...cacheKeys(configSlug, sha).prefixes] };
+}
+
+/** The newest cache saved under the key or, failing that, under the first prefix that has one. */
 export async function restoreEmbeddingCache(
   directory: string,
   key: string,
-  prefix: string,
+  prefixes: string[],
 ): Promise<string | undefined> {
   if (!cache.isFeatureAvailable()) {
     core.info(
@@ -27,7 +42,7 @@ export async function restoreEmbeddingCache(
     return undefined;
   }
   try {
-    const hit = await cache.restoreCache([directory], key, [prefix]);
+    const hit = await cache.restoreCache([directory], key, prefixes);
     core.info(hit ? `embedding cache: restored ${hit}` : "embedding cache: nothing to restore yet");
     return hit;
   } catch (error) {

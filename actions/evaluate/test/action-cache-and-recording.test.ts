@@ -234,7 +234,7 @@ export default {
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      "::error::error: input `mode` is `evalute`; expected one of auto, evaluate, record, report",
+      "::error::error: input `mode` is `evalute`; expected one of auto, evaluate, record, report, plan, shard",
     );
     expect(run.stdout).not.toContain("    at ");
   });

@@ -29,14 +29,21 @@ describe("action.yml, the example workflows and the docs agree", async () => {
     expect(Object.keys(action.outputs).sort()).toEqual([
       "comment-id",
       "html-report-path",
+      "matrix",
       "regressed",
       "report-path",
       "results-directory",
+      "shards-directory",
     ]);
   });
 
   it("uses only declared inputs in every example workflow", async () => {
-    for (const file of ["embedeval.yml", "embedeval-fork-evaluate.yml", "embedeval-fork-comment.yml"]) {
+    for (const file of [
+      "embedeval.yml",
+      "embedeval-fork-evaluate.yml",
+      "embedeval-fork-comment.yml",
+      "embedeval-sharded.yml",
+    ]) {
       const workflow = parse(await readFile(join(root, "examples/workflows", file), "utf8")) as Workflow;
       const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
       const ours = steps.filter((step) => step.uses?.includes("actions/evaluate"));
