@@ -1,4 +1,5 @@
 import {
+  type BulkEmbedding,
   cacheNamespaceFor,
   cacheRevisionOf,
   estimateTokens,
@@ -16,6 +17,12 @@ export interface RunEstimate {
   cached: number;
   /** Estimated input tokens of the texts not cached: about 4 characters a token. */
   estimatedTokens: number;
+  /**
+   * Of the texts not cached, those the provider would embed in asynchronous jobs (Bedrock batch
+   * inference, `bulk`), and their estimated tokens: priced at the jobs' price, not the on-demand one.
+   */
+  batchTexts: number;
+  batchTokens: number;
   /** USD, or null when the model has no known price (or needs no calls at all: BM25). */
   estimatedCostUsd: number | null;
 }
@@ -36,6 +43,8 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
           texts: 0,
           cached: 0,
           estimatedTokens: 0,
+          batchTexts: 0,
+          batchTokens: 0,
           estimatedCostUsd: null,
         };
         if (!isRetriever(provider)) {
@@ -65,11 +74,17 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
                 )
               : [];
             const missing = distinct.filter((_, index) => found[index] === undefined);
+            const tokens = estimateTokens(missing);
             estimate.texts += distinct.length;
             estimate.cached += distinct.length - missing.length;
-            estimate.estimatedTokens += estimateTokens(missing);
+            estimate.estimatedTokens += tokens;
+            // The run asks the same question of what the cache lacks, per input type.
+            if (missing.length > 0 && provider.bulk?.accepts(missing.length, inputType)) {
+              estimate.batchTexts += missing.length;
+              estimate.batchTokens += tokens;
+            }
           }
-          if (price !== undefined) estimate.estimatedCostUsd = (estimate.estimatedTokens / 1_000_000) * price;
+          estimate.estimatedCostUsd = estimatedCost(estimate, price, provider.bulk);
         }
         estimates.push(estimate);
       }
@@ -79,4 +94,22 @@ export async function estimateRun(options: RunEvaluationOptions): Promise<RunEst
     await closeProviders(prepared);
   }
   return estimates;
+}
+
+/**
+ * Tokens sent in calls at the model's price, plus those sent in jobs at the price the plugin gives its
+ * jobs (Bedrock batch: half the on-demand price), as the run's usage reports them. Null when either
+ * price needed is unknown.
+ */
+function estimatedCost(
+  estimate: RunEstimate,
+  price: number | undefined,
+  bulk: BulkEmbedding | undefined,
+): number | null {
+  const callTokens = estimate.estimatedTokens - estimate.batchTokens;
+  const callCost = price === undefined ? null : (callTokens / 1_000_000) * price;
+  if (estimate.batchTokens === 0 || !bulk) return callCost;
+  const batchPrice = bulk.pricePerMillionTokens(price ?? null);
+  if (batchPrice === null || (callCost === null && callTokens > 0)) return null;
+  return (callCost ?? 0) + (estimate.batchTokens / 1_000_000) * batchPrice;
 }

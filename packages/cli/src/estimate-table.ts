@@ -29,6 +29,12 @@ export function renderEstimateTable(estimates: RunEstimate[]): string {
     "",
     `estimated total: ${formatCost(total)} (tokens estimated at 4 characters each; no provider was called)`,
   );
+  const batchTexts = estimates.reduce((sum, estimate) => sum + estimate.batchTexts, 0);
+  if (batchTexts > 0) {
+    lines.push(
+      `batch inference: ${batchTexts.toLocaleString("en-US")} of the texts to embed go through jobs, at the batch price`,
+    );
+  }
   if (unknown.length > 0) {
     lines.push(
       `no list price for: ${[...new Set(unknown.map((estimate) => estimate.model))].join(", ")} (set pricePerMillionTokens in the config)`,

@@ -65,6 +65,44 @@ describe("embedeval run with Bedrock batch inference", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
+  // Before any run: nothing cached, so the dry run prices what the run below will send.
+  it("the dry run prices the documents that go through a job at the batch price, the queries on demand", async () => {
+    const dryRun = async (file: string) => {
+      const run = await runCliCaptured(
+        ["run", "--dry-run", "--json", "--config", file],
+        workspace,
+        testAwsEnvironment,
+      );
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout)[0];
+    };
+    const viaBatch = await dryRun("batch.yml");
+    const viaCalls = await dryRun("on-demand.yml");
+    expect(batch.jobs).toHaveLength(0);
+    expect(runtime.calls).toHaveLength(0);
+    // The 317 documents make one job (at least 100 records); the 76 queries do not.
+    expect(viaBatch).toMatchObject({ texts: 317 + 76, cached: 0, batchTexts: 317 });
+    expect(viaCalls).toMatchObject({ texts: 317 + 76, cached: 0, batchTexts: 0, batchTokens: 0 });
+    expect(viaBatch.estimatedTokens).toBe(viaCalls.estimatedTokens);
+    expect(viaBatch.batchTokens).toBeGreaterThan(0);
+    // Titan Text Embeddings V2: $0.02 per million tokens on demand, half that in batch jobs.
+    const queryTokens = viaBatch.estimatedTokens - viaBatch.batchTokens;
+    expect(viaBatch.estimatedCostUsd).toBeCloseTo(
+      (queryTokens * 0.02 + viaBatch.batchTokens * 0.01) / 1e6,
+      12,
+    );
+    expect(viaCalls.estimatedCostUsd).toBeCloseTo((viaCalls.estimatedTokens * 0.02) / 1e6, 12);
+
+    const table = await runCliCaptured(
+      ["run", "--dry-run", "--config", "batch.yml"],
+      workspace,
+      testAwsEnvironment,
+    );
+    expect(table.stdout).toContain(
+      "batch inference: 317 of the texts to embed go through jobs, at the batch price",
+    );
+  });
+
   it("scores equal the on-demand run, the documents cost the batch price, and a rerun embeds nothing", async () => {
     const batched = await runCliCaptured(["run", "--config", "batch.yml"], workspace, testAwsEnvironment);
     expect(batched.stderr).not.toMatch(/^error/m);

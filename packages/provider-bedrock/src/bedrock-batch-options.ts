@@ -33,7 +33,13 @@ export const batchOptionNames = [
   "s3Endpoint",
 ] as const;
 
-/** Bedrock batch inference is priced at half the on-demand price of the same model. */
+/**
+ * Bedrock batch inference is priced at half the on-demand price of the same model. An assumption taken
+ * from AWS's Amazon Bedrock pricing page (https://aws.amazon.com/bedrock/pricing/, "Batch": 50% of
+ * on-demand for the supported models, Titan and Cohere embeddings among them); the project's reference
+ * (providers.md) gives no batch prices. Check the page before relying on it; `batchPricePerMillionTokens`
+ * or `batchPriceFactor` overrides it per model.
+ */
 export const defaultBatchPriceFactor = 0.5;
 
 export interface S3Location {
