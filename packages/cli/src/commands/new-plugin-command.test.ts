@@ -55,6 +55,11 @@ describe("embedeval new-plugin", () => {
       scripts: { build: "tsdown" },
       dependencies: { "@embedeval/provider-contract": `^${contract.version}` },
     });
+    // The testkit has its own version line; in this repository it is installed beside the CLI.
+    const testkit = JSON.parse(
+      await readFile(join(repositoryRoot, "packages/provider-testkit/package.json"), "utf8"),
+    );
+    expect(manifest.devDependencies["@embedeval/provider-testkit"]).toBe(`^${testkit.version}`);
     expect(manifest.peerDependencies).toBeUndefined();
     expect(manifest.dependencies["@embedeval/core"]).toBeUndefined();
     expect(Object.keys(manifest.devDependencies)).toEqual(

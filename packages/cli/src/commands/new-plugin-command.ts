@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { providerSpecificationVersion, UsageError } from "@embedeval/core";
 import { type Command, ExitCode } from "../command-context.js";
 import { parseCommandArguments } from "../parse-command-arguments.js";
 import { isValidPackageName, pluginNames, pluginTemplateFiles } from "../plugin-template.js";
+import { newPluginDependencyRange } from "./new-plugin-dependency-range.js";
 
 const help = `Usage: embedeval new-plugin NAME [--directory DIR]
 
@@ -52,13 +52,11 @@ export const newPluginCommand: Command = async (context) => {
     });
   }
 
-  const contractVersion = await installedVersion("@embedeval/provider-contract");
-  const testkitVersion = await installedVersion("@embedeval/provider-testkit");
   const files = pluginTemplateFiles(names, {
     specificationVersion: providerSpecificationVersion,
-    // The contract this embedeval was built with, so the plugin and the engine agree on its version.
-    contract: contractVersion ? `^${contractVersion}` : "latest",
-    testkit: testkitVersion ? `^${testkitVersion}` : "latest",
+    // The contract this embedeval runs with, so the plugin and the engine agree on its version.
+    contract: await newPluginDependencyRange("@embedeval/provider-contract"),
+    testkit: await newPluginDependencyRange("@embedeval/provider-testkit"),
   });
   for (const [path, text] of Object.entries(files)) {
     const file = join(folder, path);
@@ -71,15 +69,6 @@ export const newPluginCommand: Command = async (context) => {
     [
       `wrote ${packageName} (provider \`${names.provider}\`, contract ${providerSpecificationVersion}) in ${shown}/:`,
       ...Object.keys(files).map((path) => `  ${path}`),
-      ...[
-        ["@embedeval/provider-contract", contractVersion],
-        ["@embedeval/provider-testkit", testkitVersion],
-      ]
-        .filter(([, found]) => found === undefined)
-        .map(
-          ([name]) =>
-            `note: ${name} is not installed beside this CLI; package.json asks for its latest release`,
-        ),
       "",
       "next:",
       `  cd ${shown} && npm install && npm test`,
@@ -90,28 +79,3 @@ export const newPluginCommand: Command = async (context) => {
   );
   return ExitCode.ok;
 };
-
-/**
- * The version of an @embedeval package installed beside this CLI: the contract is a dependency of core,
- * so it is found from core's folder; the testkit only when it happens to be installed.
- */
-async function installedVersion(name: string): Promise<string | undefined> {
-  const fromCli = createRequire(import.meta.url);
-  const places = [fromCli];
-  try {
-    places.push(createRequire(fromCli.resolve("@embedeval/core/package.json")));
-  } catch {
-    // Core is a dependency of the CLI; without it nothing runs, and `run` says so.
-  }
-  for (const place of places) {
-    try {
-      const manifest = JSON.parse(await readFile(place.resolve(`${name}/package.json`), "utf8")) as {
-        version?: string;
-      };
-      if (manifest.version) return manifest.version;
-    } catch {
-      // Not installed from here; try the next place.
-    }
-  }
-  return undefined;
-}
