@@ -237,8 +237,9 @@ process.exitCode = checks.failed > 0 ? 1 : 0;
  * package beside the user's project; plain npm installs its dependencies (the contract and the testkit
  * from their tarballs, as they are not on the registry; its tools, such as tsdown, typescript and vitest,
  * from the registry); it typechecks against the packed declarations, builds, passes its own conformance
- * test and packs. Then a second project, holding only the CLI and that tarball, evaluates a model of the
- * plugin named by its package name, against the fake API the package's tests use.
+ * test and packs. The CLI that scaffolds is installed alone in a second project (no testkit beside it),
+ * which then installs that tarball too and evaluates a model of the plugin named by its package name,
+ * against the fake API the package's tests use.
  */
 async function checkScaffoldedPlugin({ tarballs, cliTarball, overrides }) {
   // Scoped, as most plugins are: the folder drops the scope, the package keeps it.
@@ -250,7 +251,7 @@ async function checkScaffoldedPlugin({ tarballs, cliTarball, overrides }) {
     apiKeyVariable: "SCAFFOLDED_API_KEY",
   };
   const model = "scaffolded-embed-1";
-  // Outside the first project, so that nothing it lacks resolves from that project's node_modules.
+  // Outside both projects, so that nothing it lacks resolves from a project's node_modules.
   const pluginPackage = join(scratch, "embedeval-provider-scaffolded");
   const userProject = join(scratch, "plugin-user-project");
   const fromTarballs = ["@embedeval/provider-contract", "@embedeval/provider-testkit"];
@@ -261,11 +262,37 @@ async function checkScaffoldedPlugin({ tarballs, cliTarball, overrides }) {
   const inPackage = (args, timeoutSeconds = 300) =>
     run("npm", args, { cwd: pluginPackage, environment: userEnvironment(), timeoutSeconds });
 
+  const inUserProject = (args, timeoutSeconds = 300) =>
+    run(args[0], args.slice(1), { cwd: userProject, environment: userEnvironment(), timeoutSeconds });
+
   await checkInOrder([
+    [
+      "npm install @embedeval/cli alone in a second project",
+      async () => {
+        await mkdir(userProject);
+        const manifest = { name: "plugin-user-project", private: true, type: "module", overrides };
+        await writeFile(join(userProject, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+        await inUserProject(
+          ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", cliTarball],
+          900,
+        );
+        // So the scaffolder below finds no testkit beside the CLI and writes the range the CLI was released with.
+        if (existsSync(join(userProject, "node_modules/@embedeval/provider-testkit")))
+          throw new Error("@embedeval/provider-testkit was installed with the CLI; only its tests need it");
+      },
+    ],
     [
       `embedeval new-plugin ${name} writes a package asking for the released contract and testkit`,
       async () => {
-        await embedeval(["new-plugin", name, "--directory", pluginPackage]);
+        await inUserProject([
+          "npx",
+          "--no-install",
+          "embedeval",
+          "new-plugin",
+          name,
+          "--directory",
+          pluginPackage,
+        ]);
         written = await readFile(join(pluginPackage, "package.json"), "utf8");
         const manifest = JSON.parse(written);
         const ranges = { ...manifest.devDependencies, ...manifest.dependencies };
@@ -349,21 +376,9 @@ async function checkScaffoldedPlugin({ tarballs, cliTarball, overrides }) {
       },
     ],
     [
-      "npm install @embedeval/cli and the scaffolded plugin's tarball in a second project",
-      async () => {
-        await mkdir(userProject);
-        const manifest = { name: "plugin-user-project", private: true, type: "module", overrides };
-        await writeFile(join(userProject, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-        await run(
-          "npm",
-          ["install", "--no-audit", "--no-fund", "--prefer-offline", cliTarball, pluginTarball],
-          {
-            cwd: userProject,
-            environment: userEnvironment(),
-            timeoutSeconds: 900,
-          },
-        );
-      },
+      "npm install the scaffolded plugin's tarball in the second project, beside the CLI",
+      () =>
+        inUserProject(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", pluginTarball], 900),
     ],
     [
       `embedeval run scores a model of ${name}, named by its package name, against the package's fake API`,
