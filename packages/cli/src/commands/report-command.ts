@@ -3,8 +3,11 @@ import { dirname, resolve } from "node:path";
 import {
   compareResults,
   defaultCompareRule,
+  defaultQueriesPerEntry,
+  documentsShown,
   loadConfig,
-  readQueryTexts,
+  readDatasetTexts,
+  readResultPredictions,
   readResultsDirectory,
   renderHtmlReport,
   renderMarkdownReport,
@@ -61,7 +64,8 @@ export const reportCommand: Command = async (context) => {
     });
   }
   // Without a baseline, a comparison against nothing: every row "added", absolute scores only.
-  const baseline = values.baseline ? await readResultsDirectory(resolve(context.cwd, values.baseline)) : [];
+  const baselineDirectory = values.baseline ? resolve(context.cwd, values.baseline) : undefined;
+  const baseline = baselineDirectory ? await readResultsDirectory(baselineDirectory) : [];
   const comparison = compareResults(baseline, results, config?.compare ?? defaultCompareRule);
   const configName = config?.name ?? "embedeval";
   if (values.markdown) {
@@ -72,16 +76,22 @@ export const reportCommand: Command = async (context) => {
   if (values.html) {
     const path = resolve(context.cwd, values.html);
     await mkdir(dirname(path), { recursive: true });
-    const queryTexts = config
-      ? await readQueryTexts(config.tasks, (line) => context.stderr.write(`${line}\n`))
-      : undefined;
+    // Each side's top 10 per query (the predictions files beside the result files), and from the
+    // config's local datasets the query texts, judgments and the texts of the documents shown.
+    const predictions = {
+      head: await readResultPredictions(directory, results),
+      ...(baselineDirectory ? { base: await readResultPredictions(baselineDirectory, baseline) } : {}),
+    };
+    const texts = config
+      ? await readDatasetTexts(
+          config.tasks,
+          (line) => context.stderr.write(`${line}\n`),
+          documentsShown(comparison, predictions, defaultQueriesPerEntry),
+        )
+      : {};
     await writeFile(
       path,
-      renderHtmlReport(comparison, {
-        configName,
-        generatedAt: new Date(),
-        ...(queryTexts ? { queryTexts } : {}),
-      }),
+      renderHtmlReport(comparison, { configName, generatedAt: new Date(), predictions, ...texts }),
     );
     context.stderr.write(`HTML report: ${path}\n`);
   }

@@ -117,6 +117,11 @@ export function markPareto(
   }
 }
 
+/** The task as a table shows it: its name, with the split when it is not "test". */
+export function taskKey(entry: Pick<ComparisonEntry, "task" | "split">): string {
+  return entry.split === "test" ? entry.task : `${entry.task} (${entry.split})`;
+}
+
 /** Per-query changes of one compared entry on its gated metric, worst first. */
 export interface QueryChange {
   queryId: string;

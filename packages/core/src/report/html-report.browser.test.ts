@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fixtureComparison,
   fixtureModels,
+  fixtureQueryViewSources,
   fixtureScores,
   fixtureTasks,
 } from "../testing/html-report-fixture.js";
@@ -38,42 +39,38 @@ interface DrawnPoint {
   x: number;
   y: number;
   front: boolean;
-  centerX: number;
-  centerY: number;
+  /** Where Chart.js drew the point, in canvas pixels. */
+  pixelX: number;
+  pixelY: number;
+  /** Where the chart's own scales put the point's numbers. */
+  expectedX: number;
+  expectedY: number;
 }
 
 /**
  * Runs in the page (a string: this package compiles without the DOM's types): every point of a chart with
- * its numbers and where the browser drew its centre, and every grid line with its value and position.
+ * its numbers (the chart data block), where Chart.js drew it (getDatasetMeta) and where the chart's scales
+ * put its numbers (getPixelForValue), and the Pareto line's points.
  */
 const readChart = `(id) => {
-  const svg = document.querySelector('svg[data-chart="' + id + '"]');
-  const center = (element) => {
-    const box = element.getBoundingClientRect();
-    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
-  };
+  const spec = JSON.parse(document.getElementById("embedeval-chart-data").textContent).find((chart) => chart.id === id);
+  const chart = Chart.getChart(id);
+  const drawn = chart.getDatasetMeta(0).data;
   return {
-    points: [...svg.querySelectorAll("circle[data-model]")].map((circle) => ({
-      model: circle.getAttribute("data-model"),
-      x: Number(circle.getAttribute("data-x")),
-      y: Number(circle.getAttribute("data-y")),
-      front: circle.parentElement.classList.contains("pareto"),
-      centerX: center(circle).x,
-      centerY: center(circle).y,
+    points: spec.points.map((point, index) => ({
+      model: point.label,
+      x: chart.data.datasets[0].data[index].x,
+      y: chart.data.datasets[0].data[index].y,
+      front: point.front,
+      pixelX: drawn[index].x,
+      pixelY: drawn[index].y,
+      expectedX: chart.scales.x.getPixelForValue(point.x),
+      expectedY: chart.scales.y.getPixelForValue(point.y),
     })),
-    grid: [...svg.querySelectorAll("line[data-axis]")].map((line) => ({
-      axis: line.getAttribute("data-axis"),
-      value: Number(line.getAttribute("data-value")),
-      position: line.getAttribute("data-axis") === "x" ? center(line).x : center(line).y,
-    })),
+    front: chart.getDatasetMeta(1).data.map((element) => ({ x: element.x, y: element.y })),
+    area: chart.chartArea,
   };
 }`;
-
-interface DrawnGridLine {
-  axis: string;
-  value: number;
-  position: number;
-}
 
 describe("the HTML report in headless Chromium", () => {
   let browser: BrowserContext;
@@ -84,9 +81,11 @@ describe("the HTML report in headless Chromium", () => {
     expect(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`).toBe(true);
     folder = await mkdtemp(join(tmpdir(), "embedeval-html-report-"));
     file = join(folder, "report.html");
+    const comparison = fixtureComparison();
     await writeFile(
       file,
-      renderHtmlReport(fixtureComparison(), {
+      renderHtmlReport(comparison, {
+        ...fixtureQueryViewSources(comparison),
         configName: "model-selection",
         headCommit: "fedcba9876543210fedcba9876543210fedcba98",
         baseline: { commit: "0123456789abcdef0123456789abcdef01234567", source: "merge-base" },
@@ -131,11 +130,11 @@ describe("the HTML report in headless Chromium", () => {
     expect(requests).toEqual([url]);
 
     for (const chart of ["quality-vs-cost", "quality-vs-latency"]) {
-      const drawn = (await page.evaluate(`(${readChart})(${JSON.stringify(chart)})`)) as {
+      const { points, front, area } = (await page.evaluate(`(${readChart})(${JSON.stringify(chart)})`)) as {
         points: DrawnPoint[];
-        grid: DrawnGridLine[];
+        front: { x: number; y: number }[];
+        area: { left: number; right: number; top: number; bottom: number };
       };
-      const { points, grid } = drawn;
 
       // The numbers on the points are the models' own: price (0 without one) or latency, and the mean
       // nDCG@10 of their per-query scores.
@@ -153,35 +152,66 @@ describe("the HTML report in headless Chromium", () => {
         );
       }
 
-      // Where the browser put them: interpolating between the outermost grid lines of each axis.
-      const along = (axis: string, value: number) => {
-        const lines = grid.filter((line) => line.axis === axis).sort((a, b) => a.value - b.value);
-        const first = lines[0] as DrawnGridLine;
-        const last = lines.at(-1) as DrawnGridLine;
-        return (
-          first.position +
-          ((value - first.value) / (last.value - first.value)) * (last.position - first.position)
-        );
-      };
+      // Where Chart.js drew them: at the pixel its scales give their numbers, inside the plot area.
       for (const point of points) {
-        expect(Math.abs(point.centerX - along("x", point.x))).toBeLessThan(1);
-        expect(Math.abs(point.centerY - along("y", point.y))).toBeLessThan(1);
+        expect(Math.abs(point.pixelX - point.expectedX)).toBeLessThan(0.5);
+        expect(Math.abs(point.pixelY - point.expectedY)).toBeLessThan(0.5);
+        expect(point.pixelX).toBeGreaterThanOrEqual(area.left);
+        expect(point.pixelX).toBeLessThanOrEqual(area.right);
+        expect(point.pixelY).toBeGreaterThanOrEqual(area.top);
+        expect(point.pixelY).toBeLessThanOrEqual(area.bottom);
+      }
+      // Higher quality is drawn higher, a higher price or latency further right.
+      const byQuality = [...points].sort((a, b) => a.y - b.y);
+      for (let index = 1; index < byQuality.length; index++) {
+        expect((byQuality[index] as DrawnPoint).pixelY).toBeLessThan(
+          (byQuality[index - 1] as DrawnPoint).pixelY,
+        );
       }
 
-      // The Pareto front, worked out by hand from the fixture: cheapest/fastest good-enough models only.
-      const front = points.filter((point) => point.front).map((point) => point.model);
-      expect(front.sort()).toEqual(
+      // The Pareto front, worked out by hand from the fixture: cheapest/fastest good-enough models only,
+      // and the dashed line runs through exactly those points, left to right.
+      const onFront = points.filter((point) => point.front);
+      expect(onFront.map((point) => point.model).sort()).toEqual(
         chart === "quality-vs-cost"
           ? ["bge-base-local", "cohere-v3", "titan-v2-512"]
           : ["bge-base-local", "cohere-v3"],
       );
+      const frontPixels = [...onFront]
+        .sort((a, b) => a.x - b.x || a.y - b.y)
+        .map((point) => ({ x: point.pixelX, y: point.pixelY }));
+      expect(front.length).toBe(frontPixels.length);
+      front.forEach((element, index) => {
+        expect(Math.abs(element.x - (frontPixels[index]?.x as number))).toBeLessThan(0.5);
+        expect(Math.abs(element.y - (frontPixels[index]?.y as number))).toBeLessThan(0.5);
+      });
     }
 
-    // The comparison and the per-query view are there for the regressed model.
+    // The tooltip names the model with its score and its price or latency.
+    const cost = (await page.evaluate(`(${readChart})("quality-vs-cost")`)) as { points: DrawnPoint[] };
+    const titan = cost.points.find((point) => point.model === "titan-v2-512") as DrawnPoint;
+    const canvas = page.locator("#quality-vs-cost");
+    await canvas.hover({ position: { x: titan.pixelX, y: titan.pixelY } });
+    const tooltip = (await page.evaluate(
+      `(() => { const tooltip = Chart.getChart("quality-vs-cost").tooltip; return { title: tooltip.title, body: tooltip.body.flatMap((part) => part.lines) }; })()`,
+    )) as { title: string[]; body: string[] };
+    expect(tooltip.title).toEqual(["titan-v2-512"]);
+    expect(tooltip.body[0]).toMatch(/^nDCG@10 \d+\.\d\d$/);
+    expect(tooltip.body).toContain("$0.02 per 1M tokens");
+    expect(tooltip.body).toContain("120 ms p50");
+    await page.mouse.move(0, 0);
+
+    // The comparison and the per-query view are there for the regressed model, with the top documents
+    // before and after of its worst query.
     const text = (await page.locator("body").textContent()) ?? "";
     expect(text).toContain("Comparison with the baseline");
     expect(text).toMatch(/titan-v2-512 × SciFact: \d+ of 80 queries worse on nDCG@10/);
-    expect(text).toContain("the ranked documents before and after");
+    expect(text).not.toContain("Not shown");
+    const firstQuery = page.locator("details.query[open]").first();
+    await expect
+      .poll(() => firstQuery.locator("caption").allTextContents())
+      .toEqual(["Before (baseline)", "After (head)"]);
+    expect(await firstQuery.locator("tr.relevant").count()).toBeGreaterThan(0);
 
     const screenshot = join(folder, "html-report.png");
     await page.screenshot({ path: screenshot, fullPage: true });

@@ -1,21 +1,94 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { compareResults } from "../compare/compare-results.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
-import { fixtureComparison } from "../testing/html-report-fixture.js";
+import { fixtureComparison, fixtureQueryViewSources } from "../testing/html-report-fixture.js";
 import { buildTaskResult } from "../testing/task-result-builder.js";
+import { niceTicks } from "./html-interval-chart.js";
 import { renderHtmlReport } from "./html-report.js";
-import { niceTicks } from "./html-scatter-chart.js";
 
 describe("renderHtmlReport", () => {
-  it("is one self-contained file: no script, no URL to load, a policy that forbids connections", () => {
+  it("is one self-contained file: Chart.js inlined, no URL to load, a policy that allows only its own scripts", () => {
     const page = renderHtmlReport(fixtureComparison(), { configName: "study" });
     expect(page.startsWith("<!doctype html>")).toBe(true);
-    expect(page).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    // Outside the scripts (Chart.js has a `toDataURL(`), nothing that could load a resource.
+    const markup = page.replace(/<script([^>]*)>[\s\S]*?<\/script>/g, "<script$1></script>");
+    expect(markup).not.toMatch(/<link|<img|<iframe|@import|url\(/i);
     expect(page).not.toMatch(/(src|href)=/i);
-    expect(page).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
-    expect(page).toContain('data-chart="quality-vs-cost"');
-    expect(page).toContain('data-chart="quality-vs-latency"');
+    expect(page).not.toContain("sourceMappingURL");
+    // The chart data (JSON, not run), then Chart.js's UMD build, then the code drawing the charts.
+    const scripts = [...page.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((script) => script[1])).toEqual([
+      ' type="application/json" id="embedeval-chart-data"',
+      "",
+      "",
+    ]);
+    expect(scripts[1]?.[2]).toMatch(/^\/\*!\n \* Chart\.js v4\./);
+    const hashes = scripts.slice(1).map(
+      (script) =>
+        `'sha256-${createHash("sha256")
+          .update(script[2] as string)
+          .digest("base64")}'`,
+    );
+    expect(page).toContain(
+      `content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${hashes.join(" ")}"`,
+    );
+    expect(page).toContain('<canvas id="quality-vs-cost"');
+    expect(page).toContain('<canvas id="quality-vs-latency"');
     expect(page).toContain('data-chart="deltas"');
+    const data = JSON.parse(scripts[0]?.[2] as string) as { id: string; points: { label: string }[] }[];
+    expect(data.map((chart) => [chart.id, chart.points.length])).toEqual([
+      ["quality-vs-cost", 5],
+      ["quality-vs-latency", 4],
+    ]);
+  });
+
+  it("shows each worse query's top documents before and after, judged, with the start of their texts", () => {
+    const comparison = fixtureComparison();
+    const sources = fixtureQueryViewSources(comparison);
+    const page = renderHtmlReport(comparison, { configName: "study", ...sources });
+    const view = page.slice(page.indexOf("<h2>Queries that got worse</h2>"));
+    expect(view).not.toContain("Not shown");
+    const entry = view.slice(
+      view.indexOf("titan-v2-512 × SciFact"),
+      view.indexOf("titan-v2-512 × SupportTickets"),
+    );
+    // The worst query of the regressed model, and its two lists as the predictions have them.
+    const worst = /<tr><td><code>(q\d+)<\/code><\/td>/.exec(entry)?.[1] as string;
+    const key = JSON.stringify(["titan-v2-512", "SciFact"]);
+    const before = sources.predictions?.base?.get(key)?.get("test")?.get(worst) ?? [];
+    const after = sources.predictions?.head?.get(key)?.get("test")?.get(worst) ?? [];
+    expect(before).toHaveLength(10);
+    const block = entry.slice(entry.indexOf(`documents for <code>${worst}</code>`));
+    const listed = (caption: string) =>
+      [
+        ...block
+          .slice(block.indexOf(caption))
+          .split("</table>")[0]!
+          .matchAll(/<td><code>([^<]+)<\/code>/g),
+      ].map((match) => match[1]);
+    expect(listed("Before (baseline)")).toEqual(before.map((document) => document.id));
+    expect(listed("After (head)")).toEqual(after.map((document) => document.id));
+    // Relevant documents (from the judgments) are marked, with the grade, and each document has its text.
+    const judged = sources.qrels?.get("SciFact")?.get("test")?.get(worst);
+    const relevant = [
+      ...block
+        .split("</details>")[0]!
+        .matchAll(/<tr class="relevant"><td class="number">\d+<\/td><td><code>([^<]+)/g),
+    ].map((match) => match[1]);
+    expect(relevant.length).toBeGreaterThan(0);
+    for (const id of relevant) expect(judged?.get(id as string)).toBeGreaterThan(0);
+    const text = sources.documentTexts?.get("SciFact")?.get(before[0]?.id as string) as string;
+    expect(text.length).toBeLessThanOrEqual(201);
+    expect(block).toContain(`<td class="excerpt">${text}</td>`);
+  });
+
+  it("says what it cannot show: without predictions files, the query scores only", () => {
+    const page = renderHtmlReport(fixtureComparison(), { configName: "study" });
+    expect(page).toContain(
+      "Not shown: the query texts (pass the config so the datasets can be read); the top documents before and after",
+    );
+    expect(page).not.toContain("Before (baseline)");
   });
 
   it("escapes every string from config and data", () => {
@@ -31,7 +104,10 @@ describe("renderHtmlReport", () => {
       queryTexts: new Map([[`${hostile}task`, new Map([["q0", `</td><script>alert(1)</script>`]])]]),
     });
     expect(page).not.toContain("<img");
-    expect(page).not.toContain("<script");
+    // The page's own three scripts only: the hostile strings are escaped in the chart data too.
+    expect(page.match(/<script/g)).toHaveLength(3);
+    expect(page.match(/<\/script/g)).toHaveLength(3);
+    expect(page).toContain("\\u003cimg src=x onerror=alert(1)>");
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;");
     expect(page).toContain("&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
   });

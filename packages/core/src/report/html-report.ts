@@ -1,6 +1,8 @@
 import type { Comparison, ComparisonEntry, ComparisonRow } from "../compare/comparison.js";
-import { costAxisValue, html, type ModelSummary, queryChanges, summariseModels } from "./html-report-data.js";
-import { type IntervalRow, renderIntervalChart, renderScatterChart } from "./html-scatter-chart.js";
+import { type IntervalRow, renderIntervalChart } from "./html-interval-chart.js";
+import { type QueryViewSources, renderQueryView } from "./html-query-view.js";
+import { costAxisValue, html, type ModelSummary, summariseModels, taskKey } from "./html-report-data.js";
+import { renderChartScripts, renderScatterCanvas, type ScatterChart } from "./html-scatter-chart.js";
 import type { BaselineDescription } from "./markdown-report.js";
 import {
   formatCost,
@@ -14,22 +16,18 @@ import {
   metricLabel,
 } from "./report-format.js";
 
-export interface HtmlReportOptions {
+export interface HtmlReportOptions extends QueryViewSources {
   /** The config's name, in the title. */
   configName: string;
   baseline?: BaselineDescription;
   headCommit?: string;
   /** When the report was made (shown; tests pass a fixed date). */
   generatedAt?: Date;
-  /** Query texts by task and query id, when the caller could read the datasets (shown in the per-query view). */
-  queryTexts?: Map<string, Map<string, string>>;
-  /** How many queries the per-query view lists per (model, task), worst first (default 10). */
-  queriesPerEntry?: number;
 }
 
 /**
- * The HTML report: one self-contained file (inline CSS and SVG, no script, no font or image from the
- * network) that opens from an artifact or a disk. Quality against price and against latency with the Pareto
+ * The HTML report: one self-contained file (inline CSS, SVG and scripts, Chart.js included; no font, image
+ * or script from the network) that opens from an artifact or a disk. Quality against price and against latency with the Pareto
  * front, dimensions and price per model, each task's table, the comparison with confidence intervals when
  * there is a baseline, and the queries that got worse. Everything from config or data is escaped.
  */
@@ -37,27 +35,31 @@ export function renderHtmlReport(comparison: Comparison, options: HtmlReportOpti
   const models = summariseModels(comparison);
   const gatedMetric = metricLabel(comparison.entries[0]?.metric ?? comparison.rule.metric);
   const title = `embedeval report: ${options.configName}`;
+  const charts = scatterCharts(models, gatedMetric);
+  const scripts = renderChartScripts(charts);
   const sections = [
     renderHeader(comparison, options, title),
     renderModels(models, gatedMetric),
-    renderCharts(models, gatedMetric),
+    renderCharts(models, charts),
     renderTasks(comparison),
     comparison.baselineMissing ? "" : renderComparison(comparison),
-    comparison.baselineMissing ? "" : renderQueries(comparison, options),
+    comparison.baselineMissing ? "" : renderQueryView(comparison, options),
   ].filter((section) => section !== "");
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    // Nothing may load from the network: no connections at all, inline styles only, no scripts.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    // Nothing may load from the network: no connections at all, inline styles, and only the inline
+    // scripts of this page (Chart.js and the code drawing the charts), each allowed by its hash.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:${scripts.hashes.length > 0 ? `; script-src ${scripts.hashes.join(" ")}` : ""}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${html(title)}</title>`,
     `<style>${styles}</style>`,
     "</head>",
     "<body>",
     ...sections,
+    ...(scripts.markup ? [scripts.markup] : []),
     "</body>",
     "</html>",
     "",
@@ -93,11 +95,16 @@ function renderModels(models: ModelSummary[], gatedMetric: string): string {
   return `<section><h2>Models</h2><table><thead><tr><th>Model</th><th>Provider</th><th>Name</th><th>Dimensions</th><th>Price per 1M tokens</th><th>Mean ${html(gatedMetric)}</th><th>Latency p50 per call</th><th>This run's cost</th><th>Tasks</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
 }
 
-function renderCharts(models: ModelSummary[], gatedMetric: string): string {
-  const quality = (value: number) => (value * 100).toFixed(1);
-  const detail = (model: ModelSummary) =>
-    `${model.id}: ${gatedMetric} ${formatScore(model.quality)}, ${model.pricePerMillionTokens === null ? "no price" : `${formatCost(model.pricePerMillionTokens)} per 1M tokens`}, ${model.latencyP50Ms === null ? "no calls" : `${Math.round(model.latencyP50Ms)} ms p50`}, ${model.dimensions ?? "?"} dimensions`;
-  const byCost = renderScatterChart({
+function scatterCharts(models: ModelSummary[], gatedMetric: string): ScatterChart[] {
+  const detail = (model: ModelSummary) => [
+    `${gatedMetric} ${formatScore(model.quality)}`,
+    model.pricePerMillionTokens === null
+      ? "no price"
+      : `${formatCost(model.pricePerMillionTokens)} per 1M tokens`,
+    model.latencyP50Ms === null ? "no calls timed" : `${Math.round(model.latencyP50Ms)} ms p50`,
+    `${model.dimensions ?? "?"} dimensions`,
+  ];
+  const byCost: ScatterChart = {
     id: "quality-vs-cost",
     title: `Mean ${gatedMetric} against price`,
     xLabel: "Price per 1M tokens (USD; local and lexical models at 0)",
@@ -109,31 +116,30 @@ function renderCharts(models: ModelSummary[], gatedMetric: string): string {
       front: model.paretoByCost,
       detail: detail(model),
     })),
-    formatX: (value) => `$${Number(value.toPrecision(6))}`,
-    formatY: quality,
-  });
-  const timed = models.filter((model) => model.latencyP50Ms !== null);
-  const byLatency = renderScatterChart({
+    xUnit: "usd",
+  };
+  const byLatency: ScatterChart = {
     id: "quality-vs-latency",
     title: `Mean ${gatedMetric} against latency`,
     xLabel: "Latency p50 per call (ms)",
     yLabel: `Mean ${gatedMetric} (points)`,
-    points: timed.map((model) => ({
-      label: model.id,
-      x: model.latencyP50Ms as number,
-      y: model.quality,
-      front: model.paretoByLatency,
-      detail: detail(model),
-    })),
-    formatX: (value) => `${Number(value.toPrecision(6))}`,
-    formatY: quality,
-  });
-  const untimed = models.filter((model) => model.latencyP50Ms === null).map((model) => model.id);
-  return `<section><h2>Quality, cost and latency</h2><div class="charts">${byCost}${byLatency}</div>${untimed.length > 0 ? `<p class="note">Not on the latency chart (no provider calls timed in this run, e.g. every vector came from the cache, or a lexical model): ${html(untimed.join(", "))}.</p>` : ""}</section>`;
+    points: models
+      .filter((model) => model.latencyP50Ms !== null)
+      .map((model) => ({
+        label: model.id,
+        x: model.latencyP50Ms as number,
+        y: model.quality,
+        front: model.paretoByLatency,
+        detail: detail(model),
+      })),
+    xUnit: "ms",
+  };
+  return [byCost, byLatency];
 }
 
-function taskKey(entry: ComparisonEntry): string {
-  return entry.split === "test" ? entry.task : `${entry.task} (${entry.split})`;
+function renderCharts(models: ModelSummary[], charts: ScatterChart[]): string {
+  const untimed = models.filter((model) => model.latencyP50Ms === null).map((model) => model.id);
+  return `<section><h2>Quality, cost and latency</h2><noscript><p class="note">The charts are drawn by a script (Chart.js, inlined); with scripts blocked, the models table above has the same numbers.</p></noscript><div class="charts">${charts.map(renderScatterCanvas).join("")}</div>${untimed.length > 0 ? `<p class="note">Not on the latency chart (no provider calls timed in this run, e.g. every vector came from the cache, or a lexical model): ${html(untimed.join(", "))}.</p>` : ""}</section>`;
 }
 
 /** Each task: its models with the gated metric's family at every cutoff, latency and cost. */
@@ -188,36 +194,6 @@ function renderComparison(comparison: Comparison): string {
   return `<section><h2>Comparison with the baseline</h2><p class="note">Δ of ${html(metricLabel(comparison.rule.metric))} in points with its 95% confidence interval (paired bootstrap); the dashed line is the allowed drop.</p>${renderIntervalChart(rows, drop)}<table><thead><tr><th>Model</th><th>Verdict</th><th>Task</th><th>Base</th><th>Head</th><th>Δ</th><th>95% CI</th><th>p</th></tr></thead><tbody>${table.join("")}</tbody></table></section>`;
 }
 
-/**
- * The queries that got worse, per compared (model, task), worst first. Result files keep every query's
- * scores but neither the query text nor the ranked documents: the text is shown when the caller read the
- * dataset, and the report says what it cannot show.
- */
-function renderQueries(comparison: Comparison, options: HtmlReportOptions): string {
-  const limit = options.queriesPerEntry ?? 10;
-  const blocks = comparison.entries.flatMap((entry) => {
-    const worse = queryChanges(entry).filter((change) => change.delta < 0);
-    if (worse.length === 0) return [];
-    const texts = options.queryTexts?.get(entry.task);
-    const rows = worse
-      .slice(0, limit)
-      .map(
-        (change) =>
-          `<tr><td><code>${html(change.queryId)}</code></td><td>${html(texts?.get(change.queryId) ?? "—")}</td><td class="number">${html(formatScore(change.base))}</td><td class="number">${html(formatScore(change.head))}</td><td class="number">${html(formatDelta(change.delta))}</td></tr>`,
-      )
-      .join("");
-    return [
-      `<details${entry.primary.verdict === "regression" ? " open" : ""}><summary>${html(entry.model)} × ${html(taskKey(entry))}: ${formatCount(worse.length)} of ${formatCount(entry.primary.pairedQueries)} queries worse on ${html(metricLabel(entry.metric))}</summary><table><thead><tr><th>Query</th><th>Text</th><th>Base</th><th>Head</th><th>Δ</th></tr></thead><tbody>${rows}</tbody></table></details>`,
-    ];
-  });
-  if (blocks.length === 0) return "";
-  const missing = [
-    options.queryTexts ? "" : "the query texts (pass the config so the datasets can be read)",
-    "the ranked documents before and after (result files keep per-query scores, not rankings)",
-  ].filter((part) => part !== "");
-  return `<section><h2>Queries that got worse</h2><p class="note">Not in the result files, so not shown: ${html(missing.join("; "))}.</p>${blocks.join("")}</section>`;
-}
-
 /** The verdict in words (the comment's emoji need a colour-emoji font that a printed or headless page may lack). */
 function plainVerdict(row: ComparisonRow): string {
   if (row.verdict === "regression" && row.level === "warn") return "regression (warn)";
@@ -234,10 +210,12 @@ table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d0d7de;
 td.number{text-align:right;font-variant-numeric:tabular-nums}td.gated{font-weight:600}
 tr.regression td{background:#ffebe9}tr.improvement td{background:#dafbe1}
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{color:#59636e;font-size:12px;max-width:640px}
-svg{background:#fff}svg text{font:12px system-ui,sans-serif;fill:#1f2328}.chart-title{font-weight:600;font-size:13px}
+svg,canvas{background:#fff}svg text{font:12px system-ui,sans-serif;fill:#1f2328}.chart-title{font-weight:600;font-size:13px}
 .grid{stroke:#eaeef2}.frame{fill:none;stroke:#8c959f}.tick{fill:#59636e}.axis-label{fill:#59636e}
 .point circle{fill:#fff;stroke:#0969da;stroke-width:2}.point.pareto circle{fill:#0969da}.front{fill:none;stroke:#0969da;stroke-width:1.5;stroke-dasharray:4 3}
 .zero{stroke:#1f2328}.allowed{stroke:#cf222e;stroke-dasharray:4 3}.interval{stroke:#59636e;stroke-width:3}
 circle.delta{fill:#59636e}circle.delta.regression{fill:#cf222e}circle.delta.improvement{fill:#1a7f37}.interval.regression{stroke:#cf222e}.interval.improvement{stroke:#1a7f37}
-details{margin:6px 0}summary{cursor:pointer}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+details{margin:6px 0}summary{cursor:pointer}details.query{margin:4px 0 4px 16px}
+.rankings{display:flex;flex-wrap:wrap;gap:12px}.ranking table{margin:4px 0}caption{text-align:left;font-weight:600;padding:2px 0}
+td.excerpt{max-width:420px;font-size:12px;color:#424a53}tr.relevant td{background:#dafbe1}.moved{font-size:11px;color:#9a6700}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 `;

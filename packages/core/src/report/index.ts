@@ -1,3 +1,4 @@
+export { defaultQueriesPerEntry, type QueryViewSources } from "./html-query-view.js";
 export type { HtmlReportOptions } from "./html-report.js";
 export { renderHtmlReport } from "./html-report.js";
 export {
@@ -16,7 +17,19 @@ export {
   renderMarkdownReport,
   runDetailsMarker,
 } from "./markdown-report.js";
-export { type QueryTextSource, readQueryTexts } from "./query-texts.js";
+export {
+  documentsShown,
+  type PredictionsByEntry,
+  predictionsKey,
+  readResultPredictions,
+} from "./query-rankings.js";
+export {
+  type DatasetTexts,
+  documentExcerptLength,
+  type QueryTextSource,
+  readDatasetTexts,
+  readQueryTexts,
+} from "./query-texts.js";
 export {
   formatAge,
   formatCost,

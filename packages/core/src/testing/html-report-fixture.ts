@@ -4,7 +4,13 @@
  */
 import { compareResults } from "../compare/compare-results.js";
 import type { Comparison } from "../compare/comparison.js";
+import type { QueryViewSources } from "../report/html-query-view.js";
+import { predictionsKey } from "../report/query-rankings.js";
+import { documentExcerpt } from "../report/query-texts.js";
+import type { TaskPredictions } from "../results/task-predictions.js";
 import type { TaskResult } from "../results/task-result.js";
+import type { Qrels } from "../trec/qrels.js";
+import type { RankedDocument } from "../trec/run.js";
 import { buildTaskResult, noisyScores } from "./task-result-builder.js";
 
 export interface FixtureModel {
@@ -139,4 +145,94 @@ export function fixtureComparison(): Comparison {
     },
     { permutations: 500 },
   );
+}
+
+const claimSubjects = [
+  "vitamin D supplements",
+  "statins",
+  "the BRCA1 mutation",
+  "intermittent fasting",
+  "gut microbiota",
+  "aspirin",
+  "sleep deprivation",
+  "the measles vaccine",
+];
+const claimEffects = [
+  "lower the risk of fractures in older adults",
+  "reduce cardiovascular mortality",
+  "raise the incidence of breast cancer",
+  "improve insulin sensitivity",
+  "change how the immune system responds",
+  "prevent a second stroke",
+];
+
+/** Query i's text: a claim, as SciFact's queries are. */
+function fixtureQueryText(index: number): string {
+  return `Does ${claimSubjects[index % claimSubjects.length]} ${claimEffects[index % claimEffects.length]}?`;
+}
+
+/** Document n's text: an abstract's first sentences (long enough to be cut at 200 characters). */
+function fixtureDocumentText(document: number): string {
+  const subject = claimSubjects[document % claimSubjects.length];
+  const effect = claimEffects[(document * 5) % claimEffects.length];
+  return `A randomised trial of ${subject} in ${200 + document * 37} participants. We tested whether ${subject} ${effect}. Over a median follow-up of ${2 + (document % 7)} years, the primary outcome differed between arms; secondary outcomes are reported in the supplement.`;
+}
+
+/**
+ * What the per-query view reads besides the result files, for the fixture's comparison: each side's top 10
+ * per query (the first relevant document ranked lower the worse the query's nDCG@10), the query texts, the
+ * judgments and the documents' texts. Deterministic, so the screenshot is too.
+ */
+export function fixtureQueryViewSources(comparison: Comparison): QueryViewSources {
+  const predictions = { base: new Map<string, TaskPredictions>(), head: new Map<string, TaskPredictions>() };
+  const queryTexts = new Map<string, Map<string, string>>();
+  const documentTexts = new Map<string, Map<string, string>>();
+  const qrels = new Map<string, Map<string, Qrels>>();
+  const corpusSize = 240;
+  for (const entry of comparison.entries) {
+    const judged: Qrels = new Map();
+    const texts = new Map<string, string>();
+    const sides = { base: new Map<string, RankedDocument[]>(), head: new Map<string, RankedDocument[]>() };
+    for (const side of ["base", "head"] as const) {
+      const perQuery = entry[side]?.embedeval.per_query[entry.split] ?? {};
+      for (const [queryId, metrics] of Object.entries(perQuery)) {
+        const index = Number(queryId.slice(1));
+        const relevant = [(index * 3) % corpusSize, (index * 3 + 1) % corpusSize];
+        judged.set(queryId, new Map(relevant.map((document) => [`doc-${document}`, 1 + (document % 2)])));
+        texts.set(queryId, fixtureQueryText(index));
+        const quality = Math.min(1, Math.max(0, metrics.ndcg_at_10 ?? 0));
+        const firstRelevant = Math.round((1 - quality) * 8);
+        const ranked: number[] = [];
+        for (let rank = 0, other = 0; rank < 10; rank++) {
+          if (rank === firstRelevant) ranked.push(relevant[0] as number);
+          else if (rank === firstRelevant + 1) ranked.push(relevant[1] as number);
+          else ranked.push((index * 7 + 100 + other++ * 11 + (side === "head" ? 3 : 0)) % corpusSize);
+        }
+        sides[side].set(
+          queryId,
+          ranked.map((document, rank) => ({
+            id: `doc-${document}`,
+            score: Number((0.86 - rank * 0.021 - (side === "head" ? 0.004 : 0)).toFixed(4)),
+          })),
+        );
+      }
+    }
+    const key = predictionsKey(entry.model, entry.task);
+    predictions.base.set(key, new Map([[entry.split, sides.base]]));
+    predictions.head.set(key, new Map([[entry.split, sides.head]]));
+    queryTexts.set(entry.task, texts);
+    qrels.set(entry.task, new Map([[entry.split, judged]]));
+  }
+  for (const task of fixtureTasks) {
+    documentTexts.set(
+      task,
+      new Map(
+        Array.from({ length: corpusSize }, (_, document) => [
+          `doc-${document}`,
+          documentExcerpt(fixtureDocumentText(document)),
+        ]),
+      ),
+    );
+  }
+  return { predictions, queryTexts, documentTexts, qrels };
 }
