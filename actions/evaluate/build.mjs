@@ -1,6 +1,8 @@
 // Bundles the action into one committed file, dist/index.js, that runs on the runner's Node with no install.
 // Deterministic: same sources, same bytes (.ci/check-dist rebuilds and diffs). Runs from any folder.
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -25,6 +27,23 @@ const withoutNativeSearch = {
   },
 };
 
+/**
+ * The HTML report inlines Chart.js's UMD build, which @embedeval/core reads from node_modules at report
+ * time (packages/core/src/report/chart-library.ts); a runner has no node_modules beside dist/, so the text
+ * is embedded here, resolved the way core resolves it (the package's `exports` do not list the file).
+ */
+const chartJsUmd = readFileSync(
+  join(
+    dirname(
+      createRequire(fileURLToPath(new URL("../../packages/core/package.json", import.meta.url))).resolve(
+        "chart.js",
+      ),
+    ),
+    "chart.umd.js",
+  ),
+  "utf8",
+);
+
 await build({
   absWorkingDir: dirname(fileURLToPath(import.meta.url)),
   entryPoints: ["src/index.ts"],
@@ -38,6 +57,7 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  define: { __EMBEDEVAL_CHART_JS_UMD__: JSON.stringify(chartJsUmd) },
   plugins: [withoutNativeSearch],
   legalComments: "none",
   logLevel: "warning",
