@@ -1,4 +1,11 @@
 import type { Comparison, ComparisonEntry, ComparisonRow } from "../compare/comparison.js";
+import {
+  aggregateCells,
+  aggregateHeaders,
+  benchmarkSummary,
+  entryTaskType,
+  taskTypeRank,
+} from "./benchmark-summary.js";
 import { type IntervalRow, renderIntervalChart } from "./html-interval-chart.js";
 import { type QueryViewSources, renderQueryView } from "./html-query-view.js";
 import { costAxisValue, html, type ModelSummary, summariseModels, taskKey } from "./html-report-data.js";
@@ -41,6 +48,7 @@ export function renderHtmlReport(comparison: Comparison, options: HtmlReportOpti
     renderHeader(comparison, options, title),
     renderModels(models, gatedMetric),
     renderCharts(models, charts),
+    renderBenchmark(comparison),
     renderTasks(comparison),
     comparison.baselineMissing ? "" : renderComparison(comparison),
     comparison.baselineMissing ? "" : renderQueryView(comparison, options),
@@ -142,6 +150,23 @@ function renderCharts(models: ModelSummary[], charts: ScatterChart[]): string {
   return `<section><h2>Quality, cost and latency</h2><noscript><p class="note">The charts are drawn by a script (Chart.js, inlined); with scripts blocked, the models table above has the same numbers.</p></noscript><div class="charts">${charts.map(renderScatterCanvas).join("")}</div>${untimed.length > 0 ? `<p class="note">Not on the latency chart (no provider calls timed in this run, e.g. every vector came from the cache, or a lexical model): ${html(untimed.join(", "))}.</p>` : ""}</section>`;
 }
 
+/** MTEB(eng, v2)'s aggregates per model (head, with the change from the base), when a model ran two of its tasks. */
+function renderBenchmark(comparison: Comparison): string {
+  const summary = benchmarkSummary(comparison);
+  if (!summary) return "";
+  const rows = summary.rows.map(
+    (row) =>
+      `<tr><td>${html(row.model)}</td>${aggregateCells(summary, row)
+        .map((cell) => `<td class="number">${html(cell)}</td>`)
+        .join("")}</tr>`,
+  );
+  return `<section><h2>${html(summary.benchmark)}</h2><p class="note">MTEB's means of the main scores in points: over tasks, over task types (each type's mean counts once), and per type${comparison.baselineMissing ? "" : "; head, with the change from the base in parentheses"}. Partial when a model ran only some of the benchmark's tasks.</p><table data-benchmark="${html(summary.benchmark)}"><thead><tr><th>Model</th>${aggregateHeaders(
+    summary,
+  )
+    .map((header) => `<th>${html(header)}</th>`)
+    .join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}
+
 /** Each task: its models with the gated metric's family at every cutoff, latency and cost. */
 function renderTasks(comparison: Comparison): string {
   const byTask = new Map<string, ComparisonEntry[]>();
@@ -149,7 +174,19 @@ function renderTasks(comparison: Comparison): string {
     if (!entry.head) continue;
     byTask.set(taskKey(entry), [...(byTask.get(taskKey(entry)) ?? []), entry]);
   }
-  const tables = [...byTask].map(([task, entries]) => {
+  // Grouped by MTEB task type (Retrieval first), headed by the type when there is more than one.
+  const groups = [...byTask].sort(
+    ([, a], [, b]) =>
+      taskTypeRank(entryTaskType(a[0] as ComparisonEntry)) -
+      taskTypeRank(entryTaskType(b[0] as ComparisonEntry)),
+  );
+  const types = new Set(groups.map(([, entries]) => entryTaskType(entries[0] as ComparisonEntry)));
+  let previousType = "";
+  const tables = groups.map(([task, entries]) => {
+    const type = entryTaskType(entries[0] as ComparisonEntry);
+    const typeHeading =
+      types.size > 1 && type !== previousType ? `<h3 class="task-type">${html(type)}</h3>` : "";
+    previousType = type;
     const gated = metricFamily(entries[0]?.metric ?? "");
     const metrics = [
       ...new Set(
@@ -172,7 +209,7 @@ function renderTasks(comparison: Comparison): string {
       return `<tr><td>${html(entry.model)}</td>${cells}<td class="number">${html(formatLatency(usage?.latencyMs))}</td><td class="number">${html(formatCost(usage?.costUsd))}</td></tr>`;
     });
     const counts = entries[0]?.head?.embedeval?.counts;
-    return `<h3>${html(task)}</h3>${counts ? `<p class="note">${formatCount(counts.queries)} queries, ${formatCount(counts.documents)} documents.</p>` : ""}<table><thead><tr><th>Model</th>${header}<th>Latency p50 / p95</th><th>Cost</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    return `${typeHeading}<h3>${html(task)}</h3>${counts ? `<p class="note">${formatCount(counts.queries)} queries, ${formatCount(counts.documents)} documents.</p>` : ""}<table><thead><tr><th>Model</th>${header}<th>Latency p50 / p95</th><th>Cost</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
   });
   return `<section><h2>Tasks</h2>${tables.join("")}</section>`;
 }
@@ -204,7 +241,7 @@ function plainVerdict(row: ComparisonRow): string {
 
 const styles = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px auto;max-width:1320px;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}h3.task-type{font-size:16px;color:#59636e;text-transform:none;border-left:3px solid #0969da;padding-left:6px}
 .verdict{font-weight:600;margin:4px 0}.verdict.bad{color:#cf222e}.facts,.note{color:#59636e;margin:4px 0}
 table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left}th{background:#f6f8fa}
 td.number{text-align:right;font-variant-numeric:tabular-nums}td.gated{font-weight:600}

@@ -1,4 +1,5 @@
 import type { Comparison, ComparisonEntry, ComparisonRow, Verdict } from "../compare/comparison.js";
+import { renderBenchmarkTable } from "./markdown-benchmark-table.js";
 import { renderDeltaChart } from "./markdown-delta-chart.js";
 import { commentMarker, escapeMarkdown } from "./markdown-escape.js";
 import {
@@ -82,6 +83,7 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
     renderFailures(comparison),
   ].filter((part) => part !== "");
   const table = renderMainTable(comparison);
+  const benchmark = renderBenchmarkTable(comparison);
   const order = importanceOrder(comparison.entries);
   const all = comparison.entries.map((_, index) => index);
   const chart = options.chart === false ? "" : renderDeltaChart(comparison, order);
@@ -103,6 +105,7 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
     `${[
       ...head,
       ...(parts.rows.length > 0 ? [[...table.header, ...parts.rows].join("\n")] : []),
+      benchmark,
       parts.chart,
       datasetChanges,
       parts.family,
