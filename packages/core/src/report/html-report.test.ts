@@ -62,19 +62,18 @@ describe("renderHtmlReport", () => {
     const block = entry.slice(entry.indexOf(`documents for <code>${worst}</code>`));
     const listed = (caption: string) =>
       [
-        ...block
-          .slice(block.indexOf(caption))
-          .split("</table>")[0]!
-          .matchAll(/<td><code>([^<]+)<\/code>/g),
+        ...(block.slice(block.indexOf(caption)).split("</table>")[0] ?? "").matchAll(
+          /<td><code>([^<]+)<\/code>/g,
+        ),
       ].map((match) => match[1]);
     expect(listed("Before (baseline)")).toEqual(before.map((document) => document.id));
     expect(listed("After (head)")).toEqual(after.map((document) => document.id));
     // Relevant documents (from the judgments) are marked, with the grade, and each document has its text.
     const judged = sources.qrels?.get("SciFact")?.get("test")?.get(worst);
     const relevant = [
-      ...block
-        .split("</details>")[0]!
-        .matchAll(/<tr class="relevant"><td class="number">\d+<\/td><td><code>([^<]+)/g),
+      ...(block.split("</details>")[0] ?? "").matchAll(
+        /<tr class="relevant"><td class="number">\d+<\/td><td><code>([^<]+)/g,
+      ),
     ].map((match) => match[1]);
     expect(relevant.length).toBeGreaterThan(0);
     for (const id of relevant) expect(judged?.get(id as string)).toBeGreaterThan(0);

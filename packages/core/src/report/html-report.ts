@@ -253,6 +253,6 @@ svg,canvas{background:#fff}svg text{font:12px system-ui,sans-serif;fill:#1f2328}
 .zero{stroke:#1f2328}.allowed{stroke:#cf222e;stroke-dasharray:4 3}.interval{stroke:#59636e;stroke-width:3}
 circle.delta{fill:#59636e}circle.delta.regression{fill:#cf222e}circle.delta.improvement{fill:#1a7f37}.interval.regression{stroke:#cf222e}.interval.improvement{stroke:#1a7f37}
 details{margin:6px 0}summary{cursor:pointer}details.query{margin:4px 0 4px 16px}
-.rankings{display:flex;flex-wrap:wrap;gap:12px}.ranking table{margin:4px 0}caption{text-align:left;font-weight:600;padding:2px 0}
-td.excerpt{max-width:420px;font-size:12px;color:#424a53}tr.relevant td{background:#dafbe1}.moved{font-size:11px;color:#9a6700}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+.rankings{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:12px}.ranking table{margin:4px 0;width:100%}caption{text-align:left;font-weight:600;padding:2px 0}
+td.excerpt{font-size:12px;color:#424a53}tr.relevant td{background:#dafbe1}.moved{font-size:11px;color:#9a6700}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 `;
