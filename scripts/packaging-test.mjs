@@ -207,6 +207,14 @@ try {
     console.log(`        (${searchLines[0]})`);
   });
 
+  await check("embedeval report --html inlines Chart.js from the installed chart.js package", async () => {
+    await embedeval(["report", "embedeval-results", "--config", "embedeval.yml", "--html", "report.html"]);
+    const page = await readFile(join(project, "report.html"), "utf8");
+    if (!page.includes("<script>/*!\n * Chart.js v4."))
+      throw new Error("report.html has no inlined Chart.js");
+    if (!page.includes('<canvas id="quality-vs-cost"')) throw new Error("report.html has no cost chart");
+  });
+
   await check(
     `a model of ${pluginManifest.name}, loaded by name from its tarball, runs against its fake API`,
     async () => {
