@@ -50,6 +50,24 @@ describe("MTEB(eng, v2)'s aggregates in the reports", () => {
     expect(markdown).not.toMatch(/\| solo \| \d/);
   });
 
+  it("the comment's table groups the tasks by type, each naming its type", () => {
+    const markdown = renderMarkdownReport(comparison(true), { configName: "study" });
+    const table = markdown.slice(markdown.indexOf("| Model | Verdict | Task |"));
+    const tasks = [...(table.split("\n\n")[0] ?? "").matchAll(/^\| [^|]+ \| [^|]+ \| ([^|]+) \|/gm)]
+      // The header, then the rows (the separator has no spaces).
+      .slice(1)
+      .map((match) => match[1]);
+    expect(tasks).toEqual([
+      "ArguAna · Retrieval",
+      "SCIDOCS · Retrieval",
+      "ArguAna · Retrieval",
+      "SCIDOCS · Retrieval",
+      "ArguAna · Retrieval",
+      "STSBenchmark · STS",
+      "STSBenchmark · STS",
+    ]);
+  });
+
   it("without a baseline the comment shows the head's means alone", () => {
     const markdown = renderMarkdownReport(comparison(false), { configName: "study" });
     expect(markdown).toContain("| bge | 53.33 | 60.00 | 40.00 | 80.00 | 3 of 41 |");

@@ -1,5 +1,6 @@
 import type { Comparison, ComparisonEntry, ComparisonRow, Verdict } from "../compare/comparison.js";
 import type { UsageSummary } from "../runtime/usage-summary.js";
+import { entryTaskType } from "./benchmark-summary.js";
 import { escapeMarkdown } from "./markdown-escape.js";
 import {
   formatCost,
@@ -52,6 +53,8 @@ export function renderMainTable(comparison: Comparison): { header: string[]; row
         "|---|---|---|--:|--:|:-:|--:|",
       ]
     : [`| Model | Verdict | Task | ${escapeMarkdown(metricName)} |`, "|---|---|---|--:|"];
+  // With more than one task type, each task says its type (rows are grouped by it).
+  const typed = new Set(comparison.entries.map(entryTaskType)).size > 1;
   const rows = comparison.entries.map((entry) => {
     const row = entry.primary;
     const value = row.head ?? row.base;
@@ -59,7 +62,8 @@ export function renderMainTable(comparison: Comparison): { header: string[]; row
       metrics.size === 1
         ? formatScore(value)
         : `${escapeMarkdown(metricLabel(row.metric))} ${formatScore(value)}`;
-    const cells = [escapeMarkdown(entry.model), verdictLabel(row), taskCell(entry), score];
+    const task = typed ? `${taskCell(entry)} · ${entryTaskType(entry)}` : taskCell(entry);
+    const cells = [escapeMarkdown(entry.model), verdictLabel(row), task, score];
     if (compared) {
       cells.push(
         [arrow(row), formatDelta(row.delta)].filter((part) => part !== "").join("\u00a0"),

@@ -1,4 +1,5 @@
 import type { Comparison, ComparisonEntry, ComparisonRow, Verdict } from "../compare/comparison.js";
+import { entryTaskType, taskTypeRank } from "./benchmark-summary.js";
 import { renderBenchmarkTable } from "./markdown-benchmark-table.js";
 import { renderDeltaChart } from "./markdown-delta-chart.js";
 import { commentMarker, escapeMarkdown } from "./markdown-escape.js";
@@ -118,7 +119,20 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
       .join("\n\n")}\n`;
 
   const other = renderOtherMetrics(comparison, all);
-  const full: Parts = { rows: table.rows, chart, family, other, runDetails, note: "" };
+  // Rows grouped by task type (Retrieval first, MTEB's order), config order within a type.
+  const display = [...all].sort(
+    (a, b) =>
+      taskTypeRank(entryTaskType(comparison.entries[a] as ComparisonEntry)) -
+        taskTypeRank(entryTaskType(comparison.entries[b] as ComparisonEntry)) || a - b,
+  );
+  const full: Parts = {
+    rows: display.map((index) => table.rows[index] as string),
+    chart,
+    family,
+    other,
+    runDetails,
+    note: "",
+  };
   let body = assemble(full);
   if (size(body) <= maxLength) return body;
 
@@ -152,7 +166,9 @@ export function renderMarkdownReport(comparison: Comparison, options: MarkdownRe
   while (keptRows > 0) {
     keptRows = Math.floor(keptRows * 0.8);
     const keptIndexes = new Set(order.slice(0, keptRows));
-    const rows = table.rows.filter((_, index) => keptIndexes.has(index));
+    const rows = display
+      .filter((index) => keptIndexes.has(index))
+      .map((index) => table.rows[index] as string);
     const omitted = comparison.entries.filter((_, index) => !keptIndexes.has(index));
     body = assemble({
       ...lean,
