@@ -24,7 +24,7 @@ export interface ExactSearchOptions {
   /**
    * Document rows per chunk. Larger chunks mean fewer rescored candidates on the fast path and more
    * memory (the chunk is copied into the kernel's memory, normalised there for cosine; a disk
-   * source also holds two read buffers of this size). Default: 512 MiB of vectors.
+   * source also holds two read buffers of this size). Default: 64 MiB of vectors (see exact-search.ts).
    */
   chunkRows?: number;
   /**
@@ -34,9 +34,10 @@ export interface ExactSearchOptions {
   portableKernel?: PortableKernel;
   /**
    * Upper bound on the backend similarity blocks in memory (two at a time, each queries × rows × 4
-   * bytes). Default 128 MiB: bigger blocks mean fewer blocks per chunk, so fewer candidates gathered
-   * against a cut that is not yet final. 1,000 x 100,000 x 768, top-1000, best of five, alternating:
-   * 64 MiB 1.76-1.99 s (peak RSS 1.08 GB), 128 MiB 1.65-2.08 s (1.23 GB), 256 MiB 1.57-1.83 s (1.63 GB).
+   * bytes). Default 32 MiB (see exact-search.ts): bigger blocks mean fewer blocks per chunk, so fewer
+   * candidates gathered against a cut that is not yet final, for more memory. 1,000 x 100,000 x 768,
+   * top-1000, best of five, alternating, 512 MiB chunks: 64 MiB 1.76-1.99 s (peak RSS 1.08 GB),
+   * 128 MiB 1.65-2.08 s (1.23 GB), 256 MiB 1.57-1.83 s (1.63 GB).
    */
   similarityBlockBytes?: number;
 }

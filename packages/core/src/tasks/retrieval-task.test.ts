@@ -143,11 +143,11 @@ describe("evaluateRetrieval", () => {
       );
       const cache = await EmbeddingCache.open(directory);
       // The search reads the documents back from the cache, chunk by chunk.
-      const read = cache.read.bind(cache);
+      const readInto = cache.readInto.bind(cache);
       let textsRead = 0;
-      cache.read = (namespace, texts) => {
+      cache.readInto = (namespace, texts, target, dimension) => {
         textsRead += texts.length;
-        return read(namespace, texts);
+        return readInto(namespace, texts, target, dimension);
       };
       const stream = () =>
         evaluateRetrieval({

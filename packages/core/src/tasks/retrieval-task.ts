@@ -32,6 +32,12 @@ export function cacheRevisionOf(model: Pick<EvaluatedModel, "revision">): string
   return model.revision === defaultModelRevision ? undefined : model.revision;
 }
 
+/**
+ * With the cache off, a corpus this large (or as large as an explicit streamDocumentsFrom) is held in
+ * memory with a warning that the cache would stream it.
+ */
+const heldInMemoryWarningFrom = 250_000;
+
 export interface RetrievalProgress {
   stage: "documents" | "queries" | "search" | "score";
   done: number;
@@ -61,8 +67,9 @@ export interface EvaluateRetrievalOptions {
   /**
    * From this many documents on, with a cache, the document vectors are left in the cache and the
    * search streams them from there one chunk at a time (cacheDocumentSource), rather than holding
-   * them all in memory (a 1,000,000 x 768 corpus is 3 GB, twice over while it is packed for the
-   * search). Below it, holding them is faster. Default 250,000.
+   * them all in memory. Default 0: always. The cache reads a chunk at the speed of a file read, with
+   * no object per vector, so streaming costs no time and keeps memory at one chunk whatever the corpus
+   * (a rerun of 100,000 x 768 from the cache took 1.98 GB holding them; docs/performance.md).
    */
   streamDocumentsFrom?: number;
   /** Clock for timings; injectable so results can be compared byte for byte in tests. */
@@ -175,9 +182,12 @@ export async function retrieveRanking(options: EvaluateRetrievalOptions): Promis
       ...(signal ? { signal } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     };
-    const streamFrom = options.streamDocumentsFrom ?? 250_000;
+    const streamFrom = options.streamDocumentsFrom ?? 0;
     const streamDocuments = options.cache !== undefined && documentTexts.length >= streamFrom;
-    if (options.cache === undefined && documentTexts.length >= streamFrom) {
+    if (
+      options.cache === undefined &&
+      documentTexts.length >= (options.streamDocumentsFrom ?? heldInMemoryWarningFrom)
+    ) {
       providerWarnings.push(
         `documents: all ${documentTexts.length} document vectors are held in memory (the cache is off); with the cache on, a corpus this large is streamed from it instead`,
       );

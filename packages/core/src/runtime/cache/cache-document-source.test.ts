@@ -159,15 +159,15 @@ describe("cacheDocumentSource", () => {
       texts.map(() => new Float32Array(4)),
     );
     // Each read of 4,096 texts takes 30 ms, as a large chunk read from a slow disk would.
-    const read = cache.read.bind(cache);
+    const readInto = cache.readInto.bind(cache);
     let reads = 0;
-    cache.read = (readNamespace, readTexts) => {
+    cache.readInto = (readNamespace, readTexts, target, dimension) => {
       reads += 1;
       const end = performance.now() + 30;
       while (performance.now() < end) {
         // busy: the event loop cannot run
       }
-      return read(readNamespace, readTexts);
+      return readInto(readNamespace, readTexts, target, dimension);
     };
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 5);

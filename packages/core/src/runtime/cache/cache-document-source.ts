@@ -15,14 +15,17 @@ export interface CacheDocumentSourceOptions {
   notCached?: ReadonlyMap<string, Float32Array>;
 }
 
-/** Texts looked up per cache read: bounds the vector objects alive at once. */
+/**
+ * Texts read per cache read: a chunk is read in parts of this size, with a check for cancellation
+ * between them (a read is synchronous; 4,096 vectors of 768 dimensions are 12 MB).
+ */
 const textsPerRead = 4096;
 
 /**
  * A corpus searched straight from the embedding cache: each chunk's vectors are read from the cache's
- * segment files into one reused buffer, so a corpus larger than memory is searched holding one chunk,
- * not every vector in JavaScript arrays. Every text must be cached already (the runtime embedded them);
- * one that is not, or that has another dimension, is an error naming its row.
+ * segment files into one reused buffer (in large sequential reads, no object per vector), so a corpus
+ * larger than memory is searched holding one chunk. Every text must be cached already (the runtime
+ * embedded them); one that is not, or that has another dimension, is an error naming its row.
  */
 export function cacheDocumentSource(options: CacheDocumentSourceOptions): DocumentSource {
   const { cache, namespace, texts, dimension } = options;
@@ -38,29 +41,32 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
       const checkpoint = new CancellationCheckpoint(signal);
       for (let start = 0; start < rows; start += chunkRows) {
         const count = Math.min(chunkRows, rows - start);
+        const unread: number[] = [];
         for (let first = start; first < start + count; first += textsPerRead) {
           await checkpoint.check();
           const end = Math.min(first + textsPerRead, start + count);
-          const vectors = cache.read(namespace, texts.slice(first, end));
-          vectors.forEach((cachedVector, offset) => {
-            const row = first + offset;
-            // A vector embedded in this run that the cache could not take wins over an older record
-            // of the same text (of another dimension, which is why it was embedded again).
-            // (Usually there are none: skip hashing the text for the lookup.)
-            const vector =
-              (notCached.size > 0 ? notCached.get(texts[row] as string) : undefined) ?? cachedVector;
-            if (vector === undefined || vector.length !== dimension) {
-              throw new DatasetError(
-                vector === undefined
-                  ? `Document ${row} has no vector in the embedding cache (${cache.directory}), which the search reads the corpus from.`
-                  : `Document ${row} has a ${vector.length}-dimensional vector in the embedding cache where ${dimension} dimensions were expected.`,
-                {
-                  hint: "The cache changed while the run was going on (another run compacting or clearing it): run again, or with --no-cache.",
-                },
-              );
-            }
-            buffer.set(vector, (row - start) * dimension);
-          });
+          const target = buffer.subarray((first - start) * dimension, (end - start) * dimension);
+          for (const row of cache.readInto(namespace, texts.slice(first, end), target, dimension)) {
+            unread.push(first + row);
+          }
+        }
+        for (const row of unread) {
+          const offset = row - start;
+          // A vector embedded in this run that the cache could not take (a full disk, or an older record
+          // of the same text with another dimension, which is why it was embedded again).
+          const vector = notCached.get(texts[row] as string);
+          if (vector === undefined || vector.length !== dimension) {
+            const cached = cache.read(namespace, [texts[row] as string])[0];
+            throw new DatasetError(
+              cached === undefined || cached.length === dimension
+                ? `Document ${row} has no vector in the embedding cache (${cache.directory}), which the search reads the corpus from.`
+                : `Document ${row} has a ${cached.length}-dimensional vector in the embedding cache where ${dimension} dimensions were expected.`,
+              {
+                hint: "The cache changed while the run was going on (another run compacting or clearing it): run again, or with --no-cache.",
+              },
+            );
+          }
+          buffer.set(vector, offset * dimension);
         }
         yield { start, rows: count, vectors: buffer.subarray(0, count * dimension) };
       }

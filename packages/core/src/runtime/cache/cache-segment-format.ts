@@ -20,10 +20,10 @@ export const recordHeaderBytes = 12;
 export const keyBytes = 32;
 export const segmentFormatVersion = 1;
 const segmentMagic = Buffer.from("EEVCACHE", "latin1");
-const recordMagic = 0x52564545; // "EEVR" read as a little-endian u32
+export const recordMagic = 0x52564545; // "EEVR" read as a little-endian u32
 /** Larger than any real embedding (4 MB of payload = one million float32 values). */
 const maxPayloadBytes = keyBytes + 4 * 1_048_576;
-const hostIsLittleEndian = endianness() === "LE";
+export const hostIsLittleEndian = endianness() === "LE";
 
 export function encodeSegmentHeader(namespaceDigest: Uint8Array): Buffer {
   const header = Buffer.alloc(segmentHeaderBytes);

@@ -56,6 +56,41 @@ describe("EmbeddingCache", () => {
     second.close();
   });
 
+  it("reads vectors into one matrix in any order, and names the rows it cannot give", async () => {
+    const first = await EmbeddingCache.open(directory);
+    // Two segments (two runs), written in an order unlike the order asked for.
+    first.put(documents, ["c", "a"], [vector(3), vector(1)]);
+    first.close();
+    const second = await EmbeddingCache.open(directory);
+    second.put(documents, ["b", "short"], [vector(2), vector(9, 4)]);
+    const asked = ["a", "b", "missing", "c", "a", "short"];
+    const target = new Float32Array(asked.length * 8).fill(-1);
+    expect(second.readInto(documents, asked, target, 8)).toEqual([2, 5]);
+    for (const [row, seed] of [
+      [0, 1],
+      [1, 2],
+      [3, 3],
+      [4, 1],
+    ] as const) {
+      expect(target.subarray(row * 8, row * 8 + 8)).toEqual(vector(seed));
+    }
+    // Rows it cannot give are left as they were, for the caller to fill or report.
+    expect(target.subarray(2 * 8, 3 * 8)).toEqual(new Float32Array(8).fill(-1));
+    expect(second.stats()).toMatchObject({ hits: 0, misses: 0, damagedRecords: 0 });
+
+    // A record whose bytes change after the scan is not returned: dropped, counted, embedded again.
+    const [older] = segmentFiles(directory).sort();
+    const bytes = readFileSync(older as string);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff; // last float of "a"
+    writeFileSync(older as string, bytes);
+    const again = new Float32Array(2 * 8);
+    expect(second.readInto(documents, ["c", "a"], again, 8)).toEqual([1]);
+    expect(again.subarray(0, 8)).toEqual(vector(3));
+    expect(second.stats().damagedRecords).toBe(1);
+    expect(second.get(documents, ["a"])[0]).toBeUndefined();
+    second.close();
+  });
+
   it("keys by namespace: the same text as a query is not the document's vector", async () => {
     const queries = cacheNamespace({ ...documents.description, inputType: "query" });
     const otherDimensions = cacheNamespace({

@@ -17,7 +17,7 @@ import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js"
 import { type CacheCounters, describeError, type LoadedNamespace, type Segment } from "./loaded-namespace.js";
 import { recordKey } from "./record-key.js";
 import { readWarnings, warningsFile } from "./recorded-warnings.js";
-import { readRecords } from "./segment-reads.js";
+import { readRecords, readRecordsInto } from "./segment-reads.js";
 import { addNewSegments, rescanGrownSegments, segmentNames } from "./segment-scan.js";
 import { writerFor } from "./segment-writer.js";
 
@@ -157,6 +157,21 @@ export class EmbeddingCache {
    */
   read(namespace: CacheNamespace, texts: readonly string[]): (Float32Array | undefined)[] {
     return this.lookup(namespace, texts);
+  }
+
+  /**
+   * The cached vectors of `texts` written into `target`, row i at i × dimension, for the search streaming
+   * a corpus from the cache (cacheDocumentSource): no object per vector. Returns the rows the cache
+   * cannot give (none, another dimension, damaged since the scan). Not counted as hits or misses.
+   */
+  readInto(
+    namespace: CacheNamespace,
+    texts: readonly string[],
+    target: Float32Array,
+    dimension: number,
+  ): number[] {
+    this.assertOpen();
+    return readRecordsInto(this.load(namespace), namespace, texts, target, dimension, this.counters);
   }
 
   /**

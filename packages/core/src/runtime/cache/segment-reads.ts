@@ -1,6 +1,14 @@
 import { openSync, readSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import type { CacheNamespace } from "./cache-namespace.js";
-import { decodeRecord, type RecordLocation, recordHeaderBytes } from "./cache-segment-format.js";
+import {
+  decodeRecord,
+  hostIsLittleEndian,
+  keyBytes,
+  type RecordLocation,
+  recordHeaderBytes,
+  recordMagic,
+} from "./cache-segment-format.js";
 import type { CacheCounters, LoadedNamespace, Segment } from "./loaded-namespace.js";
 import { recordKey } from "./record-key.js";
 
@@ -80,4 +88,132 @@ function readRange(segment: Segment, offset: number, length: number): Buffer | u
 
 function recordEnd(location: RecordLocation): number {
   return location.offset + recordHeaderBytes + location.payloadLength;
+}
+
+/** Largest single read of `readRecordsInto`; neighbouring records are read together up to this. */
+const rangeBytesAtMost = 16 * 1024 * 1024;
+
+/**
+ * The cached vectors of `texts` written straight into `target` (row i at i × dimension): the bulk read
+ * of a corpus streamed from the cache (cacheDocumentSource). Each record is verified as `readRecords`
+ * verifies it (magic, length, checksum, key), but no object is made per vector: the records are read
+ * in file order, in large reads into one scratch buffer, and copied into place. Returns the rows that
+ * have no usable record (none indexed, another dimension, or damaged since the scan: those are dropped
+ * from the index and counted, like `readRecords` does).
+ */
+export function readRecordsInto(
+  loaded: LoadedNamespace,
+  namespace: CacheNamespace,
+  texts: readonly string[],
+  target: Float32Array,
+  dimension: number,
+  counters: CacheCounters,
+): number[] {
+  const payloadLength = keyBytes + dimension * 4;
+  const recordBytes = recordHeaderBytes + payloadLength;
+  const missing: number[] = [];
+  const keys: Buffer[] = new Array(texts.length);
+  const segments = new Int32Array(texts.length);
+  const offsets = new Float64Array(texts.length);
+  let found = 0;
+  const order = new Int32Array(texts.length);
+  let sorted = true;
+  for (let row = 0; row < texts.length; row += 1) {
+    const key = recordKey(namespace, texts[row] as string);
+    const entry = loaded.index.get(key.toString("base64"));
+    if (entry === undefined || entry.location.payloadLength !== payloadLength) {
+      missing.push(row);
+      continue;
+    }
+    keys[row] = key;
+    segments[row] = entry.segment;
+    offsets[row] = entry.location.offset;
+    if (found > 0) {
+      const previous = order[found - 1] as number;
+      if (
+        entry.segment < (segments[previous] as number) ||
+        (entry.segment === segments[previous] && entry.location.offset < (offsets[previous] as number))
+      ) {
+        sorted = false;
+      }
+    }
+    order[found] = row;
+    found += 1;
+  }
+  // A corpus cached in one run is usually in file order already; otherwise sort by file position.
+  const rows = order.subarray(0, found);
+  if (!sorted) {
+    rows.sort(
+      (left, right) =>
+        (segments[left] as number) - (segments[right] as number) ||
+        (offsets[left] as number) - (offsets[right] as number),
+    );
+  }
+  // Its own ArrayBuffer at offset 0: float data, 4-aligned in the file, is 4-aligned here too.
+  const scratch = Buffer.from(
+    new ArrayBuffer(Math.min(rangeBytesAtMost, Math.max(recordBytes, found * recordBytes))),
+  );
+  const scratchFloats = new Float32Array(scratch.buffer);
+  let start = 0;
+  while (start < found) {
+    const first = rows[start] as number;
+    const segmentIndex = segments[first] as number;
+    const rangeStart = offsets[first] as number;
+    let rangeEnd = rangeStart + recordBytes;
+    let end = start + 1;
+    while (end < found) {
+      const next = rows[end] as number;
+      const nextOffset = offsets[next] as number;
+      if (segments[next] !== segmentIndex || nextOffset < rangeEnd) break;
+      if (nextOffset - rangeEnd > 65_536 || nextOffset + recordBytes - rangeStart > scratch.length) break;
+      rangeEnd = nextOffset + recordBytes;
+      end += 1;
+    }
+    const segment = loaded.segments[segmentIndex] as Segment;
+    const read = readRangeInto(segment, rangeStart, rangeEnd - rangeStart, scratch);
+    for (let item = start; item < end; item += 1) {
+      const row = rows[item] as number;
+      const local = (offsets[row] as number) - rangeStart;
+      const payloadStart = local + recordHeaderBytes;
+      const valid =
+        read &&
+        scratch.readUInt32LE(local) === recordMagic &&
+        scratch.readUInt32LE(local + 4) === payloadLength &&
+        crc32(scratch.subarray(payloadStart, payloadStart + payloadLength)) ===
+          scratch.readUInt32LE(local + 8) &&
+        (keys[row] as Buffer).compare(scratch, payloadStart, payloadStart + keyBytes) === 0;
+      if (!valid) {
+        // Changed on disk since it was scanned: forget it so it is embedded again.
+        loaded.index.delete((keys[row] as Buffer).toString("base64"));
+        counters.damagedRecords += 1;
+        missing.push(row);
+        continue;
+      }
+      const floatsAt = payloadStart + keyBytes;
+      if (hostIsLittleEndian && floatsAt % 4 === 0) {
+        target.set(scratchFloats.subarray(floatsAt / 4, floatsAt / 4 + dimension), row * dimension);
+      } else {
+        for (let value = 0; value < dimension; value += 1) {
+          target[row * dimension + value] = scratch.readFloatLE(floatsAt + value * 4);
+        }
+      }
+    }
+    start = end;
+  }
+  return missing.sort((left, right) => left - right);
+}
+
+function readRangeInto(segment: Segment, offset: number, length: number, buffer: Buffer): boolean {
+  try {
+    if (segment.descriptor === undefined) segment.descriptor = openSync(segment.path, "r");
+    let read = 0;
+    while (read < length) {
+      const count = readSync(segment.descriptor, buffer, read, length - read, offset + read);
+      if (count === 0) return false;
+      read += count;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
