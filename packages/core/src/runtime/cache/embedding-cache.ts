@@ -15,9 +15,9 @@ import type { CacheNamespace } from "./cache-namespace.js";
 import { encodeRecords, keyBytes, recordHeaderBytes } from "./cache-segment-format.js";
 import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js";
 import { type CacheCounters, describeError, type LoadedNamespace, type Segment } from "./loaded-namespace.js";
-import { recordKey } from "./record-key.js";
+import { recordKey, recordKeyBytes } from "./record-key.js";
 import { readWarnings, warningsFile } from "./recorded-warnings.js";
-import { readRecords, readRecordsInto } from "./segment-reads.js";
+import { ReadScratch, readRecords, readRecordsInto } from "./segment-reads.js";
 import { addNewSegments, rescanGrownSegments, segmentNames } from "./segment-scan.js";
 import { writerFor } from "./segment-writer.js";
 
@@ -58,6 +58,8 @@ const layoutFolder = "embeddings-v1";
 export class EmbeddingCache {
   readonly directory: string;
   private readonly namespaces = new Map<string, LoadedNamespace>();
+  /** One reused buffer for the bulk reads of `readInto`. */
+  private readonly readScratch = new ReadScratch();
   private readonly syncIntervalMilliseconds: number;
   private readonly compactAboveSegments: number;
   private readonly compactQuietMilliseconds: number;
@@ -129,7 +131,7 @@ export class EmbeddingCache {
   ): (number | undefined)[] {
     this.assertOpen();
     const loaded = this.load(namespace);
-    const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text).toString("base64")));
+    const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text)));
     // The vectors are read later, maybe hours later: open every segment that answers now, so that
     // another run compacting the namespace meanwhile (it unlinks merged segments) cannot take them
     // away; an open file stays readable after it is unlinked.
@@ -171,7 +173,15 @@ export class EmbeddingCache {
     dimension: number,
   ): number[] {
     this.assertOpen();
-    return readRecordsInto(this.load(namespace), namespace, texts, target, dimension, this.counters);
+    return readRecordsInto(
+      this.load(namespace),
+      namespace,
+      texts,
+      target,
+      dimension,
+      this.counters,
+      this.readScratch,
+    );
   }
 
   /**
@@ -206,7 +216,7 @@ export class EmbeddingCache {
     const loaded = this.load(namespace);
     const writer = writerFor(loaded, this.counters);
     const keys = texts.map((text) => recordKey(namespace, text));
-    const bytes = encodeRecords(keys, vectors);
+    const bytes = encodeRecords(keys.map(recordKeyBytes), vectors);
     try {
       let written = 0;
       while (written < bytes.length) {
@@ -232,7 +242,7 @@ export class EmbeddingCache {
     let offset = writer.size;
     for (let index = 0; index < keys.length; index += 1) {
       const payloadLength = keyBytes + (vectors[index] as Float32Array).length * 4;
-      loaded.index.set((keys[index] as Buffer).toString("base64"), {
+      loaded.index.set(keys[index] as string, {
         segment: segmentIndex,
         location: { offset, payloadLength },
       });
@@ -255,7 +265,7 @@ export class EmbeddingCache {
     this.assertOpen();
     if (warnings.length === 0 || texts.length === 0) return;
     const loaded = this.load(namespace);
-    const keys = texts.map((text) => recordKey(namespace, text).toString("base64"));
+    const keys = texts.map((text) => recordKey(namespace, text));
     writerFor(loaded, this.counters); // the namespace folder exists from here on
     const lines = warnings.map((warning) => `${JSON.stringify({ warning, keys })}\n`).join("");
     appendFileSync(join(loaded.folder, warningsFile), lines);
@@ -271,7 +281,7 @@ export class EmbeddingCache {
     const counts = new Map<string, number>();
     const recorded = readWarnings(this.load(namespace));
     if (recorded.length === 0 || texts.length === 0) return counts;
-    const wanted = new Set(texts.map((text) => recordKey(namespace, text).toString("base64")));
+    const wanted = new Set(texts.map((text) => recordKey(namespace, text)));
     for (const { warning, keys } of recorded) {
       for (const key of keys) {
         if (!wanted.has(key)) continue;
