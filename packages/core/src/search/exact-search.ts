@@ -15,6 +15,7 @@ import { CancellationCheckpoint, throwIfAborted } from "./cancellation-checkpoin
 import type { ChunkScope } from "./chunk-scope.js";
 import type { ExactSearchOptions } from "./exact-search-options.js";
 import { createKernelScorer } from "./kernel-scorer.js";
+import { sameValues } from "./same-values.js";
 import { scanPortable } from "./scan-portable.js";
 import { blockShape, blocksInFlight, scanWithBackend } from "./scan-with-backend.js";
 import { checkFloat32Range, nonFiniteError, orderResults, validateSearchOptions } from "./search-checks.js";
@@ -98,7 +99,11 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
 
     let expectedStart = 0;
     const checkpoint = new CancellationCheckpoint(signal);
-    for await (const chunk of documents.chunks({ maxRows: chunkRows, signal })) {
+    for await (const chunk of documents.chunks({
+      maxRows: chunkRows,
+      signal,
+      target: scorer.documents.subarray(0, capacityRows * dimension),
+    })) {
       await checkpoint.check();
       if (
         chunk.start !== expectedStart ||
@@ -131,7 +136,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
       // rest of the normalising overlaps it. Otherwise the whole chunk is prepared first.
       const prepareByBlock = backend !== undefined && options.similarity === "cosine";
       if (!prepareByBlock) {
-        chunkVectors.set(chunk.vectors);
+        if (!sameValues(chunkVectors, chunk.vectors)) chunkVectors.set(chunk.vectors);
         let firstNonFiniteRow: number;
         if (options.similarity === "cosine") {
           firstNonFiniteRow = scorer.normaliseDocuments(chunk.rows);

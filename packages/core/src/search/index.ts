@@ -1,5 +1,5 @@
 // Exact k-nearest-neighbour search: the portable engine and the interface fast backends implement.
-export type { DocumentChunk, DocumentSource } from "./document-source.js";
+export type { ChunkOptions, DocumentChunk, DocumentSource } from "./document-source.js";
 export { matrixDocumentSource } from "./document-source.js";
 export type { ExactSearchOptions, SearchResult, SearchStatistics } from "./exact-search.js";
 export { exactSearch } from "./exact-search.js";

@@ -7,6 +7,7 @@ import {
 } from "./block-candidates.js";
 import { CandidatePairs, rescorePairs } from "./candidate-pairs.js";
 import type { ChunkScope } from "./chunk-scope.js";
+import { sameValues } from "./same-values.js";
 import type { SearchBackend } from "./search-backend.js";
 import { float32DotErrorFactor } from "./search-backend.js";
 import { nonFiniteError, orderResults } from "./search-checks.js";
@@ -104,11 +105,11 @@ export async function scanWithBackend(
   const request = (task: BlockTask): Promise<Float32Array> => {
     const endRow = task.firstRow + task.rowCount;
     if (endRow > preparedRows && unpreparedVectors !== undefined) {
-      // Cosine: copy and normalise the block's rows now, just before the backend reads them.
-      documents.set(
-        unpreparedVectors.subarray(preparedRows * dimension, endRow * dimension),
-        preparedRows * dimension,
-      );
+      // Cosine: copy (unless the source wrote them in place) and normalise the block's rows now, just
+      // before the backend reads them.
+      const unprepared = unpreparedVectors.subarray(preparedRows * dimension, endRow * dimension);
+      const destination = documents.subarray(preparedRows * dimension, endRow * dimension);
+      if (!sameValues(destination, unprepared)) destination.set(unprepared);
       const firstNonFiniteRow = scorer.normaliseDocuments(endRow - preparedRows, preparedRows);
       if (firstNonFiniteRow >= 0) throw nonFiniteError("document", scope.start + firstNonFiniteRow);
       preparedRows = endRow;

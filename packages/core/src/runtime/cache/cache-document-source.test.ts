@@ -62,6 +62,18 @@ describe("cacheDocumentSource", () => {
     expect(Array.from(chunks.flatMap((chunk) => Array.from(chunk.vectors)))).toEqual(Array.from(matrix));
     // Reading for the search is not counted as cache hits: those describe what embedding paid for.
     expect(cache.stats().hits).toBe(0);
+    // Offered the search's own buffer, the source reads into it: each chunk a view of it, same values.
+    const target = new Float32Array(64 * dimension);
+    let offset = 0;
+    for await (const chunk of source.chunks({ maxRows: 64, target })) {
+      expect(chunk.vectors.buffer).toBe(target.buffer);
+      expect(Array.from(chunk.vectors)).toEqual(Array.from(chunks[offset++]?.vectors ?? []));
+    }
+    // Too small a buffer is not written past: the source uses its own.
+    const small = new Float32Array(10 * dimension);
+    for await (const chunk of source.chunks({ maxRows: 64, target: small })) {
+      expect(chunk.vectors.buffer).not.toBe(small.buffer);
+    }
 
     const queries = testMatrix({ rows: 5, dimension, seed: 4 });
     const search = (documents: typeof source) =>

@@ -34,9 +34,11 @@ export function cacheDocumentSource(options: CacheDocumentSourceOptions): Docume
   return {
     dimension,
     rows,
-    async *chunks({ maxRows, signal }): AsyncGenerator<DocumentChunk> {
+    async *chunks({ maxRows, signal, target }): AsyncGenerator<DocumentChunk> {
       const chunkRows = Math.max(1, Math.min(maxRows, rows));
-      const buffer = new Float32Array(rows === 0 ? 0 : chunkRows * dimension);
+      const values = rows === 0 ? 0 : chunkRows * dimension;
+      // Straight into the search's own memory when it offers enough.
+      const buffer = target !== undefined && target.length >= values ? target : new Float32Array(values);
       // Reads are synchronous, and an abort (Ctrl-C, a timer) is only delivered by the event loop.
       const checkpoint = new CancellationCheckpoint(signal);
       for (let start = 0; start < rows; start += chunkRows) {
