@@ -1,4 +1,5 @@
 import { UsageError } from "@embedeval/provider-contract";
+import type { IdleWork } from "./idle-work.js";
 
 /** A run of consecutive document rows: `vectors` holds `rows` × dimension float32 values, row-major. */
 export interface DocumentChunk {
@@ -29,6 +30,11 @@ export interface ChunkOptions {
    * 2-core machine a fresh 64 MiB buffer costs a quarter of a second in page faults alone).
    */
   target?: Float32Array;
+  /**
+   * Where a source may leave work for the search to run while it waits for its backend (reading the
+   * next chunk ahead). The source must still deliver each chunk when asked, finishing the work itself.
+   */
+  idleWork?: IdleWork;
 }
 
 /** A source over a matrix already in memory; chunks are views, nothing is copied. */

@@ -14,6 +14,7 @@ import { DatasetError } from "@embedeval/provider-contract";
 import { CancellationCheckpoint, throwIfAborted } from "./cancellation-checkpoint.js";
 import type { ChunkScope } from "./chunk-scope.js";
 import type { ExactSearchOptions } from "./exact-search-options.js";
+import { IdleWork } from "./idle-work.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import { sameValues } from "./same-values.js";
 import { scanPortable } from "./scan-portable.js";
@@ -99,10 +100,12 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
 
     let expectedStart = 0;
     const checkpoint = new CancellationCheckpoint(signal);
+    const idleWork = new IdleWork();
     for await (const chunk of documents.chunks({
       maxRows: chunkRows,
       signal,
       target: scorer.documents.subarray(0, capacityRows * dimension),
+      idleWork,
     })) {
       await checkpoint.check();
       if (
@@ -129,6 +132,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         statistics,
         signal,
         checkpoint,
+        idleWork,
         lastChunk: chunk.start + chunk.rows === documents.rows,
       };
       // With a backend and cosine similarity, rows are copied and normalised block by block just

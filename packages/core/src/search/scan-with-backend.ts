@@ -152,7 +152,8 @@ export async function scanWithBackend(
       inFlight.push(request(tasks[index] as BlockTask));
     for (let index = 0; index < tasks.length; index++) {
       const task = tasks[index] as BlockTask;
-      await (inFlight.shift() as Promise<Float32Array>);
+      // Waiting for the backend: the source may read ahead meanwhile.
+      await scope.idleWork.until(inFlight.shift() as Promise<Float32Array>);
       await scope.checkpoint.check();
       if (task.firstRow === 0) lists = new QueryCandidates(task.queryCount, collector.k);
       for (let offset = 0; offset < task.queryCount; offset++) {
