@@ -5,6 +5,7 @@ import { CancelledError, DatasetError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { matrixDocumentSource } from "../../search/document-source.js";
 import { exactSearch } from "../../search/exact-search.js";
+import { IdleWork } from "../../search/idle-work.js";
 import { tieRanksFromIds } from "../../search/tie-rank.js";
 import { testMatrix } from "../../testing/search-test-data.js";
 import { cacheDocumentSource } from "./cache-document-source.js";
@@ -192,6 +193,50 @@ describe("cacheDocumentSource", () => {
     await expect(consume()).rejects.toThrow(CancelledError);
     expect(chunks).toBe(0);
     expect(reads).toBeLessThan(8);
+    cache.close();
+  });
+
+  it("reads the next chunk ahead while the search is idle, and delivers the same rows", async () => {
+    const dimension = 4;
+    const texts = Array.from({ length: 3 * 4096 + 10 }, (_, index) => `text ${index}`);
+    const vectorOf = (row: number) =>
+      Float32Array.from({ length: dimension }, (_, value) => row * 10 + value);
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(
+      namespace,
+      texts,
+      texts.map((_, row) => vectorOf(row)),
+    );
+    let reads = 0;
+    const readInto = cache.readInto.bind(cache);
+    cache.readInto = (readNamespace, readTexts, target, readDimension) => {
+      reads += 1;
+      return readInto(readNamespace, readTexts, target, readDimension);
+    };
+    const source = cacheDocumentSource({ cache, namespace, texts, dimension });
+    const idleWork = new IdleWork();
+    const target = new Float32Array(2 * 4096 * dimension);
+    const readsWhenDelivered: number[] = [];
+    let expected = 0;
+    for await (const chunk of source.chunks({ maxRows: 2 * 4096, target, idleWork })) {
+      readsWhenDelivered.push(reads);
+      expect(chunk.vectors.buffer).toBe(target.buffer);
+      for (let row = 0; row < chunk.rows; row++) {
+        expect(Array.from(chunk.vectors.subarray(row * dimension, (row + 1) * dimension))).toEqual(
+          Array.from(vectorOf(expected++)),
+        );
+      }
+      // The search waits for its backend: the idle time reads the next chunk (two parts of 4,096).
+      let steps = 0;
+      while (idleWork.runStep()) steps += 1;
+      if (chunk.start === 0) {
+        expect(steps).toBe(1); // two parts, the last one returning false
+        expect(reads).toBe(4);
+      }
+    }
+    expect(expected).toBe(texts.length);
+    // Chunk 0 read when asked for (2 reads); chunk 1 entirely ahead: no read when it was delivered.
+    expect(readsWhenDelivered).toEqual([2, 4]);
     cache.close();
   });
 });
