@@ -7,6 +7,7 @@ export {
 } from "./mteb-model-meta.js";
 export {
   formatTaskPredictions,
+  parseTaskPredictions,
   predictionsDepth,
   readTaskPredictions,
   type TaskPredictions,

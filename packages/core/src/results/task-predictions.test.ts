@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskResult } from "../testing/task-result-builder.js";
 import type { Run } from "../trec/run.js";
 import {
+  parseTaskPredictions,
   readTaskPredictions,
   type TaskPredictions,
   taskPredictionsPath,
@@ -75,6 +76,12 @@ describe("MTEB's predictions file", () => {
       `{"mteb_model_meta": {"model_name": "bge", "revision": "${result.embedeval.model.revision}"}, "default": {"test": {"q0": {"abc": 0.9, "7": 0.8, "12": 0.25}, "q1": {}}}}\n`,
     );
     expect(await readTaskPredictions(resultPath, result)).toEqual(predictions);
+    // Parsed and stringified again (the action stores it so on its results branch), "7" and "12" come
+    // first in the object: the ranks are restored from the scores.
+    const reordered = JSON.parse(JSON.stringify(JSON.parse(text)));
+    expect(Object.keys(reordered.default.test.q0)).toEqual(["7", "12", "abc"]);
+    expect(parseTaskPredictions(reordered)).toEqual(predictions);
+    expect(parseTaskPredictions("not an object")).toBeUndefined();
   });
 
   it("reads nothing when there is no file", async () => {

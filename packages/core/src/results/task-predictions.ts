@@ -114,6 +114,14 @@ export async function readTaskPredictions(
   } catch {
     return undefined;
   }
+  return parseTaskPredictions(parsed);
+}
+
+/**
+ * A predictions file's parsed JSON (read from disk, or stored elsewhere such as the action's results
+ * branch) as each query's top 10, splits of every subset together; undefined when it is not an object.
+ */
+export function parseTaskPredictions(parsed: unknown): TaskPredictions | undefined {
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const predictions: TaskPredictions = new Map();
   for (const [subset, splits] of Object.entries(parsed)) {
