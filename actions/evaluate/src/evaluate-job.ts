@@ -10,6 +10,7 @@ import type { JobContext } from "./job-context.js";
 import { findMergeBase } from "./merge-base.js";
 import { publishReport } from "./publish-report.js";
 import { pullRequestFromPayload } from "./pull-request-metadata.js";
+import { collectPredictions } from "./recorded-predictions.js";
 import { resolveBaseline } from "./resolve-baseline.js";
 import { recordResults } from "./results-branch-store.js";
 import { reportStepVerdict } from "./step-verdict.js";
@@ -48,7 +49,15 @@ export async function runEvaluateJob(job: JobContext & { mode: CompareMode }): P
   if (mode === "record") {
     if (!api)
       throw new UsageError("mode record needs a token", { hint: "Keep `github-token` at its default." });
-    await recordResults(api, inputs.resultsBranch, context.sha, config.name, head.results, new Date());
+    await recordResults(
+      api,
+      inputs.resultsBranch,
+      context.sha,
+      config.name,
+      head.results,
+      await collectPredictions(head.directory, head.results),
+      new Date(),
+    );
     core.info(`recorded results of ${context.sha.slice(0, 7)} on branch ${inputs.resultsBranch}`);
   }
   const mergeBase =
@@ -75,6 +84,8 @@ export async function runEvaluateJob(job: JobContext & { mode: CompareMode }): P
     config,
     gate,
     baseline: baseline?.description,
+    basePredictions: baseline?.predictions,
+    headResults: head.results,
     pullRequest,
     comment: mode === "record" ? "never" : inputs.comment,
     resultsDirectory: head.directory,

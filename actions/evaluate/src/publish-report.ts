@@ -5,16 +5,21 @@ import {
   type BaselineDescription,
   type Comparison,
   commentMarker,
+  defaultQueriesPerEntry,
+  documentsShown,
   type EmbedEvalConfig,
   formatDelta,
   formatInterval,
   formatPValue,
   formatScore,
   metricLabel,
-  readQueryTexts,
+  type PredictionsByEntry,
+  readDatasetTexts,
+  readResultPredictions,
   renderHtmlReport,
   renderMarkdownReport,
   renderTerminalReport,
+  type TaskResult,
 } from "@embedeval/core";
 import type { CommentPolicy } from "./action-inputs.js";
 import type { GateRules } from "./base-rules.js";
@@ -33,6 +38,10 @@ export interface PublishOptions {
   /** The rules the comparison used and the config name it is filed under (the base's, in a pull request). */
   gate: GateRules;
   baseline: BaselineDescription | undefined;
+  /** The baseline's top 10 per query (results branch or baseline folder); undefined without a baseline. */
+  basePredictions: PredictionsByEntry | undefined;
+  /** The head's results, read from resultsDirectory: their predictions files are beside them. */
+  headResults: readonly TaskResult[];
   pullRequest: PullRequestMetadata | undefined;
   /** "never" also in record mode: a recording run has no base to report against. */
   comment: CommentPolicy;
@@ -79,11 +88,23 @@ export async function publishReport(options: PublishOptions): Promise<void> {
   // The HTML report beside it: the action cannot upload artifacts itself (that needs @actions/artifact
   // and its storage client in the bundle); the workflow's actions/upload-artifact step does.
   const htmlPath = join(options.resultsDirectory, "embedeval-report.html");
-  const queryTexts = await readQueryTexts(config.tasks, (line) => core.info(line));
+  // As `embedeval report --html`: each side's top 10 per query (the head's predictions files beside its
+  // result files; the base's from where the baseline came from), and from the config's local datasets the
+  // query texts, judgments and the texts of the documents shown.
+  const predictions = {
+    head: await readResultPredictions(options.resultsDirectory, options.headResults),
+    ...(options.basePredictions ? { base: options.basePredictions } : {}),
+  };
+  const texts = await readDatasetTexts(
+    config.tasks,
+    (line) => core.info(line),
+    documentsShown(comparison, predictions, defaultQueriesPerEntry),
+  );
   await writeFile(
     htmlPath,
     renderHtmlReport(comparison, {
-      ...(queryTexts ? { queryTexts } : {}),
+      predictions,
+      ...texts,
       configName: options.gate.configName,
       ...(options.baseline ? { baseline: options.baseline } : {}),
       headCommit: reportOptions.headCommit,

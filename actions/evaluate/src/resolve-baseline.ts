@@ -3,6 +3,8 @@ import * as core from "@actions/core";
 import {
   type BaselineDescription,
   formatError,
+  type PredictionsByEntry,
+  readResultPredictions,
   readResultsDirectory,
   type TaskResult,
 } from "@embedeval/core";
@@ -12,6 +14,8 @@ import { findBaseline } from "./results-branch-store.js";
 
 export interface ResolvedBaseline {
   results: TaskResult[];
+  /** Each query's top 10 on the base side, for the HTML report; empty when the baseline has none. */
+  predictions: PredictionsByEntry;
   description: BaselineDescription;
 }
 
@@ -47,8 +51,10 @@ async function lookUpBaseline(options: BaselineOptions): Promise<ResolvedBaselin
   if (options.baseline === "none") return undefined;
   if (options.baseline !== "auto") {
     const directory = resolve(options.workingDirectory, options.baseline);
+    const results = await readResultsDirectory(directory);
     return {
-      results: await readResultsDirectory(directory),
+      results,
+      predictions: await readResultPredictions(directory, results),
       description: { source: `results folder ${relative(options.workingDirectory, directory) || "."}` },
     };
   }
@@ -64,6 +70,7 @@ async function lookUpBaseline(options: BaselineOptions): Promise<ResolvedBaselin
   if (!found) return undefined;
   return {
     results: found.results,
+    predictions: found.predictions,
     description: {
       commit: found.commit,
       ...(found.date ? { date: found.date } : {}),

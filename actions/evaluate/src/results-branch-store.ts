@@ -1,9 +1,11 @@
-import type { TaskResult } from "@embedeval/core";
+import { formatError, type PredictionsByEntry, type TaskResult } from "@embedeval/core";
 import type { GitHubApi } from "./github-api.js";
+import { parseRecordedPredictions, type RecordedPredictions } from "./recorded-predictions.js";
 
 /**
  * Recorded results live on a branch of the repository (default `embedeval-results`), one file per
- * (commit, config): `<commit sha>/<config slug>.json`. Why a branch and not artifacts:
+ * (commit, config): `<commit sha>/<config slug>.json`, and beside it, when the run wrote predictions files,
+ * `<commit sha>/<config slug>.predictions.json` (see RecordedPredictions). Why a branch and not artifacts:
  * docs/decisions/0003-baseline-store-results-branch.md.
  */
 export interface RecordedResults {
@@ -20,6 +22,11 @@ export interface FoundBaseline {
   /** How far back from the merge-base it was found (0 = the merge-base itself). */
   distance: number;
   results: TaskResult[];
+  /**
+   * Each query's top 10 of the recorded run by predictionsKey(model, task); empty when it stored none
+   * (recorded by an older version, or no retrieval task) or they could not be read.
+   */
+  predictions: PredictionsByEntry;
 }
 
 /** How many ancestors of the merge-base are searched for recorded results. */
@@ -43,20 +50,27 @@ export function resultsPath(commit: string, configName: string): string {
   return `${commit}/${configSlug(configName)}.json`;
 }
 
+export function predictionsPath(commit: string, configName: string): string {
+  return `${commit}/${configSlug(configName)}.predictions.json`;
+}
+
+/** Commits the results and, when there are any, their predictions, in one commit. */
 export async function recordResults(
   api: GitHubApi,
   branch: string,
   commit: string,
   configName: string,
   results: TaskResult[],
+  predictions: RecordedPredictions["entries"],
   now: Date,
 ): Promise<string> {
   const record: RecordedResults = { schema: 1, commit, configName, recordedAt: now.toISOString(), results };
-  return api.commitFiles(
-    branch,
-    [{ path: resultsPath(commit, configName), content: `${JSON.stringify(record)}\n` }],
-    `embedeval: results of ${commit.slice(0, 7)} for ${configName}`,
-  );
+  const files = [{ path: resultsPath(commit, configName), content: `${JSON.stringify(record)}\n` }];
+  if (predictions.length > 0) {
+    const stored: RecordedPredictions = { schema: 1, commit, configName, entries: predictions };
+    files.push({ path: predictionsPath(commit, configName), content: `${JSON.stringify(stored)}\n` });
+  }
+  return api.commitFiles(branch, files, `embedeval: results of ${commit.slice(0, 7)} for ${configName}`);
 }
 
 /**
@@ -88,10 +102,41 @@ export async function findBaseline(
     const text = await api.readFile(branch, resultsPath(ancestor.sha, configName));
     if (text === undefined) continue;
     const record = JSON.parse(text) as RecordedResults;
-    return { commit: ancestor.sha, date: ancestor.date, distance, results: record.results };
+    const stored =
+      listing.truncated || listing.paths.includes(predictionsPath(ancestor.sha, configName))
+        ? await readPredictions(api, branch, predictionsPath(ancestor.sha, configName), log)
+        : new Map();
+    return {
+      commit: ancestor.sha,
+      date: ancestor.date,
+      distance,
+      results: record.results,
+      predictions: stored,
+    };
   }
   log(
     `no recorded results for the merge-base ${mergeBase.slice(0, 7)} or its last ${ancestors.length} ancestors`,
   );
   return undefined;
+}
+
+/**
+ * The stored predictions of a baseline; empty when absent or unreadable: the report then shows the head's
+ * top documents only, and the comparison (which needs the results alone) goes on.
+ */
+async function readPredictions(
+  api: GitHubApi,
+  branch: string,
+  path: string,
+  log: (line: string) => void,
+): Promise<PredictionsByEntry> {
+  try {
+    const text = await api.readFile(branch, path);
+    return text === undefined ? new Map() : parseRecordedPredictions(text);
+  } catch (error) {
+    log(
+      `the baseline's top documents are unavailable (${formatError(error).replace(/\s+/g, " ")}); the HTML report shows the head's only`,
+    );
+    return new Map();
+  }
 }

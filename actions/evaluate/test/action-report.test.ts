@@ -1,15 +1,19 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TaskResult } from "@embedeval/core";
+import { readResultsDirectory, readTaskPredictions, type TaskResult, taskResultPath } from "@embedeval/core";
 import { buildTaskResult, noisyScores } from "@embedeval/core/testing";
 import { describe, expect, it } from "vitest";
+import { predictionsPath, resultsPath } from "../src/results-branch-store.js";
 import {
   config,
+  fixture,
   H1,
   H2,
+  M1,
   M2,
   M3,
   runOnPullRequest,
+  runOnPush,
   runReportJob,
   seedBaseline,
   sha,
@@ -136,6 +140,132 @@ describe("the bundled action, reporting prebuilt results", () => {
       expect(run.summary).toContain(scenario.headline);
     });
   }
+
+  /** The tfidf × Tiny result and its top 10 per query in a workspace's results folder, as the run wrote them. */
+  async function tfidfRun(workspace: string) {
+    const directory = join(workspace, "results");
+    const result = (await readResultsDirectory(directory)).find(
+      (candidate) => candidate.embedeval.model.id === "tfidf",
+    ) as TaskResult;
+    const predictions = await readTaskPredictions(taskResultPath(directory, result), result);
+    return { result, top: predictions?.get("test") };
+  }
+
+  /** The HTML report's per-query view ("Queries that got worse"); "" when the report has none. */
+  function queryView(page: string): string {
+    const start = page.indexOf("<h2>Queries that got worse</h2>");
+    return start < 0 ? "" : page.slice(start, page.indexOf("</section>", start));
+  }
+
+  /** The per-query view's block of one query of one (model, task): its summary and both rankings. */
+  function queryBlock(page: string, entry: string, queryId: string): string {
+    const view = queryView(page);
+    const entryStart = view.indexOf(`<summary>${entry}:`);
+    const entryEnd = view.indexOf('<details class="entry"', entryStart);
+    const blocks = view
+      .slice(entryStart, entryEnd < 0 ? undefined : entryEnd)
+      .split('<details class="query"')
+      .map((block) => block.slice(0, block.indexOf("</details>")));
+    return blocks.find((block) => block.includes(`documents for <code>${queryId}</code>`)) ?? "";
+  }
+
+  it("HTML report: a query that got worse shows its text and its top documents before (recorded with the baseline) and after", async () => {
+    const corpus = new Map(
+      (await readFile(join(fixture, "corpus.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { _id: string; title: string; text: string })
+        .map((document) => [document._id, `${document.title} ${document.text}`]),
+    );
+    const queries = new Map(
+      (await readFile(join(fixture, "queries.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { _id: string; text: string })
+        .map((query) => [query._id, query.text]),
+    );
+    // main records M1 (tfidf at 256 dimensions), with each query's top 10 beside the results.
+    const baseWorkspace = await track(workspaceWith(config("per-query", 256)));
+    const record = await runOnPush(server, baseWorkspace, M1);
+    expect(record.stderr).toBe("");
+    expect(record.code).toBe(0);
+    const stored = server.branchFiles("embedeval-results");
+    expect(stored.has(resultsPath(M1, "per-query"))).toBe(true);
+    const storedPredictions = JSON.parse(stored.get(predictionsPath(M1, "per-query")) ?? "{}");
+    expect(storedPredictions.entries.map((entry: { model: string }) => entry.model).sort()).toEqual([
+      "bm25",
+      "tfidf",
+    ]);
+
+    // The pull request squeezes tfidf into 8 dimensions: some queries rank worse.
+    const headWorkspace = await track(workspaceWith(config("per-query", 8)));
+    const run = await runOnPullRequest(server, headWorkspace, {
+      number: 31,
+      merge: "7",
+      inputs: { "fail-on-regression": "false" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const page = await readFile(run.outputs["html-report-path"] as string, "utf8");
+
+    // The query that got worst, from the per-query scores of the two runs' own result files.
+    const base = await tfidfRun(baseWorkspace);
+    const head = await tfidfRun(headWorkspace);
+    const baseScores = base.result.embedeval.per_query.test ?? {};
+    const headScores = head.result.embedeval.per_query.test ?? {};
+    const [worst] = Object.keys(headScores)
+      .map((queryId) => ({
+        queryId,
+        delta: (headScores[queryId]?.ndcg_at_10 ?? 0) - (baseScores[queryId]?.ndcg_at_10 ?? 0),
+      }))
+      .sort((left, right) => left.delta - right.delta || left.queryId.localeCompare(right.queryId));
+    expect(worst?.delta).toBeLessThan(0);
+    const queryId = worst?.queryId as string;
+    const block = queryBlock(page, "tfidf × Tiny", queryId);
+    expect(block).toContain(queries.get(queryId));
+    const [before, after] = block.split("<caption>After (head)</caption>");
+    const beforeIds = (base.top?.get(queryId) ?? []).map((document) => document.id);
+    const afterIds = (head.top?.get(queryId) ?? []).map((document) => document.id);
+    expect(beforeIds.length).toBeGreaterThan(0);
+    // The two sides differ, so a report showing one ranking twice fails below.
+    expect(afterIds).not.toEqual(beforeIds);
+    const shown = (part: string | undefined) =>
+      [...(part ?? "").matchAll(/<td><code>([^<]+)<\/code>(?: <span class="moved">new<\/span>)?<\/td>/g)].map(
+        (match) => match[1],
+      );
+    expect(shown(before)).toEqual(beforeIds);
+    expect(shown(after)).toEqual(afterIds);
+    for (const id of beforeIds) expect(before).toContain(corpus.get(id));
+    for (const id of afterIds) expect(after).toContain(corpus.get(id));
+    expect(queryView(page)).not.toContain("no predictions file");
+  });
+
+  it("HTML report with a baseline recorded before predictions were stored: the head's top documents only, no error", async () => {
+    // The base's results evaluated elsewhere, filed on the results branch as an older version recorded
+    // them: the results file alone.
+    const baseWorkspace = await track(workspaceWith(config("older-baseline", 256)));
+    const evaluated = await runOnPullRequest(server, baseWorkspace, {
+      number: 32,
+      merge: "7",
+      inputs: { baseline: "none", comment: "never" },
+    });
+    expect(evaluated.code).toBe(0);
+    seedBaseline(server, M1, "older-baseline", await readResultsDirectory(join(baseWorkspace, "results")));
+    expect(server.branchFiles("embedeval-results").has(predictionsPath(M1, "older-baseline"))).toBe(false);
+    const headWorkspace = await track(workspaceWith(config("older-baseline", 8)));
+    const run = await runOnPullRequest(server, headWorkspace, {
+      number: 32,
+      merge: "7",
+      inputs: { "fail-on-regression": "false" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("::warning::baseline unavailable");
+    expect(server.comments.get(32)?.[0]?.body).toContain("Baseline: [`1111111`]");
+    const view = queryView(await readFile(run.outputs["html-report-path"] as string, "utf8"));
+    expect(view).toContain("Before (baseline): no predictions file.");
+    expect(view).toMatch(/<caption>After \(head\)<\/caption>.*<td><code>[a-z]+-\d<\/code>/s);
+  });
 
   it("passes an insignificant drop and shows it as noise (workflow_run, PR number from the results folder)", async () => {
     const base = noisyScores(300, 0.6, 0.35, 3);

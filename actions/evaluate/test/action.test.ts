@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runDetailsMarker } from "@embedeval/core";
 import { describe, expect, it } from "vitest";
-import { resultsPath } from "../src/results-branch-store.js";
+import { predictionsPath, resultsPath } from "../src/results-branch-store.js";
 import {
   config,
   H2,
@@ -52,9 +52,12 @@ describe("the bundled action, evaluating with the built-in providers", () => {
     const recordM3 = await runOnPush(server, await track(workspaceWith(config("main-config", 8))), M3);
     expect(recordM3.code).toBe(0);
     const stored = server.branchFiles("embedeval-results");
+    // Beside each results file, the run's top 10 per query (the HTML report's "before" side).
     expect([...stored.keys()].sort()).toEqual([
       resultsPath(M1, "main-config"),
+      predictionsPath(M1, "main-config"),
       resultsPath(M3, "main-config"),
+      predictionsPath(M3, "main-config"),
     ]);
     expect(JSON.parse(stored.get(resultsPath(M1, "main-config")) as string).results).toHaveLength(2);
 
