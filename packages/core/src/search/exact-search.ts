@@ -28,12 +28,13 @@ export type { ExactSearchOptions } from "./exact-search-options.js";
 export type { SearchResult, SearchStatistics } from "./search-result.js";
 
 /**
- * Memory is the vectors plus these fixed buffers. A chunk of 64 MiB (21,845 rows of 768 dimensions) and
- * two similarity blocks of 32 MiB keep a rerun of 100,000 x 768 from the cache at about 600 MB peak RSS,
- * against 1.34 GB with 512 and 128 MiB, for the same CPU time (docs/performance.md, issue 15): the
- * Gemm is as fast on 32 MiB blocks, and a chunk boundary costs one pipeline refill.
+ * Memory is the vectors plus these fixed buffers. A chunk of 32 MiB (10,922 rows of 768 dimensions; a
+ * source reading ahead holds a second one) and similarity blocks of 32 MiB in all keep a search of
+ * 1,000 x 100,000 x 768 streamed from the cache at 446-450 MB peak RSS, against 529-554 MB with 64 MiB
+ * chunks and 1.34 GB with 512 and 128 MiB, for the same time (docs/performance.md, issue 15): the Gemm
+ * is as fast on these blocks, and a chunk boundary costs one pipeline refill, its reading done ahead.
  */
-const defaultChunkBytes = 64 * 1024 * 1024;
+const defaultChunkBytes = 32 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 32 * 1024 * 1024;
 /** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
 const wasmMemoryBudgetBytes = 3.5 * 1024 * 1024 * 1024;
