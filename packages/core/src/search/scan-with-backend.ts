@@ -42,7 +42,14 @@ export function blockShape(
   // Split the queries evenly: 1,000 queries make two blocks of 500, not 512 and 488.
   const queryBlocks = Math.ceil(queryCount / maximumBlockQueries);
   const queryTarget = Math.max(1, Math.ceil(queryCount / Math.max(1, queryBlocks)));
-  const rows = Math.min(capacityRows, Math.max(minimumBlockRows, Math.floor(halfValues / queryTarget)));
+  const largestRows = Math.min(
+    capacityRows,
+    Math.max(minimumBlockRows, Math.floor(halfValues / queryTarget)),
+  );
+  // Split the chunk's rows evenly too: 10,922 rows make two blocks of 5,461, not 8,388 and a thin 2,534
+  // on which the Gemm is less efficient.
+  const rowBlocks = Math.ceil(capacityRows / largestRows);
+  const rows = Math.max(Math.min(capacityRows, minimumBlockRows), Math.ceil(capacityRows / rowBlocks));
   const queries = Math.max(1, Math.min(queryTarget, Math.floor(halfValues / rows)));
   return { queries, rows };
 }
