@@ -67,12 +67,25 @@ export interface PreparedRun {
   failures: ModelFailure[];
 }
 
+/** What the caller may start while the datasets load (runEvaluation starts loading the search backend). */
+export interface PrepareRunHooks {
+  providersReady?: (ready: {
+    prepared: readonly PreparedModel[];
+    tasks: readonly TaskConfig[];
+    environment: Record<string, string | undefined>;
+    reporter: ProgressReporter;
+  }) => void;
+}
+
 /**
  * Everything before the first paid call: config, every provider created (and its options checked),
  * every dataset loaded. A typo in the last model's options or a broken dataset fails the run before
  * the first model costs money.
  */
-export async function prepareRun(options: RunEvaluationOptions): Promise<PreparedRun> {
+export async function prepareRun(
+  options: RunEvaluationOptions,
+  hooks: PrepareRunHooks = {},
+): Promise<PreparedRun> {
   const config = options.config ?? (await loadConfig(resolve(options.cwd, options.configPath)));
   const environment = options.environment ?? process.env;
   const reporter = new ProgressReporter(options.progressStream ?? { write: () => true }, { environment });
@@ -144,6 +157,7 @@ export async function prepareRun(options: RunEvaluationOptions): Promise<Prepare
     });
   }
 
+  hooks.providersReady?.({ prepared, tasks, environment, reporter });
   const datasets = new Map<string, RetrievalDataset[]>();
   const typedDatasets = new Map<string, TypedDataset[]>();
   try {

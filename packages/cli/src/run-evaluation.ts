@@ -55,8 +55,31 @@ export interface RunEvaluationResult {
  * This is the library entry the CLI's `run` command and the GitHub Action both call.
  */
 export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
+  // The search backend (onnxruntime: 0.3-0.4 s to import and start its worker) loads while the datasets
+  // are read, when some model will need dense search: BM25 alone never pays for it.
+  let searchBackendLoad: Promise<SearchBackend | undefined> | undefined;
+  const startSearchBackend = (
+    environment: Record<string, string | undefined>,
+    reporter: ProgressReporter,
+  ) => {
+    searchBackendLoad ??= loadSearchBackend(environment, (line) => reporter.log(line));
+    return searchBackendLoad;
+  };
+  let preparedRun: Awaited<ReturnType<typeof prepareRun>>;
+  try {
+    preparedRun = await prepareRun(options, {
+      providersReady: ({ prepared, tasks, environment, reporter }) => {
+        const dense = prepared.some(({ provider }) => !isRetriever(provider));
+        if (dense && tasks.some((task) => task.type === "retrieval"))
+          startSearchBackend(environment, reporter);
+      },
+    });
+  } catch (error) {
+    await (await searchBackendLoad)?.close?.();
+    throw error;
+  }
   const { config, environment, reporter, cache, prepared, tasks, datasets, typedDatasets, failures } =
-    await prepareRun(options);
+    preparedRun;
   // Before the first paid call: an output folder that is a file, or read-only, would otherwise fail
   // only once all the paid work is done.
   try {
@@ -64,19 +87,10 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   } catch (error) {
     cache?.close();
     await closeProviders(prepared);
+    await (await searchBackendLoad)?.close?.();
     throw error;
   }
-
-  // Loaded only when some model needs dense search: BM25 alone never pays for it.
-  let searchBackend: SearchBackend | undefined;
-  let searchBackendLoaded = false;
-  const denseSearchBackend = async () => {
-    if (!searchBackendLoaded) {
-      searchBackendLoaded = true;
-      searchBackend = await loadSearchBackend(environment, (line) => reporter.log(line));
-    }
-    return searchBackend;
-  };
+  const denseSearchBackend = () => startSearchBackend(environment, reporter);
 
   const results: TaskResult[] = [];
   const files: string[] = [];
@@ -193,7 +207,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   } finally {
     await closeProviders(prepared);
     cache?.close();
-    await searchBackend?.close?.();
+    await (await searchBackendLoad)?.close?.();
   }
 
   return {
