@@ -6,6 +6,8 @@ import { pathToFileURL } from "node:url";
 import { marked } from "marked";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareResults } from "../compare/compare-results.js";
+import { defaultCompareRule } from "../compare/compare-rule.js";
 import {
   fixtureComparison,
   fixtureModels,
@@ -13,8 +15,10 @@ import {
   fixtureScores,
   fixtureTasks,
 } from "../testing/html-report-fixture.js";
+import { buildTaskResult } from "../testing/task-result-builder.js";
 import { renderHtmlReport } from "./html-report.js";
 import { renderMarkdownReport } from "./markdown-report.js";
+import { formatDelta, formatInterval } from "./report-format.js";
 
 /**
  * The HTML report in a real browser: Debian's Chromium, driven by playwright-core, offline. `.ci/run`
@@ -71,6 +75,101 @@ const readChart = `(id) => {
     area: chart.chartArea,
   };
 }`;
+
+interface DrawnRow {
+  label: string;
+  delta: number;
+  low: number | null;
+  high: number | null;
+  /** Where Chart.js drew the delta's point, in canvas pixels, and where the chart's scales put it. */
+  pointX: number;
+  pointY: number;
+  expectedX: number;
+  expectedY: number;
+  /** The interval's bar: its two ends and its middle across, in canvas pixels (null without an interval). */
+  barStart: number | null;
+  barEnd: number | null;
+  barY: number | null;
+  /** What the interval dataset holds for the row, and the drawn bar's length (no bar: not above 0). */
+  barData: [number, number] | null;
+  barLength: number;
+  expectedLow: number | null;
+  expectedHigh: number | null;
+}
+
+interface DrawnLine {
+  value: number;
+  /** The canvas column the chart's scale gives the line's value. */
+  column: number;
+  /** How many pixels of the plot's height have the line's colour: in that column, and 6 pixels either side. */
+  onLine: number;
+  beside: number;
+  height: number;
+}
+
+/**
+ * Runs in the page: the comparison chart's rows with their numbers, where Chart.js drew the points
+ * (dataset 1) and the interval bars (dataset 0), where its scales put those numbers, the y axis's labels,
+ * and for the zero and allowed-drop lines, how many pixels of the canvas column at their value have the
+ * line's colour (read from the canvas itself, not from the chart's state).
+ */
+const readIntervalChart = `(() => {
+  const spec = JSON.parse(document.getElementById("embedeval-chart-data").textContent).find((chart) => chart.id === "comparison-intervals");
+  const chart = Chart.getChart("comparison-intervals");
+  const bars = chart.getDatasetMeta(0).data;
+  const points = chart.getDatasetMeta(1).data;
+  const area = chart.chartArea;
+  const context = chart.canvas.getContext("2d");
+  const top = Math.ceil(area.top) + 1;
+  const height = Math.floor(area.bottom) - top - 1;
+  // One read of the whole canvas (Chromium warns on repeated reads of a canvas not made for them).
+  const image = context.getImageData(0, 0, chart.canvas.width, chart.canvas.height);
+  const coloured = (column, rgb) => {
+    let count = 0;
+    for (let y = top; y < top + height; y++) {
+      const index = (y * image.width + column) * 4;
+      if (rgb.every((channel, offset) => Math.abs(image.data[index + offset] - channel) <= 12)) count++;
+    }
+    return count;
+  };
+  const colours = { "#1f2328": [31, 35, 40], "#cf222e": [207, 34, 46] };
+  return {
+    labels: chart.data.labels,
+    axisLabels: chart.scales.y.ticks.map((tick) => chart.scales.y.getLabelForValue(tick.value)),
+    rows: spec.rows.map((row, index) => {
+      const bar = row.low === null ? null : bars[index];
+      return {
+        label: row.label,
+        delta: chart.data.datasets[1].data[index],
+        low: row.low,
+        high: row.high,
+        pointX: points[index].x,
+        pointY: points[index].y,
+        expectedX: chart.scales.x.getPixelForValue(row.delta),
+        expectedY: chart.scales.y.getPixelForValue(index),
+        barStart: bar ? Math.min(bar.x, bar.base) : null,
+        barEnd: bar ? Math.max(bar.x, bar.base) : null,
+        barY: bar ? bar.y : null,
+        barData: chart.data.datasets[0].data[index],
+        barLength: Number.isFinite(bars[index].width) ? bars[index].width : 0,
+        expectedLow: bar ? chart.scales.x.getPixelForValue(row.low) : null,
+        expectedHigh: bar ? chart.scales.x.getPixelForValue(row.high) : null,
+      };
+    }),
+    lines: chart.config.options.plugins.embedevalReferenceLines.lines.map((line) => {
+      const column = Math.round(chart.scales.x.getPixelForValue(line.value));
+      const rgb = colours[line.colour];
+      return {
+        value: line.value,
+        column,
+        onLine: coloured(column, rgb),
+        beside: Math.max(coloured(column - 6, rgb), coloured(column + 6, rgb)),
+        height,
+      };
+    }),
+    area,
+  };
+})()`;
 
 describe("the HTML report in headless Chromium", () => {
   let browser: BrowserContext;
@@ -220,6 +319,130 @@ describe("the HTML report in headless Chromium", () => {
       await mkdir(resolve(screenshotPath, ".."), { recursive: true });
       await page.screenshot({ path: screenshotPath, fullPage: true });
     }
+    await page.close();
+  }, 60_000);
+
+  it("draws the comparison chart with Chart.js: each delta and interval where its numbers say, zero and the allowed drop marked", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+    expect(errors).toEqual([]);
+
+    const { labels, axisLabels, rows, lines, area } = (await page.evaluate(readIntervalChart)) as {
+      labels: string[];
+      axisLabels: string[];
+      rows: DrawnRow[];
+      lines: DrawnLine[];
+      area: { left: number; right: number; top: number; bottom: number };
+    };
+
+    // One row per compared (model, task), named in full, each label once and each on the axis.
+    const comparison = fixtureComparison();
+    const entries = comparison.entries.filter((entry) => entry.primary.delta !== null);
+    expect(labels).toEqual(entries.map((entry) => `${entry.model} × ${entry.task}`));
+    expect(labels).toHaveLength(fixtureModels.length * fixtureTasks.length);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(axisLabels).toEqual(labels);
+
+    for (const [index, row] of rows.entries()) {
+      const entry = entries[index];
+      // The chart's numbers are the comparison's.
+      expect(row.delta).toBe(entry?.primary.delta);
+      expect(row.low).toBe(entry?.primary.interval?.low ?? null);
+      expect(row.high).toBe(entry?.primary.interval?.high ?? null);
+      // The point at its delta, the bar from the interval's low to its high, both on the row's line.
+      expect(Math.abs(row.pointX - row.expectedX)).toBeLessThan(0.5);
+      expect(Math.abs(row.pointY - row.expectedY)).toBeLessThan(0.5);
+      expect(row.pointX).toBeGreaterThanOrEqual(area.left);
+      expect(row.pointX).toBeLessThanOrEqual(area.right);
+      expect(row.barStart).not.toBeNull();
+      expect(Math.abs((row.barStart as number) - (row.expectedLow as number))).toBeLessThan(0.5);
+      expect(Math.abs((row.barEnd as number) - (row.expectedHigh as number))).toBeLessThan(0.5);
+      expect(Math.abs((row.barY as number) - row.pointY)).toBeLessThan(0.5);
+      // A paired bootstrap interval holds its delta: the point is on its bar.
+      expect(row.pointX).toBeGreaterThanOrEqual((row.barStart as number) - 0.5);
+      expect(row.pointX).toBeLessThanOrEqual((row.barEnd as number) + 0.5);
+      expect(row.barStart as number).toBeGreaterThanOrEqual(area.left);
+      expect(row.barEnd as number).toBeLessThanOrEqual(area.right);
+    }
+    // A larger delta is drawn further right, each row below the one before.
+    const byDelta = [...rows].sort((a, b) => a.delta - b.delta);
+    for (let index = 1; index < byDelta.length; index++) {
+      if ((byDelta[index] as DrawnRow).delta === (byDelta[index - 1] as DrawnRow).delta) continue;
+      expect((byDelta[index] as DrawnRow).pointX).toBeGreaterThan((byDelta[index - 1] as DrawnRow).pointX);
+    }
+    for (let index = 1; index < rows.length; index++) {
+      expect((rows[index] as DrawnRow).pointY).toBeGreaterThan((rows[index - 1] as DrawnRow).pointY);
+    }
+
+    // Zero (solid, dark) and the allowed drop of 1 point (dashed, red), read off the canvas: their colour
+    // fills most of their column (the dashes 4 of every 7 pixels, bars crossing aside), and not the
+    // columns 6 pixels away.
+    expect(lines.map((line) => line.value)).toEqual([0, -0.01]);
+    const [zero, drop] = lines as [DrawnLine, DrawnLine];
+    expect(drop.column).toBeLessThan(zero.column);
+    expect(zero.onLine).toBeGreaterThan(zero.height * 0.5);
+    expect(drop.onLine).toBeGreaterThan(drop.height * 0.35);
+    expect(drop.onLine).toBeLessThan(drop.height * 0.75);
+    for (const line of lines) expect(line.beside).toBeLessThan(line.height * 0.15);
+
+    // The tooltip of a regressed row says model, task, Δ, interval and verdict.
+    const regressed = entries.findIndex((entry) => entry.primary.verdict === "regression");
+    const entry = entries[regressed];
+    const row = rows[regressed] as DrawnRow;
+    await page.locator("#comparison-intervals").hover({ position: { x: row.pointX, y: row.pointY } });
+    const tooltip = (await page.evaluate(
+      `(() => { const tooltip = Chart.getChart("comparison-intervals").tooltip; return { title: tooltip.title, body: tooltip.body.flatMap((part) => part.lines) }; })()`,
+    )) as { title: string[]; body: string[] };
+    expect(tooltip.title).toEqual([row.label]);
+    expect(tooltip.body).toEqual([
+      `model: ${entry?.model}`,
+      `task: ${entry?.task}`,
+      `Δ ${formatDelta(entry?.primary.delta ?? null)} points`,
+      `95% CI ${formatInterval(entry?.primary.interval ?? null)}`,
+      "verdict: regression",
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("draws a comparison row without an interval as its point alone", async () => {
+    // The base result without per-query scores: a delta from the means, no interval.
+    const base = buildTaskResult({ model: "bm25", task: "NoPairs", ndcg: [0.6, 0.7, 0.8] });
+    delete (base.embedeval as { per_query?: unknown }).per_query;
+    const comparison = compareResults(
+      [base, buildTaskResult({ model: "bm25", task: "Paired", ndcg: [0.6, 0.7, 0.8] })],
+      [
+        buildTaskResult({ model: "bm25", task: "NoPairs", ndcg: [0.5, 0.6, 0.7] }),
+        buildTaskResult({ model: "bm25", task: "Paired", ndcg: [0.5, 0.6, 0.7] }),
+      ],
+      defaultCompareRule,
+      { permutations: 100 },
+    );
+    expect(comparison.entries.map((entry) => entry.primary.interval === null)).toEqual([true, false]);
+    const unpaired = join(folder, "unpaired.html");
+    await writeFile(unpaired, renderHtmlReport(comparison, { configName: "unpaired" }));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(unpaired).href, { waitUntil: "load" });
+    const { rows } = (await page.evaluate(readIntervalChart)) as { rows: DrawnRow[] };
+    expect(errors).toEqual([]);
+    expect(rows.map((row) => row.label)).toEqual(["bm25 × NoPairs", "bm25 × Paired"]);
+    const [alone, paired] = rows as [DrawnRow, DrawnRow];
+    expect(alone.barData).toBeNull();
+    expect(alone.barLength).toBe(0);
+    expect(alone.delta).toBeCloseTo(-0.1, 9);
+    expect(Math.abs(alone.pointX - alone.expectedX)).toBeLessThan(0.5);
+    expect(paired.barData).toEqual([paired.low, paired.high]);
+    expect(paired.barLength).toBeGreaterThan(0);
     await page.close();
   }, 60_000);
 

@@ -4,7 +4,6 @@ import { compareResults } from "../compare/compare-results.js";
 import { defaultCompareRule } from "../compare/compare-rule.js";
 import { fixtureComparison, fixtureQueryViewSources } from "../testing/html-report-fixture.js";
 import { buildTaskResult } from "../testing/task-result-builder.js";
-import { niceTicks } from "./html-interval-chart.js";
 import { renderHtmlReport } from "./html-report.js";
 
 describe("renderHtmlReport", () => {
@@ -35,11 +34,19 @@ describe("renderHtmlReport", () => {
     );
     expect(page).toContain('<canvas id="quality-vs-cost"');
     expect(page).toContain('<canvas id="quality-vs-latency"');
-    expect(page).toContain('data-chart="deltas"');
-    const data = JSON.parse(scripts[0]?.[2] as string) as { id: string; points: { label: string }[] }[];
-    expect(data.map((chart) => [chart.id, chart.points.length])).toEqual([
-      ["quality-vs-cost", 5],
-      ["quality-vs-latency", 4],
+    expect(page).toContain('<canvas id="comparison-intervals"');
+    expect(page).not.toContain("<svg");
+    const data = JSON.parse(scripts[0]?.[2] as string) as {
+      id: string;
+      kind: string;
+      points?: unknown[];
+      rows?: unknown[];
+    }[];
+    // The comparison chart has one row per compared (model, task): 5 models on 2 tasks.
+    expect(data.map((chart) => [chart.id, chart.kind, (chart.points ?? chart.rows)?.length])).toEqual([
+      ["quality-vs-cost", "scatter", 5],
+      ["quality-vs-latency", "scatter", 4],
+      ["comparison-intervals", "intervals", 10],
     ]);
   });
 
@@ -111,6 +118,25 @@ describe("renderHtmlReport", () => {
     expect(page).toContain("&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 
+  it("gives every row of the comparison chart its own label, even when two read the same", () => {
+    // "a × b" on task "c" and "a" on task "b × c" both read "a × b × c".
+    const results = (shift: number) => [
+      buildTaskResult({ model: "a × b", task: "c", ndcg: [0.5 + shift, 0.6, 0.7] }),
+      buildTaskResult({ model: "a", task: "b × c", ndcg: [0.4 + shift, 0.5, 0.6] }),
+      buildTaskResult({ model: "a", task: "d", split: "dev", ndcg: [0.4 + shift, 0.5, 0.6] }),
+    ];
+    const comparison = compareResults(results(0.1), results(0), defaultCompareRule, { permutations: 100 });
+    const page = renderHtmlReport(comparison, { configName: "c" });
+    const json = /<script type="application\/json" id="embedeval-chart-data">([\s\S]*?)<\/script>/.exec(
+      page,
+    )?.[1];
+    const chart = (
+      JSON.parse(json as string) as { id: string; rows?: { label: string; delta: number }[] }[]
+    ).find((candidate) => candidate.id === "comparison-intervals");
+    expect(chart?.rows?.map((row) => row.label)).toEqual(["a × b × c", "a × b × c (2)", "a × d (dev)"]);
+    for (const row of chart?.rows ?? []) expect(row.delta).toBeCloseTo(-0.1 / 3, 9);
+  });
+
   it("without a baseline shows absolute scores and no comparison or per-query view", () => {
     const comparison = compareResults(
       [],
@@ -121,13 +147,5 @@ describe("renderHtmlReport", () => {
     expect(page).toContain("No baseline: absolute scores.");
     expect(page).not.toContain("Comparison with the baseline");
     expect(page).not.toContain("Queries that got worse");
-  });
-});
-
-describe("niceTicks", () => {
-  it("covers the range with steps of 1, 2 or 5 times a power of ten", () => {
-    expect(niceTicks(0, 0.1)).toEqual({ ticks: [0, 0.02, 0.04, 0.06, 0.08, 0.1], low: 0, high: 0.1 });
-    expect(niceTicks(0.55, 0.72).ticks).toEqual([0.55, 0.6, 0.65, 0.7, 0.75]);
-    expect(niceTicks(40, 200)).toEqual({ ticks: [0, 50, 100, 150, 200], low: 0, high: 200 });
   });
 });

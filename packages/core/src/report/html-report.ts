@@ -6,10 +6,16 @@ import {
   entryTaskType,
   taskTypeRank,
 } from "./benchmark-summary.js";
-import { type IntervalRow, renderIntervalChart } from "./html-interval-chart.js";
+import { renderChartScripts } from "./html-chart-scripts.js";
+import {
+  type IntervalChart,
+  type IntervalRow,
+  intervalExtent,
+  renderIntervalCanvas,
+} from "./html-interval-chart.js";
 import { type QueryViewSources, renderQueryView } from "./html-query-view.js";
 import { costAxisValue, html, type ModelSummary, summariseModels, taskKey } from "./html-report-data.js";
-import { renderChartScripts, renderScatterCanvas, type ScatterChart } from "./html-scatter-chart.js";
+import { renderScatterCanvas, type ScatterChart } from "./html-scatter-chart.js";
 import type { BaselineDescription } from "./markdown-report.js";
 import {
   formatCost,
@@ -33,8 +39,8 @@ export interface HtmlReportOptions extends QueryViewSources {
 }
 
 /**
- * The HTML report: one self-contained file (inline CSS, SVG and scripts, Chart.js included; no font, image
- * or script from the network) that opens from an artifact or a disk. Quality against price and against latency with the Pareto
+ * The HTML report: one self-contained file (inline CSS and scripts, Chart.js included; no font, image or
+ * script from the network) that opens from an artifact or a disk. Quality against price and against latency with the Pareto
  * front, dimensions and price per model, each task's table, the comparison with confidence intervals when
  * there is a baseline, and the queries that got worse. Everything from config or data is escaped.
  */
@@ -43,14 +49,15 @@ export function renderHtmlReport(comparison: Comparison, options: HtmlReportOpti
   const gatedMetric = metricLabel(comparison.entries[0]?.metric ?? comparison.rule.metric);
   const title = `embedeval report: ${options.configName}`;
   const charts = scatterCharts(models, gatedMetric);
-  const scripts = renderChartScripts(charts);
+  const comparisonChart = comparison.baselineMissing ? undefined : intervalChart(comparison);
+  const scripts = renderChartScripts([...charts, ...(comparisonChart ? [comparisonChart] : [])]);
   const sections = [
     renderHeader(comparison, options, title),
     renderModels(models, gatedMetric),
     renderCharts(models, charts),
     renderBenchmark(comparison),
     renderTasks(comparison),
-    comparison.baselineMissing ? "" : renderComparison(comparison),
+    comparisonChart ? renderComparison(comparison, comparisonChart) : "",
     comparison.baselineMissing ? "" : renderQueryView(comparison, options),
   ].filter((section) => section !== "");
   return [
@@ -113,6 +120,7 @@ function scatterCharts(models: ModelSummary[], gatedMetric: string): ScatterChar
     `${model.dimensions ?? "?"} dimensions`,
   ];
   const byCost: ScatterChart = {
+    kind: "scatter",
     id: "quality-vs-cost",
     title: `Mean ${gatedMetric} against price`,
     xLabel: "Price per 1M tokens (USD; local and lexical models at 0)",
@@ -127,6 +135,7 @@ function scatterCharts(models: ModelSummary[], gatedMetric: string): ScatterChar
     xUnit: "usd",
   };
   const byLatency: ScatterChart = {
+    kind: "scatter",
     id: "quality-vs-latency",
     title: `Mean ${gatedMetric} against latency`,
     xLabel: "Latency p50 per call (ms)",
@@ -214,21 +223,52 @@ function renderTasks(comparison: Comparison): string {
   return `<section><h2>Tasks</h2>${tables.join("")}</section>`;
 }
 
-function renderComparison(comparison: Comparison): string {
+/**
+ * Each compared (model, task)'s delta on the gated metric with its 95% interval, for the comparison's
+ * chart. Labels are "model × task"; should two still read the same (a model or task name that contains
+ * " × "), the later ones are numbered, so no row hides another on the axis.
+ */
+function intervalChart(comparison: Comparison): IntervalChart {
   const compared = comparison.entries.filter((entry) => entry.primary.delta !== null);
-  const rows: IntervalRow[] = compared.map((entry) => ({
-    label: `${entry.model} × ${taskKey(entry)}`,
-    delta: entry.primary.delta as number,
-    low: entry.primary.interval?.low ?? null,
-    high: entry.primary.interval?.high ?? null,
-    verdict: entry.primary.verdict.replace(/\s+/g, "-"),
-  }));
-  const drop = comparison.rule.maxDrop.kind === "absolute" ? comparison.rule.maxDrop.amount : undefined;
+  const seen = new Map<string, number>();
+  const rows: IntervalRow[] = compared.map((entry) => {
+    const name = `${entry.model} × ${taskKey(entry)}`;
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    const verdict = entry.primary.verdict;
+    return {
+      label: count === 1 ? name : `${name} (${count})`,
+      delta: entry.primary.delta as number,
+      low: entry.primary.interval?.low ?? null,
+      high: entry.primary.interval?.high ?? null,
+      verdict: verdict === "regression" || verdict === "improvement" ? verdict : "unchanged",
+      detail: [
+        `model: ${entry.model}`,
+        `task: ${taskKey(entry)}`,
+        `Δ ${formatDelta(entry.primary.delta)} points`,
+        `95% CI ${formatInterval(entry.primary.interval)}`,
+        `verdict: ${plainVerdict(entry.primary)}`,
+      ],
+    };
+  });
+  const drop = comparison.rule.maxDrop.kind === "absolute" ? -comparison.rule.maxDrop.amount : null;
+  return {
+    kind: "intervals",
+    id: "comparison-intervals",
+    title: `Δ ${metricLabel(comparison.rule.metric)} with 95% confidence intervals`,
+    xLabel: "Δ (points)",
+    rows,
+    allowedDrop: drop,
+    extent: intervalExtent(rows, drop),
+  };
+}
+
+function renderComparison(comparison: Comparison, chart: IntervalChart): string {
   const table = comparison.entries.map(
     (entry) =>
       `<tr class="${html(entry.primary.verdict.replace(/\s+/g, "-"))}"><td>${html(entry.model)}</td><td>${html(plainVerdict(entry.primary))}</td><td>${html(taskKey(entry))}</td><td class="number">${html(formatScore(entry.primary.base))}</td><td class="number">${html(formatScore(entry.primary.head))}</td><td class="number">${html(formatDelta(entry.primary.delta))}</td><td class="number">${html(formatInterval(entry.primary.interval))}</td><td class="number">${html(formatPValue(entry.primary.pValue))}</td></tr>`,
   );
-  return `<section><h2>Comparison with the baseline</h2><p class="note">Δ of ${html(metricLabel(comparison.rule.metric))} in points with its 95% confidence interval (paired bootstrap); the dashed line is the allowed drop.</p>${renderIntervalChart(rows, drop)}<table><thead><tr><th>Model</th><th>Verdict</th><th>Task</th><th>Base</th><th>Head</th><th>Δ</th><th>95% CI</th><th>p</th></tr></thead><tbody>${table.join("")}</tbody></table></section>`;
+  return `<section><h2>Comparison with the baseline</h2><p class="note">Δ of ${html(metricLabel(comparison.rule.metric))} in points with its 95% confidence interval (paired bootstrap); the dashed line is the allowed drop.</p><noscript><p class="note">The chart is drawn by a script (Chart.js, inlined); with scripts blocked, the table below has the same numbers.</p></noscript>${renderIntervalCanvas(chart)}<table><thead><tr><th>Model</th><th>Verdict</th><th>Task</th><th>Base</th><th>Head</th><th>Δ</th><th>95% CI</th><th>p</th></tr></thead><tbody>${table.join("")}</tbody></table></section>`;
 }
 
 /** The verdict in words (the comment's emoji need a colour-emoji font that a printed or headless page may lack). */
@@ -247,11 +287,7 @@ table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d0d7de;
 td.number{text-align:right;font-variant-numeric:tabular-nums}td.gated{font-weight:600}
 tr.regression td{background:#ffebe9}tr.improvement td{background:#dafbe1}
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{color:#59636e;font-size:12px;max-width:640px}
-svg,canvas{background:#fff}svg text{font:12px system-ui,sans-serif;fill:#1f2328}.chart-title{font-weight:600;font-size:13px}
-.grid{stroke:#eaeef2}.frame{fill:none;stroke:#8c959f}.tick{fill:#59636e}.axis-label{fill:#59636e}
-.point circle{fill:#fff;stroke:#0969da;stroke-width:2}.point.pareto circle{fill:#0969da}.front{fill:none;stroke:#0969da;stroke-width:1.5;stroke-dasharray:4 3}
-.zero{stroke:#1f2328}.allowed{stroke:#cf222e;stroke-dasharray:4 3}.interval{stroke:#59636e;stroke-width:3}
-circle.delta{fill:#59636e}circle.delta.regression{fill:#cf222e}circle.delta.improvement{fill:#1a7f37}.interval.regression{stroke:#cf222e}.interval.improvement{stroke:#1a7f37}
+canvas{background:#fff}
 details{margin:6px 0}summary{cursor:pointer}details.query{margin:4px 0 4px 16px}
 .rankings{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:12px}.ranking table{margin:4px 0;width:100%}caption{text-align:left;font-weight:600;padding:2px 0}
 td.excerpt{font-size:12px;color:#424a53}tr.relevant td{background:#dafbe1}.moved{font-size:11px;color:#9a6700}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}

@@ -1,13 +1,10 @@
-import { createHash } from "node:crypto";
-import { chartLibrarySource } from "./chart-library.js";
 import { html } from "./html-report-data.js";
 
 /**
  * The HTML report's scatter plots (quality against price, against latency, with the Pareto front), drawn
- * by Chart.js in the page: its UMD build and the few lines below are inlined as scripts, the numbers as a
- * JSON block, so the file opens offline. The page's Content-Security-Policy allows exactly these scripts
- * (by their sha256) and no connection. Tests find each chart with `Chart.getChart(id)` and check its
- * points against `chart.scales.x.getPixelForValue(...)`.
+ * by Chart.js in the page (html-chart-scripts.ts inlines Chart.js, the numbers as a JSON block, and the
+ * drawing code below), so the file opens offline. Tests find each chart with `Chart.getChart(id)` and
+ * check its points against `chart.scales.x.getPixelForValue(...)`.
  */
 export interface ScatterPoint {
   label: string;
@@ -20,6 +17,7 @@ export interface ScatterPoint {
 }
 
 export interface ScatterChart {
+  kind: "scatter";
   /** The canvas id (e.g. "quality-vs-cost"). */
   id: string;
   title: string;
@@ -42,11 +40,11 @@ export function renderScatterCanvas(chart: ScatterChart): string {
 }
 
 /**
- * Draws each chart that has points. Runs in the page, so it is plain JavaScript in a string (this
- * package compiles without the DOM's types). Animation is off: the points are where they belong at load.
+ * Draws one scatter chart on its canvas: a function expression, run in the page, so it is plain JavaScript
+ * in a string (this package compiles without the DOM's types). Animation is off: the points are where they
+ * belong at load.
  */
-const drawCharts = `(() => {
-  const specs = JSON.parse(document.getElementById("embedeval-chart-data").textContent);
+export const drawScatterChart = `(canvas, spec) => {
   const tick = {
     usd: (value) => "$" + Number(value.toPrecision(6)),
     ms: (value) => String(Number(value.toPrecision(6))),
@@ -68,93 +66,62 @@ const drawCharts = `(() => {
       context.restore();
     },
   };
-  for (const spec of specs) {
-    const canvas = document.getElementById(spec.id);
-    if (!canvas) continue;
-    const front = spec.points.filter((point) => point.front).sort((a, b) => a.x - b.x || a.y - b.y);
-    new Chart(canvas, {
-      type: "scatter",
-      data: {
-        datasets: [
-          {
-            label: "Models",
-            data: spec.points.map((point) => ({ x: point.x, y: point.y })),
-            pointRadius: 6,
-            pointHoverRadius: 8,
-            pointBorderWidth: 2,
-            pointBorderColor: "#0969da",
-            pointBackgroundColor: spec.points.map((point) => (point.front ? "#0969da" : "#ffffff")),
-          },
-          {
-            label: "Pareto front",
-            data: front.map((point) => ({ x: point.x, y: point.y })),
-            showLine: true,
-            borderColor: "#0969da",
-            borderWidth: 1.5,
-            borderDash: [4, 3],
-            pointRadius: 0,
-            pointHoverRadius: 0,
-          },
-        ],
-      },
-      options: {
-        responsive: false,
-        animation: false,
-        layout: { padding: { top: 8, right: 24 } },
-        scales: {
-          x: {
-            type: "linear",
-            beginAtZero: true,
-            title: { display: true, text: spec.xLabel },
-            ticks: { callback: tick[spec.xUnit] },
-          },
-          y: {
-            type: "linear",
-            title: { display: true, text: spec.yLabel },
-            ticks: { callback: (value) => (value * 100).toFixed(1) },
-          },
+  const front = spec.points.filter((point) => point.front).sort((a, b) => a.x - b.x || a.y - b.y);
+  new Chart(canvas, {
+    type: "scatter",
+    data: {
+      datasets: [
+        {
+          label: "Models",
+          data: spec.points.map((point) => ({ x: point.x, y: point.y })),
+          pointRadius: 6,
+          pointHoverRadius: 8,
+          pointBorderWidth: 2,
+          pointBorderColor: "#0969da",
+          pointBackgroundColor: spec.points.map((point) => (point.front ? "#0969da" : "#ffffff")),
         },
-        plugins: {
-          title: { display: true, text: spec.title, align: "start" },
-          legend: { display: false },
-          tooltip: {
-            filter: (item) => item.datasetIndex === 0,
-            callbacks: {
-              title: (items) => (items.length > 0 ? spec.points[items[0].dataIndex].label : ""),
-              label: (item) => spec.points[item.dataIndex].detail,
-            },
-          },
-          embedevalPointLabels: { spec },
+        {
+          label: "Pareto front",
+          data: front.map((point) => ({ x: point.x, y: point.y })),
+          showLine: true,
+          borderColor: "#0969da",
+          borderWidth: 1.5,
+          borderDash: [4, 3],
+          pointRadius: 0,
+          pointHoverRadius: 0,
+        },
+      ],
+    },
+    options: {
+      responsive: false,
+      animation: false,
+      layout: { padding: { top: 8, right: 24 } },
+      scales: {
+        x: {
+          type: "linear",
+          beginAtZero: true,
+          title: { display: true, text: spec.xLabel },
+          ticks: { callback: tick[spec.xUnit] },
+        },
+        y: {
+          type: "linear",
+          title: { display: true, text: spec.yLabel },
+          ticks: { callback: (value) => (value * 100).toFixed(1) },
         },
       },
-      plugins: [pointLabels],
-    });
-  }
-})();`;
-
-/** JSON inside a <script> element: `<` escaped so no string from data can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c");
-}
-
-function sha256(text: string): string {
-  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-}
-
-/**
- * The scripts that draw the charts (Chart.js, then the drawing code) after their data, and the hashes the
- * page's policy must allow for them. Empty when no chart has a point.
- */
-export function renderChartScripts(charts: ScatterChart[]): { markup: string; hashes: string[] } {
-  const drawn = charts.filter((chart) => chart.points.length > 0);
-  if (drawn.length === 0) return { markup: "", hashes: [] };
-  const library = chartLibrarySource();
-  return {
-    markup: [
-      `<script type="application/json" id="embedeval-chart-data">${scriptJson(drawn)}</script>`,
-      `<script>${library}</script>`,
-      `<script>${drawCharts}</script>`,
-    ].join("\n"),
-    hashes: [sha256(library), sha256(drawCharts)],
-  };
-}
+      plugins: {
+        title: { display: true, text: spec.title, align: "start" },
+        legend: { display: false },
+        tooltip: {
+          filter: (item) => item.datasetIndex === 0,
+          callbacks: {
+            title: (items) => (items.length > 0 ? spec.points[items[0].dataIndex].label : ""),
+            label: (item) => spec.points[item.dataIndex].detail,
+          },
+        },
+        embedevalPointLabels: { spec },
+      },
+    },
+    plugins: [pointLabels],
+  });
+}`;
