@@ -73,6 +73,9 @@ describe("the gate a pull request cannot move: rules from the merge-base's confi
     expect(page).toContain("Comparison with the baseline");
     // Chart.js inlined at build time: the bundle runs with no node_modules beside it.
     expect(page).toContain("<script>/*!\n * Chart.js v4.");
+    // The comparison chart is drawn by it too (no hand-drawn SVG left in the bundle).
+    expect(page).toContain('<canvas id="comparison-intervals"');
+    expect(page).not.toContain("<svg");
     expect(body).toContain("### ❌ bm25 × Tiny: nDCG@\u200b10 -5.00 points");
     expect(body).toContain(
       "This pull request changes the compare rules (maxDrop: 1 points → 10 points). They apply once it is merged; this run is judged by the rules at the merge-base 2222222.",

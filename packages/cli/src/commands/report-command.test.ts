@@ -87,6 +87,7 @@ describe("embedeval report --html", () => {
     expect(page.startsWith("<!doctype html>")).toBe(true);
     expect(page).toContain("<title>embedeval report: study</title>");
     expect(page).toContain("Comparison with the baseline");
+    expect(page).toContain('<canvas id="comparison-intervals"');
     expect(page).toMatch(
       /<td><code>q7<\/code><\/td><td>question &lt;7&gt;<\/td><td class="number">[\d.]+<\/td><td class="number">[\d.]+<\/td><td class="number">-30\.00<\/td>/,
     );
