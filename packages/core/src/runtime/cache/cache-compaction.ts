@@ -57,8 +57,8 @@ export function compactSegments(
     for (const name of quietNames) {
       const file = quiet.length;
       const found: [string, RecordLocation][] = [];
-      const scan = scanSegment(join(folder, name), namespace.digest, (key, location) =>
-        found.push([key, location]),
+      const scan = scanSegment(join(folder, name), namespace.digest, (key, offset, payloadLength) =>
+        found.push([key, { offset, payloadLength }]),
       );
       if (!scan.valid) continue;
       quiet.push(name);

@@ -103,14 +103,16 @@ export function openRegularFile(path: string): number | undefined {
 
 /**
  * Reads a segment sequentially in large chunks, verifies every record's checksum, and reports each good
- * record's key (as a base64 string) and location. Memory stays at one chunk however big the file is.
+ * record's key (as a base64 string), offset and payload length (numbers, not an object: a scan reports
+ * every record of every segment, and a 100,000-record segment's objects cost the garbage collector more
+ * than its checksums). Memory stays at one chunk however big the file is.
  * `source` is a path, or a descriptor the caller opened (and keeps: it is not closed here). Anything but
  * a regular file is invalid.
  */
 export function scanSegment(
   source: string | number,
   namespaceDigest: Uint8Array,
-  onRecord: (key: string, location: RecordLocation) => void,
+  onRecord: (key: string, offset: number, payloadLength: number) => void,
 ): SegmentScan {
   const descriptor = typeof source === "number" ? source : openRegularFile(source);
   if (descriptor === undefined) return { valid: false, ignoredBytes: 0, damagedRecords: 0, size: 0 };
@@ -191,7 +193,7 @@ export function scanSegment(
         continue;
       }
       inDamage = false;
-      onRecord(chunk.toString("base64", start, start + keyBytes), { offset: position, payloadLength });
+      onRecord(chunk.toString("base64", start, start + keyBytes), position, payloadLength);
       position += recordHeaderBytes + payloadLength;
     }
     if (position < size) {

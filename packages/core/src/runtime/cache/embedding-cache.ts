@@ -146,7 +146,7 @@ export class EmbeddingCache {
     }
     const dimensions = entries.map((entry) => {
       if (entry === undefined || unreadable.has(entry.segment)) return undefined;
-      const found = (entry.location.payloadLength - keyBytes) / 4;
+      const found = (entry.payloadLength - keyBytes) / 4;
       return dimension !== undefined && found !== dimension ? undefined : found;
     });
     this.countLookups(dimensions.filter((found) => found !== undefined).length, texts.length);
@@ -242,10 +242,7 @@ export class EmbeddingCache {
     let offset = writer.size;
     for (let index = 0; index < keys.length; index += 1) {
       const payloadLength = keyBytes + (vectors[index] as Float32Array).length * 4;
-      loaded.index.set(keys[index] as string, {
-        segment: segmentIndex,
-        location: { offset, payloadLength },
-      });
+      loaded.index.set(keys[index] as string, { segment: segmentIndex, offset, payloadLength });
       offset += recordHeaderBytes + payloadLength;
     }
     writer.size += bytes.length;

@@ -11,12 +11,17 @@ export interface Segment {
   size: number;
 }
 
+/** Where a record of the index lives: its segment (an index into `segments`) and its place in it. */
+export interface IndexEntry extends RecordLocation {
+  segment: number;
+}
+
 /** A namespace this process has read: its segments and the index of every record found in them. */
 export interface LoadedNamespace {
   namespace: CacheNamespace;
   folder: string;
   segments: Segment[];
-  index: Map<string, { segment: number; location: RecordLocation }>;
+  index: Map<string, IndexEntry>;
   writer: Segment | undefined;
   /** The provider warnings recorded with the texts of the calls that raised them; read on first use. */
   warnings: { warning: string; keys: Set<string> }[] | undefined;

@@ -28,7 +28,7 @@ export function readRecords(
   for (let index = 0; index < texts.length; index += 1) {
     const key = recordKey(namespace, texts[index] as string);
     const entry = loaded.index.get(key);
-    if (entry) wanted.push({ index, key, segment: entry.segment, location: entry.location });
+    if (entry) wanted.push({ index, key, segment: entry.segment, location: entry });
   }
   // Read in file order and merge neighbouring records into one read: a full rerun reads each
   // segment in a few large sequential reads instead of one system call per vector.
@@ -141,18 +141,18 @@ export function readRecordsInto(
   for (let row = 0; row < texts.length; row += 1) {
     const key = recordKey(namespace, texts[row] as string);
     const entry = loaded.index.get(key);
-    if (entry === undefined || entry.location.payloadLength !== payloadLength) {
+    if (entry === undefined || entry.payloadLength !== payloadLength) {
       missing.push(row);
       continue;
     }
     keys[row] = key;
     segments[row] = entry.segment;
-    offsets[row] = entry.location.offset;
+    offsets[row] = entry.offset;
     if (found > 0) {
       const previous = order[found - 1] as number;
       if (
         entry.segment < (segments[previous] as number) ||
-        (entry.segment === segments[previous] && entry.location.offset < (offsets[previous] as number))
+        (entry.segment === segments[previous] && entry.offset < (offsets[previous] as number))
       ) {
         sorted = false;
       }

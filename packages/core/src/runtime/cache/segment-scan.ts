@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CacheNamespace } from "./cache-namespace.js";
-import { openRegularFile, type RecordLocation, scanSegment } from "./cache-segment-format.js";
+import { openRegularFile, scanSegment } from "./cache-segment-format.js";
 import type { CacheCounters, LoadedNamespace } from "./loaded-namespace.js";
 
 /**
@@ -32,17 +32,27 @@ export function addNewSegments(loaded: LoadedNamespace, counters: CacheCounters)
       }
       const segmentIndex = loaded.segments.length;
       try {
-        const found: [string, RecordLocation][] = [];
-        const scan = scanSegment(descriptor, loaded.namespace.digest, (key, location) =>
-          found.push([key, location]),
-        );
+        const keys: string[] = [];
+        const offsets: number[] = [];
+        const lengths: number[] = [];
+        const scan = scanSegment(descriptor, loaded.namespace.digest, (key, offset, payloadLength) => {
+          keys.push(key);
+          offsets.push(offset);
+          lengths.push(payloadLength);
+        });
         if (!scan.valid) {
           closeSync(descriptor);
           counters.ignoredFiles += 1;
           continue;
         }
         // Indexed only once the whole file scanned cleanly, so a read error midway adds nothing.
-        for (const [key, location] of found) loaded.index.set(key, { segment: segmentIndex, location });
+        for (let record = 0; record < keys.length; record += 1) {
+          loaded.index.set(keys[record] as string, {
+            segment: segmentIndex,
+            offset: offsets[record] as number,
+            payloadLength: lengths[record] as number,
+          });
+        }
         counters.damagedRecords += scan.damagedRecords;
         loaded.segments.push({ path, descriptor, writable: false, size: scan.size });
       } catch {
@@ -60,8 +70,8 @@ export function rescanGrownSegments(loaded: LoadedNamespace, namespace: CacheNam
     if (segment.writable || segment.descriptor === undefined) return;
     try {
       if (fstatSync(segment.descriptor).size <= segment.size) return;
-      const scan = scanSegment(segment.descriptor, namespace.digest, (key, location) =>
-        loaded.index.set(key, { segment: segmentIndex, location }),
+      const scan = scanSegment(segment.descriptor, namespace.digest, (key, offset, payloadLength) =>
+        loaded.index.set(key, { segment: segmentIndex, offset, payloadLength }),
       );
       if (scan.valid) segment.size = scan.size;
     } catch {
