@@ -64,10 +64,16 @@ export function compactSegments(
       quiet.push(name);
       for (const [key, location] of found) latest.set(key, { file, location });
     }
-    // Left by a compaction that was killed midway.
+    // Temporaries left by a killed compaction or claim. Another run's claim temporaries come and go
+    // while we look: one vanishing between the listing and the stat must not abandon the compaction.
     for (const name of readdirSync(folder)) {
+      if (!name.endsWith(".tmp")) continue;
       const path = join(folder, name);
-      if (name.endsWith(".tmp") && now - statSync(path).mtimeMs >= quietMilliseconds) unlinkSync(path);
+      try {
+        if (now - statSync(path).mtimeMs >= quietMilliseconds) unlinkSync(path);
+      } catch {
+        // Gone meanwhile: nothing to clean.
+      }
     }
     if (quiet.length < 2) return false;
     output = openSync(temporary, "wx");

@@ -4,6 +4,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from "node:fs";
@@ -231,6 +232,30 @@ describe("EmbeddingCache", () => {
     // Six records, each key once: "shared" was written five times.
     const merged = remaining.find((path) => !path.endsWith("0-foreign.segment")) as string;
     expect(readFileSync(merged).length).toBe(48 + 6 * 76);
+  });
+
+  it("still merges when a temporary file vanishes while it cleans up (another run's claim coming and going)", async () => {
+    for (let run = 0; run < 4; run += 1) {
+      const cache = await EmbeddingCache.open(directory);
+      cache.put(documents, [`text ${run}`], [vector(run)]);
+      cache.close();
+    }
+    const folder = join(directory, "embeddings-v1", documents.id);
+    // Listed by readdir, gone for stat: exactly what another run's claim temporary looks like when it
+    // is renamed away between the two calls.
+    symlinkSync(join(folder, "nowhere"), join(folder, "embedding.lock.0123456789abcdef.tmp"));
+    const compacting = await EmbeddingCache.open(directory, {
+      compactAboveSegments: 3,
+      compactQuietMilliseconds: 0,
+    });
+    expect(compacting.get(documents, ["text 0", "text 1", "text 2", "text 3"])).toEqual([
+      vector(0),
+      vector(1),
+      vector(2),
+      vector(3),
+    ]);
+    compacting.close();
+    expect(segmentFiles(directory)).toHaveLength(1);
   });
 
   it("starts a new segment when another process merged away the one it was appending to", async () => {
