@@ -176,6 +176,12 @@ describe("precomputed provider", () => {
     const other = await createPrecomputedProvider(settings({ vectors: "b.npy", texts: "texts.txt" }));
     expect(first.vectorOptions).toEqual(again.vectorOptions);
     expect(first.vectorOptions).not.toEqual(other.vectorOptions);
+    // The texts count too (they are hashed on this thread while the array is hashed in a worker).
+    await writeFile(join(folder, "other-texts.txt"), "two\n");
+    const otherTexts = await createPrecomputedProvider(
+      settings({ vectors: "a.npy", texts: "other-texts.txt" }),
+    );
+    expect(otherTexts.vectorOptions).not.toEqual(first.vectorOptions);
   });
 
   it("needs `file` or `vectors` with `texts`, and readable paths", async () => {

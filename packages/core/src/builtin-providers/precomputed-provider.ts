@@ -11,7 +11,7 @@
  * embed() looks texts up exactly as the engine sends them (document title joined, prefixes added).
  * A row with `inputType` only answers that input type; rows without it answer both.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { access, open, readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type {
@@ -31,6 +31,7 @@ import {
   ProviderOptions,
 } from "@embedeval/provider-contract";
 import { readJsonLines, readLines, sha256 } from "../datasets/read-lines.js";
+import { fileDigestOffThread } from "./file-digest-off-thread.js";
 import { type NpyHeader, parseNpy, parseNpyHeader } from "./npy-reader.js";
 
 const providerName = "precomputed";
@@ -275,14 +276,34 @@ export async function readVectorJsonLines(file: string): Promise<{ rows: VectorR
  *
  * The fingerprint is SHA-1: it tells vector files apart in the cache key, it guards nothing against an
  * attacker (whoever can change the file can change the cache), and it hashes three times as fast as
- * SHA-256 here (0.18 s against 0.62 s for 310 MB), time a rerun from the cache otherwise waits for.
+ * SHA-256 here (0.18 s against 0.62 s for 310 MB). The array is hashed in a worker thread while this
+ * thread reads the texts, so a rerun from the cache waits for the longer of the two, not their sum.
  */
 export async function openNpyWithTexts(
   vectorsFile: string,
   textsFile: string,
 ): Promise<{ dimensions: number; contentHash: string; load: () => Promise<VectorRow[]> }> {
+  const header = await readNpyHeader(vectorsFile);
+  const vectorsDigest = fileDigestOffThread(vectorsFile);
+  try {
+    const { texts, textsDigest } = await readTexts(textsFile, vectorsFile, header.rows);
+    const contentHash = createHash("sha1")
+      .update(`vectors ${await vectorsDigest.digest}\ntexts ${textsDigest}\n`)
+      .digest("hex");
+    return { dimensions: header.columns, contentHash, load: () => loadNpyRows(vectorsFile, texts) };
+  } finally {
+    // On success the worker has already ended; on a failure in the texts, its answer is not wanted.
+    vectorsDigest.stop();
+  }
+}
+
+/** The texts of a .npy's rows, one per row, and the SHA-1 of the texts file's bytes. */
+async function readTexts(
+  textsFile: string,
+  vectorsFile: string,
+  rows: number,
+): Promise<{ texts: TextRow[]; textsDigest: string }> {
   const hash = createHash("sha1");
-  const header = await fingerprintNpy(vectorsFile, hash);
   const isJsonLines = /\.jsonl(\.gz)?$/.test(textsFile);
   const texts: TextRow[] = [];
   for await (const { line, lineNumber } of readLines(textsFile, { hash })) {
@@ -308,8 +329,8 @@ export async function openNpyWithTexts(
     } else {
       text = line;
     }
-    if (texts.length === header.rows) {
-      throw new DatasetError(`More texts than vectors: ${vectorsFile} has ${header.rows} rows.`, {
+    if (texts.length === rows) {
+      throw new DatasetError(`More texts than vectors: ${vectorsFile} has ${rows} rows.`, {
         file: textsFile,
         line: lineNumber,
         hint: "The texts file must list exactly one text per row of the array, in the same order.",
@@ -317,60 +338,52 @@ export async function openNpyWithTexts(
     }
     texts.push({ text, inputType, file: textsFile, line: lineNumber });
   }
-  if (texts.length !== header.rows) {
-    throw new DatasetError(
-      `${textsFile} lists ${texts.length} texts, but ${vectorsFile} has ${header.rows} rows.`,
-      {
-        file: textsFile,
-        hint: "The texts file must list exactly one text per row of the array, in the same order.",
-      },
-    );
+  if (texts.length !== rows) {
+    throw new DatasetError(`${textsFile} lists ${texts.length} texts, but ${vectorsFile} has ${rows} rows.`, {
+      file: textsFile,
+      hint: "The texts file must list exactly one text per row of the array, in the same order.",
+    });
   }
   if (texts.length === 0) throw new DatasetError("No precomputed vector found.", { file: vectorsFile });
-  const load = async (): Promise<VectorRow[]> => {
-    const bytes = await readFile(vectorsFile).catch((error: NodeJS.ErrnoException) => {
-      throw new DatasetError(`Cannot read ${vectorsFile}: ${error.code ?? error.message}.`, {
-        file: vectorsFile,
-      });
-    });
-    const matrix = parseNpy(bytes, vectorsFile);
-    if (matrix.rows !== texts.length) {
-      throw new DatasetError(`${vectorsFile} changed during the run: it now has ${matrix.rows} rows.`, {
-        file: vectorsFile,
-      });
-    }
-    const firstNonFinite = firstNonFiniteIndex(matrix.data);
-    if (firstNonFinite >= 0) {
-      const row = Math.floor(firstNonFinite / matrix.columns);
-      const column = firstNonFinite % matrix.columns;
-      throw new DatasetError(
-        `Row ${row} of the array has a non-finite value (${matrix.data[firstNonFinite]}) at column ${column}.`,
-        { file: vectorsFile },
-      );
-    }
-    return texts.map((row, index) => ({ ...row, vector: matrix.vectors[index] as Float32Array }));
-  };
-  return { dimensions: header.columns, contentHash: hash.digest("hex"), load };
+  return { texts, textsDigest: hash.digest("hex") };
 }
 
-/** Checks the .npy header and shape against the file's size, and feeds every byte to `hash`. */
-async function fingerprintNpy(file: string, hash: Hash): Promise<NpyHeader> {
+/** The array's values, read and checked on the provider's first call, joined to their texts. */
+async function loadNpyRows(vectorsFile: string, texts: readonly TextRow[]): Promise<VectorRow[]> {
+  const bytes = await readFile(vectorsFile).catch((error: NodeJS.ErrnoException) => {
+    throw new DatasetError(`Cannot read ${vectorsFile}: ${error.code ?? error.message}.`, {
+      file: vectorsFile,
+    });
+  });
+  const matrix = parseNpy(bytes, vectorsFile);
+  if (matrix.rows !== texts.length) {
+    throw new DatasetError(`${vectorsFile} changed during the run: it now has ${matrix.rows} rows.`, {
+      file: vectorsFile,
+    });
+  }
+  const firstNonFinite = firstNonFiniteIndex(matrix.data);
+  if (firstNonFinite >= 0) {
+    const row = Math.floor(firstNonFinite / matrix.columns);
+    const column = firstNonFinite % matrix.columns;
+    throw new DatasetError(
+      `Row ${row} of the array has a non-finite value (${matrix.data[firstNonFinite]}) at column ${column}.`,
+      { file: vectorsFile },
+    );
+  }
+  return texts.map((row, index) => ({ ...row, vector: matrix.vectors[index] as Float32Array }));
+}
+
+/** Checks the .npy header and shape against the file's size, reading only the file's first bytes. */
+async function readNpyHeader(file: string): Promise<NpyHeader> {
   const handle = await open(file, "r").catch((error: NodeJS.ErrnoException) => {
     throw new DatasetError(`Cannot read ${file}: ${error.code ?? error.message}.`, { file });
   });
   try {
     const size = (await handle.stat()).size;
-    // One buffer, reused: the file's size does not matter to memory.
-    const buffer = Buffer.allocUnsafe(Math.min(size, 8 * 1024 * 1024));
-    let header: NpyHeader | undefined;
-    for (let position = 0; position < size; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
-      if (bytesRead === 0) break;
-      header ??= parseNpyHeader(buffer.subarray(0, bytesRead), file, size);
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-    return header ?? parseNpyHeader(new Uint8Array(0), file, size);
+    // 64 KiB holds any header numpy writes; the rest of the file is the worker's to read.
+    const buffer = Buffer.allocUnsafe(Math.min(size, 1024 * 1024));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return parseNpyHeader(buffer.subarray(0, bytesRead), file, size);
   } finally {
     await handle.close();
   }
