@@ -92,6 +92,35 @@ describe("EmbeddingCache", () => {
     second.close();
   });
 
+  it("finds each changed record among many read together, whether its payload or its stored checksum changed", async () => {
+    const texts = Array.from({ length: 50 }, (_, index) => `text ${index}`);
+    const writer = await EmbeddingCache.open(directory);
+    writer.put(
+      documents,
+      texts,
+      texts.map((_, index) => vector(index)),
+    );
+    writer.close();
+    const reader = await EmbeddingCache.open(directory);
+    reader.get(documents, texts.slice(0, 1)); // scanned while every record was intact
+    const [file] = segmentFiles(directory);
+    const bytes = readFileSync(file as string);
+    const recordBytes = 12 + 32 + 8 * 4;
+    const recordAt = (index: number) => 48 + index * recordBytes;
+    bytes[recordAt(10) + 12 + 32 + 5] = (bytes[recordAt(10) + 12 + 32 + 5] as number) ^ 0x01; // a float of 10
+    bytes[recordAt(37) + 8] = (bytes[recordAt(37) + 8] as number) ^ 0x80; // the stored checksum of 37
+    bytes[recordAt(49) + 12 + 2] = (bytes[recordAt(49) + 12 + 2] as number) ^ 0x04; // the key of 49
+    writeFileSync(file as string, bytes);
+    const target = new Float32Array(texts.length * 8);
+    expect(reader.readInto(documents, texts, target, 8)).toEqual([10, 37, 49]);
+    for (let row = 0; row < texts.length; row += 1) {
+      if (row === 10 || row === 37 || row === 49) continue;
+      expect(target.subarray(row * 8, row * 8 + 8)).toEqual(vector(row));
+    }
+    expect(reader.stats().damagedRecords).toBe(3);
+    reader.close();
+  });
+
   it("keys by namespace: the same text as a query is not the document's vector", async () => {
     const queries = cacheNamespace({ ...documents.description, inputType: "query" });
     const otherDimensions = cacheNamespace({
