@@ -6,6 +6,7 @@ import {
   rmSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -247,10 +248,13 @@ describe("EmbeddingCache", () => {
     const folder = join(directory, "embeddings-v1", documents.id);
     writeFileSync(join(folder, "0-foreign.segment"), "written by something else");
     expect(segmentFiles(directory)).toHaveLength(6);
+    // Quiet for an hour, rather than a quiet period of 0, which races the clock (see below).
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of segmentFiles(directory)) utimesSync(file, anHourAgo, anHourAgo);
 
     const compacting = await EmbeddingCache.open(directory, {
       compactAboveSegments: 3,
-      compactQuietMilliseconds: 0,
+      compactQuietMilliseconds: 60_000,
     });
     const found = compacting.get(documents, ["text 0", "text 1", "text 2", "text 3", "text 4", "shared"]);
     expect(found).toEqual([vector(0), vector(1), vector(2), vector(3), vector(4), vector(99)]);
@@ -272,10 +276,14 @@ describe("EmbeddingCache", () => {
     const folder = join(directory, "embeddings-v1", documents.id);
     // Listed by readdir, gone for stat: exactly what another run's claim temporary looks like when it
     // is renamed away between the two calls.
+    // All quiet for an hour: a quiet period of 0 would race the clock (a segment written in the same
+    // millisecond as the check has an mtime a fraction of a millisecond after Date.now()).
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of segmentFiles(directory)) utimesSync(file, anHourAgo, anHourAgo);
     symlinkSync(join(folder, "nowhere"), join(folder, "embedding.lock.0123456789abcdef.tmp"));
     const compacting = await EmbeddingCache.open(directory, {
       compactAboveSegments: 3,
-      compactQuietMilliseconds: 0,
+      compactQuietMilliseconds: 60_000,
     });
     expect(compacting.get(documents, ["text 0", "text 1", "text 2", "text 3"])).toEqual([
       vector(0),
