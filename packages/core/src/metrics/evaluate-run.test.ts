@@ -8,7 +8,7 @@ import { metricNames } from "./metric-names.js";
 /** MTEB's retrieval cutoffs (the retrieval task owns them; the measures take any). */
 const DEFAULT_K_VALUES: readonly number[] = [1, 3, 5, 10, 20, 100, 1000];
 
-import type { Run } from "../trec/run.js";
+import type { RankedDocument, Run } from "../trec/run.js";
 import { parseTrecRun } from "../trec/trec-run.js";
 
 const EXACT = 1e-12;
@@ -245,7 +245,7 @@ describe("evaluateRun: hand-computed cases", () => {
  */
 function referenceScores(
   judgments: Map<string, number>,
-  documents: { id: string; score: number }[],
+  documents: readonly { id: string; score: number }[],
   kValues: number[],
 ) {
   const ranked = [...documents].sort((a, b) => b.score - a.score || compareDocumentIds(b.id, a.id));
@@ -289,7 +289,7 @@ describe("evaluateRun against a naive full-sort reference", () => {
     };
     const kValues = [1, 2, 3, 5, 10, 20, 50];
     const qrels: Qrels = new Map();
-    const run: Run = new Map();
+    const run = new Map<string, RankedDocument[]>();
     for (let query = 0; query < 60; query++) {
       const size = 1 + Math.floor(random() * 40);
       const documents = Array.from({ length: size }, (_, index) => ({

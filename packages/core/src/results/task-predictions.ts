@@ -128,7 +128,7 @@ export function parseTaskPredictions(parsed: unknown): TaskPredictions | undefin
     if (subset === "mteb_model_meta" || typeof splits !== "object" || splits === null) continue;
     for (const [split, queries] of Object.entries(splits as Record<string, unknown>)) {
       if (typeof queries !== "object" || queries === null) continue;
-      const run: Run = new Map();
+      const run = new Map<string, RankedDocument[]>();
       for (const [queryId, documents] of Object.entries(queries as Record<string, unknown>)) {
         if (typeof documents !== "object" || documents === null) continue;
         run.set(

@@ -9,7 +9,7 @@ import type { RetrievalRanking } from "./retrieval-task.js";
  * byte order, as the search breaks them) and cut at k, it is exactly that top k.
  */
 export function mergeRuns(runs: readonly Run[], k: number): Run {
-  const merged: Run = new Map();
+  const merged = new Map<string, RankedDocument[]>();
   for (const run of runs) {
     for (const [queryId, documents] of run) {
       const list = merged.get(queryId);

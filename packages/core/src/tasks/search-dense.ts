@@ -6,6 +6,7 @@ import type { SearchBackend } from "../search/search-backend.js";
 import type { Similarity } from "../search/similarity.js";
 import { tieRanksFromIds } from "../search/tie-rank.js";
 import type { Run } from "../trec/run.js";
+import { SearchRun } from "./search-run.js";
 
 export interface SearchDenseOptions {
   queryIds: readonly string[];
@@ -47,19 +48,7 @@ export async function searchDense(options: SearchDenseOptions): Promise<Run> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });
-  const run: Run = new Map();
-  queryIds.forEach((queryId, queryIndex) => {
-    const ranked = [];
-    for (let rank = 0; rank < result.k; rank++) {
-      const position = queryIndex * result.k + rank;
-      ranked.push({
-        id: documentIds[result.indices[position] as number] as string,
-        score: result.scores[position] as number,
-      });
-    }
-    run.set(queryId, ranked);
-  });
-  return run;
+  return new SearchRun(queryIds, documentIds, result.indices, result.scores, result.k);
 }
 
 /**

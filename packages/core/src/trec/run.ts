@@ -4,4 +4,4 @@ export interface RankedDocument {
   score: number;
 }
 
-export type Run = Map<string, RankedDocument[]>;
+export type Run = ReadonlyMap<string, readonly RankedDocument[]>;

@@ -42,7 +42,7 @@ export class TrecRun {
 
   /** The run as query id -> documents (in file order), the shape the rest of embedeval passes around. */
   toRun(): Run {
-    const run: Run = new Map();
+    const run = new Map<string, RankedDocument[]>();
     for (let query = 0; query < this.queryIds.length; query++) {
       const documents: RankedDocument[] = [];
       for (

@@ -1,6 +1,6 @@
 import type { Similarity } from "../../search/similarity.js";
 import type { Qrels } from "../../trec/qrels.js";
-import type { Run } from "../../trec/run.js";
+import type { RankedDocument, Run } from "../../trec/run.js";
 import { modelSimilarity } from "../shared/pair-scores.js";
 import { type MtebRetrievalScores, mtebRetrievalScores } from "./mteb-retrieval-scores.js";
 
@@ -35,7 +35,7 @@ export interface RerankingScores extends MtebRetrievalScores {
  * the judgements those of the group's last sub-query in judgement order.
  */
 export function scoreReranking(input: RerankingScoreInput): RerankingScores {
-  const run: Run = new Map();
+  const run = new Map<string, RankedDocument[]>();
   const withoutCandidates: string[] = [];
   for (const query of input.queries) {
     if (!input.qrels.has(query.id)) continue;
@@ -77,7 +77,7 @@ function mergeSubqueries(run: Run, qrels: Qrels): { run: Run; qrels: Qrels } {
     list.push(queryId);
     members.set(group, list);
   }
-  const mergedRun: Run = new Map();
+  const mergedRun = new Map<string, RankedDocument[]>();
   for (const [group, queryIds] of members) {
     const best = new Map<string, number>();
     for (const queryId of queryIds) {
