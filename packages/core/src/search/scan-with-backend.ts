@@ -179,8 +179,10 @@ export async function scanWithBackend(
         // Rescore the query block's candidates now, while the backend computes the next query
         // block's first similarities, rather than all at the end when the backend is idle.
         rescorePairs(scope, pairs);
-        // Order the block's results now too, while the backend is still busy.
+        // Order the block's results now too, while the backend is still busy; before the last
+        // chunk, cut each query back to its best k so that the next chunk prunes by its threshold.
         if (scope.lastChunk) orderResults(collector, task.firstQuery, task.firstQuery + task.queryCount);
+        else collector.tighten(task.firstQuery, task.firstQuery + task.queryCount);
       }
     }
   } catch (error) {

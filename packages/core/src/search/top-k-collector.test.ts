@@ -21,7 +21,7 @@ function reference(
 
 describe("TopKCollector", () => {
   for (const keyedSortLimit of [Number.POSITIVE_INFINITY, 0]) {
-    it(`keeps and orders the best k with ties, −0 and +0 (${keyedSortLimit === 0 ? "heap sort" : "keyed sort"})`, () => {
+    it(`keeps and orders the best k with ties, −0 and +0 (${keyedSortLimit === 0 ? "comparison sort" : "keyed sort"})`, () => {
       const queryCount = 5;
       const documents = 400;
       // Duplicate tie ranks too, so the document index decides some ties.
@@ -42,6 +42,17 @@ describe("TopKCollector", () => {
             entries.push({ query, score, index });
             collector.offer(query, score, index);
           }
+        }
+        // Cut back to k: each threshold is then the k-th best score offered (what pruning relies on).
+        collector.tighten(0, queryCount);
+        for (let query = 0; query < queryCount; query++) {
+          const expected = reference(entries, tieRank, query, k);
+          const threshold =
+            expected.length < k ? Number.NEGATIVE_INFINITY : Math.fround(expected[k - 1]?.score as number);
+          expect(collector.thresholds[query], `threshold k ${k} query ${query}`).toBe(
+            threshold === 0 ? 0 : threshold,
+          );
+          expect(collector.isFull(query)).toBe(expected.length >= k);
         }
         // Two queries ordered early, as the fast search does once their last chunk is scored; a
         // late offer to one of them changes nothing.
