@@ -103,6 +103,12 @@ export async function prepareRun(
     config.tasks.map((task) => task.name),
   );
 
+  // The datasets load while the providers are created: creating one may mostly wait (the precomputed
+  // provider fingerprints its vector file on another thread), and reading datasets keeps this thread
+  // busy meanwhile. Awaited below, after the providers, so a model's config error still comes first.
+  const datasetsLoaded = loadDatasets(tasks, environment, reporter, options.signal);
+  datasetsLoaded.catch(() => {});
+
   const failures: ModelFailure[] = [];
   const configErrors: EmbedEvalError[] = [];
   const prepared: PreparedModel[] = [];
@@ -147,6 +153,7 @@ export async function prepareRun(
 
   if (configErrors.length > 0) {
     await closeProviders(prepared);
+    await datasetsLoaded.catch(() => {});
     const [first, ...rest] = configErrors as [EmbedEvalError, ...EmbedEvalError[]];
     if (rest.length === 0) throw first;
     const more = rest.map((error) => `\n  ${error.file}:${error.line ?? 1}: ${error.message}`).join("");
@@ -158,35 +165,10 @@ export async function prepareRun(
   }
 
   hooks.providersReady?.({ prepared, tasks, environment, reporter });
-  const datasets = new Map<string, RetrievalDataset[]>();
-  const typedDatasets = new Map<string, TypedDataset[]>();
+  let datasets: Map<string, RetrievalDataset[]>;
+  let typedDatasets: Map<string, TypedDataset[]>;
   try {
-    for (const task of tasks) {
-      if (task.type !== "retrieval") {
-        const typedTask = { ...task, type: task.type };
-        const splits = await withTaskContext(task, () =>
-          loadTypedTaskSplits(typedTask, environment, reporter, options.signal),
-        );
-        typedDatasets.set(task.name, splits);
-        continue;
-      }
-      const hubDataset = await withTaskContext(task, () =>
-        downloadTaskDataset(task, environment, reporter, options.signal),
-      );
-      const splits: RetrievalDataset[] = [];
-      for (const split of task.splits) {
-        const signal = options.signal ? { signal: options.signal } : {};
-        // A hub dataset records its resolved commit as the dataset revision (loadHubDataset sets it).
-        const dataset = await withTaskContext(task, () =>
-          hubDataset
-            ? loadHubDataset({ dataset: hubDataset, split, name: task.name, ...signal })
-            : loadBeirFolder({ folder: task.path as string, split, name: task.name, ...signal }),
-        );
-        for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
-        splits.push(dataset);
-      }
-      datasets.set(task.name, splits);
-    }
+    ({ datasets, typedDatasets } = await datasetsLoaded);
   } catch (error) {
     await closeProviders(prepared);
     throw error;
@@ -195,6 +177,47 @@ export async function prepareRun(
   const cache =
     config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
   return { config, environment, reporter, cache, prepared, tasks, datasets, typedDatasets, failures };
+}
+
+/** Every task's splits, read (and downloaded from the hub first where the task names a hub dataset). */
+async function loadDatasets(
+  tasks: readonly TaskConfig[],
+  environment: Record<string, string | undefined>,
+  reporter: ProgressReporter,
+  signal: AbortSignal | undefined,
+): Promise<{
+  datasets: Map<string, RetrievalDataset[]>;
+  typedDatasets: Map<string, TypedDataset[]>;
+}> {
+  const datasets = new Map<string, RetrievalDataset[]>();
+  const typedDatasets = new Map<string, TypedDataset[]>();
+  for (const task of tasks) {
+    if (task.type !== "retrieval") {
+      const typedTask = { ...task, type: task.type };
+      const splits = await withTaskContext(task, () =>
+        loadTypedTaskSplits(typedTask, environment, reporter, signal),
+      );
+      typedDatasets.set(task.name, splits);
+      continue;
+    }
+    const hubDataset = await withTaskContext(task, () =>
+      downloadTaskDataset(task, environment, reporter, signal),
+    );
+    const splits: RetrievalDataset[] = [];
+    for (const split of task.splits) {
+      const cancellation = signal ? { signal } : {};
+      // A hub dataset records its resolved commit as the dataset revision (loadHubDataset sets it).
+      const dataset = await withTaskContext(task, () =>
+        hubDataset
+          ? loadHubDataset({ dataset: hubDataset, split, name: task.name, ...cancellation })
+          : loadBeirFolder({ folder: task.path as string, split, name: task.name, ...cancellation }),
+      );
+      for (const warning of dataset.warnings) reporter.log(`warning: ${task.name}/${split}: ${warning}`);
+      splits.push(dataset);
+    }
+    datasets.set(task.name, splits);
+  }
+  return { datasets, typedDatasets };
 }
 
 /**
