@@ -30,7 +30,7 @@ import {
   ProviderError,
   ProviderOptions,
 } from "@embedeval/provider-contract";
-import { readJsonLines, readLines, sha256 } from "../datasets/read-lines.js";
+import { readJsonLines, readLineBatches, sha256 } from "../datasets/read-lines.js";
 import { fileDigestOffThread } from "./file-digest-off-thread.js";
 import { type NpyHeader, parseNpy, parseNpyHeader } from "./npy-reader.js";
 
@@ -306,38 +306,40 @@ async function readTexts(
   const hash = createHash("sha1");
   const isJsonLines = /\.jsonl(\.gz)?$/.test(textsFile);
   const texts: TextRow[] = [];
-  for await (const { line, lineNumber } of readLines(textsFile, { hash })) {
-    let text: string;
-    let inputType: InputType | undefined;
-    if (isJsonLines) {
-      if (line.trim() === "") continue;
-      const record = parseJsonLine(line, textsFile, lineNumber);
-      if (typeof record === "string") text = record;
-      else if (
-        typeof record === "object" &&
-        record !== null &&
-        typeof (record as { text?: unknown }).text === "string"
-      ) {
-        text = (record as { text: string }).text;
-        inputType = readInputType((record as { inputType?: unknown }).inputType, textsFile, lineNumber);
+  // In batches: a step through an async generator per line would cost a tenth of a second per 100,000.
+  for await (const lines of readLineBatches(textsFile, { hash }))
+    for (const { line, lineNumber } of lines) {
+      let text: string;
+      let inputType: InputType | undefined;
+      if (isJsonLines) {
+        if (line.trim() === "") continue;
+        const record = parseJsonLine(line, textsFile, lineNumber);
+        if (typeof record === "string") text = record;
+        else if (
+          typeof record === "object" &&
+          record !== null &&
+          typeof (record as { text?: unknown }).text === "string"
+        ) {
+          text = (record as { text: string }).text;
+          inputType = readInputType((record as { inputType?: unknown }).inputType, textsFile, lineNumber);
+        } else {
+          throw new DatasetError('Expected a JSON string or an object with a string "text".', {
+            file: textsFile,
+            line: lineNumber,
+          });
+        }
       } else {
-        throw new DatasetError('Expected a JSON string or an object with a string "text".', {
+        text = line;
+      }
+      if (texts.length === rows) {
+        throw new DatasetError(`More texts than vectors: ${vectorsFile} has ${rows} rows.`, {
           file: textsFile,
           line: lineNumber,
+          hint: "The texts file must list exactly one text per row of the array, in the same order.",
         });
       }
-    } else {
-      text = line;
+      texts.push({ text, inputType, file: textsFile, line: lineNumber });
     }
-    if (texts.length === rows) {
-      throw new DatasetError(`More texts than vectors: ${vectorsFile} has ${rows} rows.`, {
-        file: textsFile,
-        line: lineNumber,
-        hint: "The texts file must list exactly one text per row of the array, in the same order.",
-      });
-    }
-    texts.push({ text, inputType, file: textsFile, line: lineNumber });
-  }
   if (texts.length !== rows) {
     throw new DatasetError(`${textsFile} lists ${texts.length} texts, but ${vectorsFile} has ${rows} rows.`, {
       file: textsFile,

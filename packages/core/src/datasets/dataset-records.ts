@@ -9,7 +9,7 @@ import { createReadStream } from "node:fs";
 import { DatasetError } from "@embedeval/provider-contract";
 import { parseRelevanceGrade } from "../trec/relevance-grade.js";
 import { readParquetRows } from "./parquet-rows.js";
-import { type JsonRecord, readJsonLines, readLines } from "./read-lines.js";
+import { type JsonRecord, readJsonLineBatches, readLineBatches } from "./read-lines.js";
 
 export interface RecordReading {
   hash?: Hash;
@@ -24,8 +24,19 @@ export function isParquet(file: string): boolean {
 
 /** Objects of a JSON lines or parquet file; `lineNumber` is the row number for parquet. */
 export async function* readRecords(file: string, reading: RecordReading = {}): AsyncGenerator<JsonRecord> {
+  for await (const batch of readRecordBatches(file, reading)) yield* batch;
+}
+
+/**
+ * The objects of `readRecords`, in batches: a JSON lines file a batch per block read, so that a large
+ * corpus does not pay an async generator step per record per layer (readLineBatches).
+ */
+export async function* readRecordBatches(
+  file: string,
+  reading: RecordReading = {},
+): AsyncGenerator<JsonRecord[]> {
   if (!isParquet(file)) {
-    yield* readJsonLines(file, {
+    yield* readJsonLineBatches(file, {
       ...(reading.hash ? { hash: reading.hash } : {}),
       ...(reading.signal ? { signal: reading.signal } : {}),
     });
@@ -36,7 +47,7 @@ export async function* readRecords(file: string, reading: RecordReading = {}): A
     for await (const chunk of createReadStream(file)) reading.hash.update(chunk as Buffer);
   }
   for await (const { value, rowNumber } of readParquetRows(file, reading))
-    yield { value, lineNumber: rowNumber };
+    yield [{ value, lineNumber: rowNumber }];
 }
 
 export interface Judgment {
@@ -95,37 +106,39 @@ async function* readTsvJudgments(file: string, reading: RecordReading): AsyncGen
     ...(reading.hash ? { hash: reading.hash } : {}),
     ...(reading.signal ? { signal: reading.signal } : {}),
   };
-  for await (const { line, lineNumber } of readLines(file, options)) {
-    if (line.trim() === "") continue;
-    const columns = line.split("\t");
-    if (columns.length !== 3) {
-      throw new DatasetError(
-        `Expected 3 tab-separated columns (query-id, corpus-id, score), got ${columns.length}.`,
-        {
+  for await (const lines of readLineBatches(file, options)) {
+    for (const { line, lineNumber } of lines) {
+      if (line.trim() === "") continue;
+      const columns = line.split("\t");
+      if (columns.length !== 3) {
+        throw new DatasetError(
+          `Expected 3 tab-separated columns (query-id, corpus-id, score), got ${columns.length}.`,
+          {
+            file,
+            line: lineNumber,
+            hint:
+              columns.length === 1 && line.includes(" ")
+                ? "Columns are separated by spaces; BEIR qrels use tabs."
+                : "Write each judgment as `query-id<TAB>corpus-id<TAB>score`.",
+          },
+        );
+      }
+      const [queryId = "", documentId = "", scoreText = ""] = columns.map((column) => column.trim());
+      const grade = parseRelevanceGrade(scoreText);
+      // BEIR's loader always skips the first row as the header; we skip it only when it is not a
+      // judgment, so a headerless file does not silently lose its first line.
+      if (lineNumber === 1 && grade === undefined) continue;
+      if (grade === undefined) {
+        throw new DatasetError(`Score must be an integer grade, got "${scoreText}".`, {
           file,
           line: lineNumber,
-          hint:
-            columns.length === 1 && line.includes(" ")
-              ? "Columns are separated by spaces; BEIR qrels use tabs."
-              : "Write each judgment as `query-id<TAB>corpus-id<TAB>score`.",
-        },
-      );
+          hint: "Relevance grades are whole numbers such as 0, 1, 2.",
+        });
+      }
+      if (queryId === "" || documentId === "") {
+        throw new DatasetError("Empty query-id or corpus-id.", { file, line: lineNumber });
+      }
+      yield { queryId, documentId, grade, lineNumber };
     }
-    const [queryId = "", documentId = "", scoreText = ""] = columns.map((column) => column.trim());
-    const grade = parseRelevanceGrade(scoreText);
-    // BEIR's loader always skips the first row as the header; we skip it only when it is not a
-    // judgment, so a headerless file does not silently lose its first line.
-    if (lineNumber === 1 && grade === undefined) continue;
-    if (grade === undefined) {
-      throw new DatasetError(`Score must be an integer grade, got "${scoreText}".`, {
-        file,
-        line: lineNumber,
-        hint: "Relevance grades are whole numbers such as 0, 1, 2.",
-      });
-    }
-    if (queryId === "" || documentId === "") {
-      throw new DatasetError("Empty query-id or corpus-id.", { file, line: lineNumber });
-    }
-    yield { queryId, documentId, grade, lineNumber };
   }
 }

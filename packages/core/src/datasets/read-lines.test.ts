@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DatasetError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defaultMaxLineBytes, type ReadLinesOptions, readLines } from "./read-lines.js";
+import {
+  defaultMaxLineBytes,
+  type ReadLinesOptions,
+  readJsonLineBatches,
+  readLineBatches,
+  readLines,
+} from "./read-lines.js";
 
 let folder: string;
 beforeEach(async () => {
@@ -98,5 +104,35 @@ describe("readLines", () => {
     await writeFile(file, "not gzip at all");
     const error = await failure(lines(file));
     expect(error.hint).toContain("not valid gzip");
+  });
+
+  it("delivers the good lines before a bad one, in batches as in single lines, then fails on it", async () => {
+    const file = join(folder, "mixed.jsonl");
+    const good = Array.from({ length: 3000 }, (_, index) => `{"_id":"${index}"}`).join("\n");
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from(`${good}\n{"_id":"x`), Buffer.from([0xff]), Buffer.from('"}\n')]),
+    );
+    const batched: number[] = [];
+    let batches = 0;
+    const readAll = async () => {
+      for await (const batch of readLineBatches(file)) {
+        batches += 1;
+        for (const { lineNumber } of batch) batched.push(lineNumber);
+      }
+    };
+    const error = await failure(readAll());
+    expect(error.line).toBe(3001);
+    // A reader that checks each line (duplicate ids, say) sees all 3,000 good ones before the failure.
+    expect(batched).toEqual(Array.from({ length: 3000 }, (_, index) => index + 1));
+    // One block read holds them all: the bad line came in the same batch as the good ones.
+    expect(batches).toBe(1);
+    const records: number[] = [];
+    const readRecords = async () => {
+      for await (const batch of readJsonLineBatches(file))
+        for (const { lineNumber } of batch) records.push(lineNumber);
+    };
+    expect((await failure(readRecords())).line).toBe(3001);
+    expect(records).toHaveLength(3000);
   });
 });

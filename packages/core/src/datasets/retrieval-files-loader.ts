@@ -6,7 +6,7 @@
  */
 import { basename } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
-import { type Judgment, readJudgments, readRecords } from "./dataset-records.js";
+import { type Judgment, readJudgments, readRecordBatches } from "./dataset-records.js";
 import { type JsonRecord, sha256 } from "./read-lines.js";
 import type { CorpusDocument, Qrels, Query, RetrievalDataset } from "./retrieval-dataset.js";
 
@@ -91,23 +91,26 @@ const idColumns = ["_id", "id"] as const;
 async function readIdentifiedRecords<T>(
   files: readonly string[],
   kind: "document" | "query",
-  reading: Parameters<typeof readRecords>[1],
+  reading: Parameters<typeof readRecordBatches>[1],
   build: (record: JsonRecord, id: string, file: string) => T,
 ): Promise<{ items: T[]; ids: Set<string> }> {
   const items: T[] = [];
   const ids = new Set<string>();
   for (const file of files) {
-    for await (const record of readRecords(file, { ...reading, requiredColumns: [idColumns, ["text"]] })) {
-      const id = readId(record, file);
-      if (ids.has(id)) {
-        throw new DatasetError(`Duplicate ${kind} id "${id}".`, {
-          file,
-          line: record.lineNumber,
-          hint: `Every ${kind} needs its own _id; remove or rename the duplicate.`,
-        });
+    const batches = readRecordBatches(file, { ...reading, requiredColumns: [idColumns, ["text"]] });
+    for await (const records of batches) {
+      for (const record of records) {
+        const id = readId(record, file);
+        if (ids.has(id)) {
+          throw new DatasetError(`Duplicate ${kind} id "${id}".`, {
+            file,
+            line: record.lineNumber,
+            hint: `Every ${kind} needs its own _id; remove or rename the duplicate.`,
+          });
+        }
+        ids.add(id);
+        items.push(build(record, id, file));
       }
-      ids.add(id);
-      items.push(build(record, id, file));
     }
   }
   return { items, ids };
