@@ -9,6 +9,7 @@ import { metricNames } from "./metric-names.js";
 const DEFAULT_K_VALUES: readonly number[] = [1, 3, 5, 10, 20, 100, 1000];
 
 import type { RankedDocument, Run } from "../trec/run.js";
+import { SearchRun } from "../trec/search-run.js";
 import { parseTrecRun } from "../trec/trec-run.js";
 
 const EXACT = 1e-12;
@@ -313,5 +314,79 @@ describe("evaluateRun against a naive full-sort reference", () => {
         expect(Math.abs((actual[name] as number) - value), `${query} ${name}`).toBeLessThan(EXACT);
       }
     }
+  });
+});
+
+describe("evaluateRun on the search's columns (SearchRun)", () => {
+  /** A run of 50 queries × 20 documents with many ties, some ids equal to query ids, 10 queries unjudged. */
+  function columnsAndQrels() {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 32;
+      return seed / 2 ** 32;
+    };
+    const documentIds = [...Array.from({ length: 300 }, (_, index) => `d${index}`), "q3", "q17"];
+    const queryIds = Array.from({ length: 50 }, (_, query) => `q${query}`);
+    const k = 20;
+    const indices = new Uint32Array(queryIds.length * k);
+    const scores = new Float32Array(queryIds.length * k);
+    const qrels: Qrels = new Map();
+    for (let query = 0; query < queryIds.length; query++) {
+      const chosen = new Set<number>(query === 3 || query === 17 ? [300 + (query === 3 ? 0 : 1)] : []);
+      while (chosen.size < k) chosen.add(Math.floor(random() * 300));
+      [...chosen].forEach((index, rank) => {
+        indices[query * k + rank] = index;
+        scores[query * k + rank] = Math.floor(random() * 5) / 4;
+      });
+      if (query >= 40) continue;
+      const judgments = new Map<string, number>();
+      for (const index of chosen)
+        if (random() < 0.3) judgments.set(documentIds[index] as string, Math.floor(random() * 4));
+      judgments.set(`unretrieved-${query}`, 1);
+      qrels.set(queryIds[query] as string, judgments);
+    }
+    return { queryIds, documentIds, indices, scores, k, qrels };
+  }
+
+  it("scores exactly as the same run read as lists, with ties, identical ids and unjudged queries", () => {
+    const { queryIds, documentIds, indices, scores, k, qrels } = columnsAndQrels();
+    const run = new SearchRun(queryIds, documentIds, indices, scores, k);
+    for (const ignoreIdenticalIds of [false, true]) {
+      const options = { kValues: [1, 3, 5, 10, 20], ignoreIdenticalIds, scoreMissingQueries: true };
+      const fromColumns = evaluateRun(qrels, run, options);
+      expect(fromColumns).toEqual(evaluateRun(qrels, new Map(run), options));
+      expect(fromColumns.scoredQueries).toBe(40);
+      expect(fromColumns.unjudgedQueries).toBe(10);
+    }
+  });
+
+  it("refuses a document ranked twice and a NaN score, as with lists", () => {
+    const qrels = qrelsOf({ q: { a: 1 } });
+    const options = { kValues: DEFAULT_K_VALUES };
+    const twice = new SearchRun(
+      ["q"],
+      ["a", "b"],
+      Uint32Array.from([0, 1, 0]),
+      Float32Array.from([1, 0.5, 0.25]),
+      3,
+    );
+    expect(() => evaluateRun(qrels, twice, options)).toThrowError(/`a` is ranked twice for query `q`/);
+    const notANumber = new SearchRun(
+      ["q"],
+      ["a", "b"],
+      Uint32Array.from([1, 0]),
+      Float32Array.from([1, Number.NaN]),
+      2,
+    );
+    expect(() => evaluateRun(qrels, notANumber, options)).toThrowError(/`a` of query `q` has a NaN score/);
+    // The same document in two queries' rows is no duplicate.
+    const two = new SearchRun(
+      ["q", "r"],
+      ["a", "b"],
+      Uint32Array.from([0, 1, 0, 1]),
+      Float32Array.from([1, 0.5, 1, 0.5]),
+      2,
+    );
+    expect(evaluateRun(qrels, two, options).scoredQueries).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { compareByteRanges, hashBytes, rangeEquals } from "../trec/byte-scanning
 import { compareDocumentIds } from "../trec/document-id-order.js";
 import type { Qrels } from "../trec/qrels.js";
 import type { Run } from "../trec/run.js";
+import { SearchRun } from "../trec/search-run.js";
 import { TrecRun } from "../trec/trec-run.js";
 import { averagePrecisionAt } from "./average-precision.js";
 import { type JudgedRanking, RELEVANCE_LEVEL, rankGradedDocuments } from "./judged-ranking.js";
@@ -232,6 +233,47 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
       };
       scoreRanking(queryId, size, count, compareIds, prepared);
     }
+  } else if (run instanceof SearchRun) {
+    // The search's columns, read in place: a million { id, score } lists and a Set of their ids would
+    // cost several times the scoring itself.
+    const { documentIds, indices, scores, k } = run;
+    const ids = scratch.ids;
+    // Per document index, the last query it was ranked for: a duplicate is found without a Set.
+    const lastRankedFor = new Int32Array(documentIds.length).fill(-1);
+    let query = 0;
+    for (const [queryId, row] of run.rowsByQuery()) {
+      query++;
+      runQueryIds.add(queryId);
+      const prepared = judgmentsFor(queryId);
+      if (prepared === undefined) {
+        unjudgedQueries++;
+        continue;
+      }
+      scratch.ensure(k);
+      let size = 0;
+      let count = 0;
+      for (let position = row * k; position < row * k + k; position++) {
+        const index = indices[position] as number;
+        const id = documentIds[index] as string;
+        if (ignoreIdenticalIds && id === queryId) continue;
+        if (lastRankedFor[index] === query) throw rankedTwice(id, queryId);
+        lastRankedFor[index] = query;
+        const score = scores[position] as number;
+        if (Number.isNaN(score)) throw notANumber(id, queryId);
+        const local = size++;
+        ids[local] = id;
+        scratch.scores[local] = score;
+        const grade = prepared.documents.get(id);
+        if (grade !== undefined && grade > 0) {
+          scratch.ensureGraded(count + 1);
+          scratch.graded[count++] = local;
+          scratch.grades[local] = grade;
+        }
+      }
+      const compareIds = (a: number, b: number): number =>
+        compareDocumentIds(ids[a] as string, ids[b] as string);
+      scoreRanking(queryId, size, count, compareIds, prepared);
+    }
   } else {
     for (const [queryId, documents] of run) {
       runQueryIds.add(queryId);
@@ -247,17 +289,9 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
       let count = 0;
       for (const document of documents) {
         if (ignoreIdenticalIds && document.id === queryId) continue;
-        if (seen.has(document.id)) {
-          throw new DatasetError(`Document \`${document.id}\` is ranked twice for query \`${queryId}\`.`, {
-            hint: "A ranking lists each document once; trec_eval refuses duplicates too.",
-          });
-        }
+        if (seen.has(document.id)) throw rankedTwice(document.id, queryId);
         seen.add(document.id);
-        if (Number.isNaN(document.score)) {
-          throw new DatasetError(`Document \`${document.id}\` of query \`${queryId}\` has a NaN score.`, {
-            hint: "NaN cannot be ranked; check the vectors (NaN in an embedding) or the scoring function.",
-          });
-        }
+        if (Number.isNaN(document.score)) throw notANumber(document.id, queryId);
         const local = size++;
         ids[local] = document.id;
         scratch.scores[local] = document.score;
@@ -299,4 +333,16 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
       averages[names[slot] as string] = (sums[slot] as number) / rows.length;
   }
   return { perQuery, averages, scoredQueries: rows.length, missingQueries, unjudgedQueries, kValues };
+}
+
+function rankedTwice(documentId: string, queryId: string): DatasetError {
+  return new DatasetError(`Document \`${documentId}\` is ranked twice for query \`${queryId}\`.`, {
+    hint: "A ranking lists each document once; trec_eval refuses duplicates too.",
+  });
+}
+
+function notANumber(documentId: string, queryId: string): DatasetError {
+  return new DatasetError(`Document \`${documentId}\` of query \`${queryId}\` has a NaN score.`, {
+    hint: "NaN cannot be ranked; check the vectors (NaN in an embedding) or the scoring function.",
+  });
 }

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskResult } from "../testing/task-result-builder.js";
+import { compareDocumentIds } from "../trec/document-id-order.js";
 import type { Run } from "../trec/run.js";
+import { SearchRun } from "../trec/search-run.js";
 import {
   parseTaskPredictions,
   readTaskPredictions,
@@ -45,6 +47,25 @@ describe("MTEB's predictions file", () => {
       "d11",
     ]);
     expect(topDocuments(run, { ignoreIdenticalIds: false }).get("q2")?.[0]).toEqual({ id: "q2", score: 9 });
+  });
+
+  it("reads a search's columns in place and keeps the same top 10 as from the lists", () => {
+    // Rows in trec_eval's order, as the search writes them: ties by document id descending.
+    const documentIds = ["d0", "d1", "d2", "q1", "d10", "d3", "d4", "d5", "d6", "d7", "d8", "d9"];
+    const queryIds = ["q1", "q0"];
+    const k = documentIds.length;
+    const ranked = documentIds
+      .map((id, index) => ({ id, index, score: index % 3 === 0 ? 0.5 : 0.25 }))
+      .sort((left, right) => right.score - left.score || compareDocumentIds(right.id, left.id));
+    const indices = Uint32Array.from([...ranked, ...ranked].map((document) => document.index));
+    const scores = Float32Array.from([...ranked, ...ranked].map((document) => document.score));
+    const run = new SearchRun(queryIds, documentIds, indices, scores, k);
+    for (const ignoreIdenticalIds of [false, true]) {
+      const top = topDocuments(run, { ignoreIdenticalIds });
+      expect(top).toEqual(topDocuments(new Map(run), { ignoreIdenticalIds }));
+      expect(top.get("q1")).toHaveLength(10);
+      expect(top.get("q1")?.some((document) => document.id === "q1")).toBe(!ignoreIdenticalIds);
+    }
   });
 
   it("is written beside the result file as MTEB's <Task>_predictions.json, in rank order, and read back", async () => {

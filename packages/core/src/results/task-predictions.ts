@@ -20,6 +20,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { compareDocumentIds } from "../trec/document-id-order.js";
 import type { RankedDocument, Run } from "../trec/run.js";
+import { SearchRun } from "../trec/search-run.js";
 import { folderSegment } from "./mteb-model-meta.js";
 import type { TaskResult } from "./task-result.js";
 
@@ -42,18 +43,32 @@ export function topDocuments(
   const depth = options.depth ?? predictionsDepth;
   const top = new Map<string, RankedDocument[]>();
   for (const queryId of [...run.keys()].sort(compareDocumentIds)) {
+    if (run instanceof SearchRun) {
+      // Read from the columns: the head of a search's row is its top, and no list is built.
+      const head = run.head(queryId, depth, options.ignoreIdenticalIds ? queryId : undefined);
+      top.set(queryId, head ?? []);
+      continue;
+    }
     const documents = (run.get(queryId) ?? []).filter(
       (document) => !options.ignoreIdenticalIds || document.id !== queryId,
     );
+    // A search's ranking is in this order already: checking costs a pass, sorting 1,000 per query
+    // 40-50 ms per 1,000 queries.
+    const ordered = isInOrder(documents) ? documents : [...documents].sort(trecEvalOrder);
     top.set(
       queryId,
-      [...documents]
-        .sort(trecEvalOrder)
-        .slice(0, depth)
-        .map((document) => ({ id: document.id, score: document.score })),
+      ordered.slice(0, depth).map((document) => ({ id: document.id, score: document.score })),
     );
   }
   return top;
+}
+
+function isInOrder(documents: readonly RankedDocument[]): boolean {
+  for (let index = 1; index < documents.length; index++) {
+    if (trecEvalOrder(documents[index - 1] as RankedDocument, documents[index] as RankedDocument) > 0)
+      return false;
+  }
+  return true;
 }
 
 /** `<output>/<model folder>/<revision>/<Task>_predictions.json`, beside the task's result file. */

@@ -6,7 +6,7 @@ import type { SearchBackend } from "../search/search-backend.js";
 import type { Similarity } from "../search/similarity.js";
 import { tieRanksFromIds } from "../search/tie-rank.js";
 import type { Run } from "../trec/run.js";
-import { SearchRun } from "./search-run.js";
+import { SearchRun } from "../trec/search-run.js";
 
 export interface SearchDenseOptions {
   queryIds: readonly string[];

@@ -1,4 +1,4 @@
-import type { RankedDocument, Run } from "../trec/run.js";
+import type { RankedDocument, Run } from "./run.js";
 
 /**
  * The search's result as a Run, kept as its columns (a document index and a score per rank): each
@@ -11,14 +11,18 @@ export class SearchRun implements ReadonlyMap<string, readonly RankedDocument[]>
   /** Query id -> its row in the columns; a repeated id keeps its first place and its last row, as a Map would. */
   private readonly rows = new Map<string, number>();
 
+  /**
+   * The columns, for readers that skip the lists (evaluateRun): row r holds ranks r × k to r × k + k − 1.
+   * `documentIds` are distinct, as a dataset's are.
+   */
   constructor(
     queryIds: readonly string[],
-    private readonly documentIds: readonly string[],
-    /** queryIds.length × k document indices, best first. */
-    private readonly indices: Uint32Array,
+    readonly documentIds: readonly string[],
+    /** queryIds.length × k document indices, best first in trec_eval's order. */
+    readonly indices: Uint32Array,
     /** The scores matching `indices`. */
-    private readonly scores: Float32Array,
-    private readonly k: number,
+    readonly scores: Float32Array,
+    readonly k: number,
   ) {
     for (let row = 0; row < queryIds.length; row++) this.rows.set(queryIds[row] as string, row);
   }
@@ -34,6 +38,31 @@ export class SearchRun implements ReadonlyMap<string, readonly RankedDocument[]>
   get(queryId: string): RankedDocument[] | undefined {
     const row = this.rows.get(queryId);
     return row === undefined ? undefined : this.list(row);
+  }
+
+  /**
+   * The first `count` documents of a query's list, leaving out the document whose id is `skipId`: a
+   * row is in trec_eval's order already (score descending, ties by document id descending), so its
+   * head is its top. Undefined for a query not in the run.
+   */
+  head(queryId: string, count: number, skipId?: string): RankedDocument[] | undefined {
+    const row = this.rows.get(queryId);
+    if (row === undefined) return undefined;
+    const documents: RankedDocument[] = [];
+    for (
+      let position = row * this.k;
+      position < row * this.k + this.k && documents.length < count;
+      position++
+    ) {
+      const id = this.documentIds[this.indices[position] as number] as string;
+      if (id !== skipId) documents.push({ id, score: this.scores[position] as number });
+    }
+    return documents;
+  }
+
+  /** Each query id with its row in the columns, in the run's order. */
+  rowsByQuery(): MapIterator<[string, number]> {
+    return this.rows.entries();
   }
 
   keys(): MapIterator<string> {

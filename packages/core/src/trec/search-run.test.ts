@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RankedDocument } from "../trec/run.js";
+import type { RankedDocument } from "./run.js";
 import { SearchRun } from "./search-run.js";
 
 describe("SearchRun", () => {
