@@ -28,13 +28,15 @@ export type { ExactSearchOptions } from "./exact-search-options.js";
 export type { SearchResult, SearchStatistics } from "./search-result.js";
 
 /**
- * Memory is the vectors plus these fixed buffers. A chunk of 32 MiB (10,922 rows of 768 dimensions; a
- * source reading ahead holds a second one) and similarity blocks of 32 MiB in all keep a search of
- * 1,000 x 100,000 x 768 streamed from the cache at 446-450 MB peak RSS, against 529-554 MB with 64 MiB
- * chunks and 1.34 GB with 512 and 128 MiB, for the same time (docs/performance.md, issue 15): the Gemm
- * is as fast on these blocks, and a chunk boundary costs one pipeline refill, its reading done ahead.
+ * Memory is the vectors plus these fixed buffers. A chunk of 64 MiB (21,845 rows of 768 dimensions; a
+ * source reading ahead holds a second one) and similarity blocks of 32 MiB in all. Each chunk adds
+ * candidates to rescore (a query's k best of its first chunk all are, then fewer as the cut rises:
+ * about k times the harmonic number of the chunk count), so fewer chunks mean less work: a whole
+ * cached `embedeval run` of 1,000 x 100,000 x 768, top-1000, alternating five times (2026-12-06):
+ * 32 MiB median 3.66 s, CPU 4.9-5.1 s, 440-449 MB peak RSS; 64 MiB 3.54 s, CPU 4.6-4.8 s, 526-542 MB;
+ * 128 MiB about as fast again but 658-671 MB, past the 2x-the-vectors bound (600 MB) of issue 15.
  */
-const defaultChunkBytes = 32 * 1024 * 1024;
+const defaultChunkBytes = 64 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 32 * 1024 * 1024;
 /** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
 const wasmMemoryBudgetBytes = 3.5 * 1024 * 1024 * 1024;

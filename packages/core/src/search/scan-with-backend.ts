@@ -46,8 +46,8 @@ export function blockShape(
     capacityRows,
     Math.max(minimumBlockRows, Math.floor(halfValues / queryTarget)),
   );
-  // Split the chunk's rows evenly too: 10,922 rows make two blocks of 5,461, not 8,388 and a thin 2,534
-  // on which the Gemm is less efficient.
+  // Split the chunk's rows evenly too: 21,845 rows make three blocks of 7,282, not 8,388, 8,388 and a
+  // thin 5,069 on which the Gemm is less efficient.
   const rowBlocks = Math.ceil(capacityRows / largestRows);
   const rows = Math.max(Math.min(capacityRows, minimumBlockRows), Math.ceil(capacityRows / rowBlocks));
   const queries = Math.max(1, Math.min(queryTarget, Math.floor(halfValues / rows)));
