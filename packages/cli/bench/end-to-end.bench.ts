@@ -46,6 +46,7 @@ interface Measurement {
   seconds: number;
   peakRssBytes: number;
   ndcgAt10: number | undefined;
+  stdout: string;
 }
 
 /** One process under /usr/bin/time: its wall time, peak RSS and the nDCG@10 it reports. */
@@ -64,16 +65,18 @@ function measure(command: string, args: string[], ndcg: (stdout: string) => numb
     seconds: Number(timing[1]),
     peakRssBytes: Number(timing[2]) * 1024,
     ndcgAt10: ndcg(result.stdout),
+    stdout: result.stdout,
   };
 }
 
 const embedeval = (...args: string[]) => [cli, "run", "--json", ...args];
 const embedevalNdcg = (stdout: string) => JSON.parse(stdout)[0]?.scores?.test?.[0]?.ndcg_at_10 as number;
-const peerNdcg = (stdout: string) =>
-  JSON.parse(stdout.trim().split("\n").pop() as string).ndcg_at_10 as number;
+const peerReport = (stdout: string) =>
+  JSON.parse(stdout.trim().split("\n").pop() as string) as { ndcg_at_10: number; blas: string };
+const peerNdcg = (stdout: string) => peerReport(stdout).ndcg_at_10;
 const hasModule = (name: string) => spawnSync(python, ["-c", `import ${name}`]).status === 0;
 
-const cases: { name: string; run: () => Measurement; prepare?: () => void }[] = [
+const cases: { name: string; run: () => Measurement; prepare?: () => void; peer?: boolean }[] = [
   {
     name: "embedeval run --no-cache",
     run: () => measure(process.execPath, embedeval("--no-cache"), embedevalNdcg),
@@ -92,7 +95,8 @@ for (const [module, name] of [
   ["torch", "Python: numpy + PyTorch matmul/topk"],
   ["faiss", "Python: numpy + faiss IndexFlatIP"],
 ] as const) {
-  if (hasModule(module)) cases.push({ name, run: () => measure(python, [peer, module, folder], peerNdcg) });
+  if (hasModule(module))
+    cases.push({ name, peer: true, run: () => measure(python, [peer, module, folder], peerNdcg) });
   else console.log(`${name}: skipped, \`${python} -c "import ${module}"\` fails`);
 }
 
@@ -107,8 +111,16 @@ for (const benchCase of cases) {
   const median = seconds[Math.floor(seconds.length / 2)] as number;
   const peak = Math.max(...runs.map((run) => run.peakRssBytes));
   const ndcg = runs[0]?.ndcgAt10;
+  // A peer on Debian's reference BLAS (no optimised BLAS installed) is ten to thirty times slower: name
+  // the library, so that an unfair comparison shows.
+  const blas = benchCase.peer && runs[0] ? peerReport(runs[0].stdout).blas : undefined;
+  if (blas === "reference BLAS") {
+    console.log(
+      `warning: ${benchCase.name} ran on the reference BLAS; install an optimised one (Debian: libopenblas0-pthread) for a fair peer`,
+    );
+  }
   rows.push(
-    `| ${benchCase.name} | ${median.toFixed(1)} s [${runs.map((run) => run.seconds.toFixed(1)).join(", ")}] | ${(peak / 1e9).toFixed(2)} GB (${(peak / vectorBytes).toFixed(1)}x the vectors) | ${ndcg === undefined ? "-" : ndcg.toFixed(5)} |`,
+    `| ${benchCase.name}${blas === undefined ? "" : ` (${blas})`} | ${median.toFixed(1)} s [${runs.map((run) => run.seconds.toFixed(1)).join(", ")}] | ${(peak / 1e9).toFixed(2)} GB (${(peak / vectorBytes).toFixed(1)}x the vectors) | ${ndcg === undefined ? "-" : ndcg.toFixed(5)} |`,
   );
   console.log(rows[rows.length - 1]);
 }

@@ -5,7 +5,7 @@ Usage: python3 peer_pipeline.py torch|faiss FOLDER
   faiss: numpy + faiss IndexFlatIP (exact inner-product search) on the normalised vectors.
 Reads FOLDER/vectors.npy (documents first, then queries, as texts.jsonl lists them), the BEIR folder's
 corpus, queries and qrels, and prints one JSON line: nDCG@10 (trec_eval's formula, gains as judged,
-log2 discount, ideal from the qrels) and the stage times.
+log2 discount, ideal from the qrels), the stage times and the BLAS library the process loaded.
 """
 import json
 import math
@@ -73,6 +73,28 @@ for row, query in enumerate(query_ids):
     idcg = sum(gain / math.log2(rank + 2) for rank, gain in enumerate(ideal))
     total += dcg / idcg if idcg > 0 else 0.0
 finished = time.perf_counter()
+
+
+def blas_in_use():
+    """Which BLAS this process loaded: Debian's reference BLAS (when no optimised one is installed)
+    runs the peers' matrix products ten to thirty times slower, which would make them unfair peers."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as handle:
+            paths = {line.split()[-1] for line in handle if "/" in line}
+    except OSError:
+        return "unknown"
+    names = " ".join(sorted(paths))
+    if "openblas" in names:
+        return "OpenBLAS"
+    if "mkl" in names:
+        return "MKL"
+    if "blis" in names:
+        return "BLIS"
+    if "libblas.so" in names:
+        return "reference BLAS"
+    return "unknown"
+
+
 print(
     json.dumps(
         {
@@ -81,6 +103,7 @@ print(
             "load_seconds": loaded - started,
             "search_seconds": searched - loaded,
             "score_seconds": finished - searched,
+            "blas": blas_in_use(),
         }
     )
 )
