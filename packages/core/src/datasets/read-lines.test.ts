@@ -106,6 +106,19 @@ describe("readLines", () => {
     expect(error.hint).toContain("not valid gzip");
   });
 
+  it("names a line over the limit in the middle of a block, after the lines before it", async () => {
+    const file = join(folder, "one-long.tsv");
+    await writeFile(file, `q1\td1\t1\r\nq2\td2\t1\n${"x".repeat(60)}\nq4\td4\t1\n`);
+    const read: string[] = [];
+    const readAll = async () => {
+      for await (const { line } of readLines(file, { maxLineBytes: 50 })) read.push(line);
+    };
+    const error = await failure(readAll());
+    expect(error.line).toBe(3);
+    expect(read).toEqual(["q1\td1\t1", "q2\td2\t1"]);
+    expect(await lines(file, { maxLineBytes: 60 })).toHaveLength(4);
+  });
+
   it("delivers the good lines before a bad one, in batches as in single lines, then fails on it", async () => {
     const file = join(folder, "mixed.jsonl");
     const good = Array.from({ length: 3000 }, (_, index) => `{"_id":"${index}"}`).join("\n");

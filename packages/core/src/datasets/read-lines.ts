@@ -91,6 +91,37 @@ export async function* readLineBatches(
     }
     return lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   };
+  /**
+   * Decodes the `count` lines of chunk[from, to) (each ending in a newline) into the batch. One decoder
+   * call for all of them: a newline byte is never part of a multi-byte character, so this is the same
+   * as decoding each line, and a call per line cost as much as parsing the JSON on it. If the bytes are
+   * not UTF-8, the lines are decoded one by one to name the bad one, after the good ones before it.
+   */
+  const decodeLines = (chunk: Buffer, from: number, to: number, count: number, batch: NumberedLine[]) => {
+    if (count === 0) return;
+    let text: string | undefined;
+    try {
+      // Without the last newline, so that splitting gives exactly `count` lines.
+      text = decoder.decode(chunk.subarray(from, to - 1));
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
+      for (let start = from, end = chunk.indexOf(newline, from); end !== -1 && end < to; ) {
+        lineNumber += 1;
+        batch.push({ line: decode(chunk.subarray(start, end)), lineNumber });
+        start = end + 1;
+        end = chunk.indexOf(newline, start);
+      }
+      return;
+    }
+    for (const part of text.split("\n")) {
+      lineNumber += 1;
+      let line = part.length > 0 && part.charCodeAt(part.length - 1) === 0x0d ? part.slice(0, -1) : part;
+      if (lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      batch.push({ line, lineNumber });
+    }
+  };
   const tooLong = () =>
     new DatasetError(`Line longer than the limit of ${formatLimit(maxLineBytes)}.`, {
       file,
@@ -115,16 +146,30 @@ export async function* readLineBatches(
       let failure: unknown;
       let start = 0;
       try {
-        for (let end = chunk.indexOf(newline, start); end !== -1; end = chunk.indexOf(newline, start)) {
-          const piece = chunk.subarray(start, end);
+        const firstEnd = chunk.indexOf(newline);
+        if (firstEnd !== -1 && pending.length > 0) {
+          // The end of a line that began in an earlier block.
+          const piece = chunk.subarray(0, firstEnd);
           if (pendingBytes + piece.length > maxLineBytes) throw tooLong();
-          const bytes = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
+          const bytes = Buffer.concat([...pending, piece]);
           pending = [];
           pendingBytes = 0;
           lineNumber += 1;
           batch.push({ line: decode(bytes), lineNumber });
+          start = firstEnd + 1;
+        }
+        // The lines wholly inside this block: measured here, decoded below with one call.
+        const linesStart = start;
+        let lines = 0;
+        for (let end = chunk.indexOf(newline, start); end !== -1; end = chunk.indexOf(newline, start)) {
+          if (end - start > maxLineBytes) {
+            decodeLines(chunk, linesStart, start, lines, batch);
+            throw tooLong();
+          }
+          lines += 1;
           start = end + 1;
         }
+        decodeLines(chunk, linesStart, start, lines, batch);
         if (start < chunk.length) {
           pendingBytes += chunk.length - start;
           if (pendingBytes > maxLineBytes) throw tooLong();
