@@ -109,6 +109,16 @@ export function compactSegments(
         // Already gone, or held open on a system that refuses: it stays, and is read as before.
       }
     }
+    // The indexes of merged segments, and any other left beside a segment that is gone.
+    for (const name of readdirSync(folder)) {
+      if (!name.endsWith(".segment.index") || existsSync(join(folder, name.slice(0, -".index".length))))
+        continue;
+      try {
+        unlinkSync(join(folder, name));
+      } catch {
+        // Removed by another run meanwhile.
+      }
+    }
     return true;
   } catch {
     // Compaction is housekeeping: on any problem the original segments stay and are read as they are.

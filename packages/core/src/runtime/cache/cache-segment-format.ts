@@ -87,6 +87,11 @@ export interface SegmentScan {
   damagedRecords: number;
   /** Byte length of the file when scanned. */
   size: number;
+  /**
+   * Where the last verified record ends (where the scan began, if it verified none): an index of the
+   * segment may cover up to here, but not a torn tail beyond it, which a live writer may yet complete.
+   */
+  verifiedEnd: number;
 }
 
 /**
@@ -107,26 +112,30 @@ export function openRegularFile(path: string): number | undefined {
  * every record of every segment, and a 100,000-record segment's objects cost the garbage collector more
  * than its checksums). Memory stays at one chunk however big the file is.
  * `source` is a path, or a descriptor the caller opened (and keeps: it is not closed here). Anything but
- * a regular file is invalid.
+ * a regular file is invalid. `from` skips the records before that offset (a saved index lists them).
  */
 export function scanSegment(
   source: string | number,
   namespaceDigest: Uint8Array,
   onRecord: (key: string, offset: number, payloadLength: number) => void,
+  from = segmentHeaderBytes,
 ): SegmentScan {
   const descriptor = typeof source === "number" ? source : openRegularFile(source);
-  if (descriptor === undefined) return { valid: false, ignoredBytes: 0, damagedRecords: 0, size: 0 };
+  if (descriptor === undefined) {
+    return { valid: false, ignoredBytes: 0, damagedRecords: 0, size: 0, verifiedEnd: 0 };
+  }
   try {
     const size = fstatSync(descriptor).size;
     const header = Buffer.alloc(segmentHeaderBytes);
     const headerRead = readSync(descriptor, header, 0, segmentHeaderBytes, 0);
     if (headerRead < segmentHeaderBytes || !isSegmentHeaderFor(header, namespaceDigest)) {
-      return { valid: false, ignoredBytes: size, damagedRecords: 0, size };
+      return { valid: false, ignoredBytes: size, damagedRecords: 0, size, verifiedEnd: 0 };
     }
     let chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-    let chunkStart = segmentHeaderBytes; // file offset of chunk[0]
+    let chunkStart = from; // file offset of chunk[0]
     let chunkLength = 0;
-    let position = segmentHeaderBytes; // file offset of the next record to parse
+    let position = from; // file offset of the next record to parse
+    let verifiedEnd = from;
     let ignoredBytes = 0;
     let damagedRecords = 0;
     let inDamage = false;
@@ -195,12 +204,13 @@ export function scanSegment(
       inDamage = false;
       onRecord(chunk.toString("base64", start, start + keyBytes), position, payloadLength);
       position += recordHeaderBytes + payloadLength;
+      verifiedEnd = position;
     }
     if (position < size) {
       ignoredBytes += size - position;
       if (!inDamage) damagedRecords += 1;
     }
-    return { valid: true, ignoredBytes, damagedRecords, size };
+    return { valid: true, ignoredBytes, damagedRecords, size, verifiedEnd };
   } finally {
     if (typeof source !== "number") closeSync(descriptor);
   }

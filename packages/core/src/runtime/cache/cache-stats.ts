@@ -8,7 +8,10 @@ export interface EmbeddingCacheStats {
   misses: number;
   /** Distinct vectors known in the namespaces loaded so far, including ones written by this process. */
   entries: number;
-  /** Bytes of segment files on disk (all namespaces), as measured at open plus what this process wrote. */
+  /**
+   * Bytes of segment files and their indexes on disk (all namespaces), as measured at open plus what this
+   * process wrote.
+   */
   bytes: number;
   /** Records skipped because they were torn or damaged. */
   damagedRecords: number;
@@ -16,14 +19,15 @@ export interface EmbeddingCacheStats {
   ignoredFiles: number;
 }
 
-/** Bytes of every segment file under the cache's layout folder, for the stats line. */
+/** Bytes of every segment file (and segment index) under the cache's layout folder, for the stats line. */
 export function measureSegmentBytes(root: string): number {
   let total = 0;
   for (const folder of readdirSync(root)) {
     const path = join(root, folder);
     try {
       for (const name of readdirSync(path)) {
-        if (name.endsWith(".segment")) total += statSync(join(path, name)).size;
+        if (name.endsWith(".segment") || name.endsWith(".segment.index"))
+          total += statSync(join(path, name)).size;
       }
     } catch {
       // Not a folder, or removed meanwhile: nothing to count.

@@ -3,6 +3,7 @@ import {
   closeSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
   mkdirSync,
   openSync,
   writeSync,
@@ -12,11 +13,12 @@ import { EmbedEvalError } from "@embedeval/provider-contract";
 import { type CacheClaim, type ClaimOptions, claimNamespace, touchClaim } from "./cache-claim.js";
 import { compactSegments } from "./cache-compaction.js";
 import type { CacheNamespace } from "./cache-namespace.js";
-import { encodeRecords, keyBytes, recordHeaderBytes } from "./cache-segment-format.js";
+import { encodeRecords, keyBytes, recordHeaderBytes, segmentHeaderBytes } from "./cache-segment-format.js";
 import { type EmbeddingCacheStats, measureSegmentBytes } from "./cache-stats.js";
 import { type CacheCounters, describeError, type LoadedNamespace, type Segment } from "./loaded-namespace.js";
 import { recordKey, recordKeyBytes } from "./record-key.js";
 import { readWarnings, warningsFile } from "./recorded-warnings.js";
+import { indexSegmentsFromBytes, writeSegmentIndex } from "./segment-index-file.js";
 import { ReadScratch, readRecords, readRecordsInto } from "./segment-reads.js";
 import { addNewSegments, rescanGrownSegments, segmentNames } from "./segment-scan.js";
 import { writerFor } from "./segment-writer.js";
@@ -309,6 +311,7 @@ export class EmbeddingCache {
   close(): void {
     if (this.closed) return;
     this.flush();
+    for (const loaded of this.namespaces.values()) saveWriterIndex(loaded);
     for (const loaded of this.namespaces.values()) {
       for (const segment of loaded.segments) {
         if (segment.descriptor !== undefined) closeSync(segment.descriptor);
@@ -368,4 +371,34 @@ export class EmbeddingCache {
     this.assertOpen();
     return claimNamespace(join(this.directory, layoutFolder, namespace.id), options);
   }
+}
+
+/**
+ * Saves the index of the segment this process wrote (when it is large enough to be worth one), so the
+ * next run, here or on a runner that restores this cache folder, loads the namespace without reading
+ * every vector back. Its records were all verified as they were written: they are listed as indexed.
+ */
+function saveWriterIndex(loaded: LoadedNamespace): void {
+  const writer = loaded.writer;
+  if (writer?.descriptor === undefined || !writer.writable) return;
+  if (writer.size - segmentHeaderBytes < indexSegmentsFromBytes) return;
+  try {
+    // Merged away by another run's compaction: an index beside nothing would only be litter.
+    if (fstatSync(writer.descriptor).nlink === 0) return;
+  } catch {
+    return;
+  }
+  const segmentIndex = loaded.segments.indexOf(writer);
+  const records: { key: string; offset: number; payloadLength: number }[] = [];
+  for (const [key, entry] of loaded.index) {
+    if (entry.segment === segmentIndex)
+      records.push({ key, offset: entry.offset, payloadLength: entry.payloadLength });
+  }
+  records.sort((left, right) => left.offset - right.offset);
+  writeSegmentIndex(writer.path, loaded.namespace.digest, {
+    coveredBytes: writer.size,
+    keys: records.map((record) => record.key),
+    offsets: records.map((record) => record.offset),
+    payloadLengths: records.map((record) => record.payloadLength),
+  });
 }

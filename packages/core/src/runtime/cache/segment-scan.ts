@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { CacheNamespace } from "./cache-namespace.js";
 import { openRegularFile, scanSegment } from "./cache-segment-format.js";
 import type { CacheCounters, LoadedNamespace } from "./loaded-namespace.js";
+import { indexSegmentsFromBytes, readSegmentIndex, writeSegmentIndex } from "./segment-index-file.js";
 
 /**
  * Scans and indexes every segment file of the folder not yet known. Each is kept open from the scan
@@ -32,18 +33,35 @@ export function addNewSegments(loaded: LoadedNamespace, counters: CacheCounters)
       }
       const segmentIndex = loaded.segments.length;
       try {
-        const keys: string[] = [];
-        const offsets: number[] = [];
-        const lengths: number[] = [];
-        const scan = scanSegment(descriptor, loaded.namespace.digest, (key, offset, payloadLength) => {
-          keys.push(key);
-          offsets.push(offset);
-          lengths.push(payloadLength);
-        });
+        // The records an index file beside the segment lists are not read again (see segment-index-file.ts).
+        const digest = loaded.namespace.digest;
+        const saved = readSegmentIndex(path, digest, fstatSync(descriptor).size);
+        const keys: string[] = saved?.keys ?? [];
+        const offsets: number[] = saved?.offsets ?? [];
+        const lengths: number[] = saved?.payloadLengths ?? [];
+        const scan = scanSegment(
+          descriptor,
+          digest,
+          (key, offset, payloadLength) => {
+            keys.push(key);
+            offsets.push(offset);
+            lengths.push(payloadLength);
+          },
+          saved?.coveredBytes,
+        );
         if (!scan.valid) {
           closeSync(descriptor);
           counters.ignoredFiles += 1;
           continue;
+        }
+        // Saved (or saved again) when there is much to skip next time that was read this time.
+        if (scan.verifiedEnd - (saved?.coveredBytes ?? 0) >= indexSegmentsFromBytes) {
+          writeSegmentIndex(path, digest, {
+            coveredBytes: scan.verifiedEnd,
+            keys,
+            offsets,
+            payloadLengths: lengths,
+          });
         }
         // Indexed only once the whole file scanned cleanly, so a read error midway adds nothing.
         for (let record = 0; record < keys.length; record += 1) {
