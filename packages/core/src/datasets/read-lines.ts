@@ -75,12 +75,15 @@ export async function* readLineBatches(
   let pendingBytes = 0;
   let lineNumber = 0;
   let total = 0;
+  /** A decoded line without its \r (CRLF endings) and, on line 1, without a byte-order mark. */
+  const finishLine = (text: string): string => {
+    const line =
+      text.length > 0 && text.charCodeAt(text.length - 1) === carriageReturn ? text.slice(0, -1) : text;
+    return lineNumber === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  };
   const decode = (bytes: Buffer): string => {
-    const end =
-      bytes.length > 0 && bytes[bytes.length - 1] === carriageReturn ? bytes.length - 1 : bytes.length;
-    let text: string;
     try {
-      text = decoder.decode(bytes.subarray(0, end));
+      return finishLine(decoder.decode(bytes));
     } catch (error) {
       throw new DatasetError("The line is not valid UTF-8.", {
         file,
@@ -89,7 +92,6 @@ export async function* readLineBatches(
         cause: error,
       });
     }
-    return lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   };
   /**
    * Decodes the `count` lines of chunk[from, to) (each ending in a newline) into the batch. One decoder
@@ -117,9 +119,7 @@ export async function* readLineBatches(
     }
     for (const part of text.split("\n")) {
       lineNumber += 1;
-      let line = part.length > 0 && part.charCodeAt(part.length - 1) === 0x0d ? part.slice(0, -1) : part;
-      if (lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-      batch.push({ line, lineNumber });
+      batch.push({ line: finishLine(part), lineNumber });
     }
   };
   const tooLong = () =>

@@ -2,7 +2,7 @@ import { DatasetError } from "@embedeval/provider-contract";
 import { compareByteRanges, hashBytes, rangeEquals } from "../trec/byte-scanning.js";
 import { compareDocumentIds } from "../trec/document-id-order.js";
 import type { Qrels } from "../trec/qrels.js";
-import type { Run } from "../trec/run.js";
+import type { RankedDocument, Run } from "../trec/run.js";
 import { SearchRun } from "../trec/search-run.js";
 import { TrecRun } from "../trec/trec-run.js";
 import { averagePrecisionAt } from "./average-precision.js";
@@ -173,6 +173,43 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
     rows.push({ queryId, values });
   };
 
+  /**
+   * Scores one query's ranking read by rank through accessors (a Run's lists, the search's columns):
+   * `rankedBefore` says whether the document at that rank was already seen for this query.
+   */
+  const scoreIdRanking = (
+    queryId: string,
+    prepared: PreparedJudgments,
+    length: number,
+    idAt: (rank: number) => string,
+    scoreAt: (rank: number) => number,
+    rankedBefore: (rank: number) => boolean,
+  ): void => {
+    scratch.ensure(length);
+    const ids = scratch.ids;
+    let size = 0;
+    let count = 0;
+    for (let rank = 0; rank < length; rank++) {
+      const id = idAt(rank);
+      if (ignoreIdenticalIds && id === queryId) continue;
+      if (rankedBefore(rank)) throw rankedTwice(id, queryId);
+      const score = scoreAt(rank);
+      if (Number.isNaN(score)) throw notANumber(id, queryId);
+      const local = size++;
+      ids[local] = id;
+      scratch.scores[local] = score;
+      const grade = prepared.documents.get(id);
+      if (grade !== undefined && grade > 0) {
+        scratch.ensureGraded(count + 1);
+        scratch.graded[count++] = local;
+        scratch.grades[local] = grade;
+      }
+    }
+    const compareIds = (a: number, b: number): number =>
+      compareDocumentIds(ids[a] as string, ids[b] as string);
+    scoreRanking(queryId, size, count, compareIds, prepared);
+  };
+
   const preparedCache = new Map<string, PreparedJudgments | undefined>();
   const judgmentsFor = (queryId: string): PreparedJudgments | undefined => {
     if (preparedCache.has(queryId)) return preparedCache.get(queryId);
@@ -237,7 +274,6 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
     // The search's columns, read in place: a million { id, score } lists and a Set of their ids would
     // cost several times the scoring itself.
     const { documentIds, indices, scores, k } = run;
-    const ids = scratch.ids;
     // Per document index, the last query it was ranked for: a duplicate is found without a Set.
     const lastRankedFor = new Int32Array(documentIds.length).fill(-1);
     let query = 0;
@@ -249,30 +285,20 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
         unjudgedQueries++;
         continue;
       }
-      scratch.ensure(k);
-      let size = 0;
-      let count = 0;
-      for (let position = row * k; position < row * k + k; position++) {
-        const index = indices[position] as number;
-        const id = documentIds[index] as string;
-        if (ignoreIdenticalIds && id === queryId) continue;
-        if (lastRankedFor[index] === query) throw rankedTwice(id, queryId);
-        lastRankedFor[index] = query;
-        const score = scores[position] as number;
-        if (Number.isNaN(score)) throw notANumber(id, queryId);
-        const local = size++;
-        ids[local] = id;
-        scratch.scores[local] = score;
-        const grade = prepared.documents.get(id);
-        if (grade !== undefined && grade > 0) {
-          scratch.ensureGraded(count + 1);
-          scratch.graded[count++] = local;
-          scratch.grades[local] = grade;
-        }
-      }
-      const compareIds = (a: number, b: number): number =>
-        compareDocumentIds(ids[a] as string, ids[b] as string);
-      scoreRanking(queryId, size, count, compareIds, prepared);
+      const base = row * k;
+      scoreIdRanking(
+        queryId,
+        prepared,
+        k,
+        (rank) => documentIds[indices[base + rank] as number] as string,
+        (rank) => scores[base + rank] as number,
+        (rank) => {
+          const index = indices[base + rank] as number;
+          if (lastRankedFor[index] === query) return true;
+          lastRankedFor[index] = query;
+          return false;
+        },
+      );
     }
   } else {
     for (const [queryId, documents] of run) {
@@ -282,29 +308,20 @@ export function evaluateRun(qrels: Qrels, run: Run | TrecRun, options: EvaluateR
         unjudgedQueries++;
         continue;
       }
-      scratch.ensure(documents.length);
-      const ids = scratch.ids;
       const seen = new Set<string>();
-      let size = 0;
-      let count = 0;
-      for (const document of documents) {
-        if (ignoreIdenticalIds && document.id === queryId) continue;
-        if (seen.has(document.id)) throw rankedTwice(document.id, queryId);
-        seen.add(document.id);
-        if (Number.isNaN(document.score)) throw notANumber(document.id, queryId);
-        const local = size++;
-        ids[local] = document.id;
-        scratch.scores[local] = document.score;
-        const grade = prepared.documents.get(document.id);
-        if (grade !== undefined && grade > 0) {
-          scratch.ensureGraded(count + 1);
-          scratch.graded[count++] = local;
-          scratch.grades[local] = grade;
-        }
-      }
-      const compareIds = (a: number, b: number): number =>
-        compareDocumentIds(ids[a] as string, ids[b] as string);
-      scoreRanking(queryId, size, count, compareIds, prepared);
+      scoreIdRanking(
+        queryId,
+        prepared,
+        documents.length,
+        (rank) => (documents[rank] as RankedDocument).id,
+        (rank) => (documents[rank] as RankedDocument).score,
+        (rank) => {
+          const id = (documents[rank] as RankedDocument).id;
+          if (seen.has(id)) return true;
+          seen.add(id);
+          return false;
+        },
+      );
     }
   }
 
