@@ -1,4 +1,4 @@
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import {
   ConfigError,
   closestMatch,
@@ -109,6 +109,7 @@ export async function prepareRun(
   const datasetsLoaded = loadDatasets(tasks, environment, reporter, options.signal);
   datasetsLoaded.catch(() => {});
 
+  const caching = config.cache.enabled && !options.noCache;
   const failures: ModelFailure[] = [];
   const configErrors: EmbedEvalError[] = [];
   const prepared: PreparedModel[] = [];
@@ -127,6 +128,7 @@ export async function prepareRun(
         options: model.options,
         baseDirectory: config.baseDirectory,
         environment,
+        ...(caching ? { cacheDirectory: providerCacheDirectory(config.cache.directory, plugin.name) } : {}),
       });
       // Config override first, then the plugin's list prices, then the built-in table; inference-profile
       // ids (us.cohere.embed-v4:0) find the base model's price. Null: unknown, shown as "-".
@@ -174,9 +176,16 @@ export async function prepareRun(
     throw error;
   }
 
-  const cache =
-    config.cache.enabled && !options.noCache ? await EmbeddingCache.open(config.cache.directory) : undefined;
+  const cache = caching ? await EmbeddingCache.open(config.cache.directory) : undefined;
   return { config, environment, reporter, cache, prepared, tasks, datasets, typedDatasets, failures };
+}
+
+/**
+ * Where a provider plugin may keep files between runs: beside the embeddings in the cache directory,
+ * one folder per plugin (a package name's "@" and "/" made safe for a folder name).
+ */
+function providerCacheDirectory(cacheDirectory: string, pluginName: string): string {
+  return join(cacheDirectory, "providers-v1", encodeURIComponent(pluginName));
 }
 
 /** Every task's splits, read (and downloaded from the hub first where the task names a hub dataset). */

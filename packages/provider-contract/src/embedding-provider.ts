@@ -115,6 +115,13 @@ export interface ProviderSettings {
   baseDirectory: string;
   /** Environment variables; plugins read defaults from here, never from process.env directly. */
   environment: Readonly<Record<string, string | undefined>>;
+  /**
+   * A folder this provider may keep files in between runs (what it learnt about its inputs, say),
+   * inside the run's cache directory; undefined when the run caches nothing (`--no-cache`,
+   * `cache.enabled: false`). Created by the provider when it first writes; anything in it may be
+   * deleted between runs, so it holds only what can be computed again.
+   */
+  cacheDirectory?: string;
 }
 
 /**

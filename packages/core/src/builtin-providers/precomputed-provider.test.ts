@@ -127,27 +127,40 @@ describe("precomputed provider", () => {
     expect(rows.embeddings).toEqual([new Float32Array([1, 3, 5]), new Float32Array([2, 4, 6])]);
   });
 
-  it("rejects a texts file whose length differs from the array's rows", async () => {
+  it("rejects a texts file whose length differs from the array's rows, on the first call, naming the file", async () => {
     await writeFile(join(folder, "vectors.npy"), npy("<f4", [2, 1], [1, 2]));
     await writeFile(join(folder, "texts.txt"), "only one\n");
-    await expect(
-      createPrecomputedProvider(settings({ vectors: "vectors.npy", texts: "texts.txt" })),
-    ).rejects.toThrow(
-      `${join(folder, "texts.txt")} lists 1 texts, but ${join(folder, "vectors.npy")} has 2 rows.`,
+    // The texts are read on the first call (a rerun from the cache reads none of them).
+    const short = await createPrecomputedProvider(settings({ vectors: "vectors.npy", texts: "texts.txt" }));
+    const shortCall = short.embed({ texts: ["only one"], inputType: "query" });
+    await expect(shortCall).rejects.toBeInstanceOf(ProviderError);
+    await expect(shortCall).rejects.toThrow(
+      `${join(folder, "texts.txt")} lists 1 texts, but ${join(folder, "vectors.npy")} has 2 rows. (${join(folder, "texts.txt")})`,
     );
     await writeFile(join(folder, "texts.txt"), "one\ntwo\nthree\n");
-    await expect(
-      createPrecomputedProvider(settings({ vectors: "vectors.npy", texts: "texts.txt" })),
-    ).rejects.toMatchObject({
-      message: `More texts than vectors: ${join(folder, "vectors.npy")} has 2 rows.`,
-      line: 3,
+    const long = await createPrecomputedProvider(settings({ vectors: "vectors.npy", texts: "texts.txt" }));
+    await expect(long.embed({ texts: ["one"], inputType: "query" })).rejects.toMatchObject({
+      message: `More texts than vectors: ${join(folder, "vectors.npy")} has 2 rows. (${join(folder, "texts.txt")}:3)`,
     });
+  });
+
+  it("refuses texts that changed between the fingerprint and the first call", async () => {
+    await writeFile(join(folder, "vectors.npy"), npy("<f4", [2, 1], [1, 2]));
+    await writeFile(join(folder, "texts.txt"), "one\ntwo\n");
+    const provider = await createPrecomputedProvider(
+      settings({ vectors: "vectors.npy", texts: "texts.txt" }),
+    );
+    // Same length, other texts: the vectors would be cached under the old files' identity.
+    await writeFile(join(folder, "texts.txt"), "two\none\n");
+    await expect(provider.embed({ texts: ["one"], inputType: "query" })).rejects.toThrow(
+      `${join(folder, "texts.txt")} changed during the run.`,
+    );
   });
 
   it("reads a .npy's values on the first call, and fails that call naming the file when one is not finite", async () => {
     await writeFile(join(folder, "vectors.npy"), npy("<f4", [2, 2], [1, 2, 3, Number.NaN]));
     await writeFile(join(folder, "texts.txt"), "one\ntwo\n");
-    // The header, the shape and the texts are checked at once; the values are not read yet, so a
+    // The header and the shape are checked at once; the texts and values are not read yet, so a
     // rerun that finds every vector in the cache never reads them.
     const provider = await createPrecomputedProvider(
       settings({ vectors: "vectors.npy", texts: "texts.txt" }),
