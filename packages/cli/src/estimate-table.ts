@@ -1,3 +1,4 @@
+import { formatCount } from "@embedeval/core";
 import type { RunEstimate } from "./run-evaluation.js";
 
 /** The dry run's table: what each model would embed and pay, with a total to read before spending. */
@@ -6,10 +7,10 @@ export function renderEstimateTable(estimates: RunEstimate[]): string {
   const rows = estimates.map((estimate) => [
     estimate.model,
     estimate.task,
-    estimate.texts.toLocaleString("en-US"),
-    estimate.cached.toLocaleString("en-US"),
-    (estimate.texts - estimate.cached).toLocaleString("en-US"),
-    estimate.estimatedTokens.toLocaleString("en-US"),
+    formatCount(estimate.texts),
+    formatCount(estimate.cached),
+    formatCount(estimate.texts - estimate.cached),
+    formatCount(estimate.estimatedTokens),
     formatCost(estimate.estimatedCostUsd),
   ]);
   const total = estimates.reduce((sum, estimate) => sum + (estimate.estimatedCostUsd ?? 0), 0);
@@ -32,7 +33,7 @@ export function renderEstimateTable(estimates: RunEstimate[]): string {
   const batchTexts = estimates.reduce((sum, estimate) => sum + estimate.batchTexts, 0);
   if (batchTexts > 0) {
     lines.push(
-      `batch inference: ${batchTexts.toLocaleString("en-US")} of the texts to embed go through jobs, at the batch price`,
+      `batch inference: ${formatCount(batchTexts)} of the texts to embed go through jobs, at the batch price`,
     );
   }
   if (unknown.length > 0) {

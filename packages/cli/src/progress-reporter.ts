@@ -2,7 +2,7 @@
  * Shows long work: a redrawn bar on a terminal, and a plain line at most every 10 seconds (and at each
  * 25%) in CI logs, where carriage returns would turn into thousands of lines.
  */
-import { stripControlCharacters } from "@embedeval/core";
+import { formatCount, stripControlCharacters } from "@embedeval/core";
 import { isContinuousIntegration } from "./terminal-environment.js";
 
 export interface ProgressStream {
@@ -64,7 +64,7 @@ export class ProgressReporter {
       const eta =
         Number.isFinite(remaining) && done < total ? `, about ${formatDuration(remaining)} left` : "";
       const slowedBy = note ? `, ${stripControlCharacters(note)}` : "";
-      return `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} (${percent}%)${rate > 0 ? `, ${rate.toFixed(0)}/s` : ""}${eta}${slowedBy}`;
+      return `${formatCount(done)}/${formatCount(total)} (${percent}%)${rate > 0 ? `, ${rate.toFixed(0)}/s` : ""}${eta}${slowedBy}`;
     };
     return {
       update: (done, note) => {

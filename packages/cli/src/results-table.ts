@@ -1,6 +1,7 @@
 import {
   aggregatesOver,
   findMtebBenchmark,
+  formatCount,
   type MtebTaskType,
   mainRetrievalMetric,
   metricLabel,
@@ -115,8 +116,8 @@ function renderTypeTable(results: TaskResult[], type: string): string {
         }),
         ...(showUsage
           ? [
-              usage.textsEmbedded.toLocaleString("en-US"),
-              usage.cacheHits.toLocaleString("en-US"),
+              formatCount(usage.textsEmbedded),
+              formatCount(usage.cacheHits),
               usage.latencyMs ? `${usage.latencyMs.p50.toFixed(0)}/${usage.latencyMs.p95.toFixed(0)}` : "-",
               usage.costUsd === null ? "-" : `$${usage.costUsd.toFixed(usage.costUsd < 0.01 ? 4 : 2)}`,
               `${result.evaluation_time.toFixed(1)} s`,

@@ -10,6 +10,7 @@ import {
   type EmbedEvalConfig,
   EmbedEvalError,
   evaluateRetrieval,
+  formatCount,
   formatError,
   isRetriever,
   type ModelConfig,
@@ -185,7 +186,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
           const paid = spent.summary();
           const spentNote =
             paid.calls > 0
-              ? `\n  spent before failing: ${paid.textsEmbedded.toLocaleString("en-US")} texts embedded in ${paid.calls} calls${paid.costUsd === null ? "" : `, $${paid.costUsd.toFixed(4)}`}${cache ? "; they are cached, a rerun pays only for the rest" : ""}`
+              ? `\n  spent before failing: ${formatCount(paid.textsEmbedded)} texts embedded in ${paid.calls} calls${paid.costUsd === null ? "" : `, $${paid.costUsd.toFixed(4)}`}${cache ? "; they are cached, a rerun pays only for the rest" : ""}`
               : "";
           const endpointNote = timeoutEndpointNote(error, model);
           const message = `${formatError(error)}${endpointNote}${spentNote}`;

@@ -3,6 +3,7 @@ import {
   DatasetError,
   EmbedEvalError,
   evaluateRun,
+  formatCount,
   formatError,
   MEASURES,
   type Measure,
@@ -184,7 +185,7 @@ function renderTable(averages: Record<string, number>, kValues: readonly number[
 }
 
 function count(value: number, one: string, many: string): string {
-  return `${value.toLocaleString("en-US")} ${plural(value, one, many)}`;
+  return `${formatCount(value)} ${plural(value, one, many)}`;
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -33,6 +33,7 @@ export {
 export {
   formatAge,
   formatCost,
+  formatCount,
   formatDelta,
   formatInterval,
   formatLatency,

@@ -35,9 +35,7 @@ export function formatLatency(latency: { p50: number; p95: number } | null | und
   return `${Math.round(latency.p50)} / ${Math.round(latency.p95)} ms`;
 }
 
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
+export { formatCount } from "../runtime/format-count.js";
 
 /** "3 days", "5 hours", "12 minutes": how old a baseline is. */
 export function formatAge(from: Date, now: Date): string {

@@ -1,3 +1,5 @@
+import { formatCount } from "./format-count.js";
+
 /**
  * What the runtime tells the person watching a run while it happens: why it is slow or waiting. The CLI
  * prints them and shows the current state on the progress line; nothing depends on them for correctness.
@@ -44,7 +46,7 @@ export function describeRuntimeEvent(event: RuntimeEvent): string {
     case "draining":
       return `stopping: no new calls; waiting up to ${formatSeconds(event.graceSeconds)} for ${event.inFlight} call${event.inFlight === 1 ? "" : "s"} in flight, so what they return is cached`;
     case "bulk-job":
-      return `job ${event.job}: ${event.status}, ${event.succeeded.toLocaleString("en-US")} of ${event.texts.toLocaleString("en-US")} texts embedded${event.failed > 0 ? `, ${event.failed.toLocaleString("en-US")} failed` : ""}`;
+      return `job ${event.job}: ${event.status}, ${formatCount(event.succeeded)} of ${formatCount(event.texts)} texts embedded${event.failed > 0 ? `, ${formatCount(event.failed)} failed` : ""}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { formatCount } from "../format-count.js";
 
 export interface EmbeddingCacheStats {
   /** Lookups answered from the cache, since open. */
@@ -39,8 +40,8 @@ export function measureSegmentBytes(root: string): number {
 /** "cache: 1,204 hits, 10 misses, 3.1 MB" for the terminal and the job summary. */
 export function formatCacheLine(stats: EmbeddingCacheStats): string {
   const damaged = stats.damagedRecords + stats.ignoredFiles;
-  const suffix = damaged > 0 ? `, ${damaged.toLocaleString("en-US")} damaged entries ignored` : "";
-  return `cache: ${stats.hits.toLocaleString("en-US")} hits, ${stats.misses.toLocaleString("en-US")} misses, ${formatBytes(stats.bytes)}${suffix}`;
+  const suffix = damaged > 0 ? `, ${formatCount(damaged)} damaged entries ignored` : "";
+  return `cache: ${formatCount(stats.hits)} hits, ${formatCount(stats.misses)} misses, ${formatBytes(stats.bytes)}${suffix}`;
 }
 
 function formatBytes(bytes: number): string {
