@@ -156,10 +156,14 @@ for (let run = 0; run < repeats; run++) {
     documentTieRank,
     backend,
     portableKernel: backendName === "javascript" ? "javascript" : "webassembly",
-    // Ad-hoc experiments: EMBEDEVAL_BENCH_BLOCK_MIB sets the similarity block budget.
+    // Ad-hoc experiments: EMBEDEVAL_BENCH_BLOCK_MIB sets the similarity block budget,
+    // EMBEDEVAL_BENCH_CHUNK_ROWS the rows per chunk (fewer chunks, fewer candidates rescored).
     ...(process.env.EMBEDEVAL_BENCH_BLOCK_MIB === undefined
       ? {}
       : { similarityBlockBytes: Number(process.env.EMBEDEVAL_BENCH_BLOCK_MIB) * 1024 * 1024 }),
+    ...(process.env.EMBEDEVAL_BENCH_CHUNK_ROWS === undefined
+      ? {}
+      : { chunkRows: Number(process.env.EMBEDEVAL_BENCH_CHUNK_ROWS) }),
   });
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);

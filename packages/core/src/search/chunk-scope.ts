@@ -1,5 +1,4 @@
 import type { CancellationCheckpoint } from "./cancellation-checkpoint.js";
-import type { IdleWork } from "./idle-work.js";
 import type { KernelScorer } from "./kernel-scorer.js";
 import type { SearchStatistics } from "./search-result.js";
 import type { TopKCollector } from "./top-k-collector.js";
@@ -19,8 +18,6 @@ export interface ChunkScope {
   statistics: SearchStatistics;
   signal: AbortSignal | undefined;
   checkpoint: CancellationCheckpoint;
-  /** Run while waiting for the backend (the source reading ahead). */
-  idleWork: IdleWork;
   /** No chunk follows: a query block's results are final once its candidates are rescored. */
   lastChunk: boolean;
 }

@@ -1,5 +1,4 @@
 import { UsageError } from "@embedeval/provider-contract";
-import type { IdleWork } from "./idle-work.js";
 
 /** A run of consecutive document rows: `vectors` holds `rows` × dimension float32 values, row-major. */
 export interface DocumentChunk {
@@ -8,6 +7,13 @@ export interface DocumentChunk {
   rows: number;
   /** Valid only until the next chunk is requested: sources may reuse one buffer. */
   vectors: Float32Array;
+  /**
+   * Present when the source reads the chunk's rows as the search needs them: the chunk is yielded at
+   * once, and after fill(n) rows [0, n) of `vectors` hold their values (the rest are unspecified until
+   * then). The search calls it with growing n before it reads rows, so its first similarities are
+   * computed while the rest of the chunk is still being read. May throw what reading throws.
+   */
+  fill?: (rows: number) => void;
 }
 
 /**
@@ -17,6 +23,12 @@ export interface DocumentChunk {
 export interface DocumentSource {
   readonly dimension: number;
   readonly rows: number;
+  /**
+   * The chunk size this source asks for, in bytes of vectors. A source that holds no vectors of its
+   * own and fills the search's buffer as it goes (the embedding cache) lets the search use the memory
+   * another source needs for its copy: larger chunks mean fewer candidates to rescore.
+   */
+  readonly chunkBytes?: number;
   chunks(options: ChunkOptions): AsyncIterable<DocumentChunk>;
 }
 
@@ -30,11 +42,6 @@ export interface ChunkOptions {
    * 2-core machine a fresh 64 MiB buffer costs a quarter of a second in page faults alone).
    */
   target?: Float32Array;
-  /**
-   * Where a source may leave work for the search to run while it waits for its backend (reading the
-   * next chunk ahead). The source must still deliver each chunk when asked, finishing the work itself.
-   */
-  idleWork?: IdleWork;
 }
 
 /** A source over a matrix already in memory; chunks are views, nothing is copied. */

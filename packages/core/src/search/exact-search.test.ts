@@ -80,6 +80,38 @@ interface Case {
   seed: number;
 }
 
+/**
+ * A source that yields each chunk at once and fills it as the search asks (DocumentChunk.fill), as the
+ * embedding cache does. Rows not filled yet hold NaN, so a search that read one would fail.
+ */
+function progressiveSource(vectors: Float32Array, rows: number, dimension: number): DocumentSource {
+  return {
+    dimension,
+    rows,
+    async *chunks({ maxRows, target }) {
+      for (let start = 0; start < rows; start += maxRows) {
+        const count = Math.min(maxRows, rows - start);
+        const buffer =
+          target !== undefined && target.length >= count * dimension
+            ? target.subarray(0, count * dimension)
+            : new Float32Array(count * dimension);
+        buffer.fill(Number.NaN);
+        let filled = 0;
+        const fill = (wanted: number) => {
+          const until = Math.min(count, wanted);
+          if (until <= filled) return;
+          buffer.set(
+            vectors.subarray((start + filled) * dimension, (start + until) * dimension),
+            filled * dimension,
+          );
+          filled = until;
+        };
+        yield { start, rows: count, vectors: buffer, fill };
+      }
+    },
+  };
+}
+
 function makeCase(testCase: Case) {
   const { queryCount, documentCount, dimension, seed } = testCase;
   const queries = testMatrix({ rows: queryCount, dimension, seed, levels: testCase.levels });
@@ -132,12 +164,21 @@ describe("exactSearch", () => {
             { backend: float32Backend(true), portableKernel: "javascript" as const },
           ];
           for (const { backend, portableKernel } of variants) {
-            for (const chunkRows of [1, 13, 64, documentCount]) {
+            for (const [chunkRows, progressive] of [
+              [1, false],
+              [13, false],
+              [64, false],
+              [documentCount, false],
+              [13, true],
+              [documentCount, true],
+            ] as const) {
               const result = await exactSearch({
                 queries,
                 queryCount,
                 dimension,
-                documents: matrixDocumentSource(documents, documentCount, dimension),
+                documents: progressive
+                  ? progressiveSource(documents, documentCount, dimension)
+                  : matrixDocumentSource(documents, documentCount, dimension),
                 topK,
                 similarity,
                 documentTieRank,
@@ -146,7 +187,7 @@ describe("exactSearch", () => {
                 chunkRows,
                 similarityBlockBytes: 4 * 3 * chunkRows,
               });
-              const context = `${backend?.name ?? "portable"} ${portableKernel}, topK ${topK}, chunk ${chunkRows}`;
+              const context = `${backend?.name ?? "portable"} ${portableKernel}, topK ${topK}, chunk ${chunkRows}${progressive ? ", filled as it goes" : ""}`;
               expect(result.statistics.kernel).toBe(portableKernel);
               expect(result.k, context).toBe(expected.k);
               expect(Array.from(result.indices), context).toEqual(Array.from(expected.indices));

@@ -14,7 +14,6 @@ import { DatasetError } from "@embedeval/provider-contract";
 import { CancellationCheckpoint, throwIfAborted } from "./cancellation-checkpoint.js";
 import type { ChunkScope } from "./chunk-scope.js";
 import type { ExactSearchOptions } from "./exact-search-options.js";
-import { IdleWork } from "./idle-work.js";
 import { createKernelScorer } from "./kernel-scorer.js";
 import { sameValues } from "./same-values.js";
 import { scanPortable } from "./scan-portable.js";
@@ -28,16 +27,20 @@ export type { ExactSearchOptions } from "./exact-search-options.js";
 export type { SearchResult, SearchStatistics } from "./search-result.js";
 
 /**
- * Memory is the vectors plus these fixed buffers. A chunk of 64 MiB (21,845 rows of 768 dimensions; a
- * source reading ahead holds a second one) and similarity blocks of 32 MiB in all. Each chunk adds
- * candidates to rescore (a query's k best of its first chunk all are, then fewer as the cut rises:
- * about k times the harmonic number of the chunk count), so fewer chunks mean less work: a whole
- * cached `embedeval run` of 1,000 x 100,000 x 768, top-1000, alternating five times (2026-12-06):
- * 32 MiB median 3.66 s, CPU 4.9-5.1 s, 440-449 MB peak RSS; 64 MiB 3.54 s, CPU 4.6-4.8 s, 526-542 MB;
- * 128 MiB about as fast again but 658-671 MB, past the 2x-the-vectors bound (600 MB) of issue 15.
+ * Memory is the vectors plus these fixed buffers: a chunk of 64 MiB (21,845 rows of 768 dimensions)
+ * unless the source asks for another size (the embedding cache, which holds no copy of its own, asks
+ * for 128 MiB), and similarity blocks of 32 MiB in all. Each chunk adds candidates to rescore (a
+ * query's k best of its first chunk all are, then fewer as the cut rises: about k times one plus the
+ * harmonic number of the chunk count less one), so fewer chunks mean less work: 1,000 x 100,000 x 768
+ * in memory, top-1000, three rounds (2026-12-06): 5 chunks 1.91-2.08 s and 3.0 million pairs rescored,
+ * 3 chunks 1.66-1.89 s and 2.1 million, 1 chunk 1.43-1.57 s and 1.0 million. A whole cached `embedeval
+ * run` earlier: 32 MiB chunks 3.66 s, 440-449 MB; 64 MiB 3.54 s, 526-542 MB (then with a second
+ * 64 MiB chunk read ahead).
  */
 const defaultChunkBytes = 64 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 32 * 1024 * 1024;
+/** Rows a progressively filled chunk is asked for at a time when the search needs all of it first. */
+const fillStepRows = 4096;
 /** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
 const wasmMemoryBudgetBytes = 3.5 * 1024 * 1024 * 1024;
 
@@ -66,7 +69,8 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
   const k = Math.min(options.topK, documents.rows);
   const collector = new TopKCollector(queryCount, k, options.documentTieRank);
   const blockBytes = options.similarityBlockBytes ?? defaultSimilarityBlockBytes;
-  let chunkRows = options.chunkRows ?? Math.max(1, Math.floor(defaultChunkBytes / (4 * dimension)));
+  const chunkBytes = documents.chunkBytes ?? defaultChunkBytes;
+  let chunkRows = options.chunkRows ?? Math.max(1, Math.floor(chunkBytes / (4 * dimension)));
   if (options.chunkRows === undefined) {
     // WebAssembly memory holds at most 4 GiB: the queries, one chunk, the lists and the similarity
     // blocks must fit, so the default chunk shrinks when there are very many queries. (If even that
@@ -103,12 +107,10 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
 
     let expectedStart = 0;
     const checkpoint = new CancellationCheckpoint(signal);
-    const idleWork = new IdleWork();
     for await (const chunk of documents.chunks({
       maxRows: chunkRows,
       signal,
       target: scorer.documents.subarray(0, capacityRows * dimension),
-      idleWork,
     })) {
       await checkpoint.check();
       if (
@@ -135,7 +137,6 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         statistics,
         signal,
         checkpoint,
-        idleWork,
         lastChunk: chunk.start + chunk.rows === documents.rows,
       };
       // With a backend and cosine similarity, rows are copied and normalised block by block just
@@ -143,6 +144,15 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
       // rest of the normalising overlaps it. Otherwise the whole chunk is prepared first.
       const prepareByBlock = backend !== undefined && options.similarity === "cosine";
       if (!prepareByBlock) {
+        if (chunk.fill !== undefined) {
+          // A source that reads as the search goes: read the whole chunk now, letting an abort in
+          // between parts.
+          for (let filled = 0; filled < chunk.rows; ) {
+            filled = Math.min(chunk.rows, filled + fillStepRows);
+            chunk.fill(filled);
+            await checkpoint.check();
+          }
+        }
         if (!sameValues(chunkVectors, chunk.vectors)) chunkVectors.set(chunk.vectors);
         let firstNonFiniteRow: number;
         if (options.similarity === "cosine") {
@@ -156,7 +166,13 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
         if (options.similarity === "dot") checkFloat32Range(largestQueryNorm, scope.largestDocumentNorm);
       }
       if (backend === undefined) await scanPortable(scope);
-      else await scanWithBackend(scope, backend, blocks, prepareByBlock ? chunk.vectors : undefined);
+      else
+        await scanWithBackend(
+          scope,
+          backend,
+          blocks,
+          prepareByBlock ? { vectors: chunk.vectors, fill: chunk.fill } : undefined,
+        );
       statistics.documents += chunk.rows;
       statistics.chunks += 1;
     }

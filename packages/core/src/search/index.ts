@@ -3,7 +3,6 @@ export type { ChunkOptions, DocumentChunk, DocumentSource } from "./document-sou
 export { matrixDocumentSource } from "./document-source.js";
 export type { ExactSearchOptions, SearchResult, SearchStatistics } from "./exact-search.js";
 export { exactSearch } from "./exact-search.js";
-export { IdleWork } from "./idle-work.js";
 export type { PortableKernel } from "./kernel-scorer.js";
 export type { SearchBackend, SimilarityRequest } from "./search-backend.js";
 export { float32DotErrorFactor } from "./search-backend.js";

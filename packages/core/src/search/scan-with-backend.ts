@@ -73,7 +73,7 @@ export async function scanWithBackend(
   scope: ChunkScope,
   backend: SearchBackend,
   blocks: { queries: number; rows: number },
-  unpreparedVectors: Float32Array | undefined,
+  unprepared: { vectors: Float32Array; fill: ((rows: number) => void) | undefined } | undefined,
 ): Promise<void> {
   const { scorer, queryCount, dimension, documents, rows, signal, collector } = scope;
   // A source may yield an empty chunk: nothing to request.
@@ -108,15 +108,16 @@ export async function scanWithBackend(
       });
     }
   }
-  let preparedRows = unpreparedVectors === undefined ? rows : 0;
+  let preparedRows = unprepared === undefined ? rows : 0;
   const request = (task: BlockTask): Promise<Float32Array> => {
     const endRow = task.firstRow + task.rowCount;
-    if (endRow > preparedRows && unpreparedVectors !== undefined) {
-      // Cosine: copy (unless the source wrote them in place) and normalise the block's rows now, just
-      // before the backend reads them.
-      const unprepared = unpreparedVectors.subarray(preparedRows * dimension, endRow * dimension);
+    if (endRow > preparedRows && unprepared !== undefined) {
+      // Cosine: have the source read the block's rows if it reads as the search goes, copy them (unless
+      // the source wrote them in place) and normalise them now, just before the backend reads them.
+      unprepared.fill?.(endRow);
+      const source = unprepared.vectors.subarray(preparedRows * dimension, endRow * dimension);
       const destination = documents.subarray(preparedRows * dimension, endRow * dimension);
-      if (!sameValues(destination, unprepared)) destination.set(unprepared);
+      if (!sameValues(destination, source)) destination.set(source);
       const firstNonFiniteRow = scorer.normaliseDocuments(endRow - preparedRows, preparedRows);
       if (firstNonFiniteRow >= 0) throw nonFiniteError("document", scope.start + firstNonFiniteRow);
       preparedRows = endRow;
@@ -159,8 +160,7 @@ export async function scanWithBackend(
       inFlight.push(request(tasks[index] as BlockTask));
     for (let index = 0; index < tasks.length; index++) {
       const task = tasks[index] as BlockTask;
-      // Waiting for the backend: the source may read ahead meanwhile.
-      await scope.idleWork.until(inFlight.shift() as Promise<Float32Array>);
+      await inFlight.shift();
       await scope.checkpoint.check();
       if (task.firstRow === 0) lists = new QueryCandidates(task.queryCount, collector.k);
       for (let offset = 0; offset < task.queryCount; offset++) {

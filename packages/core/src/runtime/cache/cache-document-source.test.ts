@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CancelledError, DatasetError } from "@embedeval/provider-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { matrixDocumentSource } from "../../search/document-source.js";
+import { type DocumentChunk, matrixDocumentSource } from "../../search/document-source.js";
 import { exactSearch } from "../../search/exact-search.js";
-import { IdleWork } from "../../search/idle-work.js";
 import { tieRanksFromIds } from "../../search/tie-rank.js";
 import { testMatrix } from "../../testing/search-test-data.js";
 import { cacheDocumentSource } from "./cache-document-source.js";
@@ -51,8 +50,10 @@ describe("cacheDocumentSource", () => {
     const cache = await EmbeddingCache.open(directory);
     const source = cacheDocumentSource({ cache, namespace, texts, dimension });
     const chunks = [];
-    for await (const chunk of source.chunks({ maxRows: 64 }))
+    for await (const chunk of source.chunks({ maxRows: 64 })) {
+      chunk.fill?.(chunk.rows);
       chunks.push({ ...chunk, vectors: chunk.vectors.slice() });
+    }
     expect(chunks.map((chunk) => [chunk.start, chunk.rows])).toEqual([
       [0, 64],
       [64, 64],
@@ -67,6 +68,7 @@ describe("cacheDocumentSource", () => {
     const target = new Float32Array(64 * dimension);
     let offset = 0;
     for await (const chunk of source.chunks({ maxRows: 64, target })) {
+      chunk.fill?.(chunk.rows);
       expect(chunk.vectors.buffer).toBe(target.buffer);
       expect(Array.from(chunk.vectors)).toEqual(Array.from(chunks[offset++]?.vectors ?? []));
     }
@@ -100,18 +102,14 @@ describe("cacheDocumentSource", () => {
     cache.put(namespace, ["a", "b"], [new Float32Array(4), new Float32Array(4)]);
     const source = cacheDocumentSource({ cache, namespace, texts: ["a", "b", "c"], dimension: 4 });
     const read = async () => {
-      for await (const _chunk of source.chunks({ maxRows: 2 })) {
-        // consume
-      }
+      for await (const chunk of source.chunks({ maxRows: 2 })) chunk.fill?.(chunk.rows);
     };
     await expect(read()).rejects.toThrow(DatasetError);
     await expect(read()).rejects.toThrow(/Document 2 has no vector in the embedding cache/);
     const wrongDimension = cacheDocumentSource({ cache, namespace, texts: ["a"], dimension: 8 });
     await expect(
       (async () => {
-        for await (const _chunk of wrongDimension.chunks({ maxRows: 2 })) {
-          // consume
-        }
+        for await (const chunk of wrongDimension.chunks({ maxRows: 2 })) chunk.fill?.(chunk.rows);
       })(),
     ).rejects.toThrow(/4-dimensional vector in the embedding cache where 8/);
     cache.close();
@@ -136,6 +134,7 @@ describe("cacheDocumentSource", () => {
     const source = cacheDocumentSource({ cache: run, namespace, texts: ["a", "b", "c"], dimension: 4 });
     const rows: number[][] = [];
     for await (const chunk of source.chunks({ maxRows: 10 })) {
+      chunk.fill?.(chunk.rows);
       for (let row = 0; row < chunk.rows; row++)
         rows.push(Array.from(chunk.vectors.subarray(row * 4, row * 4 + 4)));
     }
@@ -158,18 +157,70 @@ describe("cacheDocumentSource", () => {
       dimension: 4,
       notCached: new Map([["a", fresh]]),
     });
-    for await (const chunk of source.chunks({ maxRows: 4 }))
+    for await (const chunk of source.chunks({ maxRows: 4 })) {
+      chunk.fill?.(chunk.rows);
       expect(Array.from(chunk.vectors)).toEqual([1, 2, 3, 4]);
+    }
     cache.close();
   });
 
-  it("stops within a chunk when the signal fires, although the cache reads are synchronous", async () => {
+  it("yields each chunk at once and reads its rows part by part as the search asks for them", async () => {
+    const dimension = 4;
+    const texts = Array.from({ length: 3 * 4096 + 10 }, (_, index) => `text ${index}`);
+    const vectorOf = (row: number) =>
+      Float32Array.from({ length: dimension }, (_, value) => row * 10 + value);
+    const cache = await EmbeddingCache.open(directory);
+    cache.put(
+      namespace,
+      texts,
+      texts.map((_, row) => vectorOf(row)),
+    );
+    const reads: number[] = [];
+    const readInto = cache.readInto.bind(cache);
+    cache.readInto = (readNamespace, readTexts, target, readDimension) => {
+      reads.push(readTexts.length);
+      return readInto(readNamespace, readTexts, target, readDimension);
+    };
+    const source = cacheDocumentSource({ cache, namespace, texts, dimension });
+    expect(source.chunkBytes).toBe(128 * 1024 * 1024);
+    const target = new Float32Array(2 * 4096 * dimension);
+    const expectRows = (vectors: Float32Array, from: number, to: number, firstRow: number) => {
+      for (let row = from; row < to; row++) {
+        expect(Array.from(vectors.subarray(row * dimension, (row + 1) * dimension))).toEqual(
+          Array.from(vectorOf(firstRow + row)),
+        );
+      }
+    };
+    const chunks = source.chunks({ maxRows: 2 * 4096, target })[Symbol.asyncIterator]();
+    const first = (await chunks.next()).value as DocumentChunk;
+    // Yielded before any read; the rows are read when asked for, a whole part at a time.
+    expect(reads).toEqual([]);
+    expect(first.vectors.buffer).toBe(target.buffer);
+    first.fill?.(1);
+    expect(reads).toEqual([4096]);
+    expectRows(first.vectors, 0, 4096, 0);
+    first.fill?.(4096);
+    expect(reads).toEqual([4096]);
+    first.fill?.(first.rows);
+    expect(reads).toEqual([4096, 4096]);
+    expectRows(first.vectors, 0, first.rows, 0);
+    const second = (await chunks.next()).value as DocumentChunk;
+    expect([second.start, second.rows]).toEqual([2 * 4096, 4096 + 10]);
+    second.fill?.(second.rows);
+    second.fill?.(1);
+    expect(reads).toEqual([4096, 4096, 4096, 10]);
+    expectRows(second.vectors, 0, second.rows, 2 * 4096);
+    expect((await chunks.next()).done).toBe(true);
+    cache.close();
+  });
+
+  it("lets a search stop between parts when the signal fires, although the cache reads are synchronous", async () => {
     const cache = await EmbeddingCache.open(directory);
     const texts = Array.from({ length: 8 * 4096 }, (_, index) => `t${index}`);
     cache.put(
       namespace,
       texts,
-      texts.map(() => new Float32Array(4)),
+      texts.map(() => Float32Array.from([1, 0, 0, 0])),
     );
     // Each read of 4,096 texts takes 30 ms, as a large chunk read from a slow disk would.
     const readInto = cache.readInto.bind(cache);
@@ -184,59 +235,18 @@ describe("cacheDocumentSource", () => {
     };
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 5);
-    let chunks = 0;
-    const source = cacheDocumentSource({ cache, namespace, texts, dimension: 4 });
-    const consume = async () => {
-      for await (const _chunk of source.chunks({ maxRows: texts.length, signal: controller.signal }))
-        chunks += 1;
-    };
-    await expect(consume()).rejects.toThrow(CancelledError);
-    expect(chunks).toBe(0);
+    const search = exactSearch({
+      queries: Float32Array.from([1, 0, 0, 0]),
+      queryCount: 1,
+      dimension: 4,
+      documents: cacheDocumentSource({ cache, namespace, texts, dimension: 4 }),
+      topK: 10,
+      similarity: "cosine",
+      documentTieRank: tieRanksFromIds(texts),
+      signal: controller.signal,
+    });
+    await expect(search).rejects.toThrow(CancelledError);
     expect(reads).toBeLessThan(8);
-    cache.close();
-  });
-
-  it("reads the next chunk ahead while the search is idle, and delivers the same rows", async () => {
-    const dimension = 4;
-    const texts = Array.from({ length: 3 * 4096 + 10 }, (_, index) => `text ${index}`);
-    const vectorOf = (row: number) =>
-      Float32Array.from({ length: dimension }, (_, value) => row * 10 + value);
-    const cache = await EmbeddingCache.open(directory);
-    cache.put(
-      namespace,
-      texts,
-      texts.map((_, row) => vectorOf(row)),
-    );
-    let reads = 0;
-    const readInto = cache.readInto.bind(cache);
-    cache.readInto = (readNamespace, readTexts, target, readDimension) => {
-      reads += 1;
-      return readInto(readNamespace, readTexts, target, readDimension);
-    };
-    const source = cacheDocumentSource({ cache, namespace, texts, dimension });
-    const idleWork = new IdleWork();
-    const target = new Float32Array(2 * 4096 * dimension);
-    const readsWhenDelivered: number[] = [];
-    let expected = 0;
-    for await (const chunk of source.chunks({ maxRows: 2 * 4096, target, idleWork })) {
-      readsWhenDelivered.push(reads);
-      expect(chunk.vectors.buffer).toBe(target.buffer);
-      for (let row = 0; row < chunk.rows; row++) {
-        expect(Array.from(chunk.vectors.subarray(row * dimension, (row + 1) * dimension))).toEqual(
-          Array.from(vectorOf(expected++)),
-        );
-      }
-      // The search waits for its backend: the idle time reads the next chunk (two parts of 4,096).
-      let steps = 0;
-      while (idleWork.runStep()) steps += 1;
-      if (chunk.start === 0) {
-        expect(steps).toBe(1); // two parts, the last one returning false
-        expect(reads).toBe(4);
-      }
-    }
-    expect(expected).toBe(texts.length);
-    // Chunk 0 read when asked for (2 reads); chunk 1 entirely ahead: no read when it was delivered.
-    expect(readsWhenDelivered).toEqual([2, 4]);
     cache.close();
   });
 });
