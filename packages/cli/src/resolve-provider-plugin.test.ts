@@ -152,6 +152,33 @@ describe("loading provider plugins", () => {
     expect(folder.code).toBe(0);
   });
 
+  it("gives a plugin a folder of its own in the run's cache, and none when the run caches nothing", async () => {
+    const log = join(workspace, "cache-directories.jsonl");
+    // The mock plugin, its create() noting the folder it was given.
+    const source = pluginSource({ name: "@acme/notes" }).replace(
+      "create: (settings) => ({",
+      `create: (settings) => (appendFileSync(${JSON.stringify(log)}, JSON.stringify({ folder: settings.cacheDirectory ?? null }) + "\\n"), {`,
+    );
+    await writeFile(
+      join(workspace, "plugins/notes.mjs"),
+      `import { appendFileSync } from "node:fs";\n${source}`,
+    );
+    const file = join(workspace, "configs", "cached.yml");
+    await mkdir(join(workspace, "configs"), { recursive: true });
+    const lines = config("../plugins/notes.mjs", "../cached-results").filter(
+      (line) => !line.startsWith("cache:"),
+    );
+    await writeFile(file, [...lines, "cache: { directory: ../notes-cache }", ""].join("\n"));
+    expect((await runCliCaptured(["run", "--config", file], workspace)).code).toBe(0);
+    expect((await runCliCaptured(["run", "--config", file, "--no-cache"], workspace)).code).toBe(0);
+    const seen = (await readFile(log, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).folder);
+    // The plugin's name made safe for a folder name ("@" and "/" escaped).
+    expect(seen).toEqual([join(workspace, "notes-cache", "providers-v1", "%40acme%2Fnotes"), null]);
+  });
+
   it("says which side to upgrade when a plugin implements another contract version", async () => {
     const newer = await run("@acme/plugin-v2", "v2-results");
     expect(newer.code).toBe(2);
