@@ -5,9 +5,10 @@
  * files and TSV cannot be previewed this way; the loader checks them after the download.
  */
 import { DatasetError } from "@embedeval/provider-contract";
-import { type AsyncBuffer, parquetMetadataAsync, parquetSchema } from "hyparquet";
+import type { AsyncBuffer } from "hyparquet";
 import { hubFileUrl, requestHubFile } from "./hub-file-download.js";
 import type { HubAccess, HubTreeFile } from "./hub-repository-listing.js";
+import { loadHyparquet } from "./parquet-rows.js";
 
 /** Files smaller than this are simply downloaded: previewing them would cost more than it saves. */
 export const previewThresholdBytes = 1024 * 1024;
@@ -48,6 +49,7 @@ async function previewColumns(
       byteLength: size,
       slice: (start, end) => readRange(access, commit, file, start, end ?? size),
     };
+    const { parquetMetadataAsync, parquetSchema } = await loadHyparquet();
     const metadata = await parquetMetadataAsync(buffer).catch(() => undefined);
     return metadata ? parquetSchema(metadata).children.map((child) => child.element.name) : undefined;
   }

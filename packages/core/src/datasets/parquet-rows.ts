@@ -5,13 +5,15 @@
  */
 import * as zlib from "node:zlib";
 import { DatasetError } from "@embedeval/provider-contract";
-import {
-  asyncBufferFromFile,
-  type Compressors,
-  parquetMetadataAsync,
-  parquetReadObjects,
-  parquetSchema,
-} from "hyparquet";
+import type { AsyncBuffer, Compressors, FileMetaData } from "hyparquet";
+
+/**
+ * hyparquet, imported on first use: only hub datasets in parquet need it, and importing it costs every
+ * run about 20 ms of start-up.
+ */
+export function loadHyparquet(): Promise<typeof import("hyparquet")> {
+  return import("hyparquet");
+}
 
 /** Codecs beyond hyparquet's own snappy, from node's zlib (zstd where this node has it, 22.15+). */
 function nodeCompressors(): Compressors {
@@ -35,8 +37,10 @@ export async function* readParquetRows(
   file: string,
   options: ParquetRowsOptions = {},
 ): AsyncGenerator<{ value: Record<string, unknown>; rowNumber: number }> {
-  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } =
+    await loadHyparquet();
+  let buffer: AsyncBuffer;
+  let metadata: FileMetaData;
   try {
     buffer = await asyncBufferFromFile(file);
     metadata = await parquetMetadataAsync(buffer);
