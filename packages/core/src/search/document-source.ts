@@ -11,7 +11,8 @@ export interface DocumentChunk {
    * Present when the source reads the chunk's rows as the search needs them: the chunk is yielded at
    * once, and after fill(n) rows [0, n) of `vectors` hold their values (the rest are unspecified until
    * then). The search calls it with growing n before it reads rows, so its first similarities are
-   * computed while the rest of the chunk is still being read. May throw what reading throws.
+   * computed while the rest of the chunk is still being read. May throw what reading throws. Like
+   * `vectors`, valid only until the next chunk is requested.
    */
   fill?: (rows: number) => void;
 }
