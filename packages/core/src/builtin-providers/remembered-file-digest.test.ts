@@ -58,6 +58,18 @@ describe("rememberedFileDigest", () => {
     expect(() => readdirSync(memo)).toThrow();
   });
 
+  it("does not remember a digest when the file changed while it was being hashed", async () => {
+    const memo = join(folder, "memo-f");
+    const file = join(folder, "f.npy");
+    writeFileSync(file, "before");
+    const hashing = rememberedFileDigest(file, memo, now);
+    // Rewritten after the stat, while the worker starts: which bytes it hashed is unknown.
+    writeFileSync(file, "after, longer");
+    await hashing.digest;
+    expect(() => readdirSync(memo)).toThrow();
+    expect(await rememberedFileDigest(file, memo, now).digest).toBe(sha1("after, longer"));
+  });
+
   it("hashes when the entry is damaged or the folder cannot be written, and without a folder", async () => {
     const memo = join(folder, "memo-d");
     const file = join(folder, "d.npy");
