@@ -96,7 +96,15 @@ export class QueryCandidates {
     this.counts[offset] = kept;
   }
 
-  /** The query block has seen the whole chunk: hands the surviving rows to `pairs`. */
+  /**
+   * The query block has seen the whole chunk: hands the surviving rows to `pairs`. Besides the
+   * chunk's a and the query's threshold T, the rows are cut by what the query already holds: each
+   * kept score is exact and each candidate's S − ε is at most its exact score, all of different
+   * documents, so if C is the k-th largest of those together, k documents score at least C exactly
+   * and a row with S + ε < C cannot enter. C is at least both T and a − ε; it is higher when
+   * the chunk holds some of the k best so far (about half of a second chunk's candidates are
+   * then left out, where T alone keeps every row above the first chunk's k-th best).
+   */
   finish(
     offset: number,
     query: number,
@@ -107,10 +115,19 @@ export class QueryCandidates {
   ): void {
     const lowerBound = (collector.thresholds[query] as number) - epsilon;
     if ((this.added[offset] as number) > 0) this.refresh(offset, 2 * epsilon, lowerBound, scratch);
-    const bound = Math.max((this.cuts[offset] as number) - 2 * epsilon, lowerBound);
+    let bound = Math.max((this.cuts[offset] as number) - 2 * epsilon, lowerBound);
     const size = this.counts[offset] as number;
     const values = this.values[offset] as Float32Array;
     const rows = this.rows[offset] as Uint32Array;
+    const held = collector.keptScores(query);
+    if (held.length > 0 && held.length + size >= this.k) {
+      const both = scratch.valuesFor(held.length + size);
+      both.set(held);
+      for (let index = 0; index < size; index++) {
+        both[held.length + index] = float32Below((values[index] as number) - epsilon);
+      }
+      bound = Math.max(bound, scratch.selector.kthLargest(both, held.length + size, this.k) - epsilon);
+    }
     let kept = 0;
     for (let index = 0; index < size; index++) {
       if ((values[index] as number) >= bound) rows[kept++] = rows[index] as number;
@@ -118,6 +135,15 @@ export class QueryCandidates {
     pairs.add(query, rows, kept);
     this.counts[offset] = 0;
   }
+}
+
+/**
+ * A float32 value at most `value`: rounding to float32 moves a value by at most half a unit in the
+ * last place, 2⁻²⁴ of it (2⁻¹⁵⁰ among subnormals), so stepping down by more than that first keeps
+ * the result below `value` whatever the rounding.
+ */
+function float32Below(value: number): number {
+  return Math.fround(value - Math.abs(value) * 2 ** -22 - 2 ** -140);
 }
 
 /** Buffers reused across queries: a sample of approximate scores and selection work space. */
@@ -170,7 +196,10 @@ export function collectBlockCandidates(
   const twoEpsilon = 2 * epsilon;
   const lowerBound = (collector.thresholds[query] as number) - epsilon;
   const knownCut = lists.cuts[offset] as number;
-  if (knownCut !== Number.NEGATIVE_INFINITY || rows <= k) {
+  // Once the query holds k documents (every chunk after the first), T − ε alone keeps about
+  // k × block rows / rows seen before: the block's own k-th largest, which the sample below finds
+  // at the cost of two selections, is rarely higher.
+  if (knownCut !== Number.NEGATIVE_INFINITY || rows <= k || lowerBound !== Number.NEGATIVE_INFINITY) {
     const count = gatherRows(scope, base, rows, Math.max(knownCut - twoEpsilon, lowerBound));
     lists.append(offset, task.firstRow, rowList, count, similarities, base);
     // Refresh a once k rows have come in since the last time: the list then stays under about 2k

@@ -33,11 +33,11 @@ export interface ExactSearchOptions {
    */
   portableKernel?: PortableKernel;
   /**
-   * Upper bound on the backend similarity blocks in memory (two at a time, each queries × rows × 4
-   * bytes). Default 32 MiB (see exact-search.ts): bigger blocks mean fewer blocks per chunk, so fewer
+   * Upper bound on the backend similarity blocks in memory (four at a time, each queries × rows × 4
+   * bytes). Default 64 MiB (see exact-search.ts): bigger blocks mean fewer blocks per chunk, so fewer
    * candidates gathered against a cut that is not yet final, for more memory. 1,000 x 100,000 x 768,
-   * top-1000, best of five, alternating, 512 MiB chunks: 64 MiB 1.76-1.99 s (peak RSS 1.08 GB),
-   * 128 MiB 1.65-2.08 s (1.23 GB), 256 MiB 1.57-1.83 s (1.63 GB).
+   * top-1000, best of five, alternating, 512 MiB chunks, with two blocks at a time then: 64 MiB
+   * 1.76-1.99 s (peak RSS 1.08 GB), 128 MiB 1.65-2.08 s (1.23 GB), 256 MiB 1.57-1.83 s (1.63 GB).
    */
   similarityBlockBytes?: number;
 }

@@ -271,6 +271,81 @@ describe("exactSearch", () => {
     expect(cosine.scores[0]).toBeCloseTo(1, 6);
   });
 
+  it("rescores only the rows of a later chunk that can beat what the query already holds", async () => {
+    // Dot scores laid out by hand (documents (s, 0), queries (1, 0)), k = 10, chunks of 100 rows.
+    // Chunk 1: ten documents at 0.51..0.60, ninety at 0.1. Chunk 2: five at 0.8, ninety-five at 0.55.
+    // After chunk 1 the threshold T is 0.51 and chunk 2's own 10th best is 0.55, so both let all of
+    // chunk 2 through; with the five 0.8s, the query's 0.56..0.60 are the 10 best so far, so only the
+    // five rows above 0.56 can enter: 10 + 5 pairs per query. (Equal scores: the higher tie rank first.)
+    const scores = [
+      ...Array.from({ length: 10 }, (_, index) => 0.51 + index / 100),
+      ...Array.from({ length: 90 }, () => 0.1),
+      ...Array.from({ length: 5 }, () => 0.8),
+      ...Array.from({ length: 95 }, () => 0.55),
+    ];
+    const documents = Float32Array.from(scores.flatMap((score) => [score, 0]));
+    const queryCount = 3;
+    const queries = Float32Array.from({ length: 2 * queryCount }, (_, index) => (index % 2 === 0 ? 1 : 0));
+    const documentTieRank = Uint32Array.from(scores, (_, index) => index);
+    const options = {
+      queries,
+      queryCount,
+      dimension: 2,
+      topK: 10,
+      similarity: "dot" as const,
+      documentTieRank,
+      chunkRows: 100,
+    };
+    const fast = await exactSearch({
+      ...options,
+      documents: matrixDocumentSource(documents, scores.length, 2),
+      backend: float32Backend(false),
+    });
+    const portable = await exactSearch({
+      ...options,
+      documents: matrixDocumentSource(documents, scores.length, 2),
+    });
+    expect(Array.from(fast.indices)).toEqual(Array.from(portable.indices));
+    expect(Array.from(fast.indices.subarray(0, 10))).toEqual([104, 103, 102, 101, 100, 9, 8, 7, 6, 5]);
+    expect(fast.statistics.chunks).toBe(2);
+    expect(fast.statistics.pairsScored).toBe(queryCount * (10 + 5));
+  });
+
+  it("keeps a later chunk's row whose approximate score is as low as the backend's error allows", async () => {
+    // A backend declaring an error of 1% of ‖q‖·‖d‖ and using all of it: row 2 (exact 0.6) comes out
+    // 1% high, row 3 (exact 0.605) 1% low, so row 3 looks worse than row 2 though it is better. The
+    // cut from what the query holds must allow for that on both sides (S − ε), or row 3 is lost.
+    const scores = [0.9, 0.5, 0.6, 0.605];
+    const documents = Float32Array.from(scores.flatMap((score) => [score, 0]));
+    const backend: SearchBackend = {
+      name: "one-percent",
+      scoreErrorFactor: () => 0.01,
+      async similarities({ queries, queryCount, documents: rows, documentCount, dimension }) {
+        const output = new Float32Array(queryCount * documentCount);
+        for (let query = 0; query < queryCount; query++) {
+          for (let row = 0; row < documentCount; row++) {
+            const value = (queries[query * dimension] as number) * (rows[row * dimension] as number);
+            const direction = rows[row * dimension] === Math.fround(0.6) ? 1 : -1;
+            output[query * documentCount + row] = value * (1 + direction * 0.0099);
+          }
+        }
+        return output;
+      },
+    };
+    const result = await exactSearch({
+      queries: Float32Array.from([1, 0]),
+      queryCount: 1,
+      dimension: 2,
+      documents: matrixDocumentSource(documents, scores.length, 2),
+      topK: 2,
+      similarity: "dot",
+      documentTieRank: Uint32Array.from([0, 1, 2, 3]),
+      chunkRows: 2,
+      backend,
+    });
+    expect(Array.from(result.indices)).toEqual([0, 3]);
+  });
+
   it("returns every document when topK exceeds the corpus, and handles an empty query set", async () => {
     const documents = testMatrix({ rows: 3, dimension: 4, seed: 3 });
     const queries = testMatrix({ rows: 2, dimension: 4, seed: 4 });

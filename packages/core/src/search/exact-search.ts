@@ -29,7 +29,7 @@ export type { SearchResult, SearchStatistics } from "./search-result.js";
 /**
  * Memory is the vectors plus these fixed buffers: a chunk of 64 MiB (21,845 rows of 768 dimensions)
  * unless the source asks for another size (the embedding cache, which holds no copy of its own, asks
- * for 128 MiB), and similarity blocks of 32 MiB in all. Each chunk adds candidates to rescore (a
+ * for 128 MiB), and similarity blocks of 64 MiB in all (four of 16 MiB, blocksInFlight). Each chunk adds candidates to rescore (a
  * query's k best of its first chunk all are, then fewer as the cut rises: about k times one plus the
  * harmonic number of the chunk count less one), so fewer chunks mean less work: 1,000 x 100,000 x 768
  * in memory, top-1000, three rounds (2026-12-06): 5 chunks 1.91-2.08 s and 3.0 million pairs rescored,
@@ -38,7 +38,7 @@ export type { SearchResult, SearchStatistics } from "./search-result.js";
  * 64 MiB chunk read ahead).
  */
 const defaultChunkBytes = 64 * 1024 * 1024;
-const defaultSimilarityBlockBytes = 32 * 1024 * 1024;
+const defaultSimilarityBlockBytes = 64 * 1024 * 1024;
 /** Rows a progressively filled chunk is asked for at a time when the search needs all of it first. */
 const fillStepRows = 4096;
 /** What the kernel's WebAssembly memory may use, under its 4 GiB limit. */
@@ -81,7 +81,7 @@ export async function exactSearch(options: ExactSearchOptions): Promise<SearchRe
   }
   const capacityRows = Math.max(1, Math.min(chunkRows, documents.rows));
   const blocks = blockShape(queryCount, capacityRows, blockBytes);
-  // The fast path's similarity blocks (two: one being read while the backend fills the other) live
+  // The fast path's similarity blocks (one being read while the backend fills the others) live
   // beside the kernel's buffers, so the backend writes into memory the kernel reads.
   const scorer = createKernelScorer(
     queryCount,

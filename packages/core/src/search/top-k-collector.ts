@@ -79,6 +79,15 @@ export class TopKCollector {
     return (this.sizes[query] as number) >= this.k;
   }
 
+  /**
+   * The exact scores the query holds now (a view, valid until the next offer or cut): each belongs to
+   * a different document, which lets a caller bound what a new document must score to enter.
+   */
+  keptScores(query: number): Float32Array {
+    const base = query * this.room;
+    return this.scores.subarray(base, base + (this.sizes[query] as number));
+  }
+
   /** Whether finishQueries has already ordered this query's results. */
   isFinished(query: number): boolean {
     return this.finished[query] === 1;
