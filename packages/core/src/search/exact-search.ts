@@ -29,13 +29,14 @@ export type { SearchResult, SearchStatistics } from "./search-result.js";
 /**
  * Memory is the vectors plus these fixed buffers: a chunk of 64 MiB (21,845 rows of 768 dimensions)
  * unless the source asks for another size (the embedding cache, which holds no copy of its own, asks
- * for 128 MiB), and similarity blocks of 64 MiB in all (four of 16 MiB, blocksInFlight). Each chunk adds candidates to rescore (a
- * query's k best of its first chunk all are, then fewer as the cut rises: about k times one plus the
- * harmonic number of the chunk count less one), so fewer chunks mean less work: 1,000 x 100,000 x 768
- * in memory, top-1000, three rounds (2026-12-06): 5 chunks 1.91-2.08 s and 3.0 million pairs rescored,
- * 3 chunks 1.66-1.89 s and 2.1 million, 1 chunk 1.43-1.57 s and 1.0 million. A whole cached `embedeval
- * run` earlier: 32 MiB chunks 3.66 s, 440-449 MB; 64 MiB 3.54 s, 526-542 MB (then with a second
- * 64 MiB chunk read ahead).
+ * for 128 MiB), and similarity blocks of 64 MiB in all (four of 16 MiB, blocksInFlight). Each chunk
+ * adds candidates to rescore (a query's k best of its first chunk all are; in a later chunk, the rows
+ * that may beat what the query holds, about k times the chunk's share of the rows seen so far), so
+ * fewer chunks mean less work: 1,000 x 100,000 x 768 in memory, top-1000, three rounds (2026-12-06,
+ * before that later-chunk cut): 5 chunks 1.91-2.08 s and 3.0 million pairs rescored, 3 chunks
+ * 1.66-1.89 s and 2.1 million, 1 chunk 1.43-1.57 s and 1.0 million. A whole cached `embedeval run`
+ * earlier: 32 MiB chunks 3.66 s, 440-449 MB; 64 MiB 3.54 s, 526-542 MB (then with a second 64 MiB
+ * chunk read ahead).
  */
 const defaultChunkBytes = 64 * 1024 * 1024;
 const defaultSimilarityBlockBytes = 64 * 1024 * 1024;
