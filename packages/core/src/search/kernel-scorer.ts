@@ -58,15 +58,19 @@ export function createKernelScorer(
   return createJavaScriptKernelScorer(queryCount, dimension, capacityRows, similarityCapacity);
 }
 
+/** Bytes 0..255 of the kernel's memory hold gather.wat's compaction table. */
+const gatherTableBytes = 256;
+
 function createWasmKernelScorer(
   queryCount: number,
   dimension: number,
   capacityRows: number,
   similarityCapacity: number,
 ): KernelScorer | null {
-  // Layout in bytes, each region 16-byte aligned: queries, documents, row list, output, similarities.
+  // Layout in bytes, each region 16-byte aligned: the gather kernel's compaction table (which the
+  // module writes itself, gather.wat), queries, documents, row list, output, similarities.
   const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
-  const queriesAt = 0;
+  const queriesAt = gatherTableBytes;
   const documentsAt = align(queriesAt + queryCount * dimension * 4);
   const listLength = Math.max(capacityRows, queryCount);
   const rowListAt = align(documentsAt + capacityRows * dimension * 4);

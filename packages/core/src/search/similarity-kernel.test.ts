@@ -116,6 +116,35 @@ describe("gather", () => {
       expect(scorer.gather(3, 150, 0.5)).toBeGreaterThan(0);
     }
   });
+
+  it("compacts every pattern of four lanes, and writes nothing past the row list", () => {
+    // Group m of four values has lane L at or above the cut exactly when bit L of m is set: all
+    // sixteen patterns, in both halves of a sixteen-value step, then a tail.
+    const patterns = Array.from({ length: 32 }, (_, group) => group % 16);
+    const values = Float32Array.from([
+      ...patterns.flatMap((mask) => [0, 1, 2, 3].map((lane) => ((mask >> lane) & 1 ? 1 : -1))),
+      1,
+      -1,
+      1,
+    ]);
+    const count = values.length;
+    const expected = Array.from(values.keys()).filter((index) => (values[index] as number) >= 0);
+    for (const kernel of ["webassembly", "javascript"] as const) {
+      // A row list exactly as long as the values: a kernel that stores past it would reach `output`.
+      // Queries fill the memory's first bytes with values no pattern table holds.
+      const scorer = createKernelScorer(16, 16, count, kernel, count);
+      scorer.queries.fill(-1e30);
+      scorer.similarities.set(values);
+      scorer.output.fill(7);
+      expect(scorer.gather(0, count, 0)).toBe(expected.length);
+      expect(Array.from(scorer.rowList.subarray(0, expected.length)), kernel).toEqual(expected);
+      expect(scorer.output.every((value) => value === 7)).toBe(true);
+      // Every value at or above the cut: the list fills to its last entry.
+      expect(scorer.gather(0, count, -2)).toBe(count);
+      expect(Array.from(scorer.rowList.subarray(0, count))).toEqual(Array.from(values.keys()));
+      expect(scorer.output.every((value) => value === 7)).toBe(true);
+    }
+  });
 });
 
 describe("normaliseRows", () => {

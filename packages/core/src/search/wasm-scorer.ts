@@ -13,7 +13,9 @@
  *     `normaliseRows` does; returns the first row holding NaN or ±∞, or -1.
  *   gather(values, count, cut, rows) -> n: writes to rows[0..n) every i < count with values[i] >= cut,
  *     in order; returns -1 if a value is NaN.
- * where dot is exactly `dotProduct` (see its comment for the order of operations).
+ * where dot is exactly `dotProduct` (see its comment for the order of operations). Instantiating the
+ * module writes gather's compaction table into bytes 0..255 of the memory: callers keep their data
+ * above them (kernel-scorer.ts).
  */
 import {
   similarityKernelsSharedMemory,

@@ -30,19 +30,47 @@
       (br $next)))
   (local.get $found))
 
+;; The compaction table, bytes 0..255 of the memory (the kernel scorer keeps its data above them):
+;; entry m (16 bytes at m x 16) is the i8x16.swizzle pattern that moves the four-byte lanes whose bits
+;; are set in m to the front, in increasing order; the other bytes become zero.
+(data (i32.const 0)
+  "\80\80\80\80\80\80\80\80\80\80\80\80\80\80\80\80" ;; lanes none
+  "\00\01\02\03\80\80\80\80\80\80\80\80\80\80\80\80" ;; lanes 0
+  "\04\05\06\07\80\80\80\80\80\80\80\80\80\80\80\80" ;; lanes 1
+  "\00\01\02\03\04\05\06\07\80\80\80\80\80\80\80\80" ;; lanes 0,1
+  "\08\09\0a\0b\80\80\80\80\80\80\80\80\80\80\80\80" ;; lanes 2
+  "\00\01\02\03\08\09\0a\0b\80\80\80\80\80\80\80\80" ;; lanes 0,2
+  "\04\05\06\07\08\09\0a\0b\80\80\80\80\80\80\80\80" ;; lanes 1,2
+  "\00\01\02\03\04\05\06\07\08\09\0a\0b\80\80\80\80" ;; lanes 0,1,2
+  "\0c\0d\0e\0f\80\80\80\80\80\80\80\80\80\80\80\80" ;; lanes 3
+  "\00\01\02\03\0c\0d\0e\0f\80\80\80\80\80\80\80\80" ;; lanes 0,3
+  "\04\05\06\07\0c\0d\0e\0f\80\80\80\80\80\80\80\80" ;; lanes 1,3
+  "\00\01\02\03\04\05\06\07\0c\0d\0e\0f\80\80\80\80" ;; lanes 0,1,3
+  "\08\09\0a\0b\0c\0d\0e\0f\80\80\80\80\80\80\80\80" ;; lanes 2,3
+  "\00\01\02\03\08\09\0a\0b\0c\0d\0e\0f\80\80\80\80" ;; lanes 0,2,3
+  "\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\80\80\80\80" ;; lanes 1,2,3
+  "\00\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f" ;; lanes 0,1,2,3
+)
+
 ;; A value below the cut is the common case: `x < cut` is false both for x >= cut and for NaN, so one
 ;; compare per four lanes finds the steps of sixteen values with anything to do. In those, each
-;; four-lane vector with a lane not below the cut has its lanes written branch-free: the row number
-;; always, the count advanced by `x >= cut`; NaN is remembered and reported at the end. For lane k
-;; holding x that is: rows[found] = index + k; found += (x >= cut); notANumber |= (x != x). The last
-;; count mod 16 values go through gatherScalar.
+;; four-lane vector with a lane not below the cut is compacted without a branch per lane: the lanes
+;; at or above the cut form a four-bit mask, the mask's table entry moves their row numbers to the
+;; front of a vector, which is stored at rows[found], and found advances by the number of set bits
+;; (every vector is stored whole, so up to three entries past the new count are written, all before
+;; the vector's own last index: found never exceeds the index, so nothing is written at or past
+;; rows[count]; the next store or the count leaves them out). A vector with no lane at or above the
+;; cut stores zeros and advances nothing: cheaper than a branch that mispredicts. NaN lanes are remembered and reported at the end.
+;; The last count mod 16 values go through gatherScalar.
 (func $gather (export "gather")
   (param $values i32) (param $count i32) (param $cut f32) (param $rows i32) (result i32)
   (local $index i32)
   (local $unrolledEnd i32) ;; count rounded down to 16
   (local $found i32)
-  (local $notANumber i32) ;; 1 once a NaN has been seen
+  (local $mask i32) ;; lanes at or above the cut, one bit each
   (local $cutVector v128) ;; the cut in all four lanes
+  (local $indices v128) ;; index in all four lanes
+  (local $notANumber v128) ;; lanes that have held NaN
   ;; Values index + 0..3, 4..7, 8..11, 12..15 of the current step.
   (local $lanes0 v128) (local $lanes1 v128) (local $lanes2 v128) (local $lanes3 v128)
   (local.set $cutVector (f32x4.splat (local.get $cut)))
@@ -69,133 +97,50 @@
                 (f32x4.lt (local.get $lanes2) (local.get $cutVector))
                 (f32x4.lt (local.get $lanes3) (local.get $cutVector))))))
         (then
+          (local.set $indices (i32x4.splat (local.get $index)))
           ;; Values 0..3 of the step.
-          (if (i32.eqz (i32x4.all_true (f32x4.lt (local.get $lanes0) (local.get $cutVector))))
-            (then
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 0)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 0 (local.get $lanes0)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 0 (local.get $lanes0)) (f32x4.extract_lane 0 (local.get $lanes0)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 1)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 1 (local.get $lanes0)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 1 (local.get $lanes0)) (f32x4.extract_lane 1 (local.get $lanes0)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 2)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 2 (local.get $lanes0)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 2 (local.get $lanes0)) (f32x4.extract_lane 2 (local.get $lanes0)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 3)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 3 (local.get $lanes0)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 3 (local.get $lanes0)) (f32x4.extract_lane 3 (local.get $lanes0)))))))
+          (local.set $notANumber
+            (v128.or (local.get $notANumber) (f32x4.ne (local.get $lanes0) (local.get $lanes0))))
+          (local.set $mask (i32x4.bitmask (f32x4.ge (local.get $lanes0) (local.get $cutVector))))
+          (v128.store align=4
+            (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
+            (i8x16.swizzle
+              (i32x4.add (local.get $indices) (v128.const i32x4 0 1 2 3))
+              (v128.load (i32.shl (local.get $mask) (i32.const 4)))))
+          (local.set $found (i32.add (local.get $found) (i32.popcnt (local.get $mask))))
           ;; Values 4..7 of the step.
-          (if (i32.eqz (i32x4.all_true (f32x4.lt (local.get $lanes1) (local.get $cutVector))))
-            (then
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 4)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 0 (local.get $lanes1)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 0 (local.get $lanes1)) (f32x4.extract_lane 0 (local.get $lanes1)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 5)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 1 (local.get $lanes1)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 1 (local.get $lanes1)) (f32x4.extract_lane 1 (local.get $lanes1)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 6)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 2 (local.get $lanes1)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 2 (local.get $lanes1)) (f32x4.extract_lane 2 (local.get $lanes1)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 7)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 3 (local.get $lanes1)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 3 (local.get $lanes1)) (f32x4.extract_lane 3 (local.get $lanes1)))))))
+          (local.set $notANumber
+            (v128.or (local.get $notANumber) (f32x4.ne (local.get $lanes1) (local.get $lanes1))))
+          (local.set $mask (i32x4.bitmask (f32x4.ge (local.get $lanes1) (local.get $cutVector))))
+          (v128.store align=4
+            (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
+            (i8x16.swizzle
+              (i32x4.add (local.get $indices) (v128.const i32x4 4 5 6 7))
+              (v128.load (i32.shl (local.get $mask) (i32.const 4)))))
+          (local.set $found (i32.add (local.get $found) (i32.popcnt (local.get $mask))))
           ;; Values 8..11 of the step.
-          (if (i32.eqz (i32x4.all_true (f32x4.lt (local.get $lanes2) (local.get $cutVector))))
-            (then
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 8)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 0 (local.get $lanes2)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 0 (local.get $lanes2)) (f32x4.extract_lane 0 (local.get $lanes2)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 9)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 1 (local.get $lanes2)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 1 (local.get $lanes2)) (f32x4.extract_lane 1 (local.get $lanes2)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 10)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 2 (local.get $lanes2)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 2 (local.get $lanes2)) (f32x4.extract_lane 2 (local.get $lanes2)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 11)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 3 (local.get $lanes2)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 3 (local.get $lanes2)) (f32x4.extract_lane 3 (local.get $lanes2)))))))
+          (local.set $notANumber
+            (v128.or (local.get $notANumber) (f32x4.ne (local.get $lanes2) (local.get $lanes2))))
+          (local.set $mask (i32x4.bitmask (f32x4.ge (local.get $lanes2) (local.get $cutVector))))
+          (v128.store align=4
+            (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
+            (i8x16.swizzle
+              (i32x4.add (local.get $indices) (v128.const i32x4 8 9 10 11))
+              (v128.load (i32.shl (local.get $mask) (i32.const 4)))))
+          (local.set $found (i32.add (local.get $found) (i32.popcnt (local.get $mask))))
           ;; Values 12..15 of the step.
-          (if (i32.eqz (i32x4.all_true (f32x4.lt (local.get $lanes3) (local.get $cutVector))))
-            (then
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 12)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 0 (local.get $lanes3)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 0 (local.get $lanes3)) (f32x4.extract_lane 0 (local.get $lanes3)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 13)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 1 (local.get $lanes3)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 1 (local.get $lanes3)) (f32x4.extract_lane 1 (local.get $lanes3)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 14)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 2 (local.get $lanes3)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 2 (local.get $lanes3)) (f32x4.extract_lane 2 (local.get $lanes3)))))
-              (i32.store (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
-                (i32.add (local.get $index) (i32.const 15)))
-              (local.set $found
-                (i32.add (local.get $found) (f32.ge (f32x4.extract_lane 3 (local.get $lanes3)) (local.get $cut))))
-              (local.set $notANumber
-                (i32.or (local.get $notANumber)
-                  (f32.ne (f32x4.extract_lane 3 (local.get $lanes3)) (f32x4.extract_lane 3 (local.get $lanes3)))))))))
+          (local.set $notANumber
+            (v128.or (local.get $notANumber) (f32x4.ne (local.get $lanes3) (local.get $lanes3))))
+          (local.set $mask (i32x4.bitmask (f32x4.ge (local.get $lanes3) (local.get $cutVector))))
+          (v128.store align=4
+            (i32.add (local.get $rows) (i32.shl (local.get $found) (i32.const 2)))
+            (i8x16.swizzle
+              (i32x4.add (local.get $indices) (v128.const i32x4 12 13 14 15))
+              (v128.load (i32.shl (local.get $mask) (i32.const 4)))))
+          (local.set $found (i32.add (local.get $found) (i32.popcnt (local.get $mask))))))
       (local.set $index (i32.add (local.get $index) (i32.const 16)))
       (br $unrolled)))
-  (if (local.get $notANumber)
+  (if (v128.any_true (local.get $notANumber))
     (then (return (i32.const -1))))
   (call $gatherScalar
     (local.get $values) (local.get $unrolledEnd) (local.get $count) (local.get $cut) (local.get $rows)
