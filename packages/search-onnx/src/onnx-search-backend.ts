@@ -12,7 +12,9 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { SearchBackend, SimilarityRequest } from "@embedeval/core";
 import { CancelledError, EmbedEvalError, float32DotErrorFactor } from "@embedeval/core";
-import ort from "onnxruntime-node";
+// Types only: the native binding (25-35 ms to load) is loaded in the worker that runs the session, and on
+// this thread only for the in-thread runner, so the run's start-up does not pay for it twice.
+import type ort from "onnxruntime-node";
 import { buildSearchGraph, searchGraphNames } from "./search-graph.js";
 
 export interface OnnxSearchBackendOptions {
@@ -56,14 +58,13 @@ export async function createOnnxSearchBackend(
   const { availableParallelism } = await import("node:os");
   const cpus = availableParallelism();
   const threads = options.intraOpThreads ?? Math.min(threadsPerCpu * cpus, cpus + extraThreadsAtMost);
-  const name = `onnxruntime-node ${ort.env.versions.common} (${threads} threads${options.worker === false ? "" : ", worker"})`;
   // MLAS sums float32 products (with FMA where the CPU has it) in a blocked order; whatever the
   // order, the float32 worst case γₙ holds.
   const scoreErrorFactor = (dimension: number) => float32DotErrorFactor(dimension);
-  if (options.worker === false) {
-    return { name, scoreErrorFactor, ...(await createInThreadRunner(threads)) };
-  }
-  return { name, scoreErrorFactor, ...(await createWorkerRunner(threads)) };
+  const { version, ...runner } =
+    options.worker === false ? await createInThreadRunner(threads) : await createWorkerRunner(threads);
+  const name = `onnxruntime-node ${version} (${threads} threads${options.worker === false ? "" : ", worker"})`;
+  return { name, scoreErrorFactor, ...runner };
 }
 
 function loadError(cause: unknown): EmbedEvalError {
@@ -73,16 +74,20 @@ function loadError(cause: unknown): EmbedEvalError {
   });
 }
 
-type Runner = Pick<SearchBackend, "similarities" | "close">;
+/** A way to run the session, and the onnxruntime version it loaded. */
+type Runner = Pick<SearchBackend, "similarities" | "close"> & { version: string };
 
 async function createInThreadRunner(threads: number): Promise<Runner> {
   let session: ort.InferenceSession;
+  let onnxruntime: typeof ort;
   try {
-    session = await ort.InferenceSession.create(buildSearchGraph(), sessionOptions(threads));
+    onnxruntime = (await import("onnxruntime-node")).default;
+    session = await onnxruntime.InferenceSession.create(buildSearchGraph(), sessionOptions(threads));
   } catch (error) {
     throw loadError(error);
   }
   return {
+    version: onnxruntime.env.versions.common,
     async similarities(request: SimilarityRequest): Promise<Float32Array> {
       const { queryCount, documentCount, dimension } = request;
       // onnxruntime-node refuses tensors over a SharedArrayBuffer: copy such views (slice copies
@@ -92,8 +97,11 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
       const documents = plain(request.documents.subarray(0, documentCount * dimension));
       const sharedOutput = request.output?.buffer instanceof SharedArrayBuffer;
       const feeds = {
-        [searchGraphNames.queries]: new ort.Tensor("float32", queries, [queryCount, dimension]),
-        [searchGraphNames.documents]: new ort.Tensor("float32", documents, [documentCount, dimension]),
+        [searchGraphNames.queries]: new onnxruntime.Tensor("float32", queries, [queryCount, dimension]),
+        [searchGraphNames.documents]: new onnxruntime.Tensor("float32", documents, [
+          documentCount,
+          dimension,
+        ]),
       };
       // Given an output buffer, onnxruntime writes the Gemm result straight into it (a pre-allocated
       // fetch), which saves allocating and copying a block per call.
@@ -101,7 +109,7 @@ async function createInThreadRunner(threads: number): Promise<Runner> {
         request.output === undefined || sharedOutput
           ? undefined
           : {
-              [searchGraphNames.similarities]: new ort.Tensor("float32", request.output, [
+              [searchGraphNames.similarities]: new onnxruntime.Tensor("float32", request.output, [
                 queryCount,
                 documentCount,
               ]),
@@ -149,7 +157,7 @@ function local(name, source, length = source.length) {
   return view;
 }
 ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
-  (created) => { session = created; parentPort.postMessage({ ready: true }); },
+  (created) => { session = created; parentPort.postMessage({ ready: true, version: ort.env.versions.common }); },
   (error) => parentPort.postMessage({ ready: false, message: String(error && error.stack || error) }),
 );
 // One request at a time, in order: run() yields to the event loop (setImmediate) before it
@@ -233,9 +241,9 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
     for (const request of pending.values()) request.reject(error);
     pending.clear();
   };
-  await new Promise<void>((resolve, reject) => {
-    worker.once("message", (message: { ready: boolean; message?: string }) => {
-      if (message.ready) resolve();
+  const version = await new Promise<string>((resolve, reject) => {
+    worker.once("message", (message: { ready: boolean; version?: string; message?: string }) => {
+      if (message.ready) resolve(String(message.version));
       else reject(loadError(new Error(message.message)));
     });
     worker.once("error", (error) => reject(loadError(error)));
@@ -315,6 +323,7 @@ async function createWorkerRunner(threads: number): Promise<Runner> {
       send();
     });
   return {
+    version,
     similarities(request: SimilarityRequest): Promise<Float32Array> {
       if (failure !== undefined) return Promise.reject(failure);
       const { queryCount, documentCount, dimension } = request;
