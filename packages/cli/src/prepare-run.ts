@@ -1,6 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import {
   ConfigError,
+  type CorpusSnapshotOptions,
   closestMatch,
   DatasetError,
   downloadHubDataset,
@@ -106,10 +107,12 @@ export async function prepareRun(
   // The datasets load while the providers are created: creating one may mostly wait (the precomputed
   // provider fingerprints its vector file on another thread), and reading datasets keeps this thread
   // busy meanwhile. Awaited below, after the providers, so a model's config error still comes first.
-  const datasetsLoaded = loadDatasets(tasks, environment, reporter, options.signal);
+  const caching = config.cache.enabled && !options.noCache;
+  // With a cache, a corpus parsed once is kept there and read back while its files are unchanged.
+  const corpusSnapshots = caching ? { directory: join(config.cache.directory, "datasets-v1") } : undefined;
+  const datasetsLoaded = loadDatasets(tasks, environment, reporter, options.signal, corpusSnapshots);
   datasetsLoaded.catch(() => {});
 
-  const caching = config.cache.enabled && !options.noCache;
   const failures: ModelFailure[] = [];
   const configErrors: EmbedEvalError[] = [];
   const prepared: PreparedModel[] = [];
@@ -194,6 +197,7 @@ async function loadDatasets(
   environment: Record<string, string | undefined>,
   reporter: ProgressReporter,
   signal: AbortSignal | undefined,
+  corpusSnapshots: CorpusSnapshotOptions | undefined,
 ): Promise<{
   datasets: Map<string, RetrievalDataset[]>;
   typedDatasets: Map<string, TypedDataset[]>;
@@ -214,7 +218,7 @@ async function loadDatasets(
     );
     const splits: RetrievalDataset[] = [];
     for (const split of task.splits) {
-      const cancellation = signal ? { signal } : {};
+      const cancellation = { ...(signal ? { signal } : {}), ...(corpusSnapshots ? { corpusSnapshots } : {}) };
       // A hub dataset records its resolved commit as the dataset revision (loadHubDataset sets it).
       const dataset = await withTaskContext(task, () =>
         hubDataset

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -75,6 +75,42 @@ describe("embedeval CLI", () => {
     expect(again.scores).toEqual(result.scores);
     expect(again.embedeval.per_query).toEqual(result.embedeval.per_query);
     expect(again.embedeval.usage.textsEmbedded).toBe(0);
+  });
+
+  it("keeps the parsed corpus in the run's cache, reads it back, and keeps none without a cache", async () => {
+    // The repository's own quickstart data: written at checkout, so settled (a corpus just copied is
+    // not kept, in case a write in the same clock tick could hide behind its stamp).
+    const config = (cache: string) =>
+      [
+        "models:",
+        "  - id: tfidf",
+        "    provider: tfidf",
+        "tasks:",
+        "  - name: quickstart",
+        `    path: ${JSON.stringify(join(quickstart, "data"))}`,
+        `cache: { directory: ./${cache} }`,
+        "output: { directory: ./snapshot-results }",
+        "",
+      ].join("\n");
+    await writeFile(join(workspace, "snapshot.yml"), config("snapshot-cache"));
+    const first = await runCliCaptured(["run", "--config", "snapshot.yml", "--json"], workspace);
+    expect(first.code).toBe(0);
+    const snapshots = await readdir(join(workspace, "snapshot-cache", "datasets-v1"));
+    expect(snapshots.filter((name) => /^corpus-[0-9a-f]{32}\.json$/.test(name))).toHaveLength(1);
+    const second = await runCliCaptured(["run", "--config", "snapshot.yml", "--json"], workspace);
+    expect(second.code).toBe(0);
+    // Read back from the snapshot: the same scores and the same dataset revision.
+    const essentials = (stdout: string) =>
+      (JSON.parse(stdout) as { scores: unknown; dataset_revision: string }[]).map((result) => ({
+        scores: result.scores,
+        revision: result.dataset_revision,
+      }));
+    expect(essentials(second.stdout)).toEqual(essentials(first.stdout));
+    expect(essentials(first.stdout)[0]?.revision).toMatch(/^[0-9a-f]{64}$/);
+    await writeFile(join(workspace, "no-snapshot.yml"), config("no-snapshot-cache"));
+    const uncached = await runCliCaptured(["run", "--config", "no-snapshot.yml", "--no-cache"], workspace);
+    expect(uncached.code).toBe(0);
+    await expect(readdir(join(workspace, "no-snapshot-cache"))).rejects.toThrow();
   });
 
   it("re-embeds when the model's revision changes (an endpoint updated in place), not otherwise", async () => {

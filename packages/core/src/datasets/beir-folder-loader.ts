@@ -11,6 +11,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
+import type { CorpusSnapshotOptions } from "./corpus-snapshot.js";
 import type { CorpusDocument, RetrievalDataset } from "./retrieval-dataset.js";
 import { loadRetrievalFiles } from "./retrieval-files-loader.js";
 
@@ -20,6 +21,8 @@ export interface LoadBeirFolderOptions {
   /** Task name recorded in results, e.g. "quickstart". */
   name: string;
   signal?: AbortSignal;
+  /** Keep the parsed corpus for the next run (see corpus-snapshot.ts). */
+  corpusSnapshots?: CorpusSnapshotOptions;
 }
 
 const requiredFiles = "corpus.jsonl, queries.jsonl and qrels/<split>.tsv (each may be gzipped as .gz)";
@@ -29,14 +32,20 @@ const requiredFiles = "corpus.jsonl, queries.jsonl and qrels/<split>.tsv (each m
  * what is kept and how the content hash is made).
  */
 export async function loadBeirFolder(options: LoadBeirFolderOptions): Promise<RetrievalDataset> {
-  const { folder, split, name, signal } = options;
+  const { folder, split, name, signal, corpusSnapshots } = options;
   await requireFolder(folder);
   const files = {
     corpus: [await findFile(folder, "corpus.jsonl")],
     queries: [await findFile(folder, "queries.jsonl")],
     qrels: [await findQrelsFile(folder, split)],
   };
-  return loadRetrievalFiles({ files, split, name, ...(signal ? { signal } : {}) });
+  return loadRetrievalFiles({
+    files,
+    split,
+    name,
+    ...(signal ? { signal } : {}),
+    ...(corpusSnapshots ? { corpusSnapshots } : {}),
+  });
 }
 
 /**

@@ -16,6 +16,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
+import type { CorpusSnapshotOptions } from "./corpus-snapshot.js";
 import {
   checkRevision,
   checkSplit,
@@ -244,6 +245,8 @@ export interface LoadHubDatasetOptions {
   /** Task name recorded in results. */
   name: string;
   signal?: AbortSignal;
+  /** Keep the parsed corpus for the next run (see corpus-snapshot.ts). */
+  corpusSnapshots?: CorpusSnapshotOptions;
 }
 
 /** One split of a downloaded hub dataset, with the commit recorded as its revision. */
@@ -259,6 +262,7 @@ export async function loadHubDataset(options: LoadHubDatasetOptions): Promise<Re
     split: options.split,
     name: options.name,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.corpusSnapshots ? { corpusSnapshots: options.corpusSnapshots } : {}),
   });
   dataset.hubRevision = options.dataset.commit;
   return dataset;

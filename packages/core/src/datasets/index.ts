@@ -4,6 +4,7 @@ export {
   loadBeirFolder,
   pythonStrip,
 } from "./beir-folder-loader.js";
+export type { CorpusSnapshotOptions } from "./corpus-snapshot.js";
 export {
   checkRevision,
   checkSplit,

@@ -6,6 +6,12 @@
  */
 import { basename } from "node:path";
 import { DatasetError } from "@embedeval/provider-contract";
+import {
+  type CorpusSnapshotOptions,
+  keepCorpusSnapshot,
+  readCorpusSnapshot,
+  stampCorpusFiles,
+} from "./corpus-snapshot.js";
 import { type Judgment, readJudgments, readRecordBatches } from "./dataset-records.js";
 import { type JsonRecord, sha256 } from "./read-lines.js";
 import type { CorpusDocument, Qrels, Query, RetrievalDataset } from "./retrieval-dataset.js";
@@ -24,6 +30,8 @@ export interface LoadRetrievalFilesOptions {
   /** Task name recorded in results. */
   name: string;
   signal?: AbortSignal;
+  /** Keep the parsed corpus for the next run, and take it back while its files are unchanged. */
+  corpusSnapshots?: CorpusSnapshotOptions;
 }
 
 /** How many ids a summarised warning or error quotes before "...". */
@@ -36,17 +44,7 @@ const quotedIdCount = 5;
  */
 export async function loadRetrievalFiles(options: LoadRetrievalFilesOptions): Promise<RetrievalDataset> {
   const { files, split, name, signal } = options;
-  const corpusHash = sha256();
-  const { items: corpus, ids: documentIds } = await readIdentifiedRecords(
-    files.corpus,
-    "document",
-    { hash: corpusHash, ...(signal ? { signal } : {}) },
-    (record, id, file): CorpusDocument => ({
-      id,
-      title: readTitle(record, file),
-      text: readText(record, file),
-    }),
-  );
+  const { corpus, documentIds, corpusSha256 } = await readCorpus(options);
   if (corpus.length === 0) {
     throw new DatasetError("The corpus is empty: no document to retrieve.", {
       file: files.corpus[0],
@@ -71,7 +69,7 @@ export async function loadRetrievalFiles(options: LoadRetrievalFilesOptions): Pr
   // The hash of each file's stored bytes, combined with the file's role, so the revision is stable
   // across machines and changes whenever any of the files changes.
   const combined = sha256();
-  combined.update(`corpus ${corpusHash.digest("hex")}\n`);
+  combined.update(`corpus ${corpusSha256}\n`);
   combined.update(`queries ${queriesHash.digest("hex")}\n`);
   combined.update(`qrels ${split} ${qrelsHash.digest("hex")}\n`);
   return {
@@ -83,6 +81,35 @@ export async function loadRetrievalFiles(options: LoadRetrievalFilesOptions): Pr
     contentHash: combined.digest("hex"),
     warnings,
   };
+}
+
+/** The corpus from its snapshot when one is kept and its files are unchanged, else parsed (and kept). */
+async function readCorpus(
+  options: LoadRetrievalFilesOptions,
+): Promise<{ corpus: CorpusDocument[]; documentIds: Set<string>; corpusSha256: string }> {
+  const { files, signal, corpusSnapshots } = options;
+  const snapshot =
+    corpusSnapshots === undefined ? undefined : readCorpusSnapshot(corpusSnapshots, files.corpus);
+  if (snapshot !== undefined) {
+    return { corpus: snapshot.corpus, documentIds: snapshot.ids, corpusSha256: snapshot.sha256 };
+  }
+  const before = corpusSnapshots === undefined ? undefined : stampCorpusFiles(files.corpus);
+  const corpusHash = sha256();
+  const { items: corpus, ids: documentIds } = await readIdentifiedRecords(
+    files.corpus,
+    "document",
+    { hash: corpusHash, ...(signal ? { signal } : {}) },
+    (record, id, file): CorpusDocument => ({
+      id,
+      title: readTitle(record, file),
+      text: readText(record, file),
+    }),
+  );
+  const corpusSha256 = corpusHash.digest("hex");
+  if (corpusSnapshots !== undefined && before !== undefined && corpus.length > 0) {
+    keepCorpusSnapshot(corpusSnapshots, files.corpus, before, corpus, corpusSha256);
+  }
+  return { corpus, documentIds, corpusSha256 };
 }
 
 const idColumns = ["_id", "id"] as const;
