@@ -136,9 +136,12 @@ export class EmbeddingCache {
     const entries = texts.map((text) => loaded.index.get(recordKey(namespace, text)));
     // The vectors are read later, maybe hours later: open every segment that answers now, so that
     // another run compacting the namespace meanwhile (it unlinks merged segments) cannot take them
-    // away; an open file stays readable after it is unlinked.
+    // away; an open file stays readable after it is unlinked. (Plain loops: a rerun asks for a few
+    // hundred thousand texts here, before anything else can start.)
+    const answering = new Set<number>();
+    for (const entry of entries) if (entry !== undefined) answering.add(entry.segment);
     const unreadable = new Set<number>();
-    for (const segmentIndex of new Set(entries.flatMap((entry) => (entry ? [entry.segment] : [])))) {
+    for (const segmentIndex of answering) {
       const segment = loaded.segments[segmentIndex] as Segment;
       try {
         segment.descriptor ??= openSync(segment.path, "r");
@@ -146,12 +149,20 @@ export class EmbeddingCache {
         unreadable.add(segmentIndex);
       }
     }
-    const dimensions = entries.map((entry) => {
-      if (entry === undefined || unreadable.has(entry.segment)) return undefined;
-      const found = (entry.payloadLength - keyBytes) / 4;
-      return dimension !== undefined && found !== dimension ? undefined : found;
-    });
-    this.countLookups(dimensions.filter((found) => found !== undefined).length, texts.length);
+    const dimensions: (number | undefined)[] = new Array(entries.length);
+    let hits = 0;
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index];
+      const found =
+        entry === undefined || unreadable.has(entry.segment)
+          ? undefined
+          : (entry.payloadLength - keyBytes) / 4;
+      const usable =
+        found === undefined || (dimension !== undefined && found !== dimension) ? undefined : found;
+      dimensions[index] = usable;
+      if (usable !== undefined) hits++;
+    }
+    this.countLookups(hits, texts.length);
     return dimensions;
   }
 
