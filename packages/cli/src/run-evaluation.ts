@@ -157,7 +157,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
               ...(cache ? { cache } : {}),
               ...(price !== undefined ? { pricePerMillionTokens: price } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
-              ...(isRetriever(provider) ? {} : { searchBackend: await denseSearchBackend() }),
+              // Still loading, maybe: the task awaits it when its search starts, after the embedding stage.
+              ...(isRetriever(provider) ? {} : { searchBackend: denseSearchBackend() }),
               onRanking: (ranking) =>
                 predictions.set(
                   dataset.split,

@@ -62,8 +62,12 @@ export interface EvaluateRetrievalOptions {
   usage?: UsageRecorder;
   /** One limiter per model, shared across its tasks, so the pace learned from throttling carries over. */
   rateLimiter?: AdaptiveRateLimiter;
-  /** A fast exact-search backend (onnxruntime); identical rankings without it, only slower. */
-  searchBackend?: SearchBackend;
+  /**
+   * A fast exact-search backend (onnxruntime); identical rankings without it, only slower. May be
+   * still loading: it is awaited when the search starts, so loading it overlaps the embedding stage
+   * (the cache lookups of a rerun take longer than starting onnxruntime's worker).
+   */
+  searchBackend?: SearchBackend | Promise<SearchBackend | undefined>;
   /**
    * From this many documents on, with a cache, the document vectors are left in the cache and the
    * search streams them from there one chunk at a time (cacheDocumentSource), rather than holding
@@ -207,6 +211,7 @@ export async function retrieveRanking(options: EvaluateRetrievalOptions): Promis
     });
     embedSeconds = (now() - embedStarted) / 1000;
 
+    const backend = await options.searchBackend;
     const searchStarted = now();
     options.onProgress?.({ stage: "search", done: 0, total: queries.length });
     run = await searchDense({
@@ -226,7 +231,7 @@ export async function retrieveRanking(options: EvaluateRetrievalOptions): Promis
       topK,
       similarity: model.similarity,
       ...(signal ? { signal } : {}),
-      ...(options.searchBackend ? { backend: options.searchBackend } : {}),
+      ...(backend ? { backend } : {}),
     });
     searchSeconds = (now() - searchStarted) / 1000;
     options.onProgress?.({ stage: "search", done: queries.length, total: queries.length });
