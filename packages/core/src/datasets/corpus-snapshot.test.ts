@@ -104,5 +104,15 @@ describe("corpus snapshots", () => {
     expect(existsSync(snapshots)).toBe(false);
     await load(folder);
     expect(existsSync(snapshots)).toBe(false);
+    // Nor for a corpus too large for one JSON text (here, over 6 characters: it has 7).
+    await loadBeirFolder({
+      folder,
+      split: "test",
+      name: "snapshot",
+      corpusSnapshots: { directory: snapshots, settledMilliseconds: settledNow, largestCorpusCharacters: 6 },
+    });
+    expect(existsSync(snapshots)).toBe(false);
+    await load(folder, snapshots);
+    expect(existsSync(snapshots)).toBe(true);
   });
 });

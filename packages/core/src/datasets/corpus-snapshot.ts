@@ -24,10 +24,11 @@ import {
 } from "../runtime/file-stamp.js";
 import type { CorpusDocument } from "./retrieval-dataset.js";
 
-/** Where snapshots are kept (`<cache>/datasets-v1`); `settledMilliseconds` exists for tests. */
+/** Where snapshots are kept (`<cache>/datasets-v1`); the other two exist for tests. */
 export interface CorpusSnapshotOptions {
   directory: string;
   settledMilliseconds?: number;
+  largestCorpusCharacters?: number;
 }
 
 export interface CorpusSnapshot {
@@ -39,8 +40,11 @@ export interface CorpusSnapshot {
 
 const snapshotFormat = "embedeval-corpus-snapshot";
 const snapshotVersion = 1;
-/** A snapshot is one JSON text, which V8 cannot hold past about 512 MiB: larger corpora are not kept. */
-const largestCorpusBytes = 256 * 1024 * 1024;
+/**
+ * A snapshot is one JSON text, which V8 cannot hold past about 2^29 characters: a corpus of more than
+ * this many characters is not kept, so that even JSON's worst escaping (six characters for one) fits.
+ */
+const largestCorpusCharacters = 64 * 1024 * 1024;
 
 /** The files' stamps before they are read, to compare with after (undefined if one cannot be stat'ed). */
 export interface CorpusStamps {
@@ -130,22 +134,30 @@ export function keepCorpusSnapshot(
   const settled = options.settledMilliseconds ?? settledMilliseconds;
   const after = stampAll(files);
   if (after === undefined || after.length !== before.files.length) return;
-  let bytes = 0;
   for (const [index, stamp] of after.entries()) {
     const earlier = before.files[index] as CorpusStamps["files"][number];
     if (!sameFileStamp(earlier.stamp, stamp.stamp)) return;
     if (stamp.changedMilliseconds >= before.started - settled) return;
-    bytes += Number(stamp.stamp.size);
   }
-  if (bytes > largestCorpusBytes) return;
-  const text = JSON.stringify({
-    format: snapshotFormat,
-    version: snapshotVersion,
-    stamps: after.map(({ stamp }) => stamp),
-    sha256,
-    ids: corpus.map((document) => document.id),
-    titles: corpus.map((document) => document.title),
-    texts: corpus.map((document) => document.text),
-  });
+  // Counted in characters, not file bytes: a gzipped corpus expands many times.
+  let characters = 0;
+  for (const document of corpus)
+    characters += document.id.length + document.title.length + document.text.length;
+  if (characters > (options.largestCorpusCharacters ?? largestCorpusCharacters)) return;
+  let text: string;
+  try {
+    text = JSON.stringify({
+      format: snapshotFormat,
+      version: snapshotVersion,
+      stamps: after.map(({ stamp }) => stamp),
+      sha256,
+      ids: corpus.map((document) => document.id),
+      titles: corpus.map((document) => document.title),
+      texts: corpus.map((document) => document.text),
+    });
+  } catch {
+    // Out of memory for one string after all: the next run parses the corpus, as this one did.
+    return;
+  }
   writeFileWhole(options.directory, snapshotFile(options.directory, files), text);
 }
