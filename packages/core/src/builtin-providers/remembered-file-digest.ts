@@ -18,8 +18,6 @@ import {
 } from "../runtime/file-stamp.js";
 import { type FileDigestOffThread, fileDigestOffThread } from "./file-digest-off-thread.js";
 
-export { settledMilliseconds };
-
 interface RememberedDigest extends FileStamp {
   sha1: string;
 }

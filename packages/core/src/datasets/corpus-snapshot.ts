@@ -74,9 +74,9 @@ function snapshotFile(directory: string, files: readonly string[]): string {
 export function readCorpusSnapshot(
   options: CorpusSnapshotOptions,
   files: readonly string[],
+  current: CorpusStamps,
 ): CorpusSnapshot | undefined {
-  const stamps = stampAll(files);
-  if (stamps === undefined) return undefined;
+  const stamps = current.files;
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(readFileSync(snapshotFile(options.directory, files), "utf8")) as Record<
@@ -113,7 +113,7 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
-/** Stamps the files before they are parsed, for `keepCorpusSnapshot` afterwards. */
+/** Stamps the files before a snapshot is looked for or they are parsed (for `keepCorpusSnapshot` after). */
 export function stampCorpusFiles(files: readonly string[]): CorpusStamps | undefined {
   const stamped = stampAll(files);
   return stamped === undefined ? undefined : { files: stamped, started: Date.now() };

@@ -88,12 +88,15 @@ async function readCorpus(
   options: LoadRetrievalFilesOptions,
 ): Promise<{ corpus: CorpusDocument[]; documentIds: Set<string>; corpusSha256: string }> {
   const { files, signal, corpusSnapshots } = options;
+  // The files' stamps, taken once: they find a kept snapshot, and decide afterwards whether this parse is kept.
+  const before = corpusSnapshots === undefined ? undefined : stampCorpusFiles(files.corpus);
   const snapshot =
-    corpusSnapshots === undefined ? undefined : readCorpusSnapshot(corpusSnapshots, files.corpus);
+    corpusSnapshots === undefined || before === undefined
+      ? undefined
+      : readCorpusSnapshot(corpusSnapshots, files.corpus, before);
   if (snapshot !== undefined) {
     return { corpus: snapshot.corpus, documentIds: snapshot.ids, corpusSha256: snapshot.sha256 };
   }
-  const before = corpusSnapshots === undefined ? undefined : stampCorpusFiles(files.corpus);
   const corpusHash = sha256();
   const { items: corpus, ids: documentIds } = await readIdentifiedRecords(
     files.corpus,
